@@ -1,0 +1,27 @@
+package io.auriga.config;
+
+import java.time.Duration;
+
+/**
+ * Process-wide limits and defaults for every endpoint.
+ *
+ * @param bindHost          address the endpoints listen on unless an endpoint names its own
+ * @param ioThreads         event-loop threads; 0 picks one per core, at most two
+ * @param startupTimeout    time a client has to finish startup and authentication
+ * @param connectTimeout    time to open and log in to a backend connection
+ * @param maxStartupPacket  largest startup packet accepted before authentication
+ * @param userCacheTtl      how long a verifier read from the database is trusted
+ */
+public record ServerConfig(
+        String bindHost,
+        int ioThreads,
+        Duration startupTimeout,
+        Duration connectTimeout,
+        int maxStartupPacket,
+        Duration userCacheTtl) {
+
+    public static ServerConfig defaults() {
+        return new ServerConfig("0.0.0.0", 0, Duration.ofSeconds(10), Duration.ofSeconds(5), 10_000,
+                Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,34 @@
+package io.auriga.core.health;
+
+import io.auriga.core.topology.Role;
+import java.time.Instant;
+
+/**
+ * What one probe of one instance saw.
+ *
+ * @param role           PRIMARY or REPLICA when the probe succeeded, DOWN when it failed
+ * @param position       primary: current write position; replica: replayed position; -1 unknown
+ * @param received       replica: received (not necessarily replayed) position; -1 unknown
+ * @param lastReplayAt   replica: commit time of the last replayed transaction, null unknown
+ * @param refused        the connection was actively refused (a fast signal of a dead server)
+ * @param error          why the probe failed, null on success
+ */
+public record ProbeResult(Role role, long position, long received, Instant lastReplayAt, boolean refused,
+                          String error) {
+
+    public static ProbeResult primary(long position) {
+        return new ProbeResult(Role.PRIMARY, position, position, null, false, null);
+    }
+
+    public static ProbeResult replica(long replayed, long received, Instant lastReplayAt) {
+        return new ProbeResult(Role.REPLICA, replayed, received, lastReplayAt, false, null);
+    }
+
+    public static ProbeResult failed(String error, boolean refused) {
+        return new ProbeResult(Role.DOWN, -1, -1, null, refused, error);
+    }
+
+    public boolean ok() {
+        return error == null;
+    }
+}

@@ -1,0 +1,33 @@
+package io.auriga.core.topology;
+
+import io.auriga.config.InstanceConfig;
+import java.time.Instant;
+
+/**
+ * One instance as the monitor last saw it.
+ *
+ * @param position  replication position (PostgreSQL: LSN as a byte offset; -1 when unknown):
+ *                  the current WAL position on a primary, the replayed position on a replica
+ * @param lagMillis how far a replica's replay trails the primary, 0 for a primary, -1 unknown
+ * @param error     the last probe's failure, null when it succeeded
+ */
+public record InstanceState(
+        InstanceConfig config,
+        Role role,
+        long position,
+        long lagMillis,
+        Instant observedAt,
+        String error) {
+
+    public String name() {
+        return config.name();
+    }
+
+    public boolean isRoutable() {
+        return role == Role.PRIMARY || role == Role.REPLICA;
+    }
+
+    public static InstanceState unknown(InstanceConfig config, Instant now) {
+        return new InstanceState(config, Role.DOWN, -1, -1, now, "not probed yet");
+    }
+}
