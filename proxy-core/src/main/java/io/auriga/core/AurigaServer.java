@@ -1,0 +1,135 @@
+package io.auriga.core;
+
+import io.auriga.config.AurigaConfig;
+import io.auriga.config.ClusterConfig;
+import io.auriga.config.EndpointConfig;
+import io.auriga.config.Engine;
+import io.auriga.config.TlsConfig;
+import io.auriga.core.auth.UserStore;
+import io.auriga.core.engine.EndpointContext;
+import io.auriga.core.engine.EngineSupport;
+import io.auriga.core.health.Monitor;
+import io.auriga.core.net.EventLoops;
+import io.auriga.core.net.Listener;
+import io.auriga.core.routing.ConnectionCounts;
+import io.auriga.core.routing.Router;
+import io.auriga.core.topology.Topology;
+import io.auriga.core.topology.TopologyHolder;
+import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a configuration: for each cluster a monitor and its topology, for each endpoint a
+ * listener with its router, one shared event-loop group, and the admin API. Engines are passed
+ * in explicitly, one per protocol. {@link #close()} stops everything it started.
+ */
+public final class AurigaServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AurigaServer.class);
+    private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
+
+    private final AurigaConfig config;
+    private final Map<Engine, EngineSupport> engines;
+    private final Clock clock;
+    private final EventLoops loops;
+    private final ExecutorService blocking;
+    private final Map<String, TopologyHolder> topologies = new LinkedHashMap<>();
+    private final List<Monitor> monitors = new ArrayList<>();
+    private final Map<String, Listener> listeners = new LinkedHashMap<>();
+
+    public AurigaServer(AurigaConfig config, Map<Engine, EngineSupport> engines, Clock clock) {
+        this.config = config;
+        this.engines = Map.copyOf(engines);
+        this.clock = clock;
+        this.loops = EventLoops.create(config.server().ioThreads());
+        this.blocking = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "auriga-users");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Probes every cluster once, then opens every endpoint; throws if any port cannot be bound. */
+    public void start() throws IOException {
+        try {
+            SecureRandom random = new SecureRandom();
+            for (ClusterConfig cluster : config.clusters()) {
+                startCluster(cluster, random);
+            }
+            log.info("auriga started: {} endpoint(s) on {} event-loop thread(s) ({})", listeners.size(),
+                    loops.threads(), loops.isEpoll() ? "epoll" : "nio");
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void startCluster(ClusterConfig cluster, SecureRandom random) throws IOException {
+        EngineSupport engine = engines.get(cluster.engine());
+        if (engine == null) {
+            throw new IOException("cluster " + cluster.name() + ": engine " + cluster.engine().configName()
+                    + " is not supported by this build");
+        }
+        TopologyHolder holder = new TopologyHolder(Monitor.initial(cluster, clock));
+        topologies.put(cluster.name(), holder);
+        Monitor monitor = new Monitor(cluster, engine.probes(cluster), holder, clock);
+        monitors.add(monitor);
+        monitor.start();
+        UserStore users = new UserStore(config.users(), engine.credentials(cluster), blocking, clock,
+                config.server().userCacheTtl(), random);
+        SslContext ssl = sslContext(config.tls(), engine.alpnProtocols());
+        ConnectionCounts counts = new ConnectionCounts();
+        for (EndpointConfig endpoint : cluster.endpoints()) {
+            EndpointContext context = new EndpointContext(cluster, endpoint, new Router(endpoint, holder, counts),
+                    counts, users, config.server(), config.tls().mode(), ssl, loops);
+            String host = endpoint.host() != null ? endpoint.host() : config.server().bindHost();
+            Listener listener = Listener.bind(context.name(), loops, host, endpoint.port(), engine.frontend(context),
+                    BIND_TIMEOUT);
+            listeners.put(context.name(), listener);
+            log.info("endpoint {} ({}) listening on {}:{}", context.name(), endpoint.role().name().toLowerCase(),
+                    host, listener.port());
+        }
+    }
+
+    private static SslContext sslContext(TlsConfig tls, List<String> alpn) throws IOException {
+        if (tls.mode() == TlsConfig.TlsMode.DISABLED) {
+            return null;
+        }
+        return io.auriga.core.tls.TlsContexts.server(tls, alpn);
+    }
+
+    /** The current snapshot of every cluster, in configuration order. */
+    public List<Topology> topologies() {
+        return topologies.values().stream().map(TopologyHolder::current).toList();
+    }
+
+    public TopologyHolder topology(String cluster) {
+        return topologies.get(cluster);
+    }
+
+    /** The bound port of an endpoint, by {@code cluster/endpoint} name (useful with port 0). */
+    public int port(String cluster, String endpoint) {
+        return listeners.get(cluster + "/" + endpoint).port();
+    }
+
+    @Override
+    public void close() {
+        listeners.values().forEach(Listener::close);
+        listeners.clear();
+        monitors.forEach(Monitor::close);
+        monitors.clear();
+        engines.values().forEach(EngineSupport::close);
+        blocking.shutdownNow();
+        loops.close();
+    }
+}

@@ -1,0 +1,21 @@
+package io.auriga.core.auth;
+
+/** What a connecting client is checked against: the verifier, hash or password the proxy knows. */
+public sealed interface StoredCredential {
+
+    /** A SCRAM-SHA-256 verifier, from the database or the config. */
+    record Scram(ScramVerifier verifier) implements StoredCredential {
+    }
+
+    /** A PostgreSQL md5 hash from the database. */
+    record Md5(String storedHash) implements StoredCredential {
+    }
+
+    /** A password given in the config, with the verifier derived from it once at start. */
+    record Password(String password, ScramVerifier verifier) implements StoredCredential {
+        @Override
+        public String toString() {
+            return "StoredCredential.Password";
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.auriga.core.auth;
+
+import io.auriga.config.UserConfig;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * Finds the credential a client is checked against. Users listed in the config take
+ * precedence; everyone else is the database's own, read through a {@link CredentialSource}
+ * on a blocking executor and cached for a short time. A failed login drops the cache entry so a
+ * changed password is picked up on the next attempt.
+ */
+public final class UserStore {
+    private final Map<String, StoredCredential> configured;
+    private final CredentialSource database;
+    private final Executor blocking;
+    private final Clock clock;
+    private final Duration ttl;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+    public UserStore(List<UserConfig> users, CredentialSource database, Executor blocking, Clock clock,
+                     Duration ttl, SecureRandom random) {
+        Map<String, StoredCredential> byName = new HashMap<>();
+        for (UserConfig user : users) {
+            if (user.scramVerifier() != null) {
+                byName.put(user.name(), new StoredCredential.Scram(ScramVerifier.parse(user.scramVerifier())));
+            } else if (user.password() != null) {
+                String password = user.password().reveal();
+                byName.put(user.name(), new StoredCredential.Password(password,
+                        ScramVerifier.fromPassword(password, random)));
+            }
+        }
+        this.configured = Map.copyOf(byName);
+        this.database = database;
+        this.blocking = blocking;
+        this.clock = clock;
+        this.ttl = ttl;
+    }
+
+    /** Looks a user up; completes on the blocking executor, or at once for config and cached users. */
+    public CompletableFuture<UserLookup> lookup(String user) {
+        StoredCredential fromConfig = configured.get(user);
+        if (fromConfig != null) {
+            return CompletableFuture.completedFuture(new UserLookup.Found(fromConfig));
+        }
+        Instant now = clock.instant();
+        Cached cached = cache.get(user);
+        if (cached != null && cached.until.isAfter(now)) {
+            return CompletableFuture.completedFuture(cached.lookup);
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            UserLookup result = database.lookup(user);
+            if (!(result instanceof UserLookup.Unavailable)) {
+                cache.put(user, new Cached(result, clock.instant().plus(ttl)));
+            }
+            return result;
+        }, blocking);
+    }
+
+    /** Forgets what was read for a user, after a failed login. */
+    public void invalidate(String user) {
+        cache.remove(user);
+    }
+
+    private record Cached(UserLookup lookup, Instant until) {
+    }
+}

@@ -1,0 +1,37 @@
+package io.auriga.core.engine;
+
+import io.auriga.config.ClusterConfig;
+import io.auriga.config.EndpointConfig;
+import io.auriga.config.ServerConfig;
+import io.auriga.config.TlsConfig;
+import io.auriga.core.auth.UserStore;
+import io.auriga.core.net.EventLoops;
+import io.auriga.core.routing.ConnectionCounts;
+import io.auriga.core.routing.Router;
+import io.netty.handler.ssl.SslContext;
+
+/**
+ * Everything a protocol's front end needs to serve one endpoint: its routing rule, the users,
+ * TLS, limits and the shared event loops. Built by {@code AurigaServer}; passed explicitly.
+ *
+ * @param sslContext null when TLS is disabled
+ */
+public record EndpointContext(
+        ClusterConfig cluster,
+        EndpointConfig endpoint,
+        Router router,
+        ConnectionCounts counts,
+        UserStore users,
+        ServerConfig server,
+        TlsConfig.TlsMode tlsMode,
+        SslContext sslContext,
+        EventLoops loops) {
+
+    public String name() {
+        return cluster.name() + "/" + endpoint.name();
+    }
+
+    public boolean tlsRequired() {
+        return tlsMode == TlsConfig.TlsMode.REQUIRED;
+    }
+}

@@ -1,0 +1,125 @@
+package io.auriga.core.health;
+
+import io.auriga.config.ClusterConfig;
+import io.auriga.config.InstanceConfig;
+import io.auriga.core.topology.InstanceState;
+import io.auriga.core.topology.Topology;
+import io.auriga.core.topology.TopologyHolder;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Probes every instance of one cluster each {@code probe-interval}, all in parallel, and
+ * publishes the judged snapshot ({@link TopologyUpdate}) to the cluster's {@link TopologyHolder}.
+ * Probing is here; judging is in {@link TopologyUpdate}.
+ */
+public final class Monitor implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Monitor.class);
+
+    private final ClusterConfig cluster;
+    private final TopologyHolder holder;
+    private final Clock clock;
+    private final Map<String, Probe> probes = new LinkedHashMap<>();
+    private final Map<String, Integer> streaks = new HashMap<>();
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService probeThreads;
+    private ScheduledFuture<?> task;
+
+    public Monitor(ClusterConfig cluster, Probe.Factory factory, TopologyHolder holder, Clock clock) {
+        this.cluster = cluster;
+        this.holder = holder;
+        this.clock = clock;
+        for (InstanceConfig instance : cluster.instances()) {
+            probes.put(instance.name(), factory.create(instance));
+        }
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("auriga-monitor-" + cluster.name()));
+        this.probeThreads = Executors.newFixedThreadPool(cluster.instances().size(),
+                daemon("auriga-probe-" + cluster.name()));
+    }
+
+    /** An empty snapshot of a cluster before its first probe: every instance down, epoch 0. */
+    public static Topology initial(ClusterConfig cluster, Clock clock) {
+        List<InstanceState> instances = cluster.instances().stream()
+                .map(i -> InstanceState.unknown(i, clock.instant())).toList();
+        return new Topology(cluster.name(), cluster.engine(), 0, instances, clock.instant());
+    }
+
+    /** Runs one round now (so the first snapshot is there before endpoints open), then one per interval. */
+    public void start() {
+        round();
+        long interval = cluster.failover().probeInterval().toMillis();
+        task = scheduler.scheduleWithFixedDelay(this::roundSafely, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    private void roundSafely() {
+        try {
+            round();
+        } catch (RuntimeException e) {
+            log.error("monitor round for cluster {} failed", cluster.name(), e);
+        }
+    }
+
+    /** Probes every instance once and publishes the result. Called from the scheduler thread only. */
+    void round() {
+        Duration timeout = cluster.failover().probeTimeout();
+        Map<String, Future<ProbeResult>> pending = new LinkedHashMap<>();
+        probes.forEach((name, probe) -> pending.put(name, probeThreads.submit(probe::probe)));
+        long deadline = System.nanoTime() + timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(200);
+        Map<String, ProbeResult> results = new HashMap<>();
+        pending.forEach((name, future) -> results.put(name, await(future, deadline)));
+        results.forEach((name, result) -> streaks.put(name, result.ok() ? 0 : streaks.getOrDefault(name, 0) + 1));
+        Topology before = holder.current();
+        Topology after = TopologyUpdate.next(before, results, streaks, cluster.failover().failureThreshold(),
+                clock.instant());
+        String reason = TopologyUpdate.describeRoleChanges(before, after).orElse(null);
+        if (reason != null) {
+            log.info("cluster {}: {}", cluster.name(), reason);
+        }
+        holder.publish(after, reason == null ? "probe" : reason);
+    }
+
+    private static ProbeResult await(Future<ProbeResult> future, long deadlineNanos) {
+        try {
+            return future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            return ProbeResult.failed("probe timed out", false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ProbeResult.failed("probe interrupted", false);
+        } catch (java.util.concurrent.ExecutionException e) {
+            return ProbeResult.failed(String.valueOf(e.getCause()), false);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (task != null) {
+            task.cancel(false);
+        }
+        scheduler.shutdownNow();
+        probeThreads.shutdownNow();
+        probes.values().forEach(Probe::close);
+    }
+
+    static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

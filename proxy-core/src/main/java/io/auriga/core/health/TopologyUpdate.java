@@ -1,0 +1,89 @@
+package io.auriga.core.health;
+
+import io.auriga.core.topology.InstanceState;
+import io.auriga.core.topology.Role;
+import io.auriga.core.topology.Topology;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Judges one round of probe results into the next topology. A pure function of the previous
+ * snapshot, the results, the failure streaks and the time, so it is tested without sockets.
+ * <ul>
+ *   <li>A successful probe sets the role it observed.</li>
+ *   <li>A failed probe marks the instance down only after {@code threshold} failures in a row, or at
+ *       once when the connection was refused; until then the last observed role stands, so one slow
+ *       probe is not a failure.</li>
+ *   <li>The epoch grows whenever a different instance becomes the single primary.</li>
+ *   <li>A replica's lag is zero once it has replayed the primary's position, otherwise the age of
+ *       its last replayed transaction.</li>
+ * </ul>
+ */
+public final class TopologyUpdate {
+    private TopologyUpdate() {
+    }
+
+    /**
+     * @param results  this round's result per instance name (missing = not probed this round)
+     * @param streaks  consecutive failures per instance name, including this round
+     */
+    public static Topology next(Topology before, Map<String, ProbeResult> results, Map<String, Integer> streaks,
+                                int threshold, Instant now) {
+        long primaryPosition = results.values().stream()
+                .filter(r -> r.ok() && r.role() == Role.PRIMARY)
+                .mapToLong(ProbeResult::position).max().orElse(-1);
+        List<InstanceState> instances = new ArrayList<>();
+        for (InstanceState previous : before.instances()) {
+            ProbeResult result = results.get(previous.name());
+            if (result == null) {
+                instances.add(previous);
+            } else if (result.ok()) {
+                instances.add(new InstanceState(previous.config(), result.role(), result.position(),
+                        lag(result, primaryPosition, now), now, null));
+            } else {
+                int streak = streaks.getOrDefault(previous.name(), 1);
+                boolean down = result.refused() || streak >= threshold || previous.role() == Role.DOWN;
+                instances.add(new InstanceState(previous.config(), down ? Role.DOWN : previous.role(),
+                        previous.position(), previous.lagMillis(), previous.observedAt(), result.error()));
+            }
+        }
+        Topology draft = before.with(before.epoch(), instances, now);
+        Optional<String> oldPrimary = before.primary().map(InstanceState::name);
+        Optional<String> newPrimary = draft.primary().map(InstanceState::name);
+        boolean primaryChanged = newPrimary.isPresent() && !newPrimary.equals(oldPrimary);
+        return primaryChanged ? draft.with(before.epoch() + 1, instances, now) : draft;
+    }
+
+    static long lag(ProbeResult result, long primaryPosition, Instant now) {
+        if (result.role() == Role.PRIMARY) {
+            return 0;
+        }
+        if (primaryPosition >= 0 && result.position() >= primaryPosition) {
+            return 0;
+        }
+        if (result.lastReplayAt() != null) {
+            return Math.max(0, Duration.between(result.lastReplayAt(), now).toMillis());
+        }
+        return -1;
+    }
+
+    /** A short description of role changes between two snapshots, or empty when no role changed. */
+    public static Optional<String> describeRoleChanges(Topology before, Topology after) {
+        List<String> changes = new ArrayList<>();
+        for (InstanceState now : after.instances()) {
+            Role was = before.instance(now.name()).map(InstanceState::role).orElse(null);
+            if (was != now.role()) {
+                changes.add(now.name() + " " + (was == null ? "new" : was.wireName()) + " -> " + now.role().wireName()
+                        + (now.error() != null ? " (" + now.error() + ")" : ""));
+            }
+        }
+        if (after.epoch() != before.epoch()) {
+            changes.add("epoch " + before.epoch() + " -> " + after.epoch());
+        }
+        return changes.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", changes));
+    }
+}

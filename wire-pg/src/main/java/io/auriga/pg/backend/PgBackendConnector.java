@@ -1,0 +1,88 @@
+package io.auriga.pg.backend;
+
+import io.auriga.core.auth.LoginSecret;
+import io.auriga.core.net.EventLoops;
+import io.auriga.core.net.Listener;
+import io.auriga.core.topology.InstanceState;
+import io.auriga.pg.protocol.PgFrameDecoder;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Opens and logs in backend connections on a given event loop (the client channel's own, so a
+ * session never hops threads). The whole connect-and-login is bounded by one deadline.
+ */
+public final class PgBackendConnector {
+    /** Messages during login are small; anything larger is a broken or hostile peer. */
+    private static final int MAX_LOGIN_FRAME = 1 << 20;
+    static final String DECODER = "pg-login-decoder";
+    static final String HANDSHAKE = "pg-login";
+
+    private final EventLoops loops;
+    private final Duration timeout;
+    private final SecureRandom random;
+
+    public PgBackendConnector(EventLoops loops, Duration timeout, SecureRandom random) {
+        this.loops = loops;
+        this.timeout = timeout;
+        this.random = random;
+    }
+
+    /**
+     * Connects to {@code instance} and logs in as {@code user}. The returned backend's channel has
+     * auto-read off and no handlers left: the caller installs the relay.
+     */
+    public Future<PgBackend> connect(EventLoop loop, InstanceState instance, String user,
+                                     Map<String, String> startupParameters, LoginSecret secret) {
+        Promise<PgBackend> promise = loop.newPromise();
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(loops.clientChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Listener.WATER_MARK)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(DECODER, new PgFrameDecoder(MAX_LOGIN_FRAME));
+                        ch.pipeline().addLast(HANDSHAKE,
+                                new PgBackendHandshake(instance, user, startupParameters, secret, random, promise));
+                    }
+                });
+        ChannelFuture connected = bootstrap.connect(instance.config().host(), instance.config().port());
+        connected.addListener(f -> {
+            if (!f.isSuccess()) {
+                promise.tryFailure(new BackendLoginException("cannot connect to " + instance.name() + " ("
+                        + instance.config().address() + "): " + f.cause().getMessage(), f.cause()));
+            }
+        });
+        ScheduledFuture<?> deadline = loop.schedule(() -> {
+            if (promise.tryFailure(new BackendLoginException("login to " + instance.name() + " timed out after "
+                    + timeout.toMillis() + " ms", (byte[]) null))) {
+                connected.channel().close();
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        promise.addListener(f -> {
+            deadline.cancel(false);
+            if (f.isSuccess()) {
+                Channel ch = connected.channel();
+                ch.config().setAutoRead(false);
+                ch.pipeline().remove(HANDSHAKE);
+                ch.pipeline().remove(DECODER);
+            }
+        });
+        return promise;
+    }
+}

@@ -1,0 +1,43 @@
+package io.auriga.pg.engine;
+
+import io.auriga.config.ClusterConfig;
+import io.auriga.config.InstanceConfig;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+/** pgjdbc URLs and connection properties for the control plane (monitor, user lookups). */
+final class PgJdbc {
+    private PgJdbc() {
+    }
+
+    static String url(InstanceConfig instance) {
+        return "jdbc:postgresql://" + hostPort(instance) + "/postgres";
+    }
+
+    /** A URL over every instance that prefers the primary but reads from any when there is none. */
+    static String clusterUrl(ClusterConfig cluster) {
+        return "jdbc:postgresql://" + cluster.instances().stream().map(PgJdbc::hostPort)
+                .collect(Collectors.joining(",")) + "/postgres?targetServerType=preferPrimary";
+    }
+
+    private static String hostPort(InstanceConfig instance) {
+        String host = instance.host().contains(":") ? "[" + instance.host() + "]" : instance.host();
+        return host + ":" + instance.port();
+    }
+
+    /** Admin login with every network wait bounded by {@code timeout} (pgjdbc counts in whole seconds). */
+    static Properties properties(ClusterConfig cluster, Duration timeout) {
+        int seconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
+        Properties p = new Properties();
+        p.setProperty("user", cluster.adminCredentials().user());
+        p.setProperty("password", cluster.adminCredentials().password().reveal());
+        p.setProperty("connectTimeout", Integer.toString(seconds));
+        p.setProperty("socketTimeout", Integer.toString(seconds));
+        p.setProperty("loginTimeout", Integer.toString(seconds));
+        p.setProperty("tcpKeepAlive", "true");
+        p.setProperty("ApplicationName", "auriga-control");
+        p.setProperty("assumeMinServerVersion", "13");
+        return p;
+    }
+}

@@ -1,0 +1,92 @@
+package io.auriga.pg.engine;
+
+import io.auriga.config.ClusterConfig;
+import io.auriga.config.InstanceConfig;
+import io.auriga.core.health.Probe;
+import io.auriga.core.health.ProbeResult;
+import java.net.ConnectException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.Properties;
+
+/**
+ * Probes one PostgreSQL instance over pgjdbc: its role ({@code pg_is_in_recovery()}) and its
+ * WAL position — current on a primary, replayed and received on a standby — plus the commit time
+ * of the last replayed transaction for lag. Keeps its connection between probes and reopens it after
+ * a failure, so a probe normally costs one round trip.
+ */
+final class PgProbe implements Probe {
+    private static final String QUERY = """
+            SELECT pg_is_in_recovery(),
+                   (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END
+                        - '0/0'::pg_lsn)::bigint,
+                   (pg_last_wal_receive_lsn() - '0/0'::pg_lsn)::bigint,
+                   pg_last_xact_replay_timestamp()""";
+
+    private final String url;
+    private final Properties properties;
+    private Connection connection;
+
+    PgProbe(ClusterConfig cluster, InstanceConfig instance) {
+        this.url = PgJdbc.url(instance);
+        this.properties = PgJdbc.properties(cluster, cluster.failover().probeTimeout());
+    }
+
+    @Override
+    public ProbeResult probe() {
+        try {
+            if (connection == null) {
+                connection = DriverManager.getConnection(url, properties);
+            }
+            try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(QUERY)) {
+                rs.next();
+                boolean standby = rs.getBoolean(1);
+                long position = positionOrUnknown(rs, 2);
+                if (!standby) {
+                    return ProbeResult.primary(position);
+                }
+                Timestamp replayedAt = rs.getTimestamp(4);
+                return ProbeResult.replica(position, positionOrUnknown(rs, 3),
+                        replayedAt == null ? null : replayedAt.toInstant());
+            }
+        } catch (SQLException e) {
+            close();
+            return ProbeResult.failed(e.getMessage(), refused(e));
+        }
+    }
+
+    private static long positionOrUnknown(ResultSet rs, int column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? -1 : value;
+    }
+
+    private static boolean refused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // The connection is being discarded either way.
+            }
+            connection = null;
+        }
+    }
+
+    static Duration timeout(ClusterConfig cluster) {
+        return cluster.failover().probeTimeout();
+    }
+}

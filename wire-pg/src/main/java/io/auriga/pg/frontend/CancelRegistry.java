@@ -1,0 +1,89 @@
+package io.auriga.pg.frontend;
+
+import io.auriga.core.net.EventLoops;
+import io.auriga.pg.protocol.PgMessages;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Maps the BackendKeyData the proxy hands to clients to the backend connection currently
+ * serving each session, so a CancelRequest arriving on any endpoint reaches the right backend.
+ * The proxy issues its own keys: backend keys change when a session moves to another instance,
+ * and two instances may hand out the same process id.
+ */
+public final class CancelRegistry {
+    private static final Logger log = LoggerFactory.getLogger(CancelRegistry.class);
+
+    private final Map<Long, Target> targets = new ConcurrentHashMap<>();
+    private final AtomicInteger nextProcessId = new AtomicInteger(1);
+    private final SecureRandom random;
+    private final EventLoops loops;
+    private final Duration timeout;
+
+    public CancelRegistry(SecureRandom random, EventLoops loops, Duration timeout) {
+        this.random = random;
+        this.loops = loops;
+        this.timeout = timeout;
+    }
+
+    /** The backend a proxy key currently stands for. */
+    public record Target(InetSocketAddress backend, int processId, int secretKey) {
+    }
+
+    /** A proxy-issued key; register its target once the backend is known. */
+    public record Key(int processId, int secretKey) {
+        long id() {
+            return ((long) processId << 32) | (secretKey & 0xFFFFFFFFL);
+        }
+    }
+
+    public Key newKey() {
+        return new Key(nextProcessId.getAndUpdate(n -> n == Integer.MAX_VALUE ? 1 : n + 1), random.nextInt());
+    }
+
+    public void register(Key key, Target target) {
+        targets.put(key.id(), target);
+    }
+
+    public void unregister(Key key) {
+        targets.remove(key.id());
+    }
+
+    /** Forwards a client's CancelRequest; unknown keys are ignored, as PostgreSQL does. */
+    public void cancel(int processId, int secretKey) {
+        Target target = targets.get(new Key(processId, secretKey).id());
+        if (target == null) {
+            log.info("cancel request with an unknown key for process {} ignored", processId);
+            return;
+        }
+        send(target);
+    }
+
+    /** Sends a CancelRequest for {@code target} to its backend on a fresh connection. */
+    public void send(Target target) {
+        new Bootstrap()
+                .group(loops.group())
+                .channel(loops.clientChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(target.backend())
+                .addListener((ChannelFutureListener) f -> {
+                    if (!f.isSuccess()) {
+                        log.warn("cannot forward cancel request to {}: {}", target.backend(), f.cause().getMessage());
+                        return;
+                    }
+                    f.channel().writeAndFlush(PgMessages.cancelRequest(f.channel().alloc(), target.processId(),
+                            target.secretKey())).addListener(ChannelFutureListener.CLOSE);
+                });
+    }
+}

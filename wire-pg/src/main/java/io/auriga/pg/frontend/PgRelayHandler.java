@@ -1,0 +1,72 @@
+package io.auriga.pg.frontend;
+
+import io.auriga.pg.protocol.PgMessageScanner;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Relays one direction of a session: each chunk read is scanned for message headers and
+ * written to the peer as it came, without copying or decoding bodies. Writes are flushed once
+ * per read burst. Backpressure: when the peer cannot take more, this side stops reading until the
+ * peer's buffer drains ({@link #channelWritabilityChanged} on the peer's handler resumes it).
+ */
+final class PgRelayHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(PgRelayHandler.class);
+
+    private final PgSession session;
+    private final Channel peer;
+    private final PgMessageScanner scanner;
+    private final boolean fromBackend;
+
+    PgRelayHandler(PgSession session, Channel peer, PgMessageScanner scanner, boolean fromBackend) {
+        this.session = session;
+        this.peer = peer;
+        this.scanner = scanner;
+        this.fromBackend = fromBackend;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf chunk)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        scanner.scan(chunk);
+        peer.write(chunk, peer.voidPromise());
+        if (!peer.isWritable()) {
+            peer.flush();
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        peer.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            peer.config().setAutoRead(true);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        session.peerClosed(fromBackend);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.info("{}: {} connection failed: {}", session.describe(), fromBackend ? "backend" : "client",
+                cause.toString());
+        ctx.close();
+    }
+}

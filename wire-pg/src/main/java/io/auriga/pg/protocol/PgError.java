@@ -1,0 +1,88 @@
+package io.auriga.pg.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An ErrorResponse the proxy itself sends (protocol §55.8 "ErrorResponse"); errors from a
+ * backend are relayed untouched instead. Every SQLSTATE the proxy uses is named here, in one place.
+ */
+public record PgError(String severity, String code, String message, String detail, String hint) {
+
+    /** 28P01: the password (or proof) was wrong, or the user may not log in. */
+    public static final String INVALID_PASSWORD = "28P01";
+    /** 28000: the client may not connect this way (e.g. TLS required). */
+    public static final String INVALID_AUTHORIZATION = "28000";
+    /** 08001: no instance can take the session. */
+    public static final String CANNOT_CONNECT = "08001";
+    /** 08006: the backend connection was lost outside a transaction. */
+    public static final String CONNECTION_FAILURE = "08006";
+    /** 08P01: the client broke the protocol. */
+    public static final String PROTOCOL_VIOLATION = "08P01";
+    /** 0A000: a protocol version or feature the proxy does not support. */
+    public static final String FEATURE_NOT_SUPPORTED = "0A000";
+    /** 53300: the proxy cannot take more connections. */
+    public static final String TOO_MANY_CONNECTIONS = "53300";
+
+    public static PgError fatal(String code, String message) {
+        return new PgError("FATAL", code, message, null, null);
+    }
+
+    public PgError withDetail(String newDetail) {
+        return new PgError(severity, code, message, newDetail, hint);
+    }
+
+    public PgError withHint(String newHint) {
+        return new PgError(severity, code, message, detail, newHint);
+    }
+
+    public ByteBuf encode(ByteBufAllocator alloc) {
+        ByteBuf buf = alloc.buffer(64 + message.length());
+        buf.writeByte('E');
+        int lengthAt = buf.writerIndex();
+        buf.writeInt(0);
+        field(buf, 'S', severity);
+        field(buf, 'V', severity);
+        field(buf, 'C', code);
+        field(buf, 'M', message);
+        field(buf, 'D', detail);
+        field(buf, 'H', hint);
+        buf.writeByte(0);
+        buf.setInt(lengthAt, buf.writerIndex() - lengthAt);
+        return buf;
+    }
+
+    private static void field(ByteBuf buf, char type, String value) {
+        if (value != null) {
+            buf.writeByte(type);
+            buf.writeCharSequence(value, StandardCharsets.UTF_8);
+            buf.writeByte(0);
+        }
+    }
+
+    /** Reads the SQLSTATE and message of an ErrorResponse body (after tag and length), for logs. */
+    public static String describe(ByteBuf body) {
+        String code = "?";
+        String message = "?";
+        int i = body.readerIndex();
+        while (i < body.writerIndex()) {
+            byte type = body.getByte(i++);
+            if (type == 0) {
+                break;
+            }
+            int end = body.indexOf(i, body.writerIndex(), (byte) 0);
+            if (end < 0) {
+                break;
+            }
+            String value = body.toString(i, end - i, StandardCharsets.UTF_8);
+            if (type == 'C') {
+                code = value;
+            } else if (type == 'M') {
+                message = value;
+            }
+            i = end + 1;
+        }
+        return code + " " + message;
+    }
+}

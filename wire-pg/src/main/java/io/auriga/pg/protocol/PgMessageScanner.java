@@ -1,0 +1,91 @@
+package io.auriga.pg.protocol;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Follows message boundaries in a relayed byte stream by reading only headers, never copying
+ * or buffering bodies: a chunk goes on to the peer exactly as it came. It remembers the
+ * transaction status of the last ReadyForQuery and whether the stream stands at a boundary, which
+ * is all a relay needs to know where a session stands (habit "frame, don't parse").
+ */
+public final class PgMessageScanner {
+    /** Transaction status of ReadyForQuery: idle, in a transaction, in a failed transaction. */
+    public static final byte IDLE = 'I';
+
+    private final byte[] header = new byte[5];
+    private int headerFilled;
+    private long bodyRemaining;
+    private boolean wantStatus;
+    private byte lastStatus = IDLE;
+    private byte lastTag;
+    private long messages;
+    private boolean corrupt;
+
+    /** Scans a chunk without moving its reader index. */
+    public void scan(ByteBuf chunk) {
+        int i = chunk.readerIndex();
+        int end = chunk.writerIndex();
+        while (i < end && !corrupt) {
+            if (bodyRemaining > 0) {
+                if (wantStatus) {
+                    lastStatus = chunk.getByte(i);
+                    wantStatus = false;
+                }
+                int skip = (int) Math.min(bodyRemaining, end - i);
+                i += skip;
+                bodyRemaining -= skip;
+                continue;
+            }
+            if (headerFilled == 0 && end - i >= 5) {
+                startMessage(chunk.getByte(i), chunk.getInt(i + 1));
+                i += 5;
+                continue;
+            }
+            header[headerFilled++] = chunk.getByte(i++);
+            if (headerFilled == 5) {
+                headerFilled = 0;
+                startMessage(header[0], ((header[1] & 0xFF) << 24) | ((header[2] & 0xFF) << 16)
+                        | ((header[3] & 0xFF) << 8) | (header[4] & 0xFF));
+            }
+        }
+    }
+
+    private void startMessage(byte tag, int length) {
+        if (length < 4) {
+            corrupt = true;
+            return;
+        }
+        lastTag = tag;
+        messages++;
+        bodyRemaining = length - 4L;
+        wantStatus = tag == 'Z' && bodyRemaining > 0;
+    }
+
+    /** The status byte of the last ReadyForQuery seen ({@code I}, {@code T} or {@code E}). */
+    public byte lastStatus() {
+        return lastStatus;
+    }
+
+    /** True when the bytes seen so far end exactly at the end of a message. */
+    public boolean atBoundary() {
+        return headerFilled == 0 && bodyRemaining == 0 && !corrupt;
+    }
+
+    /** True when the last complete message was a ReadyForQuery: the peer waits for the next command. */
+    public boolean readyForQuery() {
+        return atBoundary() && lastTag == 'Z';
+    }
+
+    public byte lastTag() {
+        return lastTag;
+    }
+
+    public long messages() {
+        return messages;
+    }
+
+    /** True once a header carried an impossible length; boundaries are unknown from then on. */
+    public boolean corrupt() {
+        return corrupt;
+    }
+}

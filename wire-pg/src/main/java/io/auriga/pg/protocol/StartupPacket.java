@@ -1,0 +1,24 @@
+package io.auriga.pg.protocol;
+
+import java.util.Map;
+
+/** The untagged first packets a client may send (protocol §55.2.1, §55.2.8, §55.2.10). */
+public sealed interface StartupPacket {
+
+    record SslRequest() implements StartupPacket {
+    }
+
+    record GssEncRequest() implements StartupPacket {
+    }
+
+    record CancelRequest(int processId, int secretKey) implements StartupPacket {
+    }
+
+    /** A StartupMessage; {@code minor} above 0 asks for a newer 3.x protocol. */
+    record Startup(int major, int minor, Map<String, String> parameters) implements StartupPacket {
+    }
+
+    /** A packet that cannot be understood; the reason goes to the client and the log. */
+    record Invalid(String code, String reason) implements StartupPacket {
+    }
+}
