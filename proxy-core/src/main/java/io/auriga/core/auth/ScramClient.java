@@ -17,11 +17,14 @@ public final class ScramClient {
     private String authMessage;
 
     public ScramClient(LoginSecret secret, SecureRandom random) {
-        this.secret = secret;
-        byte[] raw = new byte[18];
-        random.nextBytes(raw);
         // PostgreSQL takes the user from the startup packet and ignores n= here, as libpq sends it.
-        this.clientFirstBare = "n=,r=" + Base64.getEncoder().encodeToString(raw);
+        this(secret, "", ScramServer.randomNonce(random));
+    }
+
+    /** With a given user name and nonce, for checking against published test vectors. */
+    ScramClient(LoginSecret secret, String user, String clientNonce) {
+        this.secret = secret;
+        this.clientFirstBare = "n=" + user + ",r=" + clientNonce;
     }
 
     public String clientFirst() {

@@ -25,10 +25,19 @@ public final class ScramServer {
     private String nonce;
 
     public ScramServer(ScramVerifier verifier, SecureRandom random) {
+        this(verifier, randomNonce(random));
+    }
+
+    /** With a given server nonce, for checking against published test vectors. */
+    ScramServer(ScramVerifier verifier, String serverNonce) {
         this.verifier = verifier;
+        this.serverNonce = serverNonce;
+    }
+
+    static String randomNonce(SecureRandom random) {
         byte[] raw = new byte[18];
         random.nextBytes(raw);
-        this.serverNonce = Base64.getEncoder().encodeToString(raw);
+        return Base64.getEncoder().encodeToString(raw);
     }
 
     /** Answers client-first with server-first; throws {@link AuthException} on a malformed message. */
