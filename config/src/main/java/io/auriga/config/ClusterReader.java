@@ -1,0 +1,196 @@
+package io.auriga.config;
+
+import io.auriga.config.EndpointConfig.Balance;
+import io.auriga.config.EndpointConfig.EndpointRole;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Reads the {@code clusters} section: instances, admin credentials, endpoints and failover of each cluster. */
+final class ClusterReader {
+    static final Duration DEFAULT_MAX_LAG = Duration.ofSeconds(10);
+    /** Tiers as in Aurora: 0 is promoted first. */
+    static final int MAX_PROMOTION_TIER = 15;
+
+    private static final List<String> CLUSTER_KEYS =
+            List.of("name", "engine", "instances", "admin-credentials", "endpoints", "failover");
+    private static final List<String> INSTANCE_KEYS = List.of("name", "host", "port", "promotion-tier", "no-failover");
+    private static final List<String> CREDENTIAL_KEYS = List.of("user", "password-env", "password-file", "password");
+    private static final List<String> ENDPOINT_KEYS =
+            List.of("name", "role", "host", "port", "balance", "max-lag", "fallback-to-writer", "instances");
+    private static final List<String> FAILOVER_KEYS =
+            List.of("auto", "probe-interval", "failure-threshold", "probe-timeout", "failover-timeout");
+
+    private static final Map<String, Engine> ENGINES = engines();
+    private static final Map<String, EndpointRole> ROLES = MapNode.words(EndpointRole.values());
+    private static final Map<String, Balance> BALANCES = MapNode.words(Balance.values());
+
+    private final SecretResolver secrets;
+    private final String defaultHost;
+    private final Map<Integer, String> portOwners;
+
+    /**
+     * @param defaultHost endpoint address when an endpoint names none ({@code server.bind})
+     * @param portOwners  listener ports already claimed, shared with the admin listener
+     */
+    ClusterReader(SecretResolver secrets, String defaultHost, Map<Integer, String> portOwners) {
+        this.secrets = secrets;
+        this.defaultHost = defaultHost;
+        this.portOwners = portOwners;
+    }
+
+    List<ClusterConfig> read(MapNode root) {
+        Map<String, String> names = new HashMap<>();
+        List<ClusterConfig> clusters = new ArrayList<>();
+        for (MapNode node : root.requiredMaps("clusters", CLUSTER_KEYS, "at least one cluster is required")) {
+            clusters.add(readCluster(node, names));
+        }
+        return clusters;
+    }
+
+    private ClusterConfig readCluster(MapNode node, Map<String, String> clusterNames) {
+        String name = node.requiredText("name", "");
+        node.claim("name", name, clusterNames);
+        Engine engine = node.requiredChoice("engine", ENGINES);
+        List<InstanceConfig> instances = readInstances(node, engine);
+        Credentials credentials = readCredentials(node);
+        List<EndpointConfig> endpoints = readEndpoints(node, name, instances);
+        return new ClusterConfig(name, engine, instances, credentials, endpoints, readFailover(node));
+    }
+
+    private List<InstanceConfig> readInstances(MapNode cluster, Engine engine) {
+        // Without a valid engine there is no default port; the engine problem is already reported.
+        int defaultPort = engine == null ? 0 : engine.defaultPort();
+        Map<String, String> names = new HashMap<>();
+        List<InstanceConfig> instances = new ArrayList<>();
+        for (MapNode node : cluster.requiredMaps("instances", INSTANCE_KEYS, "at least one instance is required")) {
+            String name = node.requiredText("name", "");
+            node.claim("name", name, names);
+            instances.add(new InstanceConfig(
+                    name,
+                    node.requiredText("host", ""),
+                    node.integer("port", 1, 65_535, defaultPort),
+                    node.integer("promotion-tier", 0, MAX_PROMOTION_TIER, 0),
+                    node.bool("no-failover", false)));
+        }
+        return instances;
+    }
+
+    // The monitor logs in with these to observe roles and read verifiers, so they are mandatory.
+    private Credentials readCredentials(MapNode cluster) {
+        if (!cluster.has("admin-credentials")) {
+            cluster.problem("admin-credentials", "is required (user and one of password-env, password-file, password)");
+            return null;
+        }
+        MapNode node = cluster.map("admin-credentials", CREDENTIAL_KEYS).orElse(null);
+        if (node == null) {
+            return null;
+        }
+        String user = node.requiredText("user", "");
+        Secret password = SecretResolver.single(node, SecretResolver.PASSWORD_KEYS,
+                        "needs one of password-env, password-file, password")
+                .map(key -> secrets.resolve(node, key))
+                .orElse(null);
+        return new Credentials(user, password);
+    }
+
+    private List<EndpointConfig> readEndpoints(MapNode cluster, String clusterName, List<InstanceConfig> instances) {
+        Set<String> instanceNames = new HashSet<>();
+        instances.forEach(i -> instanceNames.add(i.name()));
+        Map<String, String> names = new HashMap<>();
+        List<EndpointConfig> endpoints = new ArrayList<>();
+        for (MapNode node : cluster.maps("endpoints", ENDPOINT_KEYS)) {
+            endpoints.add(readEndpoint(node, names, clusterName, instanceNames));
+        }
+        return endpoints;
+    }
+
+    private EndpointConfig readEndpoint(MapNode node, Map<String, String> names, String clusterName,
+                                        Set<String> instanceNames) {
+        String name = node.requiredText("name", "");
+        node.claim("name", name, names);
+        EndpointRole role = node.requiredChoice("role", ROLES);
+        Integer port = node.requiredInteger("port", 1, 65_535);
+        node.claim("port", port, portOwners);
+        List<String> members = node.texts("instances");
+        if (role != null) {
+            checkMembers(node, role, members);
+            checkMembersExist(node, members, clusterName, instanceNames);
+        }
+        return new EndpointConfig(
+                name,
+                role,
+                node.text("host", defaultHost),
+                port == null ? 0 : port,
+                Optional.ofNullable(node.choice("balance", BALANCES)).orElse(Balance.ROUND_ROBIN),
+                node.duration("max-lag", DEFAULT_MAX_LAG),
+                node.bool("fallback-to-writer", false),
+                members);
+    }
+
+    // Writer and reader endpoints follow the observed roles; a fixed list would silently be ignored.
+    private static void checkMembers(MapNode endpoint, EndpointRole role, List<String> members) {
+        switch (role) {
+            case WRITER, READER -> {
+                if (endpoint.has("instances")) {
+                    endpoint.problem("instances", "a " + role.name().toLowerCase(Locale.ROOT) + " endpoint follows the "
+                            + "observed roles and takes no instances (use role: custom for a fixed set)");
+                }
+            }
+            case CUSTOM -> {
+                if (members.isEmpty()) {
+                    endpoint.problem("instances", "a custom endpoint needs a non-empty list of instances");
+                }
+            }
+            case INSTANCE -> {
+                if (members.size() != 1) {
+                    endpoint.problem("instances",
+                            "an instance endpoint needs exactly one instance, not " + members.size());
+                }
+            }
+        }
+    }
+
+    private static void checkMembersExist(MapNode endpoint, List<String> members, String clusterName,
+                                          Set<String> instanceNames) {
+        Set<String> seen = new HashSet<>();
+        for (String member : members) {
+            if (!instanceNames.contains(member)) {
+                endpoint.problem("instances", "no instance named '" + member + "' in cluster '" + clusterName + "'"
+                        + Suggestions.hint(member, instanceNames));
+            } else if (!seen.add(member)) {
+                endpoint.problem("instances", "'" + member + "' is listed twice");
+            }
+        }
+    }
+
+    private static FailoverConfig readFailover(MapNode cluster) {
+        FailoverConfig defaults = FailoverConfig.defaults();
+        MapNode node = cluster.map("failover", FAILOVER_KEYS).orElse(null);
+        if (node == null) {
+            return defaults;
+        }
+        return new FailoverConfig(
+                node.bool("auto", defaults.auto()),
+                node.positiveDuration("probe-interval", defaults.probeInterval()),
+                node.integer("failure-threshold", 1, 1000, defaults.failureThreshold()),
+                node.positiveDuration("probe-timeout", defaults.probeTimeout()),
+                node.positiveDuration("failover-timeout", defaults.failoverTimeout()));
+    }
+
+    private static Map<String, Engine> engines() {
+        Map<String, Engine> engines = new LinkedHashMap<>();
+        for (Engine engine : Engine.values()) {
+            engines.put(engine.configName(), engine);
+        }
+        return Collections.unmodifiableMap(engines);
+    }
+}

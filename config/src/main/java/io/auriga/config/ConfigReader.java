@@ -1,0 +1,158 @@
+package io.auriga.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.auriga.config.TlsConfig.TlsMode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns the parsed tree of a configuration file into an {@link AurigaConfig}, recording every
+ * problem in {@link Problems}. The result is only meaningful when no problem was recorded.
+ */
+final class ConfigReader {
+    private static final List<String> ROOT_KEYS = List.of("clusters", "users", "tls", "admin", "server");
+    private static final String VERIFIER = "scram-verifier";
+    private static final List<String> USER_SOURCES =
+            List.of(SecretResolver.ENV, SecretResolver.FILE, SecretResolver.INLINE, VERIFIER);
+    private static final List<String> USER_KEYS = List.of("name", "password-env", "password-file", "password",
+            VERIFIER, "token");
+    private static final List<String> TLS_KEYS = List.of("mode", "cert", "key");
+    private static final List<String> ADMIN_KEYS = List.of("host", "port");
+    private static final List<String> SERVER_KEYS = List.of("bind", "io-threads", "startup-timeout",
+            "connect-timeout", "max-startup-packet", "user-cache-ttl");
+    private static final Map<String, TlsMode> TLS_MODES = MapNode.words(TlsMode.values());
+
+    private final Problems problems;
+    private final Path baseDir;
+    private final SecretResolver secrets;
+    /** Every listener port to the field path that claimed it: endpoints of all clusters and admin. */
+    private final Map<Integer, String> portOwners = new HashMap<>();
+
+    ConfigReader(Problems problems, Path baseDir, Map<String, String> env) {
+        this.problems = problems;
+        this.baseDir = baseDir;
+        this.secrets = new SecretResolver(baseDir, env);
+    }
+
+    /** Reads {@code tree}; null if it is not even a mapping (which is recorded as a problem). */
+    AurigaConfig read(JsonNode tree) {
+        MapNode root = MapNode.of(tree, "", problems, ROOT_KEYS).orElse(null);
+        if (root == null) {
+            return null;
+        }
+        // Server first: endpoints without a host of their own listen on server.bind.
+        ServerConfig server = readServer(root);
+        List<ClusterConfig> clusters = new ClusterReader(secrets, server.bindHost(), portOwners).read(root);
+        List<UserConfig> users = readUsers(root);
+        TlsConfig tls = readTls(root);
+        AdminConfig admin = readAdmin(root);
+        return new AurigaConfig(clusters, users, tls, admin, server);
+    }
+
+    private List<UserConfig> readUsers(MapNode root) {
+        Map<String, String> names = new HashMap<>();
+        List<UserConfig> users = new ArrayList<>();
+        for (MapNode node : root.maps("users", USER_KEYS)) {
+            users.add(readUser(node, names));
+        }
+        return users;
+    }
+
+    // A token user may also have a password; anyone else needs exactly one way to prove who they are.
+    private UserConfig readUser(MapNode node, Map<String, String> names) {
+        String name = node.requiredText("name", "");
+        node.claim("name", name, names);
+        boolean token = node.bool("token", false);
+        String missing = token ? null
+                : "needs one of password-env, password-file, password or scram-verifier (or token: true)";
+        Optional<String> source = SecretResolver.single(node, USER_SOURCES, missing);
+        Secret password = null;
+        String verifier = null;
+        if (source.filter(VERIFIER::equals).isPresent()) {
+            verifier = readVerifier(node);
+        } else if (source.isPresent()) {
+            password = secrets.resolve(node, source.get());
+        }
+        return new UserConfig(name, password, verifier, token);
+    }
+
+    private static String readVerifier(MapNode node) {
+        String verifier = node.text(VERIFIER);
+        if (verifier == null) {
+            return null;
+        }
+        Optional<String> problem = ScramVerifierFormat.problem(verifier);
+        problem.ifPresent(p -> node.problem(VERIFIER, p));
+        return problem.isPresent() ? null : verifier.strip();
+    }
+
+    private TlsConfig readTls(MapNode root) {
+        MapNode node = root.map("tls", TLS_KEYS).orElse(null);
+        if (node == null) {
+            return TlsConfig.disabled();
+        }
+        TlsMode mode = node.requiredChoice("mode", TLS_MODES);
+        if (mode == null || mode == TlsMode.DISABLED) {
+            return TlsConfig.disabled();
+        }
+        String when = "when mode is " + mode.name().toLowerCase(Locale.ROOT);
+        return new TlsConfig(mode, readableFile(node, "cert", when), readableFile(node, "key", when));
+    }
+
+    private Path readableFile(MapNode node, String key, String when) {
+        String text = node.requiredText(key, when);
+        if (text == null) {
+            return null;
+        }
+        Path file = FileAccess.resolve(baseDir, text);
+        FileAccess.unreadable(file).ifPresent(problem -> node.problem(key, problem));
+        return file;
+    }
+
+    private AdminConfig readAdmin(MapNode root) {
+        AdminConfig defaults = AdminConfig.defaults();
+        MapNode node = root.map("admin", ADMIN_KEYS).orElse(null);
+        if (node == null || !node.has("port")) {
+            claimDefaultAdminPort(defaults.port());
+        }
+        if (node == null) {
+            return defaults;
+        }
+        Integer port = node.integer("port", 0, 65_535);
+        // Port 0 disables the admin listener, so it cannot collide with anything.
+        if (port != null && port != 0) {
+            node.claim("port", port, portOwners);
+        }
+        return new AdminConfig(node.text("host", defaults.host()), port == null ? defaults.port() : port);
+    }
+
+    // The operator never wrote this port, so say where it comes from and how to move it.
+    private void claimDefaultAdminPort(int port) {
+        String first = portOwners.putIfAbsent(port, "admin");
+        if (first != null) {
+            problems.add("admin.port", port + " (the default) is already used by " + first
+                    + "; set admin.port to another port, or 0 to disable the admin listener");
+        }
+    }
+
+    private static ServerConfig readServer(MapNode root) {
+        ServerConfig defaults = ServerConfig.defaults();
+        MapNode node = root.map("server", SERVER_KEYS).orElse(null);
+        if (node == null) {
+            return defaults;
+        }
+        return new ServerConfig(
+                node.text("bind", defaults.bindHost()),
+                node.integer("io-threads", 0, 1024, defaults.ioThreads()),
+                node.positiveDuration("startup-timeout", defaults.startupTimeout()),
+                node.positiveDuration("connect-timeout", defaults.connectTimeout()),
+                // Read before authentication: bounded so a stranger cannot make us buffer much.
+                node.integer("max-startup-packet", 1024, 1 << 20, defaults.maxStartupPacket()),
+                node.duration("user-cache-ttl", defaults.userCacheTtl()));
+    }
+}

@@ -1,0 +1,225 @@
+package io.auriga.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.auriga.config.EndpointConfig.Balance;
+import io.auriga.config.EndpointConfig.EndpointRole;
+import io.auriga.config.TlsConfig.TlsMode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loading valid files: the records, the defaults and the secrets. */
+class ConfigLoaderTest {
+    private static final Map<String, String> ENV = Map.of(
+            "AURIGA_ADMIN_PASSWORD", "admin-secret",
+            "APP_PASSWORD", "app-secret");
+
+    /** The example of DESIGN.md, word for word. */
+    private static final String DESIGN_EXAMPLE = """
+            clusters:
+              - name: main
+                engine: postgres                # postgres | mysql
+                instances:
+                  - { name: pg1, host: 10.0.0.1, port: 5432, promotion-tier: 0 }
+                  - { name: pg2, host: 10.0.0.2, port: 5432, promotion-tier: 1 }
+                admin-credentials: { user: auriga_admin, password-env: AURIGA_ADMIN_PASSWORD }
+                endpoints:
+                  - { name: writer, role: writer, port: 6432 }
+                  - { name: reader, role: reader, port: 6433, balance: round-robin, max-lag: 1s, fallback-to-writer: true }
+                  - { name: reporting, role: custom, instances: [pg2], port: 6434 }
+                failover: { auto: true, probe-interval: 500ms, failure-threshold: 3 }
+            users:
+              - { name: app, password-env: APP_PASSWORD }        # or scram-verifier:, or token: true
+            tls: { mode: optional, cert: server.crt, key: server.key }   # disabled | optional | required
+            admin: { port: 6480 }
+            """;
+
+    private static final String MINIMAL = """
+            clusters:
+              - name: main
+                engine: postgres
+                instances:
+                  - { name: pg1, host: 10.0.0.1 }
+                admin-credentials: { user: admin, password-env: AURIGA_ADMIN_PASSWORD }
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void loadsTheDesignExample() throws Exception {
+        writeTlsFiles();
+        AurigaConfig config = ConfigLoader.parse(DESIGN_EXAMPLE, "auriga.yaml", dir, ENV);
+
+        ClusterConfig main = config.clusters().get(0);
+        assertEquals("main", main.name());
+        assertEquals(Engine.POSTGRES, main.engine());
+        assertEquals(List.of(new InstanceConfig("pg1", "10.0.0.1", 5432, 0, false),
+                new InstanceConfig("pg2", "10.0.0.2", 5432, 1, false)), main.instances());
+        assertEquals("auriga_admin", main.adminCredentials().user());
+        assertEquals("admin-secret", main.adminCredentials().password().reveal());
+        assertEquals("env AURIGA_ADMIN_PASSWORD", main.adminCredentials().password().source());
+        assertEquals(new FailoverConfig(true, Duration.ofMillis(500), 3, Duration.ofSeconds(2), Duration.ofSeconds(30)),
+                main.failover());
+
+        assertEquals(new EndpointConfig("writer", EndpointRole.WRITER, "0.0.0.0", 6432, Balance.ROUND_ROBIN,
+                Duration.ofSeconds(10), false, List.of()), main.endpoints().get(0));
+        assertEquals(new EndpointConfig("reader", EndpointRole.READER, "0.0.0.0", 6433, Balance.ROUND_ROBIN,
+                Duration.ofSeconds(1), true, List.of()), main.endpoints().get(1));
+        assertEquals(new EndpointConfig("reporting", EndpointRole.CUSTOM, "0.0.0.0", 6434, Balance.ROUND_ROBIN,
+                Duration.ofSeconds(10), false, List.of("pg2")), main.endpoints().get(2));
+
+        UserConfig app = config.users().get(0);
+        assertEquals("app", app.name());
+        assertEquals("app-secret", app.password().reveal());
+        assertNull(app.scramVerifier());
+        assertFalse(app.token());
+
+        assertEquals(new TlsConfig(TlsMode.OPTIONAL, dir.resolve("server.crt"), dir.resolve("server.key")), config.tls());
+        assertEquals(new AdminConfig("127.0.0.1", 6480), config.admin());
+        assertEquals(ServerConfig.defaults(), config.server());
+    }
+
+    @Test
+    void fillsEveryDefault() throws Exception {
+        AurigaConfig config = parse(MINIMAL + """
+                    endpoints:
+                      - { name: reader, role: reader, port: 6433 }
+                """);
+
+        ClusterConfig main = config.clusters().get(0);
+        assertEquals(new InstanceConfig("pg1", "10.0.0.1", 5432, 0, false), main.instances().get(0));
+        assertEquals(FailoverConfig.defaults(), main.failover());
+        EndpointConfig reader = main.endpoints().get(0);
+        assertEquals("0.0.0.0", reader.host());
+        assertEquals(Balance.ROUND_ROBIN, reader.balance());
+        assertEquals(Duration.ofSeconds(10), reader.maxLag());
+        assertFalse(reader.fallbackToWriter());
+        assertEquals(List.of(), config.users());
+        assertEquals(TlsConfig.disabled(), config.tls());
+        assertEquals(AdminConfig.defaults(), config.admin());
+        assertEquals(ServerConfig.defaults(), config.server());
+    }
+
+    @Test
+    void defaultsTheInstancePortByEngine() throws Exception {
+        AurigaConfig config = parse(MINIMAL.replace("postgres", "mysql"));
+        assertEquals(Engine.MYSQL, config.clusters().get(0).engine());
+        assertEquals(3306, config.clusters().get(0).instances().get(0).port());
+    }
+
+    @Test
+    void readsEveryOptionalField() throws Exception {
+        AurigaConfig config = parse("""
+                clusters:
+                  - name: main
+                    engine: postgres
+                    instances:
+                      - { name: pg1, host: db1, port: 5433, promotion-tier: 2, no-failover: true }
+                      - { name: pg2, host: db2 }
+                    admin-credentials: { user: admin, password: 'inline-secret' }
+                    endpoints:
+                      - { name: r, role: reader, host: 10.1.1.1, port: 7000, balance: least-connections, max-lag: 0 }
+                      - { name: one, role: instance, instances: [pg2], port: 7001 }
+                    failover: { auto: false, probe-interval: 1s, failure-threshold: 5, probe-timeout: 750ms, failover-timeout: 1m }
+                admin: { host: 0.0.0.0, port: 0 }
+                server: { bind: 127.0.0.2, io-threads: 4, startup-timeout: 20s, connect-timeout: 3s, max-startup-packet: 20000, user-cache-ttl: 0 }
+                """);
+
+        ClusterConfig main = config.clusters().get(0);
+        assertEquals(new InstanceConfig("pg1", "db1", 5433, 2, true), main.instances().get(0));
+        assertEquals("inline-secret", main.adminCredentials().password().reveal());
+        assertEquals("inline", main.adminCredentials().password().source());
+        assertEquals(new EndpointConfig("r", EndpointRole.READER, "10.1.1.1", 7000, Balance.LEAST_CONNECTIONS,
+                Duration.ZERO, false, List.of()), main.endpoints().get(0));
+        assertEquals(EndpointRole.INSTANCE, main.endpoints().get(1).role());
+        assertEquals("127.0.0.2", main.endpoints().get(1).host(), "an endpoint without host listens on server.bind");
+        assertEquals(new FailoverConfig(false, Duration.ofSeconds(1), 5, Duration.ofMillis(750), Duration.ofMinutes(1)),
+                main.failover());
+        assertEquals(new AdminConfig("0.0.0.0", 0), config.admin());
+        assertEquals(new ServerConfig("127.0.0.2", 4, Duration.ofSeconds(20), Duration.ofSeconds(3), 20_000,
+                Duration.ZERO), config.server());
+    }
+
+    @Test
+    void readsPasswordFileRelativeToTheConfigDirectoryWithoutItsNewline() throws Exception {
+        Files.createDirectories(dir.resolve("secrets"));
+        Files.writeString(dir.resolve("secrets/app"), "pa ss\n\n");
+        Files.writeString(dir.resolve("admin"), "admin-pw\r\n");
+        AurigaConfig config = parse(MINIMAL.replace("password-env: AURIGA_ADMIN_PASSWORD", "password-file: admin") + """
+                users:
+                  - { name: app, password-file: secrets/app }
+                """);
+
+        Secret app = config.users().get(0).password();
+        assertEquals("pa ss\n", app.reveal(), "only one trailing newline is dropped");
+        assertEquals("file " + dir.resolve("secrets/app"), app.source());
+        assertEquals("admin-pw", config.clusters().get(0).adminCredentials().password().reveal());
+    }
+
+    @Test
+    void loadResolvesRelativePathsAgainstTheFilesDirectory() throws Exception {
+        Files.writeString(dir.resolve("admin.pw"), "from-file\n");
+        Path file = dir.resolve("auriga.yaml");
+        Files.writeString(file, MINIMAL.replace("password-env: AURIGA_ADMIN_PASSWORD", "password-file: admin.pw"));
+
+        AurigaConfig config = ConfigLoader.load(file);
+        assertEquals("from-file", config.clusters().get(0).adminCredentials().password().reveal());
+    }
+
+    @Test
+    void loadNamesAMissingFile() {
+        Path file = dir.resolve("nope.yaml");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertTrue(e.getMessage().startsWith(file.toString() + ":"), e.getMessage());
+        assertEquals(List.of("cannot read the file: No such file"), e.problems());
+    }
+
+    @Test
+    void acceptsUsersWithVerifierOrTokenOnly() throws Exception {
+        String verifier = ConfigValidationTest.VALID_VERIFIER;
+        AurigaConfig config = parse(MINIMAL + """
+                users:
+                  - { name: alice, scram-verifier: '%s' }
+                  - { name: svc, token: true }
+                  - { name: both, token: true, password-env: APP_PASSWORD }
+                """.formatted(verifier));
+
+        assertEquals(new UserConfig("alice", null, verifier, false), config.users().get(0));
+        assertEquals(new UserConfig("svc", null, null, true), config.users().get(1));
+        assertEquals("app-secret", config.users().get(2).password().reveal());
+    }
+
+    @Test
+    void tlsDisabledNeedsNoFiles() throws Exception {
+        AurigaConfig config = parse(MINIMAL + "tls: { mode: disabled, cert: missing.crt }\n");
+        assertEquals(TlsConfig.disabled(), config.tls());
+    }
+
+    @Test
+    void secretNeverShowsItsValue() throws Exception {
+        AurigaConfig config = parse(MINIMAL);
+        Secret secret = config.clusters().get(0).adminCredentials().password();
+        assertEquals("Secret[env AURIGA_ADMIN_PASSWORD]", secret.toString());
+        assertFalse(config.toString().contains("admin-secret"), config.toString());
+    }
+
+    private AurigaConfig parse(String yaml) throws ConfigException {
+        return ConfigLoader.parse(yaml, "auriga.yaml", dir, ENV);
+    }
+
+    private void writeTlsFiles() throws IOException {
+        Files.writeString(dir.resolve("server.crt"), "-----BEGIN CERTIFICATE-----\n");
+        Files.writeString(dir.resolve("server.key"), "-----BEGIN PRIVATE KEY-----\n");
+    }
+}

@@ -1,0 +1,432 @@
+package io.auriga.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every refused file names the field and what is wrong, and all problems come at once. */
+class ConfigValidationTest {
+    static final String VALID_VERIFIER = "SCRAM-SHA-256$4096:" + base64(16) + "$" + base64(32) + ":" + base64(32);
+
+    private static final Map<String, String> ENV = Map.of("ADMIN_PW", "admin-secret", "APP_PASSWORD", "app-secret");
+
+    /** A valid cluster whose endpoints section is appended by each test. */
+    private static final String CLUSTER = """
+            clusters:
+              - name: main
+                engine: postgres
+                instances:
+                  - { name: pg1, host: 10.0.0.1 }
+                  - { name: pg2, host: 10.0.0.2 }
+                admin-credentials: { user: admin, password-env: ADMIN_PW }
+            """;
+
+    @TempDir
+    Path dir;
+
+    // --- the file as a whole ---
+
+    @Test
+    void messageStartsWithTheFileName() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse("clusters: []", "/etc/auriga/auriga.yaml", dir, ENV));
+        assertEquals("/etc/auriga/auriga.yaml: 1 problem(s)\n  - clusters: at least one cluster is required",
+                e.getMessage());
+    }
+
+    @Test
+    void emptyFileNeedsAtLeastOneCluster() {
+        assertProblems("", "clusters: at least one cluster is required");
+    }
+
+    @Test
+    void malformedYamlGivesLineAndColumn() {
+        assertProblems("clusters:\n  - name: main\n    engine: postgres\n   instances: []\n",
+                "line 4, column 4: not valid YAML: expected <block end>, but found '<block mapping start>' "
+                        + "(while parsing a block collection at line 2); check the indentation");
+        assertProblems("clusters: [ { name: a }\n", "line 2, column 1: not valid YAML: expected ',' or ']', but got <stream end>"
+                + " (while parsing a flow sequence at line 1)");
+    }
+
+    @Test
+    void duplicateKeysAreRefusedRatherThanSilentlyOverwritten() {
+        assertProblems(CLUSTER + "    name: other\n", "line 8, column 9: not valid YAML: Duplicate field 'name'");
+    }
+
+    @Test
+    void topLevelMustBeAMapping() {
+        assertProblems("- a\n- b\n", "top level: must be a mapping (key: value pairs), not a list");
+    }
+
+    // --- unknown fields ---
+
+    @Test
+    void unknownFieldsAreRefusedWithASuggestion() {
+        assertProblems(CLUSTER.replace("{ name: pg2, host: 10.0.0.2 }", "{ name: pg2, host: 10.0.0.2, prot: 5432 }"),
+                "clusters[0].instances[1]: unknown field 'prot' (did you mean 'port'?)");
+        assertProblems(CLUSTER + "    failover: { probe-intervall: 1s }\n",
+                "clusters[0].failover: unknown field 'probe-intervall' (did you mean 'probe-interval'?)");
+        assertProblems(CLUSTER + "clustres: []\n", "top level: unknown field 'clustres' (did you mean 'clusters'?)");
+        assertProblems(CLUSTER + "server: { ioThreads: 2 }\n",
+                "server: unknown field 'ioThreads' (did you mean 'io-threads'?)");
+    }
+
+    @Test
+    void unknownFieldWithoutACloseMatchListsTheKnownOnes() {
+        assertProblems(CLUSTER + "admin: { color: blue }\n", "admin: unknown field 'color' (expected one of host, port)");
+    }
+
+    // --- clusters and instances ---
+
+    @Test
+    void clusterNamesAreRequiredAndUnique() {
+        assertProblems(CLUSTER + CLUSTER.replace("clusters:\n", "").replace("6432", "7432"),
+                "clusters[1].name: 'main' is already used by clusters[0]");
+        assertProblems(CLUSTER.replace("  - name: main\n    engine", "  - engine"), "clusters[0].name: is required");
+    }
+
+    @Test
+    void engineIsRequiredAndKnown() {
+        assertProblems(CLUSTER.replace("    engine: postgres\n", ""),
+                "clusters[0].engine: is required (postgres | mysql)");
+        assertProblems(CLUSTER.replace("engine: postgres", "engine: postgresql"),
+                "clusters[0].engine: 'postgresql' is not one of postgres, mysql (did you mean 'postgres'?)");
+    }
+
+    @Test
+    void aClusterNeedsInstances() {
+        String noInstances = """
+                clusters:
+                  - name: main
+                    engine: mysql
+                    admin-credentials: { user: admin, password-env: ADMIN_PW }
+                """;
+        assertProblems(noInstances, "clusters[0].instances: at least one instance is required");
+        assertProblems(noInstances + "    instances: []\n", "clusters[0].instances: at least one instance is required");
+        assertProblems(noInstances + "    instances: pg1\n", "clusters[0].instances: must be a list, not 'pg1'");
+    }
+
+    @Test
+    void instanceNamesAreUniqueWithinTheCluster() {
+        assertProblems(CLUSTER.replace("name: pg2", "name: pg1"),
+                "clusters[0].instances[1].name: 'pg1' is already used by clusters[0].instances[0]");
+    }
+
+    @Test
+    void instanceHostIsRequiredAndNotEmpty() {
+        assertProblems(CLUSTER.replace("host: 10.0.0.2", "host: ''"), "clusters[0].instances[1].host: must not be empty");
+        assertProblems(CLUSTER.replace(", host: 10.0.0.2", ""), "clusters[0].instances[1].host: is required");
+    }
+
+    @Test
+    void instancePortMustBeAPort() {
+        assertProblems(CLUSTER.replace("host: 10.0.0.2", "host: 10.0.0.2, port: 70000"),
+                "clusters[0].instances[1].port: 70000 is out of range (1..65535)");
+        assertProblems(CLUSTER.replace("host: 10.0.0.2", "host: 10.0.0.2, port: 0"),
+                "clusters[0].instances[1].port: 0 is out of range (1..65535)");
+        assertProblems(CLUSTER.replace("host: 10.0.0.2", "host: 10.0.0.2, port: five"),
+                "clusters[0].instances[1].port: 'five' is not a whole number");
+    }
+
+    @Test
+    void promotionTierAndNoFailoverAreChecked() {
+        assertProblems(CLUSTER.replace("host: 10.0.0.2", "host: 10.0.0.2, promotion-tier: -1, no-failover: maybe"),
+                "clusters[0].instances[1].promotion-tier: -1 is out of range (0..15)",
+                "clusters[0].instances[1].no-failover: 'maybe' is not true or false");
+    }
+
+    // --- admin credentials and secrets ---
+
+    @Test
+    void adminCredentialsAreRequired() {
+        assertProblems(CLUSTER.replace("    admin-credentials: { user: admin, password-env: ADMIN_PW }\n", ""),
+                "clusters[0].admin-credentials: is required (user and one of password-env, password-file, password)");
+        assertProblems(CLUSTER.replace("user: admin, ", ""), "clusters[0].admin-credentials.user: is required");
+        assertProblems(CLUSTER.replace(", password-env: ADMIN_PW", ""),
+                "clusters[0].admin-credentials: needs one of password-env, password-file, password");
+        assertProblems(CLUSTER.replace("password-env: ADMIN_PW", "password-env: ADMIN_PW, password: x"),
+                "clusters[0].admin-credentials: password-env and password are both set; use only one");
+    }
+
+    @Test
+    void passwordEnvMustBeSet() {
+        assertProblems(CLUSTER + "users:\n  - { name: app, password-env: NOT_THERE }\n",
+                "users[0].password-env: environment variable NOT_THERE is not set");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse(CLUSTER, "a.yaml", dir, Map.of("ADMIN_PW", "")));
+        assertEquals(List.of("clusters[0].admin-credentials.password-env: environment variable ADMIN_PW is empty"),
+                e.problems());
+    }
+
+    @Test
+    void passwordFileMustBeReadable() throws Exception {
+        Files.createDirectories(dir.resolve("a-directory"));
+        Files.writeString(dir.resolve("empty"), "\n");
+        assertProblems(CLUSTER + """
+                        users:
+                          - { name: a, password-file: /x/y }
+                          - { name: b, password-file: missing.txt }
+                          - { name: c, password-file: a-directory }
+                          - { name: d, password-file: empty }
+                        """,
+                "users[0].password-file: cannot read /x/y: No such file",
+                "users[1].password-file: cannot read " + dir.resolve("missing.txt") + ": No such file",
+                "users[2].password-file: cannot read " + dir.resolve("a-directory") + ": is a directory",
+                "users[3].password-file: " + dir.resolve("empty") + " is empty");
+    }
+
+    @Test
+    void inlinePasswordMustBeAString() {
+        assertProblems(CLUSTER.replace("password-env: ADMIN_PW", "password: 0123"),
+                "clusters[0].admin-credentials.password: must be a quoted string, or YAML may change it");
+    }
+
+    // --- endpoints ---
+
+    @Test
+    void endpointPortsAreUniqueAcrossAllClusters() {
+        String second = CLUSTER.replace("clusters:\n", "").replace("name: main", "name: other");
+        assertProblems(CLUSTER + """
+                    endpoints:
+                      - { name: writer, role: writer, port: 6432 }
+                      - { name: reader, role: reader, port: 6432 }
+                """ + second + """
+                    endpoints:
+                      - { name: writer, role: writer, port: 6432 }
+                """,
+                "clusters[0].endpoints[1].port: 6432 is already used by clusters[0].endpoints[0]",
+                "clusters[1].endpoints[0].port: 6432 is already used by clusters[0].endpoints[0]");
+    }
+
+    @Test
+    void endpointPortMayNotBeTheAdminPort() {
+        assertProblems(CLUSTER + endpoints("{ name: writer, role: writer, port: 7000 }") + "admin: { port: 7000 }\n",
+                "admin.port: 7000 is already used by clusters[0].endpoints[0]");
+        assertProblems(CLUSTER + endpoints("{ name: writer, role: writer, port: 6480 }"),
+                "admin.port: 6480 (the default) is already used by clusters[0].endpoints[0]; "
+                        + "set admin.port to another port, or 0 to disable the admin listener");
+    }
+
+    @Test
+    void adminPortZeroDisablesTheListener() throws Exception {
+        String yaml = CLUSTER + endpoints("{ name: writer, role: writer, port: 6480 }") + "admin: { port: 0 }\n";
+        assertEquals(0, ConfigLoader.parse(yaml, "a.yaml", dir, ENV).admin().port());
+        assertProblems(CLUSTER + "admin: { port: 65536 }\n", "admin.port: 65536 is out of range (0..65535)");
+    }
+
+    @Test
+    void endpointNeedsNameRoleAndPort() {
+        assertProblems(CLUSTER + endpoints("{ host: 127.0.0.1 }"),
+                "clusters[0].endpoints[0].name: is required",
+                "clusters[0].endpoints[0].role: is required (writer | reader | custom | instance)",
+                "clusters[0].endpoints[0].port: is required");
+        assertProblems(CLUSTER + endpoints("{ name: w, role: writer, port: 0 }"),
+                "clusters[0].endpoints[0].port: 0 is out of range (1..65535)");
+    }
+
+    @Test
+    void endpointNamesAreUniqueWithinTheCluster() {
+        assertProblems(CLUSTER + endpoints("{ name: w, role: writer, port: 7000 }", "{ name: w, role: reader, port: 7001 }"),
+                "clusters[0].endpoints[1].name: 'w' is already used by clusters[0].endpoints[0]");
+    }
+
+    @Test
+    void endpointRoleAndBalanceMustBeKnown() {
+        assertProblems(CLUSTER + endpoints("{ name: w, role: primary, port: 7000, balance: random }"),
+                "clusters[0].endpoints[0].role: 'primary' is not one of writer, reader, custom, instance",
+                "clusters[0].endpoints[0].balance: 'random' is not one of round-robin, least-connections");
+        assertProblems(CLUSTER + endpoints("{ name: r, role: reader, port: 7000, balance: ROUND_ROBIN }"),
+                "clusters[0].endpoints[0].balance: 'ROUND_ROBIN' is not one of round-robin, least-connections"
+                        + " (did you mean 'round-robin'?)");
+    }
+
+    @Test
+    void customEndpointNeedsExistingInstances() {
+        assertProblems(CLUSTER + endpoints("{ name: c, role: custom, port: 7000 }"),
+                "clusters[0].endpoints[0].instances: a custom endpoint needs a non-empty list of instances");
+        assertProblems(CLUSTER + endpoints("{ name: c, role: custom, port: 7000, instances: [] }"),
+                "clusters[0].endpoints[0].instances: a custom endpoint needs a non-empty list of instances");
+        assertProblems(CLUSTER + endpoints("{ name: c, role: custom, port: 7000, instances: [pg2, pg9, pg2] }"),
+                "clusters[0].endpoints[0].instances: no instance named 'pg9' in cluster 'main'",
+                "clusters[0].endpoints[0].instances: 'pg2' is listed twice");
+    }
+
+    @Test
+    void instanceEndpointNeedsExactlyOneInstance() {
+        assertProblems(CLUSTER + endpoints("{ name: i, role: instance, port: 7000, instances: [pg1, pg2] }"),
+                "clusters[0].endpoints[0].instances: an instance endpoint needs exactly one instance, not 2");
+        assertProblems(CLUSTER + endpoints("{ name: i, role: instance, port: 7000, instances: [pgX] }"),
+                "clusters[0].endpoints[0].instances: no instance named 'pgX' in cluster 'main'");
+    }
+
+    @Test
+    void writerAndReaderTakeNoInstances() {
+        assertProblems(CLUSTER + endpoints("{ name: w, role: writer, port: 7000, instances: [pg1] }"),
+                "clusters[0].endpoints[0].instances: a writer endpoint follows the observed roles and takes no "
+                        + "instances (use role: custom for a fixed set)");
+        assertProblems(CLUSTER + endpoints("{ name: r, role: reader, port: 7000, instances: [pg2] }"),
+                "clusters[0].endpoints[0].instances: a reader endpoint follows the observed roles and takes no "
+                        + "instances (use role: custom for a fixed set)");
+    }
+
+    @Test
+    void maxLagMustBeADuration() {
+        assertProblems(CLUSTER + endpoints("{ name: r, role: reader, port: 7000, max-lag: 10 }"),
+                "clusters[0].endpoints[0].max-lag: '10' has no unit (use e.g. 500ms, 2s, 15m, 1h)");
+    }
+
+    // --- failover and server ---
+
+    @Test
+    void failoverSettingsAreChecked() {
+        assertProblems(CLUSTER + "    failover: { probe-interval: 5 parsecs, failure-threshold: 0, probe-timeout: 0s }\n",
+                "clusters[0].failover.probe-interval: '5 parsecs' is not a duration (use e.g. 500ms, 2s, 15m, 1h)",
+                "clusters[0].failover.failure-threshold: 0 is out of range (1..1000)",
+                "clusters[0].failover.probe-timeout: must be greater than 0");
+        assertProblems(CLUSTER + "    failover: { probe-interval: 0 }\n",
+                "clusters[0].failover.probe-interval: must be greater than 0");
+        assertProblems(CLUSTER + "    failover: [auto]\n",
+                "clusters[0].failover: must be a mapping (key: value pairs), not a list");
+    }
+
+    @Test
+    void serverSettingsAreChecked() {
+        assertProblems(CLUSTER + "server: { bind: '', io-threads: -1, max-startup-packet: 10, connect-timeout: 0 }\n",
+                "server.bind: must not be empty",
+                "server.io-threads: -1 is out of range (0..1024)",
+                "server.connect-timeout: must be greater than 0",
+                "server.max-startup-packet: 10 is out of range (1024..1048576)");
+    }
+
+    // --- users ---
+
+    @Test
+    void userNamesAreRequiredAndUnique() {
+        assertProblems(CLUSTER + """
+                        users:
+                          - { password-env: APP_PASSWORD }
+                          - { name: app, password-env: APP_PASSWORD }
+                          - { name: app, token: true }
+                        """,
+                "users[0].name: is required",
+                "users[2].name: 'app' is already used by users[1]");
+    }
+
+    @Test
+    void userNeedsExactlyOneCredentialUnlessToken() {
+        assertProblems(CLUSTER + """
+                        users:
+                          - { name: a }
+                          - { name: b, password-env: APP_PASSWORD, scram-verifier: '%s' }
+                          - { name: c, token: true, password: x, password-env: APP_PASSWORD }
+                        """.formatted(VALID_VERIFIER),
+                "users[0]: needs one of password-env, password-file, password or scram-verifier (or token: true)",
+                "users[1]: password-env and scram-verifier are both set; use only one",
+                "users[2]: password-env and password are both set; use only one");
+    }
+
+    @Test
+    void scramVerifierMustHaveTheStoredShape() {
+        String tooShortKey = "SCRAM-SHA-256$4096:" + base64(16) + "$" + base64(20) + ":" + base64(32);
+        String notBase64 = "SCRAM-SHA-256$4096:" + base64(16) + "$" + base64(32) + ":A";
+        assertProblems(CLUSTER + """
+                        users:
+                          - { name: a, scram-verifier: 'md5abcdef' }
+                          - { name: b, scram-verifier: '%s' }
+                          - { name: c, scram-verifier: '%s' }
+                          - { name: d, scram-verifier: '%s' }
+                        """.formatted(tooShortKey, notBase64, VALID_VERIFIER.replace("$4096:", "$0:")),
+                "users[0].scram-verifier: not a SCRAM-SHA-256 verifier (expected "
+                        + "SCRAM-SHA-256$<iterations>:<base64 salt>$<base64 StoredKey>:<base64 ServerKey>)",
+                "users[1].scram-verifier: StoredKey and ServerKey must be 32 bytes and the salt not empty",
+                "users[2].scram-verifier: salt, StoredKey and ServerKey must be valid base64 (expected "
+                        + "SCRAM-SHA-256$<iterations>:<base64 salt>$<base64 StoredKey>:<base64 ServerKey>)",
+                "users[3].scram-verifier: iteration count must be at least 1");
+    }
+
+    // --- tls ---
+
+    @Test
+    void yamlOneOneBooleanWordsAreNotBooleans() {
+        assertProblems(CLUSTER + "    failover: { auto: yes }\n", "clusters[0].failover.auto: 'yes' is not true or false");
+    }
+
+    @Test
+    void tlsModeMustBeKnown() {
+        assertProblems(CLUSTER + "tls: { mode: on }\n",
+                "tls.mode: 'on' is not one of disabled, optional, required");
+        assertProblems(CLUSTER + "tls: { cert: a.crt }\n", "tls.mode: is required (disabled | optional | required)");
+    }
+
+    @Test
+    void tlsNeedsReadableCertAndKeyUnlessDisabled() throws Exception {
+        Files.writeString(dir.resolve("server.crt"), "cert");
+        assertProblems(CLUSTER + "tls: { mode: required, cert: server.crt }\n",
+                "tls.key: is required when mode is required");
+        assertProblems(CLUSTER + "tls: { mode: optional, cert: server.crt, key: server.key }\n",
+                "tls.key: cannot read " + dir.resolve("server.key") + ": No such file");
+    }
+
+    // --- all at once ---
+
+    @Test
+    void reportsEveryProblemTogether() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("""
+                clusters:
+                  - name: main
+                    engine: postgres
+                    instances:
+                      - { name: pg1, host: 10.0.0.1, prot: 5432 }
+                    admin-credentials: { user: admin, password-env: ADMIN_PW }
+                    endpoints:
+                      - { name: writer, role: writer, port: 6432 }
+                      - { name: reader, role: reader, port: 6432 }
+                    failover: { probe-interval: 5 parsecs }
+                users:
+                  - { name: app, password-env: NOT_SET }
+                  - { name: ops, password-file: /x/y }
+                tls: { mode: sometimes }
+                """));
+        assertEquals(List.of(
+                "clusters[0].instances[0]: unknown field 'prot' (did you mean 'port'?)",
+                "clusters[0].endpoints[1].port: 6432 is already used by clusters[0].endpoints[0]",
+                "clusters[0].failover.probe-interval: '5 parsecs' is not a duration (use e.g. 500ms, 2s, 15m, 1h)",
+                "users[0].password-env: environment variable NOT_SET is not set",
+                "users[1].password-file: cannot read /x/y: No such file",
+                "tls.mode: 'sometimes' is not one of disabled, optional, required"), e.problems());
+        assertTrue(e.getMessage().startsWith("auriga.yaml: 6 problem(s)\n  - clusters[0].instances[0]"), e.getMessage());
+    }
+
+    private AurigaConfig parse(String yaml) throws ConfigException {
+        return ConfigLoader.parse(yaml, "auriga.yaml", dir, ENV);
+    }
+
+    /** Asserts the file is refused with exactly these problems, in this order. */
+    private void assertProblems(String yaml, String... expected) {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(yaml));
+        assertEquals(Arrays.asList(expected), e.problems());
+    }
+
+    private static String endpoints(String... endpoints) {
+        StringBuilder yaml = new StringBuilder("    endpoints:\n");
+        for (String endpoint : endpoints) {
+            yaml.append("      - ").append(endpoint).append('\n');
+        }
+        return yaml.toString();
+    }
+
+    private static String base64(int bytes) {
+        byte[] data = new byte[bytes];
+        Arrays.fill(data, (byte) 7);
+        return Base64.getEncoder().encodeToString(data);
+    }
+}
