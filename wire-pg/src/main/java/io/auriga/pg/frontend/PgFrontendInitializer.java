@@ -19,6 +19,8 @@ import io.netty.channel.socket.SocketChannel;
 public final class PgFrontendInitializer extends ChannelInitializer<SocketChannel> {
     static final String STARTUP_DECODER = "pg-startup-decoder";
     static final String STARTUP = "pg-startup";
+    static final String AUTH_DECODER = "pg-auth-decoder";
+    static final String AUTH = "pg-auth";
 
     private final EndpointContext endpoint;
     private final PgBackendConnector connector;

@@ -39,8 +39,10 @@ final class PgRelayHandler extends ChannelInboundHandlerAdapter {
         scanner.scan(chunk);
         peer.write(chunk, peer.voidPromise());
         if (!peer.isWritable()) {
-            peer.flush();
+            // Stop reading before flushing: a flush that drains the peer at once fires the
+            // writability event that resumes reading, and that must come after the pause.
             ctx.channel().config().setAutoRead(false);
+            peer.flush();
         }
     }
 

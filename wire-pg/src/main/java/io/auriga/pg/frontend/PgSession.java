@@ -129,7 +129,10 @@ public final class PgSession {
         cancelTimer();
         cancels.register(key, new CancelRegistry.Target(backend.address(), backend.processId(), backend.secretKey()));
         backend.channel().pipeline().addLast("relay", new PgRelayHandler(this, client, fromBackend, true));
+        client.pipeline().remove(PgFrontendInitializer.AUTH);
         client.pipeline().addLast("relay", new PgRelayHandler(this, backend.channel(), fromClient, false));
+        // Removing the decoder last hands any bytes it still holds to the relay, in order.
+        client.pipeline().remove(PgFrontendInitializer.AUTH_DECODER);
         client.write(PgMessages.authentication(client.alloc(), PgMessages.AUTH_OK, new byte[0]));
         backend.parameters().forEach((name, value) -> client.write(PgMessages.parameterStatus(client.alloc(), name,
                 value)));

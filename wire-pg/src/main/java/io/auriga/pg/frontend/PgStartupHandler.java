@@ -84,9 +84,9 @@ final class PgStartupHandler extends SimpleChannelInboundHandler<StartupPacket> 
         }
         parameters.putIfAbsent("database", user);
         session.started(user, parameters.get("database"), parameters);
-        ctx.pipeline().replace(PgFrontendInitializer.STARTUP_DECODER, "pg-auth-decoder",
+        ctx.pipeline().replace(PgFrontendInitializer.STARTUP_DECODER, PgFrontendInitializer.AUTH_DECODER,
                 new PgFrameDecoder(MAX_AUTH_FRAME));
-        ctx.pipeline().replace(this, "pg-auth", new PgAuthHandler(session));
+        ctx.pipeline().replace(this, PgFrontendInitializer.AUTH, new PgAuthHandler(session));
     }
 
     @Override
