@@ -1,0 +1,151 @@
+package io.auriga.pg.sandbox;
+
+import io.auriga.pg.sandbox.PgSandbox.Instance;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts, stops and signals the servers of a sandbox, and remembers which ones it owns (started
+ * or adopted), so that closing the sandbox stops exactly those. Not thread-safe: {@link PgSandbox}
+ * calls it under its own lock.
+ */
+final class InstanceControl {
+
+    private static final Logger log = LoggerFactory.getLogger(InstanceControl.class);
+
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration IMMEDIATE_STOP_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration KILL_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration EXIT_GRACE = Duration.ofSeconds(5);
+    private static final Duration ZOMBIE_REAP_WAIT = Duration.ofSeconds(3);
+
+    private final PgCommands commands;
+    private final Duration startTimeout;
+    private final Set<String> owned = new LinkedHashSet<>();
+    private final Set<String> paused = new LinkedHashSet<>();
+
+    InstanceControl(PgCommands commands, Duration startTimeout) {
+        this.commands = commands;
+        this.startTimeout = startTimeout;
+    }
+
+    /**
+     * Starts the instance's server and waits until it accepts connections. A server already running
+     * on its data directory (left by an earlier run that was killed) is adopted as it is.
+     */
+    void start(Instance instance) {
+        if (Postmaster.of(instance.dataDir()).isPresent()) {
+            log.info("{} is already running on port {}; adopting it", instance.name(), instance.port());
+        } else {
+            log.info("starting {} on 127.0.0.1:{}", instance.name(), instance.port());
+            Postmaster.clearZombieLock(instance.dataDir(), ZOMBIE_REAP_WAIT);
+            commands.start(instance.dataDir(), startTimeout);
+        }
+        owned.add(instance.name());
+    }
+
+    /**
+     * Stops the instance cleanly ({@code pg_ctl stop -m fast}: clients disconnected, checkpoint
+     * written) and returns once its processes are gone and its port is free.
+     */
+    void stop(Instance instance) {
+        resume(instance);
+        log.info("stopping {}", instance.name());
+        List<ProcessHandle> tree = Postmaster.tree(instance.dataDir());
+        commands.stop(instance.dataDir(), "fast", STOP_TIMEOUT);
+        owned.remove(instance.name());
+        List<ProcessHandle> alive = Postmaster.awaitExit(tree, EXIT_GRACE);
+        if (!alive.isEmpty()) {
+            throw new SandboxException("processes of " + instance.name() + " outlived pg_ctl stop: " + pids(alive));
+        }
+    }
+
+    /**
+     * Crashes the instance: {@code SIGKILL} to the postmaster and every process it forked, as a lost
+     * host would. Clients see their connections reset; the next start performs crash recovery.
+     */
+    void kill(Instance instance) {
+        List<ProcessHandle> tree = Postmaster.tree(instance.dataDir());
+        log.info("killing {} ({} processes)", instance.name(), tree.size());
+        List<ProcessHandle> alive = Postmaster.killAll(tree, KILL_TIMEOUT);
+        paused.remove(instance.name());
+        owned.remove(instance.name());
+        if (!alive.isEmpty()) {
+            throw new SandboxException("processes of " + instance.name() + " survived SIGKILL: " + pids(alive));
+        }
+    }
+
+    /**
+     * Freezes the instance with {@code SIGSTOP} to the postmaster and its children: connections stay
+     * open but nothing answers, as with a hung host or a network partition. Best-effort: a backend
+     * forked while signalling is not frozen.
+     */
+    void pause(Instance instance) {
+        List<ProcessHandle> tree = Postmaster.tree(instance.dataDir());
+        if (tree.isEmpty()) {
+            throw new SandboxException(instance.name() + " is not running; nothing to pause");
+        }
+        log.info("pausing {} ({} processes)", instance.name(), tree.size());
+        Postmaster.signal(tree, "STOP");
+        paused.add(instance.name());
+    }
+
+    /** Undoes {@link #pause}: {@code SIGCONT} to the postmaster and its children. A no-op unless paused. */
+    void resume(Instance instance) {
+        if (paused.remove(instance.name())) {
+            log.info("resuming {}", instance.name());
+            Postmaster.signal(Postmaster.tree(instance.dataDir()), "CONT");
+        }
+    }
+
+    /**
+     * Stops every owned instance, in reverse order of {@code instances} (replicas before the
+     * primary): {@code pg_ctl stop -m immediate}, then {@code SIGKILL} to whatever process of it is
+     * left. Never throws; problems are logged.
+     */
+    void stopAll(List<Instance> instances) {
+        List<Instance> reversed = new ArrayList<>(instances);
+        Collections.reverse(reversed);
+        for (Instance instance : reversed) {
+            if (owned.contains(instance.name())) {
+                stopImmediately(instance);
+            }
+        }
+    }
+
+    private void stopImmediately(Instance instance) {
+        List<ProcessHandle> tree = Postmaster.tree(instance.dataDir());
+        if (tree.isEmpty()) {
+            owned.remove(instance.name());
+            log.info("{} was no longer running", instance.name());
+            return;
+        }
+        try {
+            resume(instance);
+            commands.stop(instance.dataDir(), "immediate", IMMEDIATE_STOP_TIMEOUT);
+        } catch (RuntimeException e) {
+            log.warn("cannot stop {} with pg_ctl; killing its processes: {}", instance.name(), e.getMessage());
+        }
+        // pg_ctl returns once postmaster.pid is gone, a moment before the processes themselves.
+        List<ProcessHandle> leftovers = Postmaster.awaitExit(tree, EXIT_GRACE);
+        if (!leftovers.isEmpty()) {
+            log.warn("{} processes of {} outlived pg_ctl stop; killing them", leftovers.size(), instance.name());
+            List<ProcessHandle> alive = Postmaster.killAll(leftovers, KILL_TIMEOUT);
+            if (!alive.isEmpty()) {
+                log.warn("processes of {} survived SIGKILL: {}", instance.name(), pids(alive));
+            }
+        }
+        owned.remove(instance.name());
+        log.info("stopped {}", instance.name());
+    }
+
+    private static String pids(List<ProcessHandle> processes) {
+        return processes.stream().map(p -> Long.toString(p.pid())).toList().toString();
+    }
+}

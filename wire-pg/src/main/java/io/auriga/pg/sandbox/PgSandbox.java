@@ -1,0 +1,317 @@
+package io.auriga.pg.sandbox;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real local PostgreSQL cluster for integration tests and {@code auriga demo}: a primary
+ * ({@code pg1}) and N streaming replicas ({@code pg2}, {@code pg3}, …), each a server listening on
+ * {@code 127.0.0.1} only, with its data in {@code DIR/pgN}.
+ *
+ * <pre>{@code
+ * try (PgSandbox pg = new PgSandbox(PgSandboxOptions.builder(dir).replicas(2).build()).start()) {
+ *     String url = pg.jdbcUrl(pg.primary(), pg.database());   // user auriga, password auriga
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p><b>Users.</b> {@code auriga_admin} is the bootstrap superuser (with {@code REPLICATION}); its
+ * password is {@code DIR/admin.password} (mode 0600) unless given. The application user (default
+ * {@code auriga}/{@code auriga}) owns the application database ({@code auriga}). Passwords are stored
+ * as SCRAM-SHA-256 verifiers; TCP logins need SCRAM, the instance's own Unix socket trusts local users.
+ *
+ * <p><b>Re-running in the same directory.</b> A directory holding a cluster this class finished
+ * provisioning ({@code DIR/sandbox.properties} exists) is reused as it is: its instances are started
+ * on their recorded ports (the options' replica count and base port are then ignored), and a server
+ * left running by an earlier, killed process is adopted; a stale {@code postmaster.pid} is handled by
+ * {@code pg_ctl}. Whichever instance was primary when the cluster last ran is primary again; the
+ * sandbox does not re-check replication when reusing. A directory where provisioning did not finish
+ * is refused: delete it.
+ *
+ * <p><b>Running as root.</b> PostgreSQL refuses root, so the servers and tools then run as the
+ * {@code postgres} system user and the directory is handed to it; its ancestors must be traversable
+ * by that user.
+ *
+ * <p><b>Lifetime.</b> {@link #close()} stops every server this sandbox started or adopted (immediate
+ * shutdown, then {@code SIGKILL} to leftovers) and is idempotent; a JVM shutdown hook, registered by
+ * {@link #start()} and removed by {@link #close()}, does the same when the JVM is terminated.
+ * All methods are thread-safe.
+ */
+public final class PgSandbox implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(PgSandbox.class);
+
+    /** The only address sandbox servers listen on. */
+    public static final String HOST = "127.0.0.1";
+
+    /**
+     * One server of the sandbox.
+     *
+     * @param name    {@code pg1}, {@code pg2}, …; {@code pg1} was provisioned as the primary
+     * @param host    always {@value PgSandbox#HOST}
+     * @param port    its TCP port
+     * @param dataDir its data directory, {@code DIR/<name>}
+     */
+    public record Instance(String name, String host, int port, Path dataDir) {
+
+        /** The server's log file. */
+        public Path logFile() {
+            return dataDir.resolve(PgConfigFiles.LOG_FILE);
+        }
+    }
+
+    private final PgSandboxOptions options;
+    private final ServerUser serverUser = ServerUser.detect();
+    private SandboxDirectory directory;
+    private PgBinaries binaries;
+    private InstanceControl control;
+    private List<Instance> instances = List.of();
+    private String adminPassword;
+    private Thread shutdownHook;
+    private boolean started;
+    private boolean closed;
+
+    /** A sandbox that does nothing until {@link #start()}. */
+    public PgSandbox(PgSandboxOptions options) {
+        this.options = options;
+    }
+
+    /**
+     * Provisions the cluster (or reuses the one already in the directory) and starts every instance;
+     * for a new cluster, returns once every replica streams from the primary. On failure, stops what
+     * it started and throws.
+     *
+     * @return this sandbox
+     * @throws SandboxException      when no server binaries are found or a step fails
+     * @throws IllegalStateException when called twice or after {@link #close()}
+     */
+    public synchronized PgSandbox start() {
+        if (started || closed) {
+            throw new IllegalStateException(closed ? "sandbox is closed" : "sandbox already started");
+        }
+        started = true;
+        binaries = options.binaries().or(PgBinaries::find).orElseThrow(() -> new SandboxException(
+                "no PostgreSQL server binaries found (pg_config --bindir, /usr/lib/postgresql/*/bin)"));
+        directory = new SandboxDirectory(options.directory(), serverUser);
+        directory.prepare();
+        PgCommands commands = new PgCommands(binaries, serverUser, options.directory());
+        control = new InstanceControl(commands, options.startTimeout());
+        registerShutdownHook();
+        try {
+            Optional<SandboxState> state = SandboxState.read(options.directory());
+            adminPassword = directory.adminPassword(options.adminPassword(), state.isPresent());
+            if (state.isPresent()) {
+                reuse(state.get());
+            } else {
+                provision(commands);
+            }
+        } catch (RuntimeException e) {
+            stopAll();
+            throw e;
+        }
+        log.info("PostgreSQL {} sandbox ready in {}: {}", binaries.majorVersion(), options.directory(), describe());
+        return this;
+    }
+
+    /** Every instance, {@code pg1} first. */
+    public synchronized List<Instance> instances() {
+        requireStarted();
+        return instances;
+    }
+
+    /** The instance provisioned as primary ({@code pg1}). After a failover the primary may be another one. */
+    public synchronized Instance primary() {
+        return instances().get(0);
+    }
+
+    /** The instances provisioned as replicas ({@code pg2}, …). */
+    public synchronized List<Instance> replicas() {
+        return instances().subList(1, instances.size());
+    }
+
+    /** The instance called {@code name}. */
+    public synchronized Instance instance(String name) {
+        return instances().stream().filter(i -> i.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no instance " + name + " in " + instances));
+    }
+
+    /** The superuser's name, {@value PgSandboxOptions#ADMIN_USER}. */
+    public String adminUser() {
+        return PgSandboxOptions.ADMIN_USER;
+    }
+
+    /** The superuser's password. */
+    public synchronized String adminPassword() {
+        requireStarted();
+        return adminPassword;
+    }
+
+    /** The application user. */
+    public String user() {
+        return options.user();
+    }
+
+    /** The application user's password. */
+    public String password() {
+        return options.password();
+    }
+
+    /** The application database. */
+    public String database() {
+        return options.database();
+    }
+
+    /** The sandbox directory. */
+    public Path directory() {
+        return options.directory();
+    }
+
+    /** The server binaries in use. */
+    public synchronized PgBinaries binaries() {
+        requireStarted();
+        return binaries;
+    }
+
+    /** {@code jdbc:postgresql://127.0.0.1:<port>/<database>} for {@code instance}. */
+    public String jdbcUrl(Instance instance, String database) {
+        return SandboxSql.jdbcUrl(instance.port(), database);
+    }
+
+    /** Whether a server runs on {@code name}'s data directory (whoever started it). */
+    public synchronized boolean isRunning(String name) {
+        return Postmaster.of(instance(name).dataDir()).isPresent();
+    }
+
+    /** Stops {@code name} cleanly ({@code pg_ctl stop -m fast}). */
+    public synchronized void stop(String name) {
+        requireOpen();
+        control.stop(instance(name));
+    }
+
+    /** Crashes {@code name}: {@code SIGKILL} to its postmaster and every child. */
+    public synchronized void kill(String name) {
+        requireOpen();
+        control.kill(instance(name));
+    }
+
+    /** Starts {@code name} again after {@link #stop} or {@link #kill}; adopts it when it already runs. */
+    public synchronized void startInstance(String name) {
+        requireOpen();
+        control.start(instance(name));
+    }
+
+    /** Freezes {@code name} ({@code SIGSTOP} to its processes, best-effort) until {@link #resume}. */
+    public synchronized void pause(String name) {
+        requireOpen();
+        control.pause(instance(name));
+    }
+
+    /** Undoes {@link #pause}. */
+    public synchronized void resume(String name) {
+        requireOpen();
+        control.resume(instance(name));
+    }
+
+    /**
+     * Stops every server this sandbox started or adopted, removes the shutdown hook and, with
+     * {@link PgSandboxOptions#deleteOnClose()}, deletes the directory. Idempotent; never throws.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stopAll();
+        removeShutdownHook();
+        if (options.deleteOnClose() && directory != null) {
+            directory.delete();
+        }
+    }
+
+    private void provision(PgCommands commands) {
+        directory.requireNoInstanceData(options.replicas() + 1);
+        List<Integer> ports = Ports.allocate(options.basePort(), options.replicas() + 1);
+        String[] names = SandboxState.instanceNames(ports.size());
+        List<Instance> planned = new ArrayList<>();
+        for (int i = 0; i < names.length; i++) {
+            planned.add(newInstance(names[i], ports.get(i)));
+        }
+        instances = List.copyOf(planned);
+        new ClusterProvisioner(options, binaries, serverUser, commands, control).provision(instances, adminPassword);
+    }
+
+    private void reuse(SandboxState state) {
+        if (state.majorVersion() != binaries.majorVersion()) {
+            throw new SandboxException(options.directory() + " holds a PostgreSQL " + state.majorVersion()
+                    + " cluster but the binaries in " + binaries.binDir() + " are version " + binaries.majorVersion()
+                    + "; delete the directory or use matching binaries");
+        }
+        List<Instance> found = new ArrayList<>();
+        for (Map.Entry<String, Integer> entry : state.ports().entrySet()) {
+            found.add(newInstance(entry.getKey(), entry.getValue()));
+        }
+        instances = List.copyOf(found);
+        if (instances.size() != options.replicas() + 1) {
+            log.warn("{} holds {} instances; reusing them as they are (asked for {} replicas)",
+                    options.directory(), instances.size(), options.replicas());
+        }
+        log.info("reusing the existing cluster in {}", options.directory());
+        for (Instance instance : instances) {
+            directory.prepareExistingDataDir(instance.dataDir());
+            control.start(instance);
+        }
+    }
+
+    private Instance newInstance(String name, int port) {
+        return new Instance(name, HOST, port, options.directory().resolve(name));
+    }
+
+    private void stopAll() {
+        if (control != null) {
+            control.stopAll(instances);
+        }
+    }
+
+    private String describe() {
+        StringBuilder sb = new StringBuilder();
+        for (Instance instance : instances) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(instance.name()).append(" on ").append(instance.port());
+        }
+        return sb.toString();
+    }
+
+    private void requireStarted() {
+        if (!started) {
+            throw new IllegalStateException("sandbox not started");
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("sandbox is closed");
+        }
+        requireStarted();
+    }
+
+    private void registerShutdownHook() {
+        shutdownHook = new Thread(this::close, "auriga-pg-sandbox-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    private void removeShutdownHook() {
+        if (shutdownHook == null || Thread.currentThread() == shutdownHook) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down; the hook runs close(), which is idempotent
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.auriga.pg.sandbox;
+
+/**
+ * Thrown when the sandbox cannot provision, start, stop or signal a PostgreSQL instance.
+ * The message names what was attempted and, for external commands, ends with the tail of
+ * their output, so a failing test or demo explains itself without digging through logs.
+ */
+public final class SandboxException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    public SandboxException(String message) {
+        super(message);
+    }
+
+    public SandboxException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

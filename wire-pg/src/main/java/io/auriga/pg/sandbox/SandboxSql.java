@@ -1,0 +1,96 @@
+package io.auriga.pg.sandbox;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Properties;
+import org.postgresql.PGConnection;
+
+/**
+ * The SQL the sandbox runs over pgjdbc, always on {@code 127.0.0.1} with short timeouts.
+ * Identifiers are validated by {@link PgSandboxOptions}, so quoting them is enough.
+ */
+final class SandboxSql {
+
+    private static final int CONNECT_TIMEOUT_SECONDS = 5;
+    private static final int SOCKET_TIMEOUT_SECONDS = 30;
+    private static final long POLL_MILLIS = 100;
+
+    private SandboxSql() {
+    }
+
+    /** The pgjdbc URL of a database on {@code 127.0.0.1:port}. */
+    static String jdbcUrl(int port, String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+    }
+
+    /** Opens a connection with the sandbox's timeouts. */
+    static Connection connect(int port, String database, String user, String password) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", user);
+        props.setProperty("password", password);
+        props.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
+        props.setProperty("socketTimeout", Integer.toString(SOCKET_TIMEOUT_SECONDS));
+        props.setProperty("ApplicationName", "auriga-sandbox");
+        return DriverManager.getConnection(jdbcUrl(port, database), props);
+    }
+
+    /**
+     * Creates the application login role and its database. The password is hashed to a SCRAM
+     * verifier by the driver, so it never reaches the server (or its log) in clear.
+     */
+    static void createApplicationUser(Connection admin, String user, String password, String database)
+            throws SQLException {
+        try (Statement st = admin.createStatement()) {
+            st.execute("CREATE ROLE " + quote(user) + " LOGIN");
+            admin.unwrap(PGConnection.class).alterUserPassword(user, password.toCharArray(), "scram-sha-256");
+            st.execute("CREATE DATABASE " + quote(database) + " OWNER " + quote(user));
+        }
+    }
+
+    /** Creates physical replication slot {@code name} unless it exists. */
+    static void createSlot(Connection admin, String name) throws SQLException {
+        try (PreparedStatement st = admin.prepareStatement(
+                "SELECT pg_create_physical_replication_slot(?) "
+                        + "WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = ?)")) {
+            st.setString(1, name);
+            st.setString(2, name);
+            st.execute();
+        }
+    }
+
+    /**
+     * Waits until the primary's {@code pg_stat_replication} shows {@code applicationName} in state
+     * {@code streaming}.
+     *
+     * @return whether it did before {@code timeout}
+     */
+    static boolean awaitStreaming(Connection primary, String applicationName, Duration timeout)
+            throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (PreparedStatement st = primary.prepareStatement(
+                "SELECT 1 FROM pg_stat_replication WHERE application_name = ? AND state = 'streaming'")) {
+            st.setString(1, applicationName);
+            while (true) {
+                try (ResultSet rs = st.executeQuery()) {
+                    if (rs.next()) {
+                        return true;
+                    }
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                Thread.sleep(Math.min(POLL_MILLIS, Math.max(1, remaining / 1_000_000)));
+            }
+        }
+    }
+
+    private static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+}
