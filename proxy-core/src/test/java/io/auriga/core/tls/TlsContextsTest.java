@@ -149,6 +149,11 @@ class TlsContextsTest {
                                     ctx.close();
                                 }
                             }
+
+                            @Override
+                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                ctx.close(); // the refused handshakes are expected here
+                            }
                         });
                     }
                 })
