@@ -151,7 +151,11 @@ public final class AdminServer implements AutoCloseable {
         return localAddress().getPort();
     }
 
-    /** Stops listening and closes open admin connections; the event-loop group keeps running. */
+    /**
+     * Stops listening and closes open admin connections; the event-loop group keeps running.
+     * Waits (bounded) for the channels to close, so call it from a shutdown path, not from an
+     * event-loop thread.
+     */
     @Override
     public synchronized void close() {
         if (serverChannel == null) {
