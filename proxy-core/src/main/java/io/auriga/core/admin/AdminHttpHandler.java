@@ -1,0 +1,177 @@
+package io.auriga.core.admin;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.auriga.core.topology.Role;
+import io.auriga.core.topology.Topology;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers the admin API's requests on the event loop. Every answer is computed from the
+ * current topology snapshots and counters without blocking, so one handler serves all
+ * connections.
+ *
+ * <pre>
+ * GET /health    200 {"status":"ok"} | 503 {"status":"degraded","clusters":[{"name","reason"}]}
+ * GET /topology  200 the {@link TopologyJson} document
+ * GET /metrics   200 Prometheus text
+ * other path     404        other method  405 (Allow: GET, HEAD)        malformed  400
+ * </pre>
+ *
+ * HEAD is answered like GET without a body, as HTTP requires of any server that supports GET.
+ */
+@Sharable
+final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(AdminHttpHandler.class);
+    private static final JsonMapper JSON = new JsonMapper();
+    private static final String JSON_TYPE = "application/json";
+    private static final String TEXT_TYPE = "text/plain; charset=utf-8";
+
+    private final Supplier<List<Topology>> topologies;
+    private final Metrics metrics;
+
+    AdminHttpHandler(Supplier<List<Topology>> topologies, Metrics metrics) {
+        this.topologies = topologies;
+        this.metrics = metrics;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        DecoderResult decoded = request.decoderResult();
+        if (decoded.isFailure()) {
+            // The decoder cannot resynchronise after a malformed request, so the connection ends.
+            HttpResponseStatus status = decoded.cause() instanceof TooLongHttpLineException
+                    ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                    : decoded.cause() instanceof TooLongHttpHeaderException
+                    ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                    : HttpResponseStatus.BAD_REQUEST;
+            send(ctx, request, text(status, "bad request: " + decoded.cause().getMessage()), false);
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        HttpMethod method = request.method();
+        if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
+            FullHttpResponse response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, method + " is not allowed");
+            response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+            send(ctx, request, response, keepAlive);
+            return;
+        }
+        FullHttpResponse response;
+        try {
+            response = route(new QueryStringDecoder(request.uri()).path());
+        } catch (RuntimeException e) {
+            // A failing topology supplier is a bug elsewhere; answer, log, and keep serving.
+            log.warn("Admin request {} failed", request.uri(), e);
+            response = text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e);
+        }
+        if (HttpMethod.HEAD.equals(method)) {
+            response = withoutBody(response);
+        }
+        send(ctx, request, response, keepAlive);
+    }
+
+    private FullHttpResponse route(String path) {
+        return switch (path) {
+            case "/health" -> health(topologies.get());
+            case "/topology" -> response(HttpResponseStatus.OK, JSON_TYPE,
+                    Unpooled.wrappedBuffer(TopologyJson.write(topologies.get())));
+            case "/metrics" -> response(HttpResponseStatus.OK, PrometheusText.CONTENT_TYPE,
+                    utf8(metrics.render(topologies.get())));
+            default -> text(HttpResponseStatus.NOT_FOUND, "not found: " + path + " (try /health, /topology, /metrics)");
+        };
+    }
+
+    /** Healthy when every cluster has exactly one primary: a cluster without one cannot take writes. */
+    private static FullHttpResponse health(List<Topology> all) {
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode degraded = JSON.createArrayNode();
+        for (Topology t : all) {
+            long primaries = t.instances().stream().filter(i -> i.role() == Role.PRIMARY).count();
+            if (primaries != 1) {
+                degraded.addObject()
+                        .put("name", t.cluster())
+                        .put("reason", primaries == 0 ? "no primary" : primaries + " instances claim to be primary");
+            }
+        }
+        if (degraded.isEmpty()) {
+            body.put("status", "ok");
+            return response(HttpResponseStatus.OK, JSON_TYPE, utf8(body.toString()));
+        }
+        body.put("status", "degraded");
+        body.set("clusters", degraded);
+        return response(HttpResponseStatus.SERVICE_UNAVAILABLE, JSON_TYPE, utf8(body.toString()));
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof IdleStateEvent) {
+            ctx.close(); // an idle keep-alive connection only holds a file descriptor
+        } else {
+            super.userEventTriggered(ctx, event);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("Admin connection {} failed", ctx.channel().remoteAddress(), cause);
+        ctx.close();
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response,
+                             boolean keepAlive) {
+        HttpUtil.setKeepAlive(response.headers(), request.protocolVersion(), keepAlive);
+        var written = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private static FullHttpResponse text(HttpResponseStatus status, String message) {
+        return response(status, TEXT_TYPE, utf8(message + "\n"));
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, String contentType, ByteBuf body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes())
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        return response;
+    }
+
+    /** The same headers, Content-Length included, with the body released. */
+    private static FullHttpResponse withoutBody(FullHttpResponse full) {
+        FullHttpResponse head = full.replace(Unpooled.EMPTY_BUFFER);
+        full.release();
+        return head;
+    }
+
+    private static ByteBuf utf8(String text) {
+        return Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
+    }
+}

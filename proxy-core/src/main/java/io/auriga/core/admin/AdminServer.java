@@ -1,0 +1,176 @@
+package io.auriga.core.admin;
+
+import io.auriga.config.AdminConfig;
+import io.auriga.core.topology.Topology;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin HTTP listener: {@code /health}, {@code /topology} and {@code /metrics} (see
+ * {@link AdminHttpHandler}).
+ *
+ * <p>It runs on the proxy's own event-loop group, which it never shuts down: the admin API is
+ * light and must not cost threads of its own. Requests are tiny, so the aggregator's limit is
+ * small and anything larger is refused rather than buffered; idle connections are closed.
+ */
+public final class AdminServer implements AutoCloseable {
+    /** Admin requests carry no body worth having; a bigger one is refused with 413. */
+    static final int MAX_CONTENT = 8 * 1024;
+    static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
+
+    private final EventLoopGroup group;
+    private final Class<? extends ServerChannel> channelType;
+    private final String host;
+    private final int port;
+    private final AdminHttpHandler handler;
+    private final ChannelGroup connections = new DefaultChannelGroup("auriga-admin", GlobalEventExecutor.INSTANCE);
+    private Channel serverChannel;
+
+    /**
+     * @param group       the proxy's event-loop group, shared and not owned
+     * @param channelType the server channel type of that group's transport, as the proxy's own
+     *                    listeners use ({@code EpollServerSocketChannel} for an epoll group)
+     * @param port        0 picks a free port, see {@link #port()}
+     * @param topologies  every cluster's current snapshot; called on the event loop, so it must not block
+     * @param metrics     the counters the proxy increments
+     */
+    public AdminServer(EventLoopGroup group, Class<? extends ServerChannel> channelType, String host, int port,
+                       Supplier<List<Topology>> topologies, Metrics metrics) {
+        this.group = Objects.requireNonNull(group, "group");
+        this.channelType = Objects.requireNonNull(channelType, "channelType");
+        this.host = Objects.requireNonNull(host, "host");
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("admin port " + port + " is out of range");
+        }
+        this.port = port;
+        this.handler = new AdminHttpHandler(Objects.requireNonNull(topologies, "topologies"),
+                Objects.requireNonNull(metrics, "metrics"));
+    }
+
+    /**
+     * For an NIO event-loop group, whose channel type is known; other transports must use the
+     * constructor that takes the channel type.
+     *
+     * @throws IllegalArgumentException when {@code group} is not an NIO group
+     */
+    public AdminServer(EventLoopGroup group, String host, int port, Supplier<List<Topology>> topologies,
+                       Metrics metrics) {
+        this(group, nioChannelType(group), host, port, topologies, metrics);
+    }
+
+    public AdminServer(EventLoopGroup group, Class<? extends ServerChannel> channelType, AdminConfig config,
+                       Supplier<List<Topology>> topologies, Metrics metrics) {
+        this(group, channelType, config.host(), config.port(), topologies, metrics);
+    }
+
+    /**
+     * Binds the listener and returns once it accepts connections.
+     *
+     * @throws IOException naming the address when binding fails or takes longer than {@link #BIND_TIMEOUT}
+     */
+    public synchronized void start() throws IOException {
+        if (serverChannel != null) {
+            throw new IllegalStateException("admin server already started");
+        }
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 64)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        ch.pipeline()
+                                .addLast(new IdleStateHandler(0, 0, IDLE_TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+                                .addLast(new HttpServerCodec())
+                                .addLast(new HttpObjectAggregator(MAX_CONTENT))
+                                .addLast(handler);
+                    }
+                });
+        String where = host + ":" + port;
+        ChannelFuture bind = bootstrap.bind(host, port);
+        try {
+            if (!bind.await(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                bind.cancel(false);
+                bind.channel().close();
+                throw new IOException("admin listener " + where + ": not bound after " + BIND_TIMEOUT.toSeconds() + "s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            bind.channel().close();
+            throw new InterruptedIOException("interrupted while binding the admin listener " + where);
+        }
+        if (!bind.isSuccess()) {
+            throw new IOException("admin listener " + where + ": " + bind.cause().getMessage(), bind.cause());
+        }
+        serverChannel = bind.channel();
+        log.info("Admin API listening on http://{}:{}", host, port());
+    }
+
+    /** The bound address; only after {@link #start()}. */
+    public synchronized InetSocketAddress localAddress() {
+        if (serverChannel == null) {
+            throw new IllegalStateException("admin server not started");
+        }
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** The bound port, which differs from the configured one when that was 0. */
+    public int port() {
+        return localAddress().getPort();
+    }
+
+    /**
+     * Stops listening and closes open admin connections; the event-loop group keeps running.
+     * Waits (bounded) for the channels to close, so call it from a shutdown path, not from an
+     * event-loop thread.
+     */
+    @Override
+    public synchronized void close() {
+        if (serverChannel == null) {
+            return;
+        }
+        serverChannel.close().awaitUninterruptibly(CLOSE_TIMEOUT.toMillis());
+        connections.close().awaitUninterruptibly(CLOSE_TIMEOUT.toMillis());
+        serverChannel = null;
+    }
+
+    private static Class<? extends ServerChannel> nioChannelType(EventLoopGroup group) {
+        if (group instanceof IoEventLoopGroup io && io.isIoType(NioIoHandler.class)) {
+            return NioServerSocketChannel.class;
+        }
+        throw new IllegalArgumentException("not an NIO event-loop group: pass the server channel type of its"
+                + " transport (such as EpollServerSocketChannel)");
+    }
+}

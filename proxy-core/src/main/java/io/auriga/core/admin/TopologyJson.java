@@ -1,0 +1,122 @@
+package io.auriga.core.admin;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.auriga.core.topology.InstanceState;
+import io.auriga.core.topology.Topology;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The {@code GET /topology} document, both ways: rendered from topology snapshots by the admin
+ * server and parsed back into plain view records by {@code auriga status}.
+ *
+ * <pre>{@code
+ * {"clusters":[{"name":"main","engine":"postgres","epoch":3,"observedAt":"…",
+ *   "instances":[{"name":"pg1","host":"10.0.0.1","port":5432,"role":"primary","lagMillis":0,
+ *                 "position":123456,"observedAt":"…"}]}]}
+ * }</pre>
+ *
+ * The fields {@code name, engine, epoch, instances, host, port, role, lagMillis} are the
+ * documented contract; others may be added. Parsing therefore ignores fields it does not know, so
+ * an older {@code auriga status} keeps working against a newer server.
+ */
+public final class TopologyJson {
+    // Readers and writers are immutable and thread-safe; the mapper is never touched after this.
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+    private static final ObjectWriter WRITER = MAPPER.writerFor(ClustersView.class);
+    private static final ObjectReader READER = MAPPER.readerFor(ClustersView.class);
+
+    private TopologyJson() {
+    }
+
+    /** The whole document: every cluster. */
+    public record ClustersView(List<ClusterView> clusters) {
+        public ClustersView {
+            clusters = clusters == null ? List.of() : List.copyOf(clusters);
+        }
+    }
+
+    /**
+     * One cluster.
+     *
+     * @param engine     {@code postgres} or {@code mysql}
+     * @param observedAt when the snapshot was taken, ISO-8601
+     */
+    public record ClusterView(String name, String engine, long epoch, String observedAt, List<InstanceView> instances) {
+        public ClusterView {
+            instances = instances == null ? List.of() : List.copyOf(instances);
+        }
+    }
+
+    /**
+     * One instance.
+     *
+     * @param role      {@code primary}, {@code replica}, {@code down} or {@code fenced}
+     * @param lagMillis replica replay lag, 0 for a primary, -1 when unknown
+     * @param position  replication position (PostgreSQL: LSN as a byte offset), -1 when unknown
+     * @param error     why the last probe failed; absent when it succeeded
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record InstanceView(String name, String host, int port, String role, long lagMillis, long position,
+                               String observedAt, String error) {
+    }
+
+    /** Maps snapshots to the document's view records. */
+    public static ClustersView view(List<Topology> topologies) {
+        return new ClustersView(topologies.stream().map(TopologyJson::cluster).toList());
+    }
+
+    /** The document as UTF-8 JSON bytes. */
+    public static byte[] write(List<Topology> topologies) {
+        try {
+            return WRITER.writeValueAsBytes(view(topologies));
+        } catch (JsonProcessingException e) {
+            // Only plain records and strings are written, so this cannot happen short of a bug.
+            throw new IllegalStateException("cannot render topology JSON", e);
+        }
+    }
+
+    /** The document as a JSON string. */
+    public static String toJson(List<Topology> topologies) {
+        try {
+            return WRITER.writeValueAsString(view(topologies));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render topology JSON", e);
+        }
+    }
+
+    /**
+     * Parses a {@code /topology} document.
+     *
+     * @throws IOException when the text is not JSON or not shaped like the document
+     */
+    public static ClustersView parse(String json) throws IOException {
+        ClustersView view = READER.readValue(json);
+        if (view == null) {
+            throw new IOException("empty topology document");
+        }
+        return view;
+    }
+
+    private static ClusterView cluster(Topology t) {
+        List<InstanceView> instances = t.instances().stream().map(TopologyJson::instance).toList();
+        return new ClusterView(t.cluster(), t.engine().configName(), t.epoch(), instant(t.at()), instances);
+    }
+
+    private static InstanceView instance(InstanceState i) {
+        return new InstanceView(i.name(), i.config().host(), i.config().port(), i.role().wireName(), i.lagMillis(),
+                i.position(), instant(i.observedAt()), i.error());
+    }
+
+    private static String instant(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+}
