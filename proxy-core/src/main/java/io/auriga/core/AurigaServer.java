@@ -5,6 +5,8 @@ import io.auriga.config.ClusterConfig;
 import io.auriga.config.EndpointConfig;
 import io.auriga.config.Engine;
 import io.auriga.config.TlsConfig;
+import io.auriga.core.admin.AdminServer;
+import io.auriga.core.admin.Metrics;
 import io.auriga.core.auth.UserStore;
 import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.engine.EngineSupport;
@@ -15,6 +17,7 @@ import io.auriga.core.routing.ConnectionCounts;
 import io.auriga.core.routing.Router;
 import io.auriga.core.topology.Topology;
 import io.auriga.core.topology.TopologyHolder;
+import io.auriga.core.tls.TlsContexts;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -46,6 +49,8 @@ public final class AurigaServer implements AutoCloseable {
     private final Map<String, TopologyHolder> topologies = new LinkedHashMap<>();
     private final List<Monitor> monitors = new ArrayList<>();
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
+    private final Metrics metrics = new Metrics();
+    private AdminServer admin;
 
     public AurigaServer(AurigaConfig config, Map<Engine, EngineSupport> engines, Clock clock) {
         this.config = config;
@@ -65,6 +70,11 @@ public final class AurigaServer implements AutoCloseable {
             SecureRandom random = new SecureRandom();
             for (ClusterConfig cluster : config.clusters()) {
                 startCluster(cluster, random);
+            }
+            if (config.admin().port() != 0) {
+                admin = new AdminServer(loops.group(), loops.serverChannel(), config.admin(), this::topologies,
+                        metrics);
+                admin.start();
             }
             log.info("auriga started: {} endpoint(s) on {} event-loop thread(s) ({})", listeners.size(),
                     loops.threads(), loops.isEpoll() ? "epoll" : "nio");
@@ -91,7 +101,8 @@ public final class AurigaServer implements AutoCloseable {
         ConnectionCounts counts = new ConnectionCounts();
         for (EndpointConfig endpoint : cluster.endpoints()) {
             EndpointContext context = new EndpointContext(cluster, endpoint, new Router(endpoint, holder, counts),
-                    counts, users, config.server(), config.tls().mode(), ssl, loops);
+                    counts, users, config.server(), config.tls().mode(), ssl, loops,
+                    metrics.endpoint(cluster.name(), endpoint.name()));
             String host = endpoint.host() != null ? endpoint.host() : config.server().bindHost();
             Listener listener = Listener.bind(context.name(), loops, host, endpoint.port(), engine.frontend(context),
                     BIND_TIMEOUT);
@@ -101,11 +112,11 @@ public final class AurigaServer implements AutoCloseable {
         }
     }
 
-    private static SslContext sslContext(TlsConfig tls, List<String> alpn) throws IOException {
+    private static SslContext sslContext(TlsConfig tls, List<String> alpn) {
         if (tls.mode() == TlsConfig.TlsMode.DISABLED) {
             return null;
         }
-        return io.auriga.core.tls.TlsContexts.server(tls, alpn);
+        return TlsContexts.server(tls, alpn);
     }
 
     /** The current snapshot of every cluster, in configuration order. */
@@ -122,8 +133,17 @@ public final class AurigaServer implements AutoCloseable {
         return listeners.get(cluster + "/" + endpoint).port();
     }
 
+    /** The bound admin port, or 0 when the admin API is off. */
+    public int adminPort() {
+        return admin == null ? 0 : admin.port();
+    }
+
     @Override
     public void close() {
+        if (admin != null) {
+            admin.close();
+            admin = null;
+        }
         listeners.values().forEach(Listener::close);
         listeners.clear();
         monitors.forEach(Monitor::close);

@@ -4,6 +4,7 @@ import io.auriga.config.ClusterConfig;
 import io.auriga.config.EndpointConfig;
 import io.auriga.config.ServerConfig;
 import io.auriga.config.TlsConfig;
+import io.auriga.core.admin.EndpointMetrics;
 import io.auriga.core.auth.UserStore;
 import io.auriga.core.net.EventLoops;
 import io.auriga.core.routing.ConnectionCounts;
@@ -25,7 +26,8 @@ public record EndpointContext(
         ServerConfig server,
         TlsConfig.TlsMode tlsMode,
         SslContext sslContext,
-        EventLoops loops) {
+        EventLoops loops,
+        EndpointMetrics metrics) {
 
     public String name() {
         return cluster.name() + "/" + endpoint.name();

@@ -166,6 +166,7 @@ final class PgAuthHandler extends SimpleChannelInboundHandler<PgFrame> {
     private void failed(String reason) {
         state = State.DONE;
         session.endpoint().users().invalidate(session.user());
+        session.endpoint().metrics().authFailed();
         session.fatal(PgError.fatal(PgError.INVALID_PASSWORD,
                 "password authentication failed for user \"" + session.user() + "\""), reason);
     }

@@ -1,5 +1,6 @@
 package io.auriga.pg.frontend;
 
+import io.auriga.core.admin.EndpointMetrics;
 import io.auriga.pg.protocol.PgMessageScanner;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -22,12 +23,14 @@ final class PgRelayHandler extends ChannelInboundHandlerAdapter {
     private final Channel peer;
     private final PgMessageScanner scanner;
     private final boolean fromBackend;
+    private final EndpointMetrics metrics;
 
     PgRelayHandler(PgSession session, Channel peer, PgMessageScanner scanner, boolean fromBackend) {
         this.session = session;
         this.peer = peer;
         this.scanner = scanner;
         this.fromBackend = fromBackend;
+        this.metrics = session.endpoint().metrics();
     }
 
     @Override
@@ -37,6 +40,11 @@ final class PgRelayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         scanner.scan(chunk);
+        if (fromBackend) {
+            metrics.relayedToClient(chunk.readableBytes());
+        } else {
+            metrics.relayedFromClient(chunk.readableBytes());
+        }
         peer.write(chunk, peer.voidPromise());
         if (!peer.isWritable()) {
             // Stop reading before flushing: a flush that drains the peer at once fires the

@@ -73,6 +73,7 @@ public final class PgSession {
 
     /** Bounds the time from accept to a ready session by the configured startup timeout. */
     void startTimer() {
+        endpoint.metrics().clientConnected();
         long millis = endpoint.server().startupTimeout().toMillis();
         startupTimer = client.eventLoop().schedule(() -> fatal(PgError.fatal(PgError.PROTOCOL_VIOLATION,
                         "connection did not complete startup and authentication within " + millis + " ms"),
@@ -116,6 +117,7 @@ public final class PgSession {
             closeAfter(Unpooled.wrappedBuffer(e.errorResponse()));
             return;
         }
+        endpoint.metrics().backendConnectFailed();
         fatal(PgError.fatal(PgError.CANNOT_CONNECT, "cannot connect to the database through endpoint "
                 + endpoint.name()).withDetail(cause.getMessage()), cause.getMessage());
     }
@@ -173,6 +175,7 @@ public final class PgSession {
 
     /** Releases what the session holds; called once when the client channel closes. */
     void released() {
+        endpoint.metrics().clientDisconnected();
         cancelTimer();
         cancels.unregister(key);
         if (lease != null) {

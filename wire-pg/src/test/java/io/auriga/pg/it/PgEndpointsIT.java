@@ -1,0 +1,211 @@
+package io.auriga.pg.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.ByteArrayOutputStream;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/** pgjdbc through the writer and reader endpoints of a real primary with two replicas. */
+@ExtendWith(ProxiedCluster.Extension.class)
+class PgEndpointsIT {
+
+    @Test
+    void writerSessionsLandOnThePrimary(ProxiedCluster cluster) throws SQLException {
+        for (int i = 0; i < 3; i++) {
+            try (Connection c = cluster.writer(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), inet_server_port()")) {
+                rs.next();
+                assertFalse(rs.getBoolean(1));
+                assertEquals(cluster.sandbox().primary().port(), rs.getInt(2));
+            }
+        }
+    }
+
+    @Test
+    void readerSessionsSpreadOverEveryReplica(ProxiedCluster cluster) throws SQLException {
+        Set<Integer> ports = new HashSet<>();
+        List<Connection> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                Connection c = cluster.reader();
+                open.add(c);
+                try (Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), inet_server_port()")) {
+                    rs.next();
+                    assertTrue(rs.getBoolean(1), "reader session on a primary");
+                    ports.add(rs.getInt(2));
+                }
+            }
+        } finally {
+            for (Connection c : open) {
+                c.close();
+            }
+        }
+        assertEquals(Set.copyOf(cluster.replicaPorts()), ports);
+    }
+
+    @Test
+    void writesThroughTheReaderFailLoudly(ProxiedCluster cluster) throws SQLException {
+        try (Connection c = cluster.reader(); Statement st = c.createStatement()) {
+            PSQLException e = assertThrows(PSQLException.class, () -> st.execute("CREATE TABLE nope (x int)"));
+            assertEquals("25006", e.getSQLState());
+        }
+    }
+
+    @Test
+    void serverPreparedStatementsWorkOverTheExtendedProtocol(ProxiedCluster cluster) throws SQLException {
+        try (Connection c = cluster.connect(cluster.writerPort(), "prepareThreshold=1");
+             PreparedStatement ps = c.prepareStatement("SELECT ?::int * 2")) {
+            for (int i = 0; i < 10; i++) {
+                ps.setInt(1, i);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    assertEquals(i * 2, rs.getInt(1));
+                }
+            }
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_prepared_statements WHERE NOT from_sql")) {
+                rs.next();
+                assertTrue(rs.getInt(1) >= 1, "the statement was prepared on the server");
+            }
+        }
+    }
+
+    @Test
+    void copyInAndOutRoundTrip(ProxiedCluster cluster) throws Exception {
+        try (Connection c = cluster.writer(); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS copy_it; CREATE TABLE copy_it (id int, name text)");
+            StringBuilder rows = new StringBuilder();
+            for (int i = 0; i < 20_000; i++) {
+                rows.append(i).append('\t').append("name-").append(i).append('\n');
+            }
+            CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+            assertEquals(20_000, copy.copyIn("COPY copy_it FROM STDIN", new StringReader(rows.toString())));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            assertEquals(20_000, copy.copyOut("COPY (SELECT * FROM copy_it ORDER BY id) TO STDOUT", out));
+            assertEquals(rows.toString(), out.toString(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void listenNotifyCrossesTwoSessions(ProxiedCluster cluster) throws SQLException {
+        try (Connection listener = cluster.writer(); Connection notifier = cluster.writer();
+             Statement ls = listener.createStatement(); Statement ns = notifier.createStatement()) {
+            ls.execute("LISTEN auriga_it");
+            ns.execute("NOTIFY auriga_it, 'hello'");
+            PGNotification[] got = listener.unwrap(PGConnection.class).getNotifications(10_000);
+            assertNotNull(got);
+            assertEquals(1, got.length);
+            assertEquals("auriga_it", got[0].getName());
+            assertEquals("hello", got[0].getParameter());
+        }
+    }
+
+    @Test
+    void cancelStopsALongQueryPromptly(ProxiedCluster cluster) throws Exception {
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try (Connection c = cluster.writer(); Statement st = c.createStatement()) {
+            long start = System.nanoTime();
+            Future<?> running = executor.submit(() -> st.execute("SELECT pg_sleep(30)"));
+            Thread.sleep(500);
+            st.cancel();
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> running.get(10, TimeUnit.SECONDS));
+            assertEquals("57014", ((SQLException) e.getCause()).getSQLState());
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10));
+            try (ResultSet rs = st.executeQuery("SELECT 1")) {
+                assertTrue(rs.next(), "the session is usable after the cancel");
+            }
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void serverErrorsReachTheClientIntact(ProxiedCluster cluster) throws SQLException {
+        try (Connection c = cluster.writer(); Statement st = c.createStatement()) {
+            PSQLException syntax = assertThrows(PSQLException.class, () -> st.execute("SELECT 1 FROM WHERE"));
+            assertEquals("42601", syntax.getSQLState());
+            assertEquals(15, syntax.getServerErrorMessage().getPosition());
+            st.execute("DROP TABLE IF EXISTS errs_it; CREATE TABLE errs_it (id int PRIMARY KEY)");
+            st.execute("INSERT INTO errs_it VALUES (1)");
+            PSQLException dup = assertThrows(PSQLException.class, () -> st.execute("INSERT INTO errs_it VALUES (1)"));
+            ServerErrorMessage m = dup.getServerErrorMessage();
+            assertEquals("23505", m.getSQLState());
+            assertEquals("Key (id)=(1) already exists.", m.getDetail());
+            assertEquals("errs_it_pkey", m.getConstraint());
+            assertEquals("22012", assertThrows(PSQLException.class, () -> st.execute("SELECT 1/0")).getSQLState());
+        }
+    }
+
+    @Test
+    void aHikariPoolWorksThroughTheWriter(ProxiedCluster cluster) throws Exception {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(cluster.url(cluster.writerPort(), ""));
+        config.setUsername(cluster.sandbox().user());
+        config.setPassword(cluster.sandbox().password());
+        config.setMaximumPoolSize(4);
+        config.setConnectionTimeout(10_000);
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            ExecutorService executor = Executors.newFixedThreadPool(8);
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                int n = i;
+                results.add(executor.submit(() -> {
+                    try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT ?::int")) {
+                        ps.setInt(1, n);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            return rs.getInt(1);
+                        }
+                    }
+                }));
+            }
+            for (int i = 0; i < results.size(); i++) {
+                assertEquals(i, results.get(i).get(30, TimeUnit.SECONDS));
+            }
+            executor.shutdown();
+        }
+    }
+
+    @Test
+    void tlsWithFullVerificationAgainstTheProxyCa(ProxiedCluster cluster) throws SQLException {
+        String extra = "sslmode=verify-full&sslrootcert=" + cluster.caCert();
+        String url = "jdbc:postgresql://localhost:" + cluster.writerPort() + "/" + cluster.sandbox().database() + "?"
+                + extra;
+        try (Connection c = java.sql.DriverManager.getConnection(url, cluster.sandbox().user(),
+                cluster.sandbox().password()); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT 42")) {
+            rs.next();
+            assertEquals(42, rs.getInt(1));
+        }
+        String wrongHost = "jdbc:postgresql://127.0.0.2:" + cluster.writerPort() + "/x?" + extra;
+        assertThrows(SQLException.class, () -> java.sql.DriverManager.getConnection(wrongHost, "auriga", "auriga"));
+    }
+}
