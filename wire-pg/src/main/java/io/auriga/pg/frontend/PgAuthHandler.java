@@ -128,10 +128,10 @@ final class PgAuthHandler extends SimpleChannelInboundHandler<PgFrame> {
     }
 
     private void saslFinal(ChannelHandlerContext ctx, ByteBuf body) throws AuthException {
-        ScramServer.Result result = scram.finish(body.toString(StandardCharsets.UTF_8));
         if (!knownUser) {
             throw new AuthException(refusedReason);
         }
+        ScramServer.Result result = scram.finish(body.toString(StandardCharsets.UTF_8));
         ctx.writeAndFlush(PgMessages.authentication(ctx.alloc(), PgMessages.AUTH_SASL_FINAL,
                 result.serverFinal().getBytes(StandardCharsets.UTF_8)));
         succeeded(credential instanceof StoredCredential.Password p

@@ -69,7 +69,9 @@ final class PgRelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        session.peerClosed(fromBackend);
+        if (fromBackend) {
+            session.backendClosed();
+        }
         ctx.fireChannelInactive();
     }
 

@@ -145,35 +145,29 @@ public final class PgSession {
         log.debug("{}: relaying to {}", describe(), backend.instance().name());
     }
 
-    /** One side of the relay closed. */
-    void peerClosed(boolean backendSide) {
-        if (closing) {
+    /** The backend connection closed while the client was still there. */
+    void backendClosed() {
+        if (closing || !client.isActive()) {
             return;
         }
         closing = true;
-        if (backendSide) {
-            if (client.isActive()) {
-                log.warn("{}: connection to {} lost", describe(), backend.instance().name());
-                if (fromBackend.atBoundary()) {
-                    String code = fromBackend.lastStatus() == PgMessageScanner.IDLE
-                            ? PgError.CONNECTION_FAILURE : "08007";
-                    client.writeAndFlush(PgError.fatal(code, "connection to database instance "
-                            + backend.instance().name() + " was lost").encode(client.alloc()))
-                            .addListener(ChannelFutureListener.CLOSE);
-                } else {
-                    client.close();
-                }
-            }
-        } else if (backend != null && backend.channel().isActive()) {
-            if (!fromBackend.readyForQuery()) {
-                // The client left while a query ran: stop the query rather than let it run on unseen.
-                cancels.send(new CancelRegistry.Target(backend.address(), backend.processId(), backend.secretKey()));
-            }
-            backend.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        log.warn("{}: connection to {} lost", describe(), backend.instance().name());
+        if (fromBackend.atBoundary()) {
+            String code = fromBackend.lastStatus() == PgMessageScanner.IDLE
+                    ? PgError.CONNECTION_FAILURE : PgError.TRANSACTION_RESOLUTION_UNKNOWN;
+            client.writeAndFlush(PgError.fatal(code, "connection to database instance "
+                    + backend.instance().name() + " was lost").encode(client.alloc()))
+                    .addListener(ChannelFutureListener.CLOSE);
+        } else {
+            client.close();
         }
     }
 
-    /** Releases what the session holds; called once when the client channel closes. */
+    /**
+     * Releases what the session holds; called once when the client channel closes, before the
+     * pipeline hears of it. A query still running for a client that left is cancelled rather than
+     * left to run unseen.
+     */
     void released() {
         endpoint.metrics().clientDisconnected();
         cancelTimer();
@@ -181,7 +175,11 @@ public final class PgSession {
         if (lease != null) {
             lease.close();
         }
-        if (backend != null) {
+        if (backend != null && backend.channel().isActive()) {
+            if (fromClient.requests() > fromBackend.readies() || !fromBackend.atBoundary()) {
+                log.info("{}: client left during a query; cancelling it on {}", describe(), backend.instance().name());
+                cancels.send(new CancelRegistry.Target(backend.address(), backend.processId(), backend.secretKey()));
+            }
             backend.channel().close();
         }
     }

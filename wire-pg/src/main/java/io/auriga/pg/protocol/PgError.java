@@ -18,6 +18,8 @@ public record PgError(String severity, String code, String message, String detai
     public static final String CANNOT_CONNECT = "08001";
     /** 08006: the backend connection was lost outside a transaction. */
     public static final String CONNECTION_FAILURE = "08006";
+    /** 08007: the connection was lost inside a transaction; whether it committed is unknown. */
+    public static final String TRANSACTION_RESOLUTION_UNKNOWN = "08007";
     /** 08P01: the client broke the protocol. */
     public static final String PROTOCOL_VIOLATION = "08P01";
     /** 0A000: a protocol version or feature the proxy does not support. */

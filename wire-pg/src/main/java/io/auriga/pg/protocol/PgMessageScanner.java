@@ -19,6 +19,8 @@ public final class PgMessageScanner {
     private byte lastStatus = IDLE;
     private byte lastTag;
     private long messages;
+    private long requests;
+    private long readies;
     private boolean corrupt;
 
     /** Scans a chunk without moving its reader index. */
@@ -57,6 +59,12 @@ public final class PgMessageScanner {
         }
         lastTag = tag;
         messages++;
+        if (tag == 'Z') {
+            readies++;
+        } else if (tag == 'Q' || tag == 'S' || tag == 'F') {
+            // Read in a client's stream: each Query, Sync and FunctionCall earns exactly one ReadyForQuery.
+            requests++;
+        }
         bodyRemaining = length - 4L;
         wantStatus = tag == 'Z' && bodyRemaining > 0;
     }
@@ -82,6 +90,16 @@ public final class PgMessageScanner {
 
     public long messages() {
         return messages;
+    }
+
+    /** ReadyForQuery messages seen (meaningful in a backend's stream). */
+    public long readies() {
+        return readies;
+    }
+
+    /** Query, Sync and FunctionCall messages seen (meaningful in a client's stream). */
+    public long requests() {
+        return requests;
     }
 
     /** True once a header carried an impossible length; boundaries are unknown from then on. */

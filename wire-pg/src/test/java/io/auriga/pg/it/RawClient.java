@@ -1,0 +1,113 @@
+package io.auriga.pg.it;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/** A bare socket to an endpoint for sending malformed input and reading what comes back. */
+final class RawClient implements AutoCloseable {
+    private final Socket socket;
+
+    RawClient(int port, int readTimeoutMillis) throws IOException {
+        socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(readTimeoutMillis);
+    }
+
+    RawClient send(byte[] bytes) throws IOException {
+        socket.getOutputStream().write(bytes);
+        socket.getOutputStream().flush();
+        return this;
+    }
+
+    /**
+     * Reads one ErrorResponse and returns its fields by type ('C' SQLSTATE, 'M' message), or throws
+     * when something else comes first.
+     */
+    Map<Character, String> readError() throws IOException {
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        int tag = in.read();
+        if (tag != 'E') {
+            throw new IOException("expected an ErrorResponse, got " + (tag < 0 ? "end of stream" : "'" + (char) tag + "'"));
+        }
+        int length = in.readInt();
+        byte[] body = new byte[length - 4];
+        in.readFully(body);
+        Map<Character, String> fields = new HashMap<>();
+        int i = 0;
+        while (i < body.length && body[i] != 0) {
+            char type = (char) body[i++];
+            int end = i;
+            while (body[end] != 0) {
+                end++;
+            }
+            fields.put(type, new String(body, i, end - i, StandardCharsets.UTF_8));
+            i = end + 1;
+        }
+        return fields;
+    }
+
+    /** Skips one Authentication request ('R') and then reads an ErrorResponse. */
+    Map<Character, String> readErrorAfterAuthRequest() throws IOException {
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        int tag = in.read();
+        if (tag != 'R') {
+            throw new IOException("expected an authentication request, got " + tag);
+        }
+        in.readFully(new byte[in.readInt() - 4]);
+        return readError();
+    }
+
+    /** True when the proxy closed the connection (end of stream) within the read timeout. */
+    boolean closedByPeer() throws IOException {
+        InputStream in = socket.getInputStream();
+        try {
+            byte[] drain = new byte[1024];
+            while (true) {
+                if (in.read(drain) < 0) {
+                    return true;
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (EOFException | java.net.SocketException e) {
+            return true;
+        }
+    }
+
+    static byte[] startup(int version, String... keyValues) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (String s : keyValues) {
+            body.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+            body.write(0);
+        }
+        body.write(0);
+        return packet(version, body.toByteArray());
+    }
+
+    static byte[] packet(int code, byte[] body) {
+        int length = 8 + body.length;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(length >>> 24);
+        out.write(length >>> 16);
+        out.write(length >>> 8);
+        out.write(length);
+        out.write(code >>> 24);
+        out.write(code >>> 16);
+        out.write(code >>> 8);
+        out.write(code);
+        out.writeBytes(body);
+        return out.toByteArray();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
