@@ -25,6 +25,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import io.auriga.core.tls.CertificateAuthority;
+import io.auriga.core.tls.TlsFiles;
+import java.nio.file.Path;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.postgresql.copy.CopyManager;
@@ -205,7 +209,16 @@ class PgEndpointsIT {
             rs.next();
             assertEquals(42, rs.getInt(1));
         }
-        String wrongHost = "jdbc:postgresql://127.0.0.2:" + cluster.writerPort() + "/x?" + extra;
-        assertThrows(SQLException.class, () -> java.sql.DriverManager.getConnection(wrongHost, "auriga", "auriga"));
+    }
+
+    @Test
+    void tlsVerificationFailsAgainstAnotherCa(ProxiedCluster cluster, @TempDir Path otherCa) throws Exception {
+        TlsFiles other = CertificateAuthority.ensure(otherCa, List.of("localhost"));
+        String url = "jdbc:postgresql://localhost:" + cluster.writerPort() + "/auriga?sslmode=verify-full&sslrootcert="
+                + other.caCert();
+        SQLException e = assertThrows(SQLException.class,
+                () -> java.sql.DriverManager.getConnection(url, "auriga", "auriga"));
+        assertEquals("08006", e.getSQLState(), e.getMessage());
+        assertTrue(String.valueOf(e.getCause()).contains("SSL") || e.getMessage().contains("SSL"), e.getMessage());
     }
 }
