@@ -212,6 +212,18 @@ class PgEndpointsIT {
     }
 
     @Test
+    void directTlsWithoutAnSslRequest(ProxiedCluster cluster) throws SQLException {
+        String url = "jdbc:postgresql://localhost:" + cluster.writerPort() + "/" + cluster.sandbox().database()
+                + "?sslmode=verify-full&sslNegotiation=direct&sslrootcert=" + cluster.caCert();
+        try (Connection c = java.sql.DriverManager.getConnection(url, cluster.sandbox().user(),
+                cluster.sandbox().password()); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery()")) {
+            rs.next();
+            assertFalse(rs.getBoolean(1));
+        }
+    }
+
+    @Test
     void tlsVerificationFailsAgainstAnotherCa(ProxiedCluster cluster, @TempDir Path otherCa) throws Exception {
         TlsFiles other = CertificateAuthority.ensure(otherCa, List.of("localhost"));
         String url = "jdbc:postgresql://localhost:" + cluster.writerPort() + "/auriga?sslmode=verify-full&sslrootcert="
