@@ -11,6 +11,7 @@ import io.auriga.pg.sandbox.PgBinaries;
 import io.auriga.pg.sandbox.PgSandbox;
 import io.auriga.pg.sandbox.PgSandboxOptions;
 import io.auriga.pg.sandbox.SandboxCluster;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +77,10 @@ final class DemoCommand implements Callable<Integer> {
                 printWelcome(System.out, sandbox, tls, running.server().port("postgres", "writer"),
                         running.server().port("postgres", "reader"), running.server().adminPort());
                 running.awaitShutdown();
+            } catch (IOException e) {
+                // Usually a port in use; leaving this block stops the instances just started.
+                System.err.println("auriga demo: " + e.getMessage() + "; choose another --port-offset");
+                return 1;
             }
         }
         return 0;

@@ -3,6 +3,7 @@ package io.auriga.cli;
 import io.auriga.config.AurigaConfig;
 import io.auriga.config.ConfigException;
 import io.auriga.config.ConfigLoader;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -27,6 +28,10 @@ final class StartCommand implements Callable<Integer> {
         }
         try (Runtime running = Runtime.start(loaded)) {
             running.awaitShutdown();
+        } catch (IOException e) {
+            // A port in use or an engine this build lacks: the operator's to fix, so a message, not a stack trace.
+            System.err.println("auriga start: " + e.getMessage());
+            return 1;
         }
         return 0;
     }

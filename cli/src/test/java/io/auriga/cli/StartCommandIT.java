@@ -1,0 +1,244 @@
+package io.auriga.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.auriga.pg.sandbox.PgBinaries;
+import io.auriga.pg.sandbox.PgSandbox;
+import io.auriga.pg.sandbox.PgSandboxOptions;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * {@code auriga start} and the command line itself, run as a real child process: a bad file is
+ * refused with exit code 2 before anything listens or any instance is contacted, the usage
+ * texts and exit codes are what scripts rely on, and a good file serves a real cluster until
+ * SIGTERM.
+ */
+class StartCommandIT {
+    private static final Duration QUICK = Duration.ofSeconds(60);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void refusesABadFileBeforeListeningOrContactingAnInstance() throws IOException {
+        try (ServerSocket instance = new ServerSocket(0, 50, InetAddress.getByName(LocalMachine.LOOPBACK))) {
+            List<Integer> ports = LocalMachine.freePorts(2);
+            int writer = ports.get(0);
+            int admin = ports.get(1);
+            Path file = write("bad.yaml", """
+                    clusters:
+                      - name: main
+                        engine: postgres
+                        instances:
+                          - { name: pg1, host: 127.0.0.1, port: %d }
+                        admin-credentials: { user: auriga_admin, password: secret }
+                        endpoints:
+                          - { name: writer, role: writer, port: %d }
+                          - { name: reader, role: reader, port: %d, balanse: round-robin }
+                    tls: { mode: disabled }
+                    admin: { port: %d }
+                    """.formatted(instance.getLocalPort(), writer, writer, admin));
+
+            CliProcess.Result result = CliProcess.run(QUICK, "start", "-c", file.toString());
+
+            assertEquals(2, result.exitCode(), result.toString());
+            String err = result.stderr();
+            assertTrue(err.contains(file.toString()), "names the file\n" + result);
+            assertTrue(err.contains("clusters[0].endpoints[1].port") && err.contains("already used by"),
+                    "names the duplicate port's field\n" + result);
+            assertTrue(err.contains("clusters[0].endpoints[1]") && err.contains("unknown field 'balanse'"),
+                    "names the unknown field\n" + result);
+            assertFalse(err.contains("listening"), "nothing may listen for a refused file\n" + result);
+            assertFalse(err.contains("\tat "), "a refused file is a message, not a stack trace\n" + result);
+            assertTrue(LocalMachine.isFree(writer) && LocalMachine.isFree(admin), "ports left free");
+            instance.setSoTimeout(1);
+            try {
+                instance.accept().close();
+                throw new AssertionError("the instance was contacted although the file was refused\n" + result);
+            } catch (SocketTimeoutException expected) {
+                // nobody connected
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            unknown TLS mode  | tls.mode                                   | password: secret                              | sometimes
+            unset secret env  | clusters[0].admin-credentials.password-env | password-env: AURIGA_IT_SURELY_UNSET_VARIABLE | disabled
+            """)
+    void refusesOtherProblemsNamingTheField(String problem, String field, String password, String tlsMode)
+            throws IOException {
+        List<Integer> ports = LocalMachine.freePorts(2);
+        Path file = write(problem.replace(' ', '-') + ".yaml", """
+                clusters:
+                  - name: main
+                    engine: postgres
+                    instances:
+                      - { name: pg1, host: 127.0.0.1, port: 5999 }
+                    admin-credentials: { user: auriga_admin, %s }
+                    endpoints:
+                      - { name: writer, role: writer, port: %d }
+                tls: { mode: %s }
+                admin: { port: %d }
+                """.formatted(password, ports.get(0), tlsMode, ports.get(1)));
+
+        CliProcess.Result result = CliProcess.run(QUICK, "start", "-c", file.toString());
+
+        assertEquals(2, result.exitCode(), result.toString());
+        assertTrue(result.stderr().contains(file.toString()), "names the file\n" + result);
+        assertTrue(result.stderr().contains(field), "names " + field + "\n" + result);
+        assertFalse(result.stderr().contains("listening"), result.toString());
+    }
+
+    @Test
+    void refusesAMissingFileWithExitCode2() {
+        Path missing = tmp.resolve("nowhere.yaml");
+        CliProcess.Result result = CliProcess.run(QUICK, "start", "-c", missing.toString());
+        assertEquals(2, result.exitCode(), result.toString());
+        assertTrue(result.stderr().contains(missing.toString()), result.toString());
+    }
+
+    @Test
+    void everyCommandPrintsItsUsageWithHelp() {
+        for (String command : List.of("", "start", "demo", "status", "cert")) {
+            String[] args = command.isEmpty() ? new String[] {"--help"} : new String[] {command, "--help"};
+            CliProcess.Result result = CliProcess.run(QUICK, args);
+            assertEquals(0, result.exitCode(), result.toString());
+            String expected = command.isEmpty() ? "Usage: auriga " : "Usage: auriga " + command + " ";
+            assertTrue(result.stdout().startsWith(expected), "usage of '" + command + "'\n" + result);
+        }
+        CliProcess.Result help = CliProcess.run(QUICK, "help", "demo");
+        assertEquals(0, help.exitCode(), help.toString());
+        assertTrue(help.stdout().contains("--port-offset"), help.toString());
+    }
+
+    @Test
+    void unknownCommandsAndMissingOptionsFail() {
+        CliProcess.Result unknown = CliProcess.run(QUICK, "bogus");
+        assertNotEquals(0, unknown.exitCode(), unknown.toString());
+        assertTrue(unknown.stderr().contains("bogus"), unknown.toString());
+
+        CliProcess.Result noConfig = CliProcess.run(QUICK, "start");
+        assertEquals(2, noConfig.exitCode(), noConfig.toString());
+        assertTrue(noConfig.stderr().contains("--config"), noConfig.toString());
+    }
+
+    @Test
+    void aPortInUseFailsPromptlyAndSaysWhich() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName(LocalMachine.LOOPBACK))) {
+            List<Integer> ports = LocalMachine.freePorts(2);
+            Path file = write("busy.yaml", """
+                    clusters:
+                      - name: main
+                        engine: postgres
+                        instances:
+                          - { name: pg1, host: 127.0.0.1, port: 5999 }
+                        admin-credentials: { user: auriga_admin, password: secret }
+                        endpoints:
+                          - { name: writer, role: writer, host: 127.0.0.1, port: %d }
+                          - { name: reader, role: reader, host: 127.0.0.1, port: %d }
+                    tls: { mode: disabled }
+                    admin: { host: 127.0.0.1, port: %d }
+                    """.formatted(ports.get(0), taken.getLocalPort(), ports.get(1)));
+
+            CliProcess.Result result = CliProcess.run(QUICK, "start", "-c", file.toString());
+
+            assertNotEquals(0, result.exitCode(), result.toString());
+            assertTrue(result.stderr().contains("main/reader") && result.stderr().contains(":" + taken.getLocalPort()),
+                    "names the endpoint and its port\n" + result);
+            assertFalse(result.stderr().contains("\tat "), "an operator error, not a stack trace\n" + result);
+            assertFalse(LocalMachine.isListening(ports.get(0)), "the writer was closed again");
+        }
+    }
+
+    @Test
+    void servesAClusterFromAConfigFileUntilSigterm() throws Exception {
+        assumeTrue(PgBinaries.find().isPresent(), "no PostgreSQL server binaries on this machine");
+        Path dir = LocalMachine.scratchDirectory("auriga-start-it-");
+        try (PgSandbox sandbox = new PgSandbox(PgSandboxOptions.builder(dir).replicas(1).build()).start()) {
+            List<Integer> ports = LocalMachine.freePorts(3);
+            int writer = ports.get(0);
+            int reader = ports.get(1);
+            int admin = ports.get(2);
+            PgSandbox.Instance pg1 = sandbox.instance("pg1");
+            PgSandbox.Instance pg2 = sandbox.instance("pg2");
+            Path file = write("auriga.yaml", """
+                    clusters:
+                      - name: main
+                        engine: postgres
+                        instances:
+                          - { name: pg1, host: 127.0.0.1, port: %d }
+                          - { name: pg2, host: 127.0.0.1, port: %d }
+                        admin-credentials: { user: %s, password-file: %s }
+                        endpoints:
+                          - { name: writer, role: writer, host: 127.0.0.1, port: %d }
+                          - { name: reader, role: reader, host: 127.0.0.1, port: %d }
+                    tls: { mode: disabled }
+                    admin: { host: 127.0.0.1, port: %d }
+                    """.formatted(pg1.port(), pg2.port(), sandbox.adminUser(), dir.resolve("admin.password"), writer,
+                    reader, admin));
+
+            try (CliProcess auriga = CliProcess.start("start", "-c", file.toString())) {
+                auriga.awaitLine(false, line -> line.contains("auriga started"), READY_TIMEOUT);
+
+                assertFalse(inRecovery(writer, sandbox), "the writer endpoint reaches the primary");
+                assertTrue(inRecovery(reader, sandbox), "the reader endpoint reaches the replica");
+
+                auriga.terminate();
+                auriga.awaitExit(STOP_TIMEOUT);
+            }
+            for (int port : ports) {
+                assertFalse(LocalMachine.isListening(port), "port " + port + " still accepts connections");
+            }
+            assertTrue(sandbox.isRunning("pg1") && sandbox.isRunning("pg2"),
+                    "auriga start leaves servers it did not start alone");
+        } finally {
+            LocalMachine.killPostgresUnder(dir);
+            LocalMachine.deleteQuietly(dir);
+        }
+    }
+
+    private static boolean inRecovery(int port, PgSandbox sandbox) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", sandbox.user());
+        props.setProperty("password", sandbox.password());
+        props.setProperty("sslmode", "disable");
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("socketTimeout", "30");
+        String url = "jdbc:postgresql://127.0.0.1:" + port + "/" + sandbox.database();
+        try (Connection c = DriverManager.getConnection(url, props); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select pg_is_in_recovery()")) {
+            assertTrue(rs.next());
+            return rs.getBoolean(1);
+        }
+    }
+
+    private Path write(String name, String yaml) throws IOException {
+        Path file = tmp.resolve(name);
+        Files.writeString(file, yaml);
+        return file;
+    }
+}
