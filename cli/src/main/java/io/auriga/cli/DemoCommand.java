@@ -7,6 +7,7 @@ import io.auriga.config.ServerConfig;
 import io.auriga.config.TlsConfig;
 import io.auriga.core.tls.CertificateAuthority;
 import io.auriga.core.tls.TlsFiles;
+import io.auriga.core.topology.Topology;
 import io.auriga.pg.sandbox.PgBinaries;
 import io.auriga.pg.sandbox.PgSandbox;
 import io.auriga.pg.sandbox.PgSandboxOptions;
@@ -64,7 +65,8 @@ final class DemoCommand implements Callable<Integer> {
         Path home = dir.toAbsolutePath().normalize();
         Files.createDirectories(home);
         TlsFiles tls = CertificateAuthority.ensure(home.resolve("tls"), List.of("localhost", HOST));
-        System.out.println("Provisioning PostgreSQL: 1 primary + " + replicas + " replicas in " + home + " ...");
+        System.out.println("Provisioning PostgreSQL: 1 primary + " + replicas + (replicas == 1 ? " replica" : " replicas")
+                + " in " + home + " ...");
         try (PgSandbox sandbox = new PgSandbox(PgSandboxOptions.builder(home).replicas(replicas).build()).start()) {
             ClusterConfig cluster = SandboxCluster.config(sandbox, "postgres", HOST, 6432 + portOffset,
                     6433 + portOffset);
@@ -74,7 +76,8 @@ final class DemoCommand implements Callable<Integer> {
             AurigaConfig config = new AurigaConfig(List.of(cluster), List.of(), tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
                     new AdminConfig(HOST, 6480 + portOffset), server);
             try (Runtime running = Runtime.start(config)) {
-                printWelcome(System.out, sandbox, tls, running.server().port("postgres", "writer"),
+                printWelcome(System.out, sandbox, running.server().topology("postgres").current(), tls,
+                        running.server().port("postgres", "writer"),
                         running.server().port("postgres", "reader"), running.server().adminPort());
                 running.awaitShutdown();
             } catch (IOException e) {
@@ -86,13 +89,13 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void printWelcome(PrintStream out, PgSandbox sandbox, TlsFiles tls, int writer, int reader,
-                                     int admin) {
+    private static void printWelcome(PrintStream out, PgSandbox sandbox, Topology topology, TlsFiles tls, int writer,
+                                     int reader, int admin) {
         String ca = tls.caCert().toString();
         out.println();
         out.println("Auriga is running in front of " + sandbox.instances().size() + " PostgreSQL instances:");
         sandbox.instances().forEach(i -> out.printf("  %-4s %s:%d  %s%n", i.name(), i.host(), i.port(),
-                i.name().equals(sandbox.primary().name()) ? "(primary)" : "(replica)"));
+                "(" + topology.instance(i.name()).map(s -> s.role().wireName()).orElse("unknown") + ")"));
         out.println();
         out.println("Writer endpoint (reaches the primary):");
         out.printf("  psql \"postgresql://%s:%s@%s:%d/%s?sslmode=verify-full&sslrootcert=%s\"%n", sandbox.user(),
