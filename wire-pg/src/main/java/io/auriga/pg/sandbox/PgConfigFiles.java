@@ -37,8 +37,9 @@ final class PgConfigFiles {
             max_connections = 100
             shared_buffers = 32MB
             password_encryption = 'scram-sha-256'
-            # Streaming replication; pg_rewind needs wal_log_hints (or data checksums).
-            wal_level = replica
+            # Streaming replication, and logical decoding through the endpoints;
+            # pg_rewind needs wal_log_hints (or data checksums).
+            wal_level = logical
             max_wal_senders = 10
             max_replication_slots = 10
             wal_keep_size = 128MB

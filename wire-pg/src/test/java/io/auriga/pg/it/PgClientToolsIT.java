@@ -73,6 +73,41 @@ class PgClientToolsIT {
         assertTrue(Files.exists(target.resolve("backup_label")), "backup is complete");
     }
 
+    @Test
+    void logicalDecodingStreamsChangesThroughTheWriter(ProxiedCluster cluster) throws Exception {
+        String slot = "auriga_it_slot";
+        List<String> conn = List.of("-h", "127.0.0.1", "-p", String.valueOf(cluster.writerPort()), "-U",
+                cluster.sandbox().adminUser(), "-d", cluster.sandbox().database(), "--slot", slot);
+        Result created = runAsAdmin(cluster, concat(List.of("pg_recvlogical", "--create-slot", "-P", "test_decoding"),
+                conn), 60);
+        assertEquals(0, created.exit, created.output);
+        String lsn;
+        try (java.sql.Connection c = cluster.writer(); java.sql.Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS decoded_it; CREATE TABLE decoded_it (id int PRIMARY KEY, note text)");
+            st.execute("INSERT INTO decoded_it VALUES (7, 'through auriga')");
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()")) {
+                rs.next();
+                lsn = rs.getString(1);
+            }
+        }
+        try {
+            Result decoded = runAsAdmin(cluster, concat(List.of("pg_recvlogical", "--start", "--endpos", lsn,
+                    "--no-loop", "-f", "-"), conn), 60);
+            assertEquals(0, decoded.exit, decoded.output);
+            assertTrue(decoded.output.contains("table public.decoded_it: INSERT: id[integer]:7 note[text]:'through auriga'"),
+                    decoded.output);
+        } finally {
+            runAsAdmin(cluster, concat(List.of("pg_recvlogical", "--drop-slot"), conn), 60);
+        }
+    }
+
+    private static Result runAsAdmin(ProxiedCluster cluster, List<String> command, int timeoutSeconds)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("PGPASSWORD", cluster.sandbox().adminPassword());
+        return run(pb, timeoutSeconds);
+    }
+
     private record Result(int exit, String output) {
     }
 
