@@ -391,10 +391,15 @@ for spec in "${cases[@]}"; do
     "$(fmt '%.3f' "$m_ratio")" "$(fmt '%.3f' "$m_ld")" "$(fmt '%.3f' "$m_lp")" "$(fmt '%.1f' "$m_cpu")" "$fails_d/$fails_p"
   # Spread of the ratios across rounds: more than 10 points means the machine was not steady.
   spread=$(printf '%s\n' "${ratios[@]}" | awk 'NF { if (min == "" || $1 < min) min = $1; if ($1 > max) max = $1 } END { if (min != "") printf "%.3f", max - min }')
+  noise=()
   if [[ -n $spread ]] && awk -v s="$spread" 'BEGIN { exit !(s > 0.10) }'; then
-    noisy_cases+=("$id (ratio spread $spread across rounds)")
+    noise+=("proxy/direct ratio spread $spread across rounds")
   fi
-  if ((foreign_max > 50)); then noisy_cases+=("$id (other processes used up to ${foreign_max}% of a core during a run)"); fi
+  if ((foreign_max > 50)); then noise+=("other processes used up to ${foreign_max}% of a core during a run"); fi
+  if ((${#noise[@]} > 0)); then
+    joined=$(IFS=';'; echo "${noise[*]}")
+    noisy_cases+=("$id: ${joined//;/; }")
+  fi
   if [[ $args == *"-c 32"* ]] && ((fails_d + fails_p > 0)); then flagged_32+=("$id: $fails_d failed direct, $fails_p failed through the proxy"); fi
   cpu_cell=$(fmt '%.1f' "$m_cpu")
   [[ $id == tpcb-* && -n $m_cpu ]] && cpu_cell="$cpu_cell ($(awk -v c="$m_cpu" 'BEGIN { printf "%.1f", c / 7 }')/stmt)"
