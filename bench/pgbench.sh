@@ -1,0 +1,505 @@
+#!/usr/bin/env bash
+# Measures what Auriga costs compared with connecting to PostgreSQL directly.
+#
+# It starts a throw-away sandbox with the project's own `auriga demo` (1 primary + 1 replica,
+# Auriga in front), loads pgbench data through the writer endpoint, warms the proxy JVM up, and
+# then runs every pgbench case against the primary directly (A) and through the writer
+# endpoint (B), alternating A/B round after round so that drift on the machine hits both sides
+# alike. For each proxied run it also reads the proxy JVM's CPU time from /proc to report the
+# proxy's CPU cost per transaction. The summary is printed as Markdown and written to
+# bench/results/pgbench-<date>.md.
+#
+# Usage: bench/pgbench.sh [--quick] [--help]
+#   --quick          smoke run: ROUNDS=1 DURATION=5 WARMUP=5 (results file gets a -quick suffix)
+# Environment (defaults in brackets):
+#   ROUNDS [3]        A/B rounds per case          DURATION [10]   seconds per pgbench run
+#   SCALE [10]        pgbench -i scale factor      WARMUP [10]     seconds of proxied warm-up
+#   THREADS [2]       pgbench -j                    PORT_OFFSET     demo --port-offset [first free from 1500]
+#   STARTUP_TIMEOUT [300]  seconds to wait for the demo (includes building the jar on first run)
+#   RESULTS_DIR [bench/results]
+#   AURIGA_JAVA_OPTS [-Xms256m -Xmx256m -XX:+UseParallelGC]  JVM options of the proxy (set it,
+#                     even to an empty string, to override)
+#
+# Exit status: 0 when every run completed without failed transactions, 1 when some run failed,
+# aborted or reported failed transactions (the results are still written), 2 on setup errors.
+# All traffic goes to 127.0.0.1. Every wait is bounded.
+set -euo pipefail
+
+readonly HOST=127.0.0.1
+readonly DB_USER=auriga DB_PASSWORD=auriga DB_NAME=auriga
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+readonly root
+
+quick=false
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=true ;;
+    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "pgbench.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
+if $quick; then
+  ROUNDS=1 DURATION=5 WARMUP=5
+fi
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-10}
+SCALE=${SCALE:-10}
+THREADS=${THREADS:-2}
+STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-300}
+RESULTS_DIR=${RESULTS_DIR:-$root/bench/results}
+export AURIGA_JAVA_OPTS="${AURIGA_JAVA_OPTS--Xms256m -Xmx256m -XX:+UseParallelGC}"
+for v in ROUNDS DURATION WARMUP SCALE THREADS STARTUP_TIMEOUT; do
+  [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "pgbench.sh: $v must be a positive integer, got '${!v}'" >&2; exit 2; }
+done
+
+# How long one pgbench run may take beyond its -T before it is killed.
+readonly RUN_SLACK=120
+
+die() { echo "pgbench.sh: $*" >&2; exit 2; }
+say() { printf '%s\n' "$*"; }
+banner() { printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!!! %s\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n' "$*" >&2; }
+
+for tool in pgbench psql curl java ss awk getconf sort timeout; do
+  command -v "$tool" >/dev/null || die "'$tool' is required but not installed"
+done
+
+clk_tck=$(getconf CLK_TCK)
+readonly clk_tck
+
+# ---------------------------------------------------------------------------------------------
+# Sandbox lifecycle
+# ---------------------------------------------------------------------------------------------
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/auriga-bench.XXXXXX")
+# The demo hands its directory to the postgres account when run as root; it must be able to
+# traverse this one to reach it.
+chmod 755 "$tmp"
+demo_dir="$tmp/demo"
+demo_log="$tmp/demo.log"
+demo_pid=""
+
+# shellcheck disable=SC2317  # invoked from the EXIT trap
+stop_demo() {
+  [[ -n $demo_pid ]] || return 0
+  if kill -0 "$demo_pid" 2>/dev/null; then
+    echo "Stopping the demo (pid $demo_pid) ..." >&2
+    kill -TERM "$demo_pid" 2>/dev/null || true
+    local i
+    for ((i = 0; i < 60; i++)); do
+      kill -0 "$demo_pid" 2>/dev/null || break
+      sleep 0.5
+    done
+    if kill -0 "$demo_pid" 2>/dev/null; then
+      echo "pgbench.sh: the demo did not stop within 30 s; killing it" >&2
+      kill -KILL "$demo_pid" 2>/dev/null || true
+    fi
+  fi
+  wait "$demo_pid" 2>/dev/null || true
+  # A killed demo cannot stop its servers; stop whatever postmaster still runs in our directory.
+  local pidfile pm
+  for pidfile in "$demo_dir"/*/postmaster.pid; do
+    [[ -f $pidfile ]] || continue
+    pm=$(head -n 1 "$pidfile" 2>/dev/null || true)
+    if [[ $pm =~ ^[0-9]+$ ]] && kill -0 "$pm" 2>/dev/null \
+        && [[ "$(readlink -f "/proc/$pm/cwd" 2>/dev/null || true)" == "$(dirname "$pidfile")"* ]]; then
+      echo "pgbench.sh: stopping leftover postmaster $pm" >&2
+      kill -QUIT "$pm" 2>/dev/null || true
+      sleep 2
+      kill -KILL "$pm" 2>/dev/null || true
+    fi
+  done
+  demo_pid=""
+}
+
+# shellcheck disable=SC2317  # invoked from the EXIT trap
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_demo
+  rm -rf -- "$tmp"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+show_demo_log() { echo "---- last lines of the demo log ----" >&2; tail -n 40 "$demo_log" >&2 || true; }
+
+port_free() { [[ -z "$(ss -Hltn "( sport = :$1 )" 2>/dev/null)" ]]; }
+
+if [[ -n ${PORT_OFFSET:-} ]]; then
+  offset=$PORT_OFFSET
+else
+  offset=""
+  for ((o = 1500; o < 3000; o += 10)); do
+    if port_free $((6432 + o)) && port_free $((6433 + o)) && port_free $((6480 + o)); then offset=$o; break; fi
+  done
+  [[ -n $offset ]] || die "no free port offset found between 1500 and 3000"
+fi
+writer_port=$((6432 + offset))
+admin_port=$((6480 + offset))
+
+say "Auriga pgbench benchmark: rounds=$ROUNDS duration=${DURATION}s warm-up=${WARMUP}s scale=$SCALE -j $THREADS"
+say "AURIGA_JAVA_OPTS=${AURIGA_JAVA_OPTS}"
+say "Load before starting: $(cut -d' ' -f1-3 /proc/loadavg)"
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+say "Starting: ./auriga demo --dir $demo_dir --port-offset $offset --replicas 1"
+"$root/auriga" demo --dir "$demo_dir" --port-offset "$offset" --replicas 1 >"$demo_log" 2>&1 &
+demo_pid=$!
+
+deadline=$((SECONDS + STARTUP_TIMEOUT))
+until grep -q 'Press Ctrl-C to stop' "$demo_log" 2>/dev/null; do
+  if ! kill -0 "$demo_pid" 2>/dev/null; then show_demo_log; die "the demo exited before it was ready"; fi
+  if ((SECONDS >= deadline)); then show_demo_log; die "the demo was not ready within ${STARTUP_TIMEOUT}s"; fi
+  sleep 1
+done
+
+# The primary's direct port and the writer port, as the demo printed them.
+primary_line=$(awk '$3 == "(primary)" { print $2; exit }' "$demo_log")
+primary_port=${primary_line##*:}
+printed_writer=$(grep -A1 '^Writer endpoint' "$demo_log" | sed -n 's|.*@127\.0\.0\.1:\([0-9][0-9]*\)/.*|\1|p' | head -n 1)
+[[ $primary_port =~ ^[0-9]+$ ]] || { show_demo_log; die "could not find the primary in the demo's output"; }
+[[ $printed_writer == "$writer_port" ]] || { show_demo_log; die "writer port printed ($printed_writer) is not 6432+$offset"; }
+
+# Cross-check with the admin API: wait until the monitor reports that instance as primary.
+topology_primary_port() {
+  local json
+  json=$(curl -fsS --max-time 3 "http://$HOST:$admin_port/topology" 2>/dev/null) || return 0
+  if command -v jq >/dev/null; then
+    jq -r '[.clusters[].instances[] | select((.role | ascii_downcase) == "primary") | .port] | first // empty' <<<"$json" 2>/dev/null || true
+  else
+    # Without jq: instances are flat objects, so split on braces and pick the primary's port.
+    tr '{}' '\n' <<<"$json" | grep '"role":"primary"' | sed -n 's/.*"port":\([0-9][0-9]*\).*/\1/p' | head -n 1
+  fi
+}
+deadline=$((SECONDS + 60))
+until [[ "$(topology_primary_port)" == "$primary_port" ]]; do
+  ((SECONDS < deadline)) || { show_demo_log; die "admin API on :$admin_port does not report 127.0.0.1:$primary_port as primary"; }
+  sleep 1
+done
+
+export PGHOST=$HOST PGUSER=$DB_USER PGPASSWORD=$DB_PASSWORD PGDATABASE=$DB_NAME PGSSLMODE=disable PGCONNECT_TIMEOUT=10
+unset PGSERVICE PGSSLROOTCERT PGOPTIONS PGAPPNAME 2>/dev/null || true
+
+deadline=$((SECONDS + 60))
+until timeout 15 psql -X -q -At -p "$writer_port" -c 'select 1' >/dev/null 2>&1; do
+  ((SECONDS < deadline)) || { show_demo_log; die "the writer endpoint :$writer_port does not answer queries"; }
+  sleep 1
+done
+
+# The proxy JVM: whichever process listens on the writer port.
+proxy_pid=$(ss -Hltnp "( sport = :$writer_port )" 2>/dev/null | sed -n 's/.*pid=\([0-9][0-9]*\).*/\1/p' | head -n 1)
+[[ -n $proxy_pid ]] || proxy_pid=$demo_pid
+[[ "$(cat "/proc/$proxy_pid/comm" 2>/dev/null)" == java ]] || die "pid $proxy_pid on :$writer_port is not a java process"
+
+say "Sandbox ready: primary 127.0.0.1:$primary_port (direct, A), writer endpoint 127.0.0.1:$writer_port (proxy, B), proxy pid $proxy_pid"
+
+# ---------------------------------------------------------------------------------------------
+# CPU accounting (clock ticks)
+# ---------------------------------------------------------------------------------------------
+# utime+stime of one process (all its threads); with "children" also the reaped children's.
+proc_ticks() {
+  local pid=$1 with_children=${2:-}
+  [[ -r /proc/$pid/stat ]] || { echo 0; return; }
+  # Fields after "comm)": $1 is field 3 (state), so utime=14 -> $12, stime -> $13, cutime -> $14, cstime -> $15.
+  awk -v c="$with_children" '{ sub(/^.*\) /, ""); t = $12 + $13; if (c != "") t += $14 + $15; print t }' \
+    "/proc/$pid/stat" 2>/dev/null || echo 0
+}
+
+postmasters=()
+for pidfile in "$demo_dir"/*/postmaster.pid; do
+  [[ -f $pidfile ]] && postmasters+=("$(head -n 1 "$pidfile")")
+done
+
+# CPU of the database servers: postmasters with their reaped children, plus live children.
+pg_ticks() {
+  local total=0 pm child
+  for pm in "${postmasters[@]}"; do
+    total=$((total + $(proc_ticks "$pm" children)))
+    for child in $(pgrep -P "$pm" 2>/dev/null || true); do
+      total=$((total + $(proc_ticks "$child")))
+    done
+  done
+  echo "$total"
+}
+
+# Busy ticks of the whole machine (every CPU): user+nice+system+irq+softirq+steal.
+machine_busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+
+median() { printf '%s\n' "$@" | awk 'NF' | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+fmt() { [[ -z ${2:-} ]] && { echo "n/a"; return; }; awk -v v="$2" -v f="$1" 'BEGIN { printf f, v }'; }
+
+# ---------------------------------------------------------------------------------------------
+# One pgbench run
+# ---------------------------------------------------------------------------------------------
+declare -A R=()         # R[case|side|round|field]
+any_failure=false
+failure_notes=()
+run_seq=0
+
+# run_pgbench CASE SIDE ROUND PORT ARGS... — runs pgbench, stores tps/lat/ntx/failed/cpu_us/foreign.
+run_pgbench() {
+  local case=$1 side=$2 round=$3 port=$4
+  shift 4
+  run_seq=$((run_seq + 1))
+  local out="$tmp/run-$run_seq.out" rc=0
+  local p0 pg0 self0 busy0 t0 p1 pg1 self1 busy1 t1
+  p0=$(proc_ticks "$proxy_pid"); pg0=$(pg_ticks); self0=$(proc_ticks $$ children); busy0=$(machine_busy_ticks)
+  t0=$(date +%s%N)
+  timeout $((DURATION + RUN_SLACK)) pgbench -h "$HOST" -p "$port" -j "$THREADS" -T "$DURATION" "$@" >"$out" 2>&1 || rc=$?
+  t1=$(date +%s%N)
+  p1=$(proc_ticks "$proxy_pid"); pg1=$(pg_ticks); self1=$(proc_ticks $$ children); busy1=$(machine_busy_ticks)
+
+  local tps lat ntx failed
+  tps=$(sed -n 's/^tps = \([0-9.][0-9.]*\) .*/\1/p' "$out" | head -n 1)
+  lat=$(sed -n 's/^latency average = \([0-9.][0-9.]*\) ms.*/\1/p' "$out" | head -n 1)
+  ntx=$(sed -n 's/^number of transactions actually processed: \([0-9][0-9]*\).*/\1/p' "$out" | head -n 1)
+  failed=$(sed -n 's/^number of failed transactions: \([0-9][0-9]*\).*/\1/p' "$out" | head -n 1)
+  local k="$case|$side|$round"
+  R[$k|tps]=${tps:-} R[$k|lat]=${lat:-} R[$k|ntx]=${ntx:-0} R[$k|failed]=${failed:-0} R[$k|rc]=$rc
+  # Proxy CPU per transaction (µs); only meaningful for proxied runs.
+  R[$k|cpu_us]=$(awk -v d=$((p1 - p0)) -v n="${ntx:-0}" -v hz="$clk_tck" 'BEGIN { if (n > 0) printf "%.1f", d / hz * 1e6 / n }')
+  R[$k|proxy_cores]=$(awk -v d=$((p1 - p0)) -v ns=$((t1 - t0)) -v hz="$clk_tck" 'BEGIN { printf "%.2f", d / hz / (ns / 1e9) }')
+  # CPU used on the machine by anything but pgbench, the servers and the proxy, in % of one core
+  # (includes some kernel network time not charged to a process, so a few % is the floor).
+  R[$k|foreign]=$(awk -v b=$((busy1 - busy0)) -v o=$(((p1 - p0) + (pg1 - pg0) + (self1 - self0))) \
+    -v ns=$((t1 - t0)) -v hz="$clk_tck" 'BEGIN { f = (b - o) / hz / (ns / 1e9) * 100; if (f < 0) f = 0; printf "%.0f", f }')
+
+  local status=ok
+  if ((rc != 0)) || [[ -z $tps ]]; then
+    status="ABORTED (exit $rc)"
+    any_failure=true
+    failure_notes+=("$case $side round $round: pgbench exit $rc: $(grep -m 3 -iE 'error|abort|fatal' "$out" | tr '\n' ' ')")
+    {
+      echo "---- pgbench output ($case $side round $round, port $port, args: $*) ----"
+      tail -n 20 "$out"
+    } >&2
+  elif [[ ${failed:-0} != 0 ]]; then
+    status="FAILED TXNS: $failed"
+    any_failure=true
+    failure_notes+=("$case $side round $round: $failed failed transactions (pgbench $*)")
+  fi
+  printf '  %-14s %-6s round %d: tps %10s  lat %7s ms  failed %s  proxy cpu %s us/txn  other load %s%%  [%s]\n' \
+    "$case" "$side" "$round" "${tps:-?}" "${lat:-?}" "${failed:-?}" \
+    "$([[ $side == proxy ]] && echo "${R[$k|cpu_us]}" || echo -)" "${R[$k|foreign]}" "$status"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Cases: id | label | rounds (all or 1) | pgbench arguments
+# ---------------------------------------------------------------------------------------------
+cases=(
+  "S-ext-16|select-only -M extended -c 16 (headline)|all|-S -M extended -c 16"
+  "S-simple-8|select-only -M simple -c 8|all|-S -M simple -c 8"
+  "S-simple-32|select-only -M simple -c 32|all|-S -M simple -c 32"
+  "S-ext-8|select-only -M extended -c 8|all|-S -M extended -c 8"
+  "S-ext-32|select-only -M extended -c 32|all|-S -M extended -c 32"
+  "tpcb-simple-8|tpcb-like -M simple -c 8|all|-M simple -c 8"
+  "tpcb-simple-32|tpcb-like -M simple -c 32|all|-M simple -c 32"
+  "tpcb-ext-8|tpcb-like -M extended -c 8|all|-M extended -c 8"
+  "tpcb-ext-32|tpcb-like -M extended -c 32|all|-M extended -c 32"
+  "S-prep-16|select-only -M prepared -c 16|all|-S -M prepared -c 16"
+  "tpcb-prep-16|tpcb-like -M prepared -c 16|1|-M prepared -c 16"
+  "S-connect-8|select-only -C (new connection per txn) -c 8|all|-C -S -M simple -c 8"
+)
+
+case_field() { local IFS='|'; read -r -a parts <<<"$1"; echo "${parts[$2]}"; }
+
+# ---------------------------------------------------------------------------------------------
+# Data, warm-up, measurement
+# ---------------------------------------------------------------------------------------------
+say ""
+say "pgbench -i -s $SCALE through the writer endpoint ..."
+if ! timeout 600 pgbench -i -s "$SCALE" -q -h "$HOST" -p "$writer_port" >"$tmp/init.out" 2>&1; then
+  cat "$tmp/init.out" >&2
+  die "pgbench -i through the writer endpoint failed"
+fi
+tail -n 1 "$tmp/init.out"
+
+say "Warm-up: ${WARMUP}s of -S -M extended -c 16 and ${WARMUP}s of tpcb-like -M extended -c 8 through the proxy ..."
+for warm in "-S -M extended -c 16" "-M extended -c 8"; do
+  # shellcheck disable=SC2086  # word splitting of the argument list is intended
+  if ! timeout $((WARMUP + RUN_SLACK)) pgbench -h "$HOST" -p "$writer_port" -j "$THREADS" -T "$WARMUP" $warm \
+      >"$tmp/warmup.out" 2>&1; then
+    cat "$tmp/warmup.out" >&2
+    die "warm-up run through the proxy failed (pgbench $warm)"
+  fi
+done
+
+started_at=$(date -u '+%Y-%m-%d %H:%M UTC')
+bench_t0=$SECONDS
+for ((round = 1; round <= ROUNDS; round++)); do
+  say ""
+  say "Round $round/$ROUNDS (A = direct :$primary_port, B = proxy :$writer_port)"
+  for spec in "${cases[@]}"; do
+    id=$(case_field "$spec" 0)
+    [[ $(case_field "$spec" 2) == 1 && $round -gt 1 ]] && continue
+    read -r -a pgargs <<<"$(case_field "$spec" 3)"
+    run_pgbench "$id" direct "$round" "$primary_port" "${pgargs[@]}"
+    run_pgbench "$id" proxy "$round" "$writer_port" "${pgargs[@]}"
+  done
+done
+bench_secs=$((SECONDS - bench_t0))
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+foreign_all=()
+for key in "${!R[@]}"; do
+  [[ $key == *"|foreign" ]] && foreign_all+=("${R[$key]}")
+done
+foreign_median=$(median "${foreign_all[@]}")
+foreign_max_all=$(printf '%s\n' "${foreign_all[@]}" | sort -g | tail -n 1)
+
+# ---------------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------------
+
+pg_version=$(timeout 15 psql -X -At -p "$primary_port" -c 'show server_version' 2>/dev/null || echo unknown)
+java_version=$(java -version 2>&1 | head -n 1)
+cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+[[ -n $cpu_model ]] || cpu_model=$(uname -m)
+mem_total=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+pgbench_version=$(pgbench --version | sed 's/^pgbench (PostgreSQL) //')
+proxy_warns=$(grep -c ' WARN ' "$demo_log" || true)
+proxy_errors=$(grep -c ' ERROR ' "$demo_log" || true)
+
+summary_rows=()
+noisy_cases=()
+flagged_32=()
+say ""
+say "==================================== per-case results ===================================="
+for spec in "${cases[@]}"; do
+  id=$(case_field "$spec" 0); label=$(case_field "$spec" 1); args=$(case_field "$spec" 3)
+  n=$ROUNDS; [[ $(case_field "$spec" 2) == 1 ]] && n=1
+  say ""
+  say "== $label   [pgbench $args -j $THREADS -T $DURATION]"
+  printf '%-6s %12s %12s %8s %10s %10s %14s %8s %8s\n' round "TPS direct" "TPS proxy" ratio "lat A ms" "lat B ms" "proxy us/txn" "failed" "other%"
+  tds=() tps_p=() ratios=() lds=() lps=() cpus=() fails_d=0 fails_p=0 foreign_max=0
+  for ((r = 1; r <= n; r++)); do
+    a="$id|direct|$r" b="$id|proxy|$r"
+    td=${R[$a|tps]:-} tp=${R[$b|tps]:-}
+    ratio=""
+    [[ -n $td && -n $tp ]] && ratio=$(awk -v p="$tp" -v d="$td" 'BEGIN { if (d > 0) printf "%.3f", p / d }')
+    tds+=("$td"); tps_p+=("$tp"); ratios+=("$ratio"); lds+=("${R[$a|lat]:-}"); lps+=("${R[$b|lat]:-}"); cpus+=("${R[$b|cpu_us]:-}")
+    fails_d=$((fails_d + ${R[$a|failed]:-0})); fails_p=$((fails_p + ${R[$b|failed]:-0}))
+    for f in "${R[$a|foreign]:-0}" "${R[$b|foreign]:-0}"; do ((f > foreign_max)) && foreign_max=$f; done
+    printf '%-6s %12s %12s %8s %10s %10s %14s %8s %8s\n' "$r" "$(fmt '%.0f' "$td")" "$(fmt '%.0f' "$tp")" \
+      "$(fmt '%.3f' "$ratio")" "$(fmt '%.3f' "${R[$a|lat]:-}")" "$(fmt '%.3f' "${R[$b|lat]:-}")" \
+      "$(fmt '%.1f' "${R[$b|cpu_us]:-}")" "${R[$a|failed]:-?}/${R[$b|failed]:-?}" "${R[$a|foreign]:-?}/${R[$b|foreign]:-?}"
+  done
+  m_td=$(median "${tds[@]}"); m_tp=$(median "${tps_p[@]}"); m_ratio=$(median "${ratios[@]}")
+  m_ld=$(median "${lds[@]}"); m_lp=$(median "${lps[@]}"); m_cpu=$(median "${cpus[@]}")
+  printf '%-6s %12s %12s %8s %10s %10s %14s %8s\n' median "$(fmt '%.0f' "$m_td")" "$(fmt '%.0f' "$m_tp")" \
+    "$(fmt '%.3f' "$m_ratio")" "$(fmt '%.3f' "$m_ld")" "$(fmt '%.3f' "$m_lp")" "$(fmt '%.1f' "$m_cpu")" "$fails_d/$fails_p"
+  # Spread of the ratios across rounds: more than 10 points means the machine was not steady.
+  spread=$(printf '%s\n' "${ratios[@]}" | awk 'NF { if (min == "" || $1 < min) min = $1; if ($1 > max) max = $1 } END { if (min != "") printf "%.3f", max - min }')
+  noise=()
+  if [[ -n $spread ]] && awk -v s="$spread" 'BEGIN { exit !(s > 0.10) }'; then
+    noise+=("proxy/direct ratio spread $spread across rounds")
+  fi
+  if ((foreign_max > 50)); then noise+=("other processes used up to ${foreign_max}% of a core during a run"); fi
+  if ((${#noise[@]} > 0)); then
+    joined=$(IFS=';'; echo "${noise[*]}")
+    noisy_cases+=("$id: ${joined//;/; }")
+  fi
+  if [[ $args == *"-c 32"* ]] && ((fails_d + fails_p > 0)); then flagged_32+=("$id: $fails_d failed direct, $fails_p failed through the proxy"); fi
+  cpu_cell=$(fmt '%.1f' "$m_cpu")
+  [[ $id == tpcb-* && -n $m_cpu ]] && cpu_cell="$cpu_cell ($(awk -v c="$m_cpu" 'BEGIN { printf "%.1f", c / 7 }')/stmt)"
+  summary_rows+=("| $label | $n | $(fmt '%.0f' "$m_td") | $(fmt '%.0f' "$m_tp") | **$(fmt '%.3f' "$m_ratio")** | $(fmt '%.3f' "$m_ld") / $(fmt '%.3f' "$m_lp") | $cpu_cell | $fails_d / $fails_p |")
+done
+
+if ((${#flagged_32[@]} > 0)); then
+  banner "FAILED TRANSACTIONS AT 32 CLIENTS: ${flagged_32[*]}"
+fi
+if $any_failure; then
+  banner "SOME RUNS FAILED, ABORTED OR REPORTED FAILED TRANSACTIONS -- see the notes below"
+fi
+
+date_tag=$(date '+%Y-%m-%d')
+$quick && date_tag="$date_tag-quick"
+mkdir -p "$RESULTS_DIR"
+results_file="$RESULTS_DIR/pgbench-$date_tag.md"
+
+{
+  echo "## pgbench: direct PostgreSQL vs. through Auriga ($started_at)"
+  echo
+  echo "| machine | |"
+  echo "|---|---|"
+  echo "| CPUs (nproc) | $(nproc) |"
+  echo "| CPU model | $cpu_model |"
+  echo "| memory | $mem_total |"
+  echo "| kernel | $(uname -r) |"
+  echo "| PostgreSQL | $pg_version (sandbox from \`auriga demo --replicas 1\`, shared_buffers 32MB, async replica) |"
+  echo "| pgbench | $pgbench_version |"
+  echo "| Java | $java_version |"
+  echo "| AURIGA_JAVA_OPTS | \`${AURIGA_JAVA_OPTS:-(none)}\` |"
+  echo "| Auriga commit | $commit |"
+  echo "| method | scale $SCALE, \`-j $THREADS -T $DURATION\`, sslmode=disable on both sides, ${WARMUP}s+${WARMUP}s proxied warm-up, A (direct) / B (proxy) alternated, $ROUNDS round(s), measuring took ${bench_secs}s |"
+  echo "| load average (1/5/15 min) | before: $load_start; after: $load_end |"
+  echo "| CPU used by other processes during the runs (approx.) | median ${foreign_median:-?}%, max ${foreign_max_all:-?}% of one core |"
+  echo
+  echo "| case | rounds | TPS direct | TPS via Auriga | proxy/direct TPS (median of paired ratios) | mean latency ms direct / proxy | proxy CPU µs per txn | failed txns direct / proxy |"
+  echo "|---|---|---|---|---|---|---|---|"
+  printf '%s\n' "${summary_rows[@]}"
+  echo
+  echo "TPS and latency are medians over the rounds. Proxy CPU is the proxy JVM's utime+stime"
+  echo "(/proc/<pid>/stat) during the proxied run divided by the transactions pgbench processed; a"
+  echo "select-only transaction is one query, a tpcb-like one is 7 statements (BEGIN … END). With \`-C\`"
+  echo "every transaction opens a new connection (SCRAM on both sides, no TLS), so its TPS measures"
+  echo "connection setup. pgbench, PostgreSQL and Auriga share the same $(nproc) CPUs, so the proxy's CPU"
+  echo "is taken from the same budget as the database's."
+  echo
+  if ((${#flagged_32[@]} > 0)); then
+    echo "**FAILED TRANSACTIONS AT 32 CLIENTS:**"
+    printf -- '- %s\n' "${flagged_32[@]}"
+    echo
+  fi
+  if ((${#failure_notes[@]} > 0)); then
+    echo "**Failures:**"
+    printf -- '- %s\n' "${failure_notes[@]}"
+    echo
+  fi
+  if ((${#noisy_cases[@]} > 0)); then
+    echo "Noisy cases (other work on the machine, or unsteady results):"
+    printf -- '- %s\n' "${noisy_cases[@]}"
+    echo
+  fi
+  echo "Proxy log during the benchmark: $proxy_warns WARN and $proxy_errors ERROR lines."
+  echo
+  echo "<details><summary>All runs</summary>"
+  echo
+  echo "| case | round | side | TPS | latency ms | failed | proxy CPU µs/txn | proxy cores | other CPU % of a core | pgbench exit |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  for spec in "${cases[@]}"; do
+    id=$(case_field "$spec" 0)
+    for ((r = 1; r <= ROUNDS; r++)); do
+      for side in direct proxy; do
+        k="$id|$side|$r"
+        [[ -n ${R[$k|rc]+x} ]] || continue
+        cpu="-" cores="-"
+        [[ $side == proxy ]] && cpu=${R[$k|cpu_us]} cores=${R[$k|proxy_cores]}
+        echo "| $id | $r | $side | $(fmt '%.0f' "${R[$k|tps]}") | ${R[$k|lat]:-n/a} | ${R[$k|failed]} | $cpu | $cores | ${R[$k|foreign]} | ${R[$k|rc]} |"
+      done
+    done
+  done
+  echo
+  echo "</details>"
+} >"$tmp/summary.md"
+
+say ""
+say "==================================== summary (Markdown) ===================================="
+cat "$tmp/summary.md"
+cp "$tmp/summary.md" "$results_file"
+say ""
+say "Written to ${results_file#"$root"/}"
+if ((proxy_errors > 0)); then
+  say ""
+  say "ERROR lines in the proxy log (first 10):"
+  grep ' ERROR ' "$demo_log" | head -n 10
+fi
+if ((proxy_warns > 0)); then
+  say ""
+  say "WARN lines in the proxy log (first 5 of $proxy_warns):"
+  grep ' WARN ' "$demo_log" | head -n 5
+fi
+
+if $any_failure; then exit 1; fi
+exit 0
