@@ -6,7 +6,7 @@ import java.time.Duration;
  * Process-wide limits and defaults for every endpoint.
  *
  * @param bindHost          address the endpoints listen on unless an endpoint names its own
- * @param ioThreads         event-loop threads; 0 picks one per core, at most two
+ * @param ioThreads         event-loop threads; 0 picks one per two cores
  * @param startupTimeout    time a client has to finish startup and authentication
  * @param connectTimeout    time to open and log in to a backend connection
  * @param maxStartupPacket  largest startup packet accepted before authentication

@@ -50,6 +50,7 @@ public final class PgBackendConnector {
                 .group(loop)
                 .channel(loops.clientChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
+                .option(ChannelOption.ALLOCATOR, loops.allocator())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Listener.WATER_MARK)

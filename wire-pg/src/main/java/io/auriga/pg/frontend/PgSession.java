@@ -151,6 +151,11 @@ public final class PgSession {
             return;
         }
         closing = true;
+        if (fromClient.lastTag() == 'X') {
+            // The client said Terminate and the backend obliged; the client closes its side next.
+            client.close();
+            return;
+        }
         log.warn("{}: connection to {} lost", describe(), backend.instance().name());
         if (fromBackend.atBoundary()) {
             String code = fromBackend.lastStatus() == PgMessageScanner.IDLE
