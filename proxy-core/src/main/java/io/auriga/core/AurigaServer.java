@@ -10,6 +10,7 @@ import io.auriga.core.admin.Metrics;
 import io.auriga.core.auth.UserStore;
 import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.engine.EngineSupport;
+import io.auriga.core.failover.FailoverOrchestrator;
 import io.auriga.core.health.Monitor;
 import io.auriga.core.net.EventLoops;
 import io.auriga.core.net.Listener;
@@ -48,6 +49,7 @@ public final class AurigaServer implements AutoCloseable {
     private final ExecutorService blocking;
     private final Map<String, TopologyHolder> topologies = new LinkedHashMap<>();
     private final List<Monitor> monitors = new ArrayList<>();
+    private final List<FailoverOrchestrator> orchestrators = new ArrayList<>();
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
     private final Metrics metrics = new Metrics();
     private AdminServer admin;
@@ -95,6 +97,7 @@ public final class AurigaServer implements AutoCloseable {
         Monitor monitor = new Monitor(cluster, engine.probes(cluster), holder, clock);
         monitors.add(monitor);
         monitor.start();
+        orchestrators.add(new FailoverOrchestrator(cluster, holder, monitor, engine.operations(cluster)));
         UserStore users = new UserStore(config.users(), engine.credentials(cluster), blocking, clock,
                 config.server().userCacheTtl(), random);
         SslContext ssl = sslContext(config.tls(), engine.alpnProtocols());
@@ -146,6 +149,8 @@ public final class AurigaServer implements AutoCloseable {
         }
         listeners.values().forEach(Listener::close);
         listeners.clear();
+        orchestrators.forEach(FailoverOrchestrator::close);
+        orchestrators.clear();
         monitors.forEach(Monitor::close);
         monitors.clear();
         engines.values().forEach(EngineSupport::close);

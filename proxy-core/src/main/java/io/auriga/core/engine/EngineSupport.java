@@ -19,6 +19,9 @@ public interface EngineSupport extends AutoCloseable {
 
     Probe.Factory probes(ClusterConfig cluster);
 
+    /** The failover steps (promote, repoint, fence) for a cluster, with its admin credentials. */
+    ClusterOperations operations(ClusterConfig cluster);
+
     /** Reads stored credentials from the cluster with its admin credentials. */
     CredentialSource credentials(ClusterConfig cluster);
 

@@ -36,6 +36,7 @@ public final class Monitor implements AutoCloseable {
     private final Map<String, Integer> streaks = new HashMap<>();
     private final ScheduledExecutorService scheduler;
     private final ExecutorService probeThreads;
+    private final java.util.Set<String> fenceRequests = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private ScheduledFuture<?> task;
 
     public Monitor(ClusterConfig cluster, Probe.Factory factory, TopologyHolder holder, Clock clock) {
@@ -64,6 +65,17 @@ public final class Monitor implements AutoCloseable {
         task = scheduler.scheduleWithFixedDelay(this::roundSafely, interval, interval, TimeUnit.MILLISECONDS);
     }
 
+    /** Runs a round as soon as the current one ends (after a promotion, say), not at the next interval. */
+    public void probeNow() {
+        scheduler.execute(this::roundSafely);
+    }
+
+    /** Marks an instance fenced from the next round on: a former primary that must not take traffic. */
+    public void requestFence(String instance) {
+        fenceRequests.add(instance);
+        probeNow();
+    }
+
     private void roundSafely() {
         try {
             round();
@@ -80,10 +92,14 @@ public final class Monitor implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(200);
         Map<String, ProbeResult> results = new HashMap<>();
         pending.forEach((name, future) -> results.put(name, await(future, deadline)));
+        // A refused connection is a strong signal; one immediate re-probe rules out a blip before it counts.
+        results.replaceAll((name, result) -> result.refused() ? probes.get(name).probe() : result);
         results.forEach((name, result) -> streaks.put(name, result.ok() ? 0 : streaks.getOrDefault(name, 0) + 1));
         Topology before = holder.current();
+        java.util.Set<String> fence = java.util.Set.copyOf(fenceRequests);
+        fenceRequests.removeAll(fence);
         Topology after = TopologyUpdate.next(before, results, streaks, cluster.failover().failureThreshold(),
-                clock.instant());
+                clock.instant(), fence);
         String reason = TopologyUpdate.describeRoleChanges(before, after).orElse(null);
         if (reason != null) {
             log.info("cluster {}: {}", cluster.name(), reason);

@@ -33,13 +33,28 @@ public final class TopologyUpdate {
      */
     public static Topology next(Topology before, Map<String, ProbeResult> results, Map<String, Integer> streaks,
                                 int threshold, Instant now) {
+        return next(before, results, streaks, threshold, now, java.util.Set.of());
+    }
+
+    /**
+     * As above, and fences the instances named in {@code fence}. A fenced instance stays fenced —
+     * never routed to — while it claims to be primary or cannot be reached; it leaves the fence only
+     * when it is observed replaying as a replica (it has been rejoined).
+     */
+    public static Topology next(Topology before, Map<String, ProbeResult> results, Map<String, Integer> streaks,
+                                int threshold, Instant now, java.util.Set<String> fence) {
         long primaryPosition = results.values().stream()
                 .filter(r -> r.ok() && r.role() == Role.PRIMARY)
                 .mapToLong(ProbeResult::position).max().orElse(-1);
         List<InstanceState> instances = new ArrayList<>();
         for (InstanceState previous : before.instances()) {
             ProbeResult result = results.get(previous.name());
-            if (result == null) {
+            boolean fenced = fence.contains(previous.name()) || previous.role() == Role.FENCED;
+            if (fenced && (result == null || !result.ok() || result.role() != Role.REPLICA)) {
+                instances.add(new InstanceState(previous.config(), Role.FENCED, previous.position(), -1,
+                        result != null && result.ok() ? now : previous.observedAt(),
+                        result == null ? previous.error() : result.error()));
+            } else if (result == null) {
                 instances.add(previous);
             } else if (result.ok()) {
                 instances.add(new InstanceState(previous.config(), result.role(), result.position(),

@@ -9,6 +9,10 @@ public sealed interface Route {
     record To(InstanceState instance, long epoch) implements Route {
     }
 
+    /** A failover is under way: try again shortly, until the failover timeout. */
+    record Wait(String reason) implements Route {
+    }
+
     /** No instance can take the session; {@code reason} is shown to the client and logged. */
     record Unavailable(String reason) implements Route {
     }

@@ -34,6 +34,16 @@ public final class Router {
         return endpoint;
     }
 
+    /** The cluster snapshot this endpoint routes over. */
+    public TopologyHolder topology() {
+        return topology;
+    }
+
+    /** True when sessions of this endpoint must follow the primary. */
+    public boolean followsPrimary() {
+        return endpoint.role() == EndpointConfig.EndpointRole.WRITER;
+    }
+
     /** True when sessions of this endpoint must be read-only. */
     public boolean readOnly() {
         return endpoint.role() == EndpointConfig.EndpointRole.READER;
@@ -49,9 +59,11 @@ public final class Router {
     }
 
     private Route writer(Topology snapshot) {
-        return snapshot.primary()
-                .<Route>map(p -> new Route.To(p, snapshot.epoch()))
-                .orElseGet(() -> new Route.Unavailable(noPrimaryReason(snapshot)));
+        if (snapshot.primary().isPresent()) {
+            return new Route.To(snapshot.primary().get(), snapshot.epoch());
+        }
+        String failover = topology.failover();
+        return failover != null ? new Route.Wait(failover) : new Route.Unavailable(noPrimaryReason(snapshot));
     }
 
     private Route reader(Topology snapshot) {

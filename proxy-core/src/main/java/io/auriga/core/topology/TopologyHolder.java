@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 public final class TopologyHolder {
     private final AtomicReference<Topology> current;
     private final List<Consumer<TopologyChange>> listeners = new CopyOnWriteArrayList<>();
+    private volatile String failover;
 
     public TopologyHolder(Topology initial) {
         this.current = new AtomicReference<>(initial);
@@ -23,6 +24,20 @@ public final class TopologyHolder {
 
     public String cluster() {
         return current.get().cluster();
+    }
+
+    /** Marks a failover as under way; writer routing then asks sessions to wait instead of failing. */
+    public void beginFailover(String description) {
+        failover = description;
+    }
+
+    public void endFailover() {
+        failover = null;
+    }
+
+    /** What the failover under way does, or null when none is. */
+    public String failover() {
+        return failover;
     }
 
     public void addListener(Consumer<TopologyChange> listener) {

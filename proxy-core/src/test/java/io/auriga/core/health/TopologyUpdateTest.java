@@ -59,4 +59,19 @@ class TopologyUpdateTest {
         assertEquals("pg2 replica -> primary, epoch 4 -> 5",
                 TopologyUpdate.describeRoleChanges(before, after).orElseThrow());
     }
+
+    @Test
+    void aFencedFormerPrimaryStaysFencedUntilItReplaysAsAReplica() {
+        Topology before = Topologies.of("c", 1).add("pg1", Role.DOWN, 0).primary("pg2").build();
+        Topology fenced = TopologyUpdate.next(before, Map.of("pg1", ProbeResult.failed("refused", true)),
+                Map.of("pg1", 5), 3, NOW, java.util.Set.of("pg1"));
+        assertEquals(Role.FENCED, fenced.instance("pg1").orElseThrow().role());
+        Topology back = TopologyUpdate.next(fenced, Map.of("pg1", ProbeResult.primary(100),
+                "pg2", ProbeResult.primary(200)), Map.of(), 3, NOW);
+        assertEquals(Role.FENCED, back.instance("pg1").orElseThrow().role(), "a returning primary is not routed to");
+        assertEquals("pg2", back.primary().orElseThrow().name(), "and is no split brain");
+        Topology rejoined = TopologyUpdate.next(back, Map.of("pg1", ProbeResult.replica(200, 200, null)),
+                Map.of(), 3, NOW);
+        assertEquals(Role.REPLICA, rejoined.instance("pg1").orElseThrow().role());
+    }
 }

@@ -97,4 +97,18 @@ class RouterTest {
                 fallback, instances);
         return new Router(endpoint, new TopologyHolder(topology), counts);
     }
+
+    @Test
+    void writerAsksSessionsToWaitOnlyWhileAFailoverIsUnderWay() {
+        TopologyHolder holder = new TopologyHolder(Topologies.of("c", 1).add("pg1", Role.DOWN, 0)
+                .replica("pg2", 0).build());
+        EndpointConfig writer = new EndpointConfig("w", EndpointRole.WRITER, null, 1, Balance.ROUND_ROBIN,
+                Duration.ofSeconds(1), false, List.of());
+        Router router = new Router(writer, holder, counts);
+        assertInstanceOf(Route.Unavailable.class, router.route());
+        holder.beginFailover("promoting pg2");
+        assertEquals("promoting pg2", assertInstanceOf(Route.Wait.class, router.route()).reason());
+        holder.endFailover();
+        assertInstanceOf(Route.Unavailable.class, router.route());
+    }
 }

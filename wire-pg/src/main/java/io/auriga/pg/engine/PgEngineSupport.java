@@ -3,6 +3,7 @@ package io.auriga.pg.engine;
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.Engine;
 import io.auriga.core.auth.CredentialSource;
+import io.auriga.core.engine.ClusterOperations;
 import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.engine.EngineSupport;
 import io.auriga.core.health.Probe;
@@ -35,6 +36,11 @@ public final class PgEngineSupport implements EngineSupport {
     @Override
     public Probe.Factory probes(ClusterConfig cluster) {
         return instance -> new PgProbe(cluster, instance);
+    }
+
+    @Override
+    public ClusterOperations operations(ClusterConfig cluster) {
+        return new PgClusterOperations(cluster);
     }
 
     @Override

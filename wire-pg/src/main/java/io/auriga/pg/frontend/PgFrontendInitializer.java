@@ -3,7 +3,10 @@ package io.auriga.pg.frontend;
 import io.auriga.core.engine.EndpointContext;
 import io.auriga.pg.backend.PgBackendConnector;
 import io.auriga.pg.protocol.StartupDecoder;
+import io.auriga.core.topology.TopologyChange;
 import io.netty.channel.ChannelInitializer;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import io.netty.channel.socket.SocketChannel;
 
 /**
@@ -25,11 +28,26 @@ public final class PgFrontendInitializer extends ChannelInitializer<SocketChanne
     private final EndpointContext endpoint;
     private final PgBackendConnector connector;
     private final CancelRegistry cancels;
+    private final Set<PgSession> sessions = ConcurrentHashMap.newKeySet();
 
     public PgFrontendInitializer(EndpointContext endpoint, PgBackendConnector connector, CancelRegistry cancels) {
         this.endpoint = endpoint;
         this.connector = connector;
         this.cancels = cancels;
+        if (endpoint.router().followsPrimary()) {
+            endpoint.router().topology().addListener(this::topologyChanged);
+        }
+    }
+
+    /** A new epoch means a new primary: sessions still on another instance must not write there. */
+    private void topologyChanged(TopologyChange change) {
+        if (change.before() != null && change.after().epoch() == change.before().epoch()) {
+            return;
+        }
+        String primary = change.after().primary().map(i -> i.name()).orElse(null);
+        for (PgSession session : sessions) {
+            session.primaryChanged(primary, change.after().epoch());
+        }
     }
 
     @Override
@@ -38,6 +56,7 @@ public final class PgFrontendInitializer extends ChannelInitializer<SocketChanne
             ch.pipeline().addLast(new DirectTlsDetector(endpoint.sslContext()));
         }
         ch.pipeline().addLast(STARTUP_DECODER, new StartupDecoder(endpoint.server().maxStartupPacket()));
-        ch.pipeline().addLast(STARTUP, new PgStartupHandler(new PgSession(ch, endpoint, connector, cancels)));
+        ch.pipeline().addLast(STARTUP, new PgStartupHandler(new PgSession(ch, endpoint, connector, cancels,
+                sessions)));
     }
 }

@@ -19,6 +19,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,7 @@ public final class PgSession {
     private final PgBackendConnector connector;
     private final CancelRegistry cancels;
     private final CancelRegistry.Key key;
+    private final Set<PgSession> live;
     private final PgMessageScanner fromBackend = new PgMessageScanner();
     private final PgMessageScanner fromClient = new PgMessageScanner();
     private String user;
@@ -47,7 +49,9 @@ public final class PgSession {
     private ScheduledFuture<?> startupTimer;
     private boolean closing;
 
-    PgSession(Channel client, EndpointContext endpoint, PgBackendConnector connector, CancelRegistry cancels) {
+    PgSession(Channel client, EndpointContext endpoint, PgBackendConnector connector, CancelRegistry cancels,
+              Set<PgSession> live) {
+        this.live = live;
         this.client = client;
         this.endpoint = endpoint;
         this.connector = connector;
@@ -88,7 +92,26 @@ public final class PgSession {
 
     /** The client proved who it is: find an instance, log in there, and start relaying. */
     void authenticated(LoginSecret secret) {
+        long failoverDeadline = System.nanoTime() + endpoint.cluster().failover().failoverTimeout().toNanos();
+        route(secret, failoverDeadline);
+    }
+
+    /** Routes the session; during a failover it waits, re-routing every few milliseconds until the deadline. */
+    private void route(LoginSecret secret, long failoverDeadline) {
+        if (closing || !client.isActive()) {
+            return;
+        }
         Route route = endpoint.router().route();
+        if (route instanceof Route.Wait wait) {
+            if (System.nanoTime() - failoverDeadline >= 0) {
+                fatal(PgError.fatal(PgError.FAILOVER_TIMEOUT, "failover of cluster " + endpoint.cluster().name()
+                        + " did not finish in time").withDetail(wait.reason()), "gave up waiting for failover");
+                return;
+            }
+            cancelTimer();
+            client.eventLoop().schedule(() -> route(secret, failoverDeadline), 50, TimeUnit.MILLISECONDS);
+            return;
+        }
         if (route instanceof Route.Unavailable unavailable) {
             fatal(PgError.fatal(PgError.CANNOT_CONNECT, "no instance available for endpoint " + endpoint.name())
                     .withDetail(unavailable.reason()), unavailable.reason());
@@ -129,6 +152,7 @@ public final class PgSession {
         }
         backend = newBackend;
         cancelTimer();
+        live.add(this);
         cancels.register(key, new CancelRegistry.Target(backend.address(), backend.processId(), backend.secretKey()));
         backend.channel().pipeline().addLast("relay", new PgRelayHandler(this, client, fromBackend, true));
         client.pipeline().remove(PgFrontendInitializer.AUTH);
@@ -143,6 +167,30 @@ public final class PgSession {
         backend.channel().config().setAutoRead(true);
         client.config().setAutoRead(true);
         log.debug("{}: relaying to {}", describe(), backend.instance().name());
+    }
+
+    /**
+     * The cluster has a new primary (or none). A session whose backend is on another instance is
+     * ended with a clear error rather than left writing to a former primary. Called from any thread.
+     */
+    void primaryChanged(String primary, long epoch) {
+        client.eventLoop().execute(() -> {
+            if (closing || backend == null || backend.instance().name().equals(primary)) {
+                return;
+            }
+            closing = true;
+            log.warn("{}: primary changed to {} (epoch {}); ending the session on {}", describe(),
+                    primary == null ? "none" : primary, epoch, backend.instance().name());
+            if (fromBackend.atBoundary()) {
+                String code = fromBackend.lastStatus() == PgMessageScanner.IDLE
+                        ? PgError.CONNECTION_FAILURE : PgError.TRANSACTION_RESOLUTION_UNKNOWN;
+                client.writeAndFlush(PgError.fatal(code, "the primary of cluster " + endpoint.cluster().name()
+                        + " changed (failover); reconnect").encode(client.alloc()))
+                        .addListener(ChannelFutureListener.CLOSE);
+            } else {
+                client.close();
+            }
+        });
     }
 
     /** The backend connection closed while the client was still there. */
@@ -174,6 +222,7 @@ public final class PgSession {
      * left to run unseen.
      */
     void released() {
+        live.remove(this);
         endpoint.metrics().clientDisconnected();
         cancelTimer();
         cancels.unregister(key);

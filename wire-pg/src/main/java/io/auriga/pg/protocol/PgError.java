@@ -24,6 +24,8 @@ public record PgError(String severity, String code, String message, String detai
     public static final String PROTOCOL_VIOLATION = "08P01";
     /** 0A000: a protocol version or feature the proxy does not support. */
     public static final String FEATURE_NOT_SUPPORTED = "0A000";
+    /** 57P03: the server cannot take connections now; here, a failover did not finish in time. */
+    public static final String FAILOVER_TIMEOUT = "57P03";
     /** 53300: the proxy cannot take more connections. */
     public static final String TOO_MANY_CONNECTIONS = "53300";
 

@@ -1,0 +1,128 @@
+package io.auriga.pg.engine;
+
+import io.auriga.config.ClusterConfig;
+import io.auriga.config.InstanceConfig;
+import io.auriga.core.engine.ClusterOperations;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Failover steps on PostgreSQL 13+, all from SQL with the cluster's admin credentials:
+ * <ul>
+ *   <li>promote: {@code pg_promote(wait => true)};</li>
+ *   <li>repoint: a physical slot named after the replica on the new primary, then
+ *       {@code ALTER SYSTEM SET primary_conninfo / primary_slot_name} and {@code pg_reload_conf()}
+ *       on the replica, which then follows the new timeline (recovery_target_timeline is
+ *       {@code latest} by default); done when {@code pg_stat_wal_receiver} streams from the new
+ *       primary;</li>
+ *   <li>fence: {@code default_transaction_read_only = on} through ALTER SYSTEM and a reload,
+ *       then every other client session is terminated.</li>
+ * </ul>
+ */
+final class PgClusterOperations implements ClusterOperations {
+    private static final Logger log = LoggerFactory.getLogger(PgClusterOperations.class);
+
+    private final ClusterConfig cluster;
+
+    PgClusterOperations(ClusterConfig cluster) {
+        this.cluster = cluster;
+    }
+
+    @Override
+    public void promote(InstanceConfig candidate, Duration timeout) throws SQLException {
+        int seconds = (int) Math.max(1, timeout.toSeconds());
+        try (Connection c = connect(candidate, timeout); Statement st = c.createStatement()) {
+            st.setQueryTimeout(seconds + 1);
+            try (ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery()")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    log.info("{} is already a primary", candidate.name());
+                    return;
+                }
+            }
+            try (ResultSet rs = st.executeQuery("SELECT pg_promote(true, " + seconds + ")")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    throw new SQLException(candidate.name() + " did not finish promotion within " + seconds + " s");
+                }
+            }
+        }
+    }
+
+    @Override
+    public void repoint(InstanceConfig replica, InstanceConfig newPrimary, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String slot = slotName(replica);
+        try (Connection primary = connect(newPrimary, timeout);
+             PreparedStatement ps = primary.prepareStatement("SELECT pg_create_physical_replication_slot(?, true) "
+                     + "WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = ?)")) {
+            ps.setString(1, slot);
+            ps.setString(2, slot);
+            ps.execute();
+        }
+        try (Connection c = connect(replica, timeout); Statement st = c.createStatement()) {
+            st.execute("ALTER SYSTEM SET primary_conninfo = " + literal(conninfo(replica, newPrimary)));
+            st.execute("ALTER SYSTEM SET primary_slot_name = " + literal(slot));
+            st.execute("SELECT pg_reload_conf()");
+            awaitStreaming(st, replica, newPrimary, deadline);
+        }
+    }
+
+    private static void awaitStreaming(Statement st, InstanceConfig replica, InstanceConfig newPrimary, long deadline)
+            throws SQLException, InterruptedException {
+        String query = "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming' AND sender_port = "
+                + newPrimary.port();
+        while (true) {
+            try (ResultSet rs = st.executeQuery(query)) {
+                rs.next();
+                if (rs.getInt(1) > 0) {
+                    return;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new SQLException(replica.name() + " does not stream from " + newPrimary.name() + " yet");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    @Override
+    public void fence(InstanceConfig former, Duration timeout) throws SQLException {
+        try (Connection c = connect(former, timeout); Statement st = c.createStatement()) {
+            st.execute("ALTER SYSTEM SET default_transaction_read_only = on");
+            st.execute("SELECT pg_reload_conf()");
+            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    + "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
+        }
+    }
+
+    private String conninfo(InstanceConfig replica, InstanceConfig newPrimary) {
+        return "host=" + quoted(newPrimary.host()) + " port=" + newPrimary.port() + " user="
+                + quoted(cluster.adminCredentials().user()) + " password="
+                + quoted(cluster.adminCredentials().password().reveal()) + " application_name=" + quoted(replica.name());
+    }
+
+    /** A libpq connection-string value in single quotes, with quote and backslash escaped. */
+    private static String quoted(String value) {
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
+    static String slotName(InstanceConfig replica) {
+        return replica.name().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    }
+
+    private static String literal(String s) {
+        return "'" + s.replace("'", "''") + "'";
+    }
+
+    private Connection connect(InstanceConfig instance, Duration timeout) throws SQLException {
+        return DriverManager.getConnection(PgJdbc.url(instance), PgJdbc.properties(cluster, timeout));
+    }
+}
