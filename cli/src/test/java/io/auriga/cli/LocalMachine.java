@@ -76,7 +76,9 @@ final class LocalMachine {
     static boolean isListening(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(LOOPBACK, port), 2_000);
-            return true;
+            // Connecting to a free port in the ephemeral range can pick that very port as the local
+            // end and connect to itself; that is no listener.
+            return socket.getLocalPort() != port;
         } catch (ConnectException refused) {
             return false;
         } catch (IOException e) {
