@@ -20,7 +20,7 @@ final class PgRelayHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(PgRelayHandler.class);
 
     private final PgSession session;
-    private final Channel peer;
+    private Channel peer;
     private final PgMessageScanner scanner;
     private final boolean fromBackend;
     private final EndpointMetrics metrics;
@@ -39,7 +39,23 @@ final class PgRelayHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        scanner.scan(chunk);
+        if (fromBackend) {
+            boolean idleBefore = session.idle();
+            long messagesBefore = scanner.messages();
+            boolean boundaryBefore = scanner.atBoundary();
+            scanner.scan(chunk);
+            if (boundaryBefore && scanner.messages() == messagesBefore + 1 && scanner.lastTag() == 'E'
+                    && session.heldBackShutdownNotice(idleBefore)) {
+                chunk.release();
+                return;
+            }
+        } else {
+            scanner.scan(chunk);
+            if (session.detached()) {
+                session.hold(chunk);
+                return;
+            }
+        }
         if (fromBackend) {
             metrics.relayedToClient(chunk.readableBytes());
         } else {
@@ -52,6 +68,11 @@ final class PgRelayHandler extends ChannelInboundHandlerAdapter {
             ctx.channel().config().setAutoRead(false);
             peer.flush();
         }
+    }
+
+    /** Sends this direction to another channel from now on (the session moved to a new backend). */
+    void retarget(Channel newPeer) {
+        this.peer = newPeer;
     }
 
     @Override

@@ -39,8 +39,21 @@ public final class PgSession {
     private final CancelRegistry cancels;
     private final CancelRegistry.Key key;
     private final Set<PgSession> live;
-    private final PgMessageScanner fromBackend = new PgMessageScanner();
-    private final PgMessageScanner fromClient = new PgMessageScanner();
+    /** Bound on what a client may send while its session moves to another backend. */
+    private static final int MAX_HELD_BYTES = 1 << 20;
+
+    private final ShutdownNoticeWatcher shutdownNotice = new ShutdownNoticeWatcher();
+    private final PgMessageScanner fromBackend = new PgMessageScanner(shutdownNotice, 4096);
+    /** Set when the backend's shutdown notice was held back: whether the session was idle then. */
+    private Boolean idleAtShutdown;
+    private final PgMessageScanner fromClient;
+    private final PgSessionState state;
+    private final java.util.List<ByteBuf> held = new java.util.ArrayList<>();
+    private int heldBytes;
+    private boolean detached;
+    private long detachedAt;
+    private LoginSecret secret;
+    private PgRelayHandler clientRelay;
     private String user;
     private String database;
     private Map<String, String> clientParameters = Map.of();
@@ -57,6 +70,10 @@ public final class PgSession {
         this.connector = connector;
         this.cancels = cancels;
         this.key = cancels.newKey();
+        // Only sessions that follow the primary are ever moved, so only they track their state.
+        this.state = endpoint.router().followsPrimary() ? new PgSessionState() : null;
+        this.fromClient = state == null ? new PgMessageScanner()
+                : new PgMessageScanner(state, PgSessionState.WATCH_LIMIT);
     }
 
     EndpointContext endpoint() {
@@ -91,47 +108,77 @@ public final class PgSession {
     }
 
     /** The client proved who it is: find an instance, log in there, and start relaying. */
-    void authenticated(LoginSecret secret) {
-        long failoverDeadline = System.nanoTime() + endpoint.cluster().failover().failoverTimeout().toNanos();
-        route(secret, failoverDeadline);
+    void authenticated(LoginSecret loginSecret) {
+        this.secret = loginSecret;
+        connect(failoverDeadline(), this::ready, true);
     }
 
-    /** Routes the session; during a failover it waits, re-routing every few milliseconds until the deadline. */
-    private void route(LoginSecret secret, long failoverDeadline) {
+    private long failoverDeadline() {
+        return System.nanoTime() + endpoint.cluster().failover().failoverTimeout().toNanos();
+    }
+
+    /**
+     * Routes the session and logs in to the chosen instance. While a failover is under way it
+     * waits, re-routing every few milliseconds until the deadline (then 57P03). A first login
+     * reports failures at once; a re-attach keeps trying until the deadline, since the instance it
+     * lost may still be listed as primary until the monitor notices.
+     */
+    private void connect(long deadline, java.util.function.Consumer<PgBackend> onReady, boolean first) {
         if (closing || !client.isActive()) {
             return;
         }
         Route route = endpoint.router().route();
+        boolean expired = System.nanoTime() - deadline >= 0;
         if (route instanceof Route.Wait wait) {
-            if (System.nanoTime() - failoverDeadline >= 0) {
+            if (expired) {
                 fatal(PgError.fatal(PgError.FAILOVER_TIMEOUT, "failover of cluster " + endpoint.cluster().name()
                         + " did not finish in time").withDetail(wait.reason()), "gave up waiting for failover");
                 return;
             }
             cancelTimer();
-            client.eventLoop().schedule(() -> route(secret, failoverDeadline), 50, TimeUnit.MILLISECONDS);
+            retry(50, deadline, onReady, first);
             return;
         }
         if (route instanceof Route.Unavailable unavailable) {
-            fatal(PgError.fatal(PgError.CANNOT_CONNECT, "no instance available for endpoint " + endpoint.name())
-                    .withDetail(unavailable.reason()), unavailable.reason());
+            if (first || expired) {
+                fatal(PgError.fatal(first ? PgError.CANNOT_CONNECT : PgError.CONNECTION_FAILURE,
+                        "no instance available for endpoint " + endpoint.name()).withDetail(unavailable.reason()),
+                        unavailable.reason());
+            } else {
+                retry(100, deadline, onReady, false);
+            }
             return;
         }
         Route.To to = (Route.To) route;
+        lease = endpoint.counts().acquire(to.instance().name());
+        Future<PgBackend> login = connector.connect(client.eventLoop(), to.instance(), user, backendParameters(),
+                secret);
+        login.addListener(f -> {
+            if (f.isSuccess()) {
+                onReady.accept(login.getNow());
+                return;
+            }
+            lease.close();
+            lease = null;
+            if (first || System.nanoTime() - deadline >= 0) {
+                loginFailed(f.cause());
+            } else {
+                retry(100, deadline, onReady, false);
+            }
+        });
+    }
+
+    private void retry(long millis, long deadline, java.util.function.Consumer<PgBackend> onReady, boolean first) {
+        client.eventLoop().schedule(() -> connect(deadline, onReady, first), millis, TimeUnit.MILLISECONDS);
+    }
+
+    private Map<String, String> backendParameters() {
         Map<String, String> parameters = new LinkedHashMap<>(clientParameters);
         if (endpoint.router().readOnly()) {
             // A write sent to the reader endpoint fails loudly, even on a replica that has just been promoted.
             parameters.put("default_transaction_read_only", "on");
         }
-        lease = endpoint.counts().acquire(to.instance().name());
-        Future<PgBackend> login = connector.connect(client.eventLoop(), to.instance(), user, parameters, secret);
-        login.addListener(f -> {
-            if (f.isSuccess()) {
-                ready(login.getNow());
-            } else {
-                loginFailed(f.cause());
-            }
-        });
+        return parameters;
     }
 
     private void loginFailed(Throwable cause) {
@@ -156,7 +203,8 @@ public final class PgSession {
         cancels.register(key, new CancelRegistry.Target(backend.address(), backend.processId(), backend.secretKey()));
         backend.channel().pipeline().addLast("relay", new PgRelayHandler(this, client, fromBackend, true));
         client.pipeline().remove(PgFrontendInitializer.AUTH);
-        client.pipeline().addLast("relay", new PgRelayHandler(this, backend.channel(), fromClient, false));
+        clientRelay = new PgRelayHandler(this, backend.channel(), fromClient, false);
+        client.pipeline().addLast("relay", clientRelay);
         // Removing the decoder last hands any bytes it still holds to the relay, in order.
         client.pipeline().remove(PgFrontendInitializer.AUTH_DECODER);
         client.write(PgMessages.authentication(client.alloc(), PgMessages.AUTH_OK, new byte[0]));
@@ -171,48 +219,166 @@ public final class PgSession {
 
     /**
      * The cluster has a new primary (or none). A session whose backend is on another instance is
-     * ended with a clear error rather than left writing to a former primary. Called from any thread.
+     * moved to the new primary when it is idle, and ended with a clear error otherwise, never left
+     * writing to a former primary. Called from any thread.
      */
     void primaryChanged(String primary, long epoch) {
         client.eventLoop().execute(() -> {
-            if (closing || backend == null || backend.instance().name().equals(primary)) {
+            if (closing || detached || backend == null || backend.instance().name().equals(primary)) {
                 return;
             }
-            closing = true;
-            log.warn("{}: primary changed to {} (epoch {}); ending the session on {}", describe(),
-                    primary == null ? "none" : primary, epoch, backend.instance().name());
-            if (fromBackend.atBoundary()) {
-                String code = fromBackend.lastStatus() == PgMessageScanner.IDLE
-                        ? PgError.CONNECTION_FAILURE : PgError.TRANSACTION_RESOLUTION_UNKNOWN;
-                client.writeAndFlush(PgError.fatal(code, "the primary of cluster " + endpoint.cluster().name()
-                        + " changed (failover); reconnect").encode(client.alloc()))
-                        .addListener(ChannelFutureListener.CLOSE);
-            } else {
-                client.close();
-            }
+            lost("the primary of cluster " + endpoint.cluster().name() + " changed to "
+                    + (primary == null ? "none" : primary) + " (epoch " + epoch + ")");
         });
     }
 
     /** The backend connection closed while the client was still there. */
     void backendClosed() {
-        if (closing || !client.isActive()) {
+        if (closing || detached || !client.isActive()) {
+            return;
+        }
+        if (fromClient.lastTag() == 'X') {
+            // The client said Terminate and the backend obliged; the client closes its side next.
+            closing = true;
+            client.close();
+            return;
+        }
+        lost("connection to database instance " + backend.instance().name() + " was lost");
+    }
+
+    /** The backend is gone or must not be used: move an idle session, end any other with an error. */
+    private void lost(String what) {
+        if (canReattach()) {
+            reattach(what);
             return;
         }
         closing = true;
-        if (fromClient.lastTag() == 'X') {
-            // The client said Terminate and the backend obliged; the client closes its side next.
-            client.close();
-            return;
-        }
-        log.warn("{}: connection to {} lost", describe(), backend.instance().name());
+        String pinnedBy = state == null ? null : state.pinned();
+        log.warn("{}: {}; ending the session{}", describe(), what, pinnedBy == null ? "" : " (it holds " + pinnedBy
+                + ", which cannot be moved)");
         if (fromBackend.atBoundary()) {
             String code = fromBackend.lastStatus() == PgMessageScanner.IDLE
                     ? PgError.CONNECTION_FAILURE : PgError.TRANSACTION_RESOLUTION_UNKNOWN;
-            client.writeAndFlush(PgError.fatal(code, "connection to database instance "
-                    + backend.instance().name() + " was lost").encode(client.alloc()))
+            PgError error = PgError.fatal(code, what);
+            client.writeAndFlush((pinnedBy == null ? error : error.withDetail("The session held " + pinnedBy
+                    + ", which cannot be carried to another instance.")).encode(client.alloc()))
                     .addListener(ChannelFutureListener.CLOSE);
         } else {
             client.close();
+        }
+    }
+
+    /**
+     * True when nothing of the session would be lost by moving it: it follows the primary, holds no
+     * state that cannot be replayed, and both streams stand idle between commands.
+     */
+    private boolean canReattach() {
+        boolean idle = idleAtShutdown != null ? idleAtShutdown : idle();
+        return state != null && state.pinned() == null && idle;
+    }
+
+    /** Both streams stand between commands, outside a transaction. */
+    boolean idle() {
+        return fromBackend.readyForQuery() && fromBackend.lastStatus() == PgMessageScanner.IDLE
+                && fromClient.atBoundary() && fromClient.requests() == fromBackend.readies();
+    }
+
+    /**
+     * Offers a chunk from the backend that held exactly one message, just scanned. A shutdown
+     * notice arriving at a message boundary is kept from the client (the session is moved, or ends
+     * with the proxy's own error naming what happened); returns true when the chunk was taken.
+     */
+    boolean heldBackShutdownNotice(boolean idleBefore) {
+        if (!shutdownNotice.takeSeen() || !fromBackend.atBoundary()) {
+            return false;
+        }
+        idleAtShutdown = idleBefore;
+        return true;
+    }
+
+    /** Moves an idle session to the current primary; the client's next command waits for it. */
+    private void reattach(String why) {
+        detached = true;
+        detachedAt = System.nanoTime();
+        log.info("{}: {}; moving the idle session to the primary", describe(), why);
+        PgBackend old = backend;
+        if (old.channel().pipeline().get("relay") != null) {
+            old.channel().pipeline().remove("relay");
+        }
+        old.channel().close();
+        lease.close();
+        lease = null;
+        connect(failoverDeadline(), this::replay, false);
+    }
+
+    /** Rebuilds the session's SETs and prepared statements on the new backend before it takes traffic. */
+    private void replay(PgBackend fresh) {
+        if (!client.isActive()) {
+            fresh.channel().close();
+            return;
+        }
+        int[] readies = new int[1];
+        ByteBuf messages = state.replay(fresh.channel().alloc(), readies);
+        if (readies[0] == 0) {
+            messages.release();
+            attach(fresh);
+            return;
+        }
+        io.netty.util.concurrent.Promise<Void> done = client.eventLoop().newPromise();
+        fresh.channel().pipeline().addLast("replay-decoder", new io.auriga.pg.protocol.PgFrameDecoder(1 << 20));
+        fresh.channel().pipeline().addLast("replay", new PgReplayHandler(readies[0], done));
+        ScheduledFuture<?> timeout = client.eventLoop().schedule(() -> done.tryFailure(
+                new IllegalStateException("replaying the session's state timed out")),
+                endpoint.server().connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        done.addListener(f -> {
+            timeout.cancel(false);
+            if (!f.isSuccess()) {
+                fresh.channel().close();
+                fatal(PgError.fatal(PgError.CONNECTION_FAILURE, "the session could not be restored on "
+                        + fresh.instance().name() + " after losing its backend").withDetail(f.cause().getMessage()),
+                        f.cause().getMessage());
+                return;
+            }
+            fresh.channel().config().setAutoRead(false);
+            fresh.channel().pipeline().remove("replay");
+            fresh.channel().pipeline().remove("replay-decoder");
+            attach(fresh);
+        });
+        fresh.channel().writeAndFlush(messages);
+        fresh.channel().config().setAutoRead(true);
+    }
+
+    /** Makes {@code fresh} the session's backend and lets the held client bytes through. */
+    private void attach(PgBackend fresh) {
+        backend = fresh;
+        idleAtShutdown = null;
+        cancels.register(key, new CancelRegistry.Target(fresh.address(), fresh.processId(), fresh.secretKey()));
+        fresh.channel().pipeline().addLast("relay", new PgRelayHandler(this, client, fromBackend, true));
+        clientRelay.retarget(fresh.channel());
+        detached = false;
+        for (ByteBuf chunk : held) {
+            fresh.channel().write(chunk, fresh.channel().voidPromise());
+        }
+        held.clear();
+        heldBytes = 0;
+        fresh.channel().flush();
+        fresh.channel().config().setAutoRead(true);
+        client.config().setAutoRead(true);
+        log.info("{}: re-attached to {} in {} ms ({} setting(s) and {} prepared statement(s) restored)", describe(),
+                fresh.instance().name(), (System.nanoTime() - detachedAt) / 1_000_000, state.settingCount(),
+                state.statementCount());
+    }
+
+    boolean detached() {
+        return detached;
+    }
+
+    /** Keeps what the client sends while its session moves; stops reading past a bound. */
+    void hold(ByteBuf chunk) {
+        held.add(chunk);
+        heldBytes += chunk.readableBytes();
+        if (heldBytes > MAX_HELD_BYTES) {
+            client.config().setAutoRead(false);
         }
     }
 
@@ -223,6 +389,8 @@ public final class PgSession {
      */
     void released() {
         live.remove(this);
+        held.forEach(ByteBuf::release);
+        held.clear();
         endpoint.metrics().clientDisconnected();
         cancelTimer();
         cancels.unregister(key);

@@ -1,21 +1,42 @@
 package io.auriga.pg.protocol;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 /**
  * Follows message boundaries in a relayed byte stream by reading only headers, never copying
  * or buffering bodies: a chunk goes on to the peer exactly as it came. It remembers the
  * transaction status of the last ReadyForQuery and whether the stream stands at a boundary, which
- * is all a relay needs to know where a session stands (habit "frame, don't parse").
+ * is all a relay needs to know where a session stands (habit "frame, don't parse"). A
+ * {@link Watcher} may ask to see the bodies of a few message types.
  */
 public final class PgMessageScanner {
     /** Transaction status of ReadyForQuery: idle, in a transaction, in a failed transaction. */
     public static final byte IDLE = 'I';
 
+    /**
+     * Sees the whole body of the messages it asks for. Bodies are handed over as they lie in the
+     * chunk when they fit in it, copied only when they span chunks, and never beyond the limit.
+     */
+    public interface Watcher {
+        boolean wants(byte tag);
+
+        /** A complete body (reader index at its start); valid only during the call. */
+        void message(byte tag, ByteBuf body);
+
+        /** A wanted body longer than the limit: it passes unseen. */
+        void tooLarge(byte tag, int length);
+    }
+
     private final byte[] header = new byte[5];
+    private final Watcher watcher;
+    private final int watchLimit;
     private int headerFilled;
     private long bodyRemaining;
     private boolean wantStatus;
+    private boolean watchBody;
+    private byte[] watched;
+    private int watchedFilled;
     private byte lastStatus = IDLE;
     private byte lastTag;
     private long messages;
@@ -23,24 +44,32 @@ public final class PgMessageScanner {
     private long readies;
     private boolean corrupt;
 
+    public PgMessageScanner() {
+        this(null, 0);
+    }
+
+    public PgMessageScanner(Watcher watcher, int watchLimit) {
+        this.watcher = watcher;
+        this.watchLimit = watchLimit;
+    }
+
     /** Scans a chunk without moving its reader index. */
     public void scan(ByteBuf chunk) {
         int i = chunk.readerIndex();
         int end = chunk.writerIndex();
         while (i < end && !corrupt) {
             if (bodyRemaining > 0) {
-                if (wantStatus) {
-                    lastStatus = chunk.getByte(i);
-                    wantStatus = false;
-                }
-                int skip = (int) Math.min(bodyRemaining, end - i);
-                i += skip;
-                bodyRemaining -= skip;
+                i = body(chunk, i, end);
                 continue;
             }
             if (headerFilled == 0 && end - i >= 5) {
                 startMessage(chunk.getByte(i), chunk.getInt(i + 1));
                 i += 5;
+                if (watchBody && end - i >= bodyRemaining) {
+                    // The common case: the whole body is in this chunk, so it is seen in place.
+                    watchBody = false;
+                    watcher.message(lastTag, chunk.slice(i, (int) bodyRemaining));
+                }
                 continue;
             }
             header[headerFilled++] = chunk.getByte(i++);
@@ -50,6 +79,31 @@ public final class PgMessageScanner {
                         | ((header[3] & 0xFF) << 8) | (header[4] & 0xFF));
             }
         }
+    }
+
+    /** Skips (or, when watched, copies) body bytes; returns the new index. */
+    private int body(ByteBuf chunk, int i, int end) {
+        if (wantStatus) {
+            lastStatus = chunk.getByte(i);
+            wantStatus = false;
+        }
+        int n = (int) Math.min(bodyRemaining, end - i);
+        if (watchBody) {
+            if (watched == null) {
+                watched = new byte[(int) bodyRemaining];
+                watchedFilled = 0;
+            }
+            chunk.getBytes(i, watched, watchedFilled, n);
+            watchedFilled += n;
+        }
+        bodyRemaining -= n;
+        if (bodyRemaining == 0 && watchBody) {
+            byte[] body = watched;
+            watched = null;
+            watchBody = false;
+            watcher.message(lastTag, Unpooled.wrappedBuffer(body));
+        }
+        return i + n;
     }
 
     private void startMessage(byte tag, int length) {
@@ -67,6 +121,16 @@ public final class PgMessageScanner {
         }
         bodyRemaining = length - 4L;
         wantStatus = tag == 'Z' && bodyRemaining > 0;
+        watchBody = false;
+        if (watcher != null && watcher.wants(tag)) {
+            if (bodyRemaining > watchLimit) {
+                watcher.tooLarge(tag, length);
+            } else if (bodyRemaining == 0) {
+                watcher.message(tag, Unpooled.EMPTY_BUFFER);
+            } else {
+                watchBody = true;
+            }
+        }
     }
 
     /** The status byte of the last ReadyForQuery seen ({@code I}, {@code T} or {@code E}). */

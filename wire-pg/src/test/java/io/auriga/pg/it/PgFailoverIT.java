@@ -2,16 +2,23 @@ package io.auriga.pg.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auriga.core.topology.Role;
 import io.auriga.core.topology.Topology;
 import io.auriga.pg.sandbox.PgSandbox;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.postgresql.util.PSQLException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,6 +54,18 @@ class PgFailoverIT {
         }
         awaitReplicated(1);
 
+        Connection idle = idleSessionWithState();
+        HikariDataSource pool = warmPool();
+        Connection inTransaction = cluster.writer();
+        inTransaction.setAutoCommit(false);
+        try (Statement st = inTransaction.createStatement()) {
+            st.execute("INSERT INTO failover_it (id) VALUES (100)");
+        }
+        Connection listening = cluster.writer();
+        try (Statement st = listening.createStatement()) {
+            st.execute("LISTEN failover_it_channel");
+        }
+
         long killedAt = System.nanoTime();
         sandbox.kill(oldPrimary);
         int newPrimaryPort = writeUntilAccepted(2, Duration.ofSeconds(30));
@@ -62,6 +81,27 @@ class PgFailoverIT {
         // The surviving replica follows the new primary: a row written now reaches the reader endpoint.
         awaitReplicated(2);
 
+        idleSessionSurvived(idle, newPrimaryPort);
+        poolSurvived(pool, newPrimaryPort);
+        SQLException inTx = assertThrows(SQLException.class, () -> {
+            try (Statement st = inTransaction.createStatement()) {
+                st.execute("INSERT INTO failover_it (id) VALUES (101)");
+            }
+        });
+        assertTrue(inTx.getSQLState().startsWith("08"), "a transaction cut by failover reports " + inTx.getSQLState());
+        PSQLException pinned = assertThrows(PSQLException.class, () -> {
+            try (Statement st = listening.createStatement()) {
+                st.execute("SELECT 1");
+            }
+        });
+        assertTrue(pinned.getSQLState().startsWith("08"), pinned.getSQLState());
+        assertTrue(String.valueOf(pinned.getServerErrorMessage()).contains("LISTEN"),
+                "the error says why the session could not move: " + pinned.getServerErrorMessage());
+        pool.close();
+        idle.close();
+        inTransaction.close();
+        listening.close();
+
         sandbox.startInstance(oldPrimary);
         assertTrue(poll(Duration.ofSeconds(30), () -> readOnly(sandbox.instance(oldPrimary))),
                 "the returning primary was made read-only");
@@ -72,6 +112,95 @@ class PgFailoverIT {
             assertEquals(newPrimaryPort, rs.getInt(1), "the writer endpoint never returns to the fenced instance");
             assertEquals(2, rs.getInt(2));
         }
+    }
+
+    /** An idle session with SETs and a server-side prepared statement, the state a move must carry. */
+    private static Connection idleSessionWithState() throws SQLException {
+        try (Connection c = cluster.writer(); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA failover_schema");
+            st.execute("CREATE TABLE failover_schema.marker (v text)");
+            st.execute("INSERT INTO failover_schema.marker VALUES ('found through search_path')");
+        }
+        Connection c = cluster.connect(cluster.writerPort(), "prepareThreshold=1");
+        try (Statement st = c.createStatement()) {
+            st.execute("SET search_path TO failover_schema, public");
+            st.execute("SET application_name TO 'kept across failover'");
+        }
+        for (int i = 0; i < 3; i++) {
+            assertEquals("found through search_path", markerThroughPrepared(c));
+        }
+        return c;
+    }
+
+    private static String markerThroughPrepared(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT v, ?::int FROM marker")) {
+            ps.setInt(1, 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static void idleSessionSurvived(Connection idle, int newPrimaryPort) throws SQLException {
+        assertEquals("found through search_path", markerThroughPrepared(idle));
+        try (Statement st = idle.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT current_setting('application_name'), inet_server_port()")) {
+            rs.next();
+            assertEquals("kept across failover", rs.getString(1));
+            assertEquals(newPrimaryPort, rs.getInt(2));
+        }
+    }
+
+    private static HikariDataSource warmPool() throws SQLException {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(cluster.url(cluster.writerPort(), ""));
+        config.setUsername(cluster.sandbox().user());
+        config.setPassword(cluster.sandbox().password());
+        config.setMaximumPoolSize(4);
+        config.setMinimumIdle(4);
+        config.setConnectionTimeout(10_000);
+        HikariDataSource pool = new HikariDataSource(config);
+        List<Connection> held = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Connection c = pool.getConnection();
+            held.add(c);
+            for (int j = 0; j < 6; j++) {
+                // pgjdbc switches to a named server-side statement after five executions.
+                try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM failover_it WHERE id > ?")) {
+                    ps.setInt(1, 0);
+                    ps.executeQuery().close();
+                }
+            }
+        }
+        for (Connection c : held) {
+            c.close();
+        }
+        return pool;
+    }
+
+    private static void poolSurvived(HikariDataSource pool, int newPrimaryPort) throws SQLException {
+        List<Connection> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                Connection c = pool.getConnection();
+                held.add(c);
+                try (PreparedStatement ps = c.prepareStatement("SELECT count(*), inet_server_port() FROM failover_it "
+                        + "WHERE id > ? GROUP BY 2")) {
+                    ps.setInt(1, 0);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        assertEquals(newPrimaryPort, rs.getInt(2));
+                    }
+                }
+            }
+        } finally {
+            for (Connection c : held) {
+                c.close();
+            }
+        }
+        assertEquals(0, pool.getHikariPoolMXBean().getTotalConnections() - 4,
+                "the pool kept its four connections");
     }
 
     private static Topology topology() {
