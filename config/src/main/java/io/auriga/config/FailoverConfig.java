@@ -11,6 +11,6 @@ public record FailoverConfig(
         Duration failoverTimeout) {
 
     public static FailoverConfig defaults() {
-        return new FailoverConfig(true, Duration.ofMillis(500), 3, Duration.ofSeconds(2), Duration.ofSeconds(30));
+        return new FailoverConfig(true, Duration.ofMillis(500), 3, Duration.ofSeconds(1), Duration.ofSeconds(30));
     }
 }

@@ -69,7 +69,7 @@ class ConfigLoaderTest {
         assertEquals("auriga_admin", main.adminCredentials().user());
         assertEquals("admin-secret", main.adminCredentials().password().reveal());
         assertEquals("env AURIGA_ADMIN_PASSWORD", main.adminCredentials().password().source());
-        assertEquals(new FailoverConfig(true, Duration.ofMillis(500), 3, Duration.ofSeconds(2), Duration.ofSeconds(30)),
+        assertEquals(new FailoverConfig(true, Duration.ofMillis(500), 3, Duration.ofSeconds(1), Duration.ofSeconds(30)),
                 main.failover());
 
         assertEquals(new EndpointConfig("writer", EndpointRole.WRITER, "0.0.0.0", 6432, Balance.ROUND_ROBIN,

@@ -34,6 +34,7 @@ public final class Monitor implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Probe> probes = new LinkedHashMap<>();
     private final Map<String, Integer> streaks = new HashMap<>();
+    private final Map<String, Future<ProbeResult>> inFlight = new HashMap<>();
     private final ScheduledExecutorService scheduler;
     private final ExecutorService probeThreads;
     private final java.util.Set<String> fenceRequests = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -87,15 +88,36 @@ public final class Monitor implements AutoCloseable {
     /** Probes every instance once and publishes the result. Called from the scheduler thread only. */
     void round() {
         Duration timeout = cluster.failover().probeTimeout();
+        Topology before = holder.current();
         Map<String, Future<ProbeResult>> pending = new LinkedHashMap<>();
-        probes.forEach((name, probe) -> pending.put(name, probeThreads.submit(probe::probe)));
-        long deadline = System.nanoTime() + timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(200);
+        probes.forEach((name, probe) -> {
+            Future<ProbeResult> previous = inFlight.get(name);
+            // A probe still hanging on an instance that was already down is left to finish; one probe
+            // object never runs twice at once.
+            if (previous == null || previous.isDone()) {
+                inFlight.put(name, probeThreads.submit(probe::probe));
+            }
+            pending.put(name, inFlight.get(name));
+        });
+        long now = System.nanoTime();
+        long deadline = now + timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(200);
+        long shortDeadline = Math.min(deadline, now + TimeUnit.MILLISECONDS.toNanos(100));
         Map<String, ProbeResult> results = new HashMap<>();
-        pending.forEach((name, future) -> results.put(name, await(future, deadline)));
+        pending.forEach((name, future) -> {
+            if (routable(before, name)) {
+                // Whoever takes traffic is waited for in full: its verdict decides routing.
+                results.put(name, await(future, deadline));
+            } else {
+                // One that takes none must not hold up the snapshot (a new primary waits to be published).
+                ProbeResult quick = awaitBriefly(future, shortDeadline);
+                if (quick != null) {
+                    results.put(name, quick);
+                }
+            }
+        });
         // A refused connection is a strong signal; one immediate re-probe rules out a blip before it counts.
         results.replaceAll((name, result) -> result.refused() ? probes.get(name).probe() : result);
         results.forEach((name, result) -> streaks.put(name, result.ok() ? 0 : streaks.getOrDefault(name, 0) + 1));
-        Topology before = holder.current();
         java.util.Set<String> fence = java.util.Set.copyOf(fenceRequests);
         fenceRequests.removeAll(fence);
         Topology after = TopologyUpdate.next(before, results, streaks, cluster.failover().failureThreshold(),
@@ -105,6 +127,24 @@ public final class Monitor implements AutoCloseable {
             log.info("cluster {}: {}", cluster.name(), reason);
         }
         holder.publish(after, reason == null ? "probe" : reason);
+    }
+
+    private static boolean routable(Topology topology, String name) {
+        return topology.instance(name).map(InstanceState::isRoutable).orElse(true);
+    }
+
+    /** The result if it arrives by the deadline, else null with the probe left running. */
+    private static ProbeResult awaitBriefly(Future<ProbeResult> future, long deadlineNanos) {
+        try {
+            return future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return ProbeResult.failed(String.valueOf(e.getCause()), false);
+        }
     }
 
     private static ProbeResult await(Future<ProbeResult> future, long deadlineNanos) {

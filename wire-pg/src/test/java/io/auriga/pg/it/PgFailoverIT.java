@@ -68,7 +68,7 @@ class PgFailoverIT {
 
         long killedAt = System.nanoTime();
         sandbox.kill(oldPrimary);
-        int newPrimaryPort = writeUntilAccepted(2, Duration.ofSeconds(30));
+        int newPrimaryPort = FailoverChecks.writeUntilAccepted(cluster, "failover_it", 2, Duration.ofSeconds(30));
         long unavailableMillis = (System.nanoTime() - killedAt) / 1_000_000;
         System.out.println("writes were unavailable for " + unavailableMillis + " ms after SIGKILL of the primary");
 
@@ -103,7 +103,8 @@ class PgFailoverIT {
         listening.close();
 
         sandbox.startInstance(oldPrimary);
-        assertTrue(poll(Duration.ofSeconds(30), () -> readOnly(sandbox.instance(oldPrimary))),
+        assertTrue(FailoverChecks.poll(Duration.ofSeconds(30),
+                () -> FailoverChecks.readOnly(cluster, sandbox.instance(oldPrimary))),
                 "the returning primary was made read-only");
         assertEquals(Role.FENCED, topology().instance(oldPrimary).orElseThrow().role());
         try (Connection c = cluster.writer(); Statement st = c.createStatement();
@@ -207,27 +208,8 @@ class PgFailoverIT {
         return cluster.server().topology("main").current();
     }
 
-    /** Inserts row {@code id} through the writer endpoint, retrying on new connections; returns the server port. */
-    private static int writeUntilAccepted(int id, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        SQLException last = null;
-        while (System.nanoTime() < deadline) {
-            try (Connection c = cluster.writer(); Statement st = c.createStatement()) {
-                st.execute("INSERT INTO failover_it (id) VALUES (" + id + ")");
-                try (ResultSet rs = st.executeQuery("SELECT inet_server_port()")) {
-                    rs.next();
-                    return rs.getInt(1);
-                }
-            } catch (SQLException e) {
-                last = e;
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("writes did not resume within " + timeout, last);
-    }
-
     private static void awaitReplicated(int rows) throws Exception {
-        assertTrue(poll(Duration.ofSeconds(20), () -> {
+        assertTrue(FailoverChecks.poll(Duration.ofSeconds(20), () -> {
             try (Connection c = cluster.reader(); Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT count(*) FROM failover_it")) {
                 rs.next();
@@ -238,29 +220,4 @@ class PgFailoverIT {
         }), "the reader endpoint never showed " + rows + " row(s)");
     }
 
-    /** Asks on a fresh connection each time: fencing ends the sessions that were open. */
-    private static boolean readOnly(PgSandbox.Instance instance) {
-        try (Connection admin = cluster.admin(instance); Statement st = admin.createStatement();
-             ResultSet rs = st.executeQuery("SELECT current_setting('default_transaction_read_only')")) {
-            rs.next();
-            return rs.getString(1).equals("on");
-        } catch (SQLException e) {
-            return false;
-        }
-    }
-
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    private static boolean poll(Duration timeout, Check check) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (check.ok()) {
-                return true;
-            }
-            Thread.sleep(100);
-        }
-        return check.ok();
-    }
 }
