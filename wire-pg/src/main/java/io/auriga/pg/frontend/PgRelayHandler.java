@@ -40,12 +40,12 @@ final class PgRelayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (fromBackend) {
-            boolean idleBefore = session.idle();
+            boolean quietBefore = session.quiet();
             long messagesBefore = scanner.messages();
             boolean boundaryBefore = scanner.atBoundary();
             scanner.scan(chunk);
             if (boundaryBefore && scanner.messages() == messagesBefore + 1 && scanner.lastTag() == 'E'
-                    && session.heldBackShutdownNotice(idleBefore)) {
+                    && session.heldBackShutdownNotice(quietBefore)) {
                 chunk.release();
                 return;
             }

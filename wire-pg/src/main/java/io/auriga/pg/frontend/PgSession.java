@@ -44,8 +44,8 @@ public final class PgSession {
 
     private final ShutdownNoticeWatcher shutdownNotice = new ShutdownNoticeWatcher();
     private final PgMessageScanner fromBackend = new PgMessageScanner(shutdownNotice, 4096);
-    /** Set when the backend's shutdown notice was held back: whether the session was idle then. */
-    private Boolean idleAtShutdown;
+    /** Set when the backend's shutdown notice was held back: whether the session was quiet then. */
+    private Boolean quietAtShutdown;
     private final PgMessageScanner fromClient;
     private final PgSessionState state;
     private final java.util.List<ByteBuf> held = new java.util.ArrayList<>();
@@ -154,12 +154,17 @@ public final class PgSession {
         Future<PgBackend> login = connector.connect(client.eventLoop(), to.instance(), user, backendParameters(),
                 secret);
         login.addListener(f -> {
+            if (f.isSuccess() && (closing || !client.isActive())) {
+                // The client left while its backend was being opened.
+                login.getNow().channel().close();
+                releaseLease();
+                return;
+            }
             if (f.isSuccess()) {
                 onReady.accept(login.getNow());
                 return;
             }
-            lease.close();
-            lease = null;
+            releaseLease();
             if (first || System.nanoTime() - deadline >= 0) {
                 loginFailed(f.cause());
             } else {
@@ -273,14 +278,13 @@ public final class PgSession {
      * state that cannot be replayed, and both streams stand idle between commands.
      */
     private boolean canReattach() {
-        boolean idle = idleAtShutdown != null ? idleAtShutdown : idle();
-        return state != null && state.pinned() == null && idle;
+        boolean quiet = quietAtShutdown != null ? quietAtShutdown : quiet();
+        return state != null && state.pinned() == null && quiet;
     }
 
-    /** Both streams stand between commands, outside a transaction. */
-    boolean idle() {
-        return fromBackend.readyForQuery() && fromBackend.lastStatus() == PgMessageScanner.IDLE
-                && fromClient.atBoundary() && fromClient.requests() == fromBackend.readies();
+    /** Both streams stand between commands: no command is in flight (a transaction may be open). */
+    boolean quiet() {
+        return fromBackend.readyForQuery() && fromClient.atBoundary() && fromClient.requests() == fromBackend.readies();
     }
 
     /**
@@ -288,26 +292,40 @@ public final class PgSession {
      * notice arriving at a message boundary is kept from the client (the session is moved, or ends
      * with the proxy's own error naming what happened); returns true when the chunk was taken.
      */
-    boolean heldBackShutdownNotice(boolean idleBefore) {
+    boolean heldBackShutdownNotice(boolean quietBefore) {
         if (!shutdownNotice.takeSeen() || !fromBackend.atBoundary()) {
             return false;
         }
-        idleAtShutdown = idleBefore;
+        quietAtShutdown = quietBefore;
         return true;
     }
 
-    /** Moves an idle session to the current primary; the client's next command waits for it. */
+    /**
+     * Moves a quiet session to the current primary; the client's next command waits for it. A
+     * transaction the session had open is lost with its backend: until the client ends it, a
+     * stand-in answers every command with 40001 (see {@link PgAbortedTransactionHandler}).
+     */
     private void reattach(String why) {
         detached = true;
         detachedAt = System.nanoTime();
-        log.info("{}: {}; moving the idle session to the primary", describe(), why);
+        boolean inTransaction = fromBackend.lastStatus() != PgMessageScanner.IDLE;
+        log.info("{}: {}; moving the session to the primary{}", describe(), why,
+                inTransaction ? " (its open transaction is lost and reported to the client)" : "");
+        if (inTransaction) {
+            PgError aborted = new PgError("ERROR", PgError.SERIALIZATION_FAILURE, "the transaction was aborted by a "
+                    + "failover of cluster " + endpoint.cluster().name() + ": " + why, null,
+                    "Roll back and run the transaction again; the connection itself is still usable.");
+            client.pipeline().addBefore("relay", PgAbortedTransactionHandler.DECODER,
+                    new io.auriga.pg.protocol.PgFrameDecoder(PgSessionState.WATCH_LIMIT));
+            client.pipeline().addBefore("relay", PgAbortedTransactionHandler.NAME,
+                    new PgAbortedTransactionHandler(aborted, state::statementSql, this::lostTransactionEnded));
+        }
         PgBackend old = backend;
         if (old.channel().pipeline().get("relay") != null) {
             old.channel().pipeline().remove("relay");
         }
         old.channel().close();
-        lease.close();
-        lease = null;
+        releaseLease();
         connect(failoverDeadline(), this::replay, false);
     }
 
@@ -351,7 +369,7 @@ public final class PgSession {
     /** Makes {@code fresh} the session's backend and lets the held client bytes through. */
     private void attach(PgBackend fresh) {
         backend = fresh;
-        idleAtShutdown = null;
+        quietAtShutdown = null;
         cancels.register(key, new CancelRegistry.Target(fresh.address(), fresh.processId(), fresh.secretKey()));
         fresh.channel().pipeline().addLast("relay", new PgRelayHandler(this, client, fromBackend, true));
         clientRelay.retarget(fresh.channel());
@@ -367,6 +385,41 @@ public final class PgSession {
         log.info("{}: re-attached to {} in {} ms ({} setting(s) and {} prepared statement(s) restored)", describe(),
                 fresh.instance().name(), (System.nanoTime() - detachedAt) / 1_000_000, state.settingCount(),
                 state.statementCount());
+    }
+
+    /**
+     * The client ended the transaction lost in a failover. Statements it prepared by name while
+     * ending it were answered by the stand-in, so the backend is taught them now (or with the
+     * session's replay, if the session has not reached its new backend yet).
+     */
+    private void lostTransactionEnded(java.util.List<byte[]> parses) {
+        log.info("{}: the client ended the transaction lost in the failover", describe());
+        for (byte[] parse : parses) {
+            state.message((byte) 'P', Unpooled.wrappedBuffer(parse));
+        }
+        if (parses.isEmpty() || detached) {
+            return;
+        }
+        ByteBuf messages = client.alloc().buffer();
+        for (byte[] parse : parses) {
+            messages.writeByte('P').writeInt(4 + parse.length).writeBytes(parse);
+        }
+        messages.writeByte('S').writeInt(4);
+        Channel backendChannel = backend.channel();
+        io.netty.util.concurrent.Promise<Void> done = backendChannel.eventLoop().newPromise();
+        backendChannel.pipeline().addBefore("relay", "replay-decoder",
+                new io.auriga.pg.protocol.PgFrameDecoder(1 << 20));
+        backendChannel.pipeline().addBefore("relay", "replay", new PgReplayHandler(1, done));
+        done.addListener(f -> {
+            backendChannel.pipeline().remove("replay");
+            // Removing the decoder last hands anything after the swallowed answers to the relay.
+            backendChannel.pipeline().remove("replay-decoder");
+            if (!f.isSuccess()) {
+                log.warn("{}: re-preparing statements after the lost transaction failed: {}", describe(),
+                        f.cause().getMessage());
+            }
+        });
+        backendChannel.writeAndFlush(messages);
     }
 
     boolean detached() {
@@ -394,9 +447,7 @@ public final class PgSession {
         endpoint.metrics().clientDisconnected();
         cancelTimer();
         cancels.unregister(key);
-        if (lease != null) {
-            lease.close();
-        }
+        releaseLease();
         if (backend != null && backend.channel().isActive()) {
             if (fromClient.requests() > fromBackend.readies() || !fromBackend.atBoundary()) {
                 log.info("{}: client left during a query; cancelling it on {}", describe(), backend.instance().name());
@@ -422,6 +473,13 @@ public final class PgSession {
             client.writeAndFlush(message).addListener(ChannelFutureListener.CLOSE);
         } else {
             message.release();
+        }
+    }
+
+    private void releaseLease() {
+        if (lease != null) {
+            lease.close();
+            lease = null;
         }
     }
 

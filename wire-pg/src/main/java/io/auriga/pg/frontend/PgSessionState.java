@@ -115,6 +115,17 @@ final class PgSessionState implements PgMessageScanner.Watcher {
         return pinned;
     }
 
+    /** The SQL text of a named prepared statement, or null. */
+    String statementSql(String name) {
+        byte[] parse = statements.get(name);
+        if (parse == null) {
+            return null;
+        }
+        ByteBuf body = io.netty.buffer.Unpooled.wrappedBuffer(parse);
+        cstring(body);
+        return cstring(body);
+    }
+
     int settingCount() {
         return settings.size();
     }

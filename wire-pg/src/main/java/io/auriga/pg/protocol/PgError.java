@@ -24,6 +24,8 @@ public record PgError(String severity, String code, String message, String detai
     public static final String PROTOCOL_VIOLATION = "08P01";
     /** 0A000: a protocol version or feature the proxy does not support. */
     public static final String FEATURE_NOT_SUPPORTED = "0A000";
+    /** 40001: the transaction was lost (to a failover) and may be retried from the start. */
+    public static final String SERIALIZATION_FAILURE = "40001";
     /** 57P03: the server cannot take connections now; here, a failover did not finish in time. */
     public static final String FAILOVER_TIMEOUT = "57P03";
     /** 53300: the proxy cannot take more connections. */
