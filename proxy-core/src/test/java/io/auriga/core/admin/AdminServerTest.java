@@ -217,12 +217,7 @@ class AdminServerTest {
 
         int port = server.port();
         server.close();
-        // Binding the port again proves it was released (a connect attempt could self-connect on
-        // an ephemeral port and succeed with nobody listening).
-        try (java.net.ServerSocket again = new java.net.ServerSocket()) {
-            again.bind(new java.net.InetSocketAddress("127.0.0.1", port));
-            assertTrue(again.isBound());
-        }
+        assertFalse(listening(port), "port " + port + " still accepts connections");
     }
 
     @Test
@@ -292,5 +287,18 @@ class AdminServerTest {
         byte[] body = in.readNBytes(length);
         assertFalse(body.length < length, "short body");
         return headers + new String(body, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Whether something accepts connections on the port. A connect to a free port in the ephemeral
+     * range can pick that very port as its own end and connect to itself; that is no listener.
+     */
+    private static boolean listening(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
+            return socket.getLocalPort() != port;
+        } catch (IOException refused) {
+            return false;
+        }
     }
 }
