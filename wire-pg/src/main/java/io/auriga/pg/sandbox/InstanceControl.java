@@ -67,6 +67,25 @@ final class InstanceControl {
     }
 
     /**
+     * Makes sure the instance is not running: {@link #stop} when it runs, {@link #kill} when that fails
+     * (a hung server, a shutdown that does not finish in time). Whether it ends clean or crashed, its
+     * control file says which.
+     */
+    void stopOrKill(Instance instance) {
+        if (Postmaster.of(instance.dataDir()).isEmpty()) {
+            owned.remove(instance.name());
+            paused.remove(instance.name());
+            return;
+        }
+        try {
+            stop(instance);
+        } catch (SandboxException e) {
+            log.warn("cannot stop {} cleanly; killing it: {}", instance.name(), e.getMessage());
+            kill(instance);
+        }
+    }
+
+    /**
      * Crashes the instance: {@code SIGKILL} to the postmaster and every process it forked, as a lost
      * host would. Clients see their connections reset; the next start performs crash recovery.
      */
@@ -102,6 +121,11 @@ final class InstanceControl {
             log.info("resuming {}", instance.name());
             Postmaster.signal(Postmaster.tree(instance.dataDir()), "CONT");
         }
+    }
+
+    /** Whether {@link #pause} froze the instance and {@link #resume} has not thawed it yet. */
+    boolean isPaused(Instance instance) {
+        return paused.contains(instance.name());
     }
 
     /**

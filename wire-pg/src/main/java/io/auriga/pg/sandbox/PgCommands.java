@@ -2,6 +2,7 @@ package io.auriga.pg.sandbox;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,6 +17,10 @@ final class PgCommands {
     /** Added to pg_ctl's own wait so pg_ctl reports a slow server itself before it is killed. */
     private static final Duration PG_CTL_SLACK = Duration.ofSeconds(15);
     private static final int LOG_TAIL_LINES = 30;
+    private static final Duration CONTROL_DATA_TIMEOUT = Duration.ofSeconds(30);
+    private static final String CLUSTER_STATE = "Database cluster state:";
+    /** Messages parsed below are English only in the C locale. */
+    private static final Map<String, String> C_LOCALE = Map.of("LC_ALL", "C", "LANG", "C");
 
     private final PgBinaries binaries;
     private final ServerUser user;
@@ -93,8 +98,48 @@ final class PgCommands {
                 "--checkpoint=fast");
     }
 
-    private void run(Duration timeout, Map<String, String> env, String... command) {
-        ProcessRunner.runChecked(user.wrap(List.of(command)), env, workDir, timeout);
+    /**
+     * The "Database cluster state" {@code pg_controldata} reads from {@code dataDir}'s control file:
+     * {@code shut down} and {@code shut down in recovery} mean a clean shutdown; {@code in production},
+     * {@code in archive recovery} and the like, on a stopped server, mean it crashed.
+     */
+    String clusterState(Path dataDir) {
+        String output = run(CONTROL_DATA_TIMEOUT, C_LOCALE, bin("pg_controldata"), "-D", dataDir.toString());
+        return output.lines()
+                .filter(line -> line.startsWith(CLUSTER_STATE))
+                .map(line -> line.substring(CLUSTER_STATE.length()).strip())
+                .findFirst()
+                .orElseThrow(() -> new SandboxException("pg_controldata -D " + dataDir + " shows no \""
+                        + CLUSTER_STATE + "\"" + ProcessRunner.tailSection(output)));
+    }
+
+    /**
+     * Runs crash recovery on the stopped server of {@code dataDir} and shuts it down cleanly, with no
+     * listener open: {@code postgres --single} on {@code template1} with standard input at end of file
+     * (as {@code pg_rewind} itself does). Refused by PostgreSQL for a standby ({@code standby.signal}).
+     */
+    void singleUserRecovery(Path dataDir, Duration timeout) {
+        run(timeout, C_LOCALE, bin("postgres"), "--single", "-F", "-D", dataDir.toString(), "template1");
+    }
+
+    /**
+     * Rewinds the stopped server of {@code target} to the history of the running server on
+     * {@code 127.0.0.1:sourcePort}: {@code pg_rewind --source-server}. The password goes through
+     * {@code PGPASSWORD}, never the command line.
+     *
+     * @return the tool's output; it says {@code no rewind required} when the target's history is
+     *         already part of the source's
+     */
+    String rewind(Path target, int sourcePort, String adminUser, String adminPassword, Duration timeout) {
+        Map<String, String> env = new HashMap<>(C_LOCALE);
+        env.put("PGPASSWORD", adminPassword);
+        return run(timeout, env, bin("pg_rewind"),
+                "--target-pgdata=" + target,
+                "--source-server=host=127.0.0.1 port=" + sourcePort + " user=" + adminUser + " dbname=postgres");
+    }
+
+    private String run(Duration timeout, Map<String, String> env, String... command) {
+        return ProcessRunner.runChecked(user.wrap(List.of(command)), env, workDir, timeout).output();
     }
 
     private String bin(String name) {

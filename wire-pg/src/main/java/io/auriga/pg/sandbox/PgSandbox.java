@@ -1,6 +1,8 @@
 package io.auriga.pg.sandbox;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +31,13 @@ import org.slf4j.LoggerFactory;
  * provisioning ({@code DIR/sandbox.properties} exists) is reused as it is: its instances are started
  * on their recorded ports (the options' replica count and base port are then ignored), and a server
  * left running by an earlier, killed process is adopted; a stale {@code postmaster.pid} is handled by
- * {@code pg_ctl}. Whichever instance was primary when the cluster last ran is primary again; the
- * sandbox does not re-check replication when reusing. A directory where provisioning did not finish
- * is refused: delete it.
+ * {@code pg_ctl}. Whichever instance was primary when the cluster last ran is primary again (roles live
+ * in the data directories, not in {@code sandbox.properties}); the sandbox does not re-check
+ * replication when reusing. A directory where provisioning did not finish is refused: delete it.
+ *
+ * <p><b>Roles after a failover.</b> {@link #primary()} and {@link #replicas()} name the instances as
+ * provisioned ({@code pg1} first); {@link #currentPrimary()} asks the servers which one takes writes
+ * now. {@link #rejoin} turns a former primary into a standby of the new one.
  *
  * <p><b>Running as root.</b> PostgreSQL refuses root, so the servers and tools then run as the
  * {@code postgres} system user and the directory is handed to it; its ancestors must be traversable
@@ -69,6 +75,7 @@ public final class PgSandbox implements AutoCloseable {
     private final ServerUser serverUser = ServerUser.detect();
     private SandboxDirectory directory;
     private PgBinaries binaries;
+    private PgCommands commands;
     private InstanceControl control;
     private List<Instance> instances = List.of();
     private String adminPassword;
@@ -99,7 +106,7 @@ public final class PgSandbox implements AutoCloseable {
                 "no PostgreSQL server binaries found (pg_config --bindir, /usr/lib/postgresql/*/bin)"));
         directory = new SandboxDirectory(options.directory(), serverUser);
         directory.prepare();
-        PgCommands commands = new PgCommands(binaries, serverUser, options.directory());
+        commands = new PgCommands(binaries, serverUser, options.directory());
         control = new InstanceControl(commands, options.startTimeout());
         registerShutdownHook();
         try {
@@ -108,7 +115,7 @@ public final class PgSandbox implements AutoCloseable {
             if (state.isPresent()) {
                 reuse(state.get());
             } else {
-                provision(commands);
+                provision();
             }
         } catch (RuntimeException e) {
             stopAll();
@@ -124,14 +131,46 @@ public final class PgSandbox implements AutoCloseable {
         return instances;
     }
 
-    /** The instance provisioned as primary ({@code pg1}). After a failover the primary may be another one. */
+    /**
+     * The instance provisioned as primary, {@code pg1}, always: a name, not a role. After a failover
+     * (and a {@link #rejoin}) it may be a standby; {@link #currentPrimary()} asks the servers instead.
+     */
     public synchronized Instance primary() {
         return instances().get(0);
     }
 
-    /** The instances provisioned as replicas ({@code pg2}, …). */
+    /** The instances provisioned as replicas ({@code pg2}, …), whatever their role now; see {@link #primary()}. */
     public synchronized List<Instance> replicas() {
         return instances().subList(1, instances.size());
+    }
+
+    /**
+     * The instance that is primary now, as the servers themselves say: the one running instance
+     * that is out of recovery and not fenced ({@code default_transaction_read_only} off). Empty when
+     * there is none (no primary runs, or it does not answer). Paused instances are not asked.
+     *
+     * @throws SandboxException when two instances both take writes (split brain)
+     */
+    public synchronized Optional<Instance> currentPrimary() {
+        requireOpen();
+        List<Instance> writable = new ArrayList<>();
+        for (Instance instance : instances) {
+            if (control.isPaused(instance) || Postmaster.of(instance.dataDir()).isEmpty()) {
+                continue;
+            }
+            try (Connection c = SandboxSql.connect(instance.port(), "postgres", adminUser(), adminPassword)) {
+                if (SandboxSql.isWritablePrimary(c)) {
+                    writable.add(instance);
+                }
+            } catch (SQLException e) {
+                log.debug("cannot ask {} for its role: {}", instance.name(), e.getMessage());
+            }
+        }
+        if (writable.size() > 1) {
+            throw new SandboxException("more than one instance takes writes: "
+                    + writable.stream().map(Instance::name).toList());
+        }
+        return writable.stream().findFirst();
     }
 
     /** The instance called {@code name}. */
@@ -205,6 +244,33 @@ public final class PgSandbox implements AutoCloseable {
         control.start(instance(name));
     }
 
+    /**
+     * Makes {@code name}, typically a former primary after a failover, a standby streaming from
+     * {@code newPrimaryName}, and returns once the new primary's {@code pg_stat_replication} shows it
+     * streaming. Works whether {@code name} crashed, was stopped cleanly, or runs (e.g. fenced
+     * read-only): it is stopped, brought to a clean shutdown (crash recovery in single-user mode if it
+     * crashed), rewound with {@code pg_rewind} to the new primary's history ("no rewind required" is
+     * fine), configured as a standby through replication slot {@code name} on the new primary (created
+     * if missing) with the fence setting {@code default_transaction_read_only} removed, and started.
+     * Writes it took that the new primary never saw are discarded. The roles survive a restart of
+     * the sandbox in the same directory: they live in the data directories.
+     *
+     * @throws SandboxException         when {@code newPrimaryName} is not a running primary or a step fails
+     *                                  (the message names the step; the instance is then left stopped or
+     *                                  as the step left it)
+     * @throws IllegalArgumentException when the names are equal or unknown
+     */
+    public synchronized void rejoin(String name, String newPrimaryName) {
+        requireOpen();
+        Instance instance = instance(name);
+        Instance newPrimary = instance(newPrimaryName);
+        if (instance.equals(newPrimary)) {
+            throw new IllegalArgumentException(name + " cannot rejoin itself");
+        }
+        new InstanceRejoiner(commands, control, new PgConfigFiles(serverUser), options.directory(),
+                options.startTimeout(), adminPassword).rejoin(instance, newPrimary);
+    }
+
     /** Freezes {@code name} ({@code SIGSTOP} to its processes, best-effort) until {@link #resume}. */
     public synchronized void pause(String name) {
         requireOpen();
@@ -234,7 +300,7 @@ public final class PgSandbox implements AutoCloseable {
         }
     }
 
-    private void provision(PgCommands commands) {
+    private void provision() {
         directory.requireNoInstanceData(options.replicas() + 1);
         List<Integer> ports = Ports.allocate(options.basePort(), options.replicas() + 1);
         String[] names = SandboxState.instanceNames(ports.size());

@@ -7,6 +7,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import org.postgresql.PGConnection;
 
@@ -61,6 +63,64 @@ final class SandboxSql {
             st.setString(2, name);
             st.execute();
         }
+    }
+
+    /**
+     * Creates physical replication slot {@code name} unless it exists, reserving WAL at once: a server
+     * that will only connect minutes later (after a rewind) finds everything since still there.
+     */
+    static void createReservedSlot(Connection admin, String name) throws SQLException {
+        try (PreparedStatement st = admin.prepareStatement(
+                "SELECT pg_create_physical_replication_slot(?, true) "
+                        + "WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = ?)")) {
+            st.setString(1, name);
+            st.setString(2, name);
+            st.execute();
+        }
+    }
+
+    /** Runs {@code CHECKPOINT} (superuser only). */
+    static void checkpoint(Connection admin) throws SQLException {
+        try (Statement st = admin.createStatement()) {
+            st.execute("CHECKPOINT");
+        }
+    }
+
+    /** {@code pg_is_in_recovery()}: whether the server is a standby. */
+    static boolean isInRecovery(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery()")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    /**
+     * Whether the server takes writes: not in recovery and not fenced ({@code default_transaction_read_only}
+     * off; a fenced former primary is out of recovery too).
+     */
+    static boolean isWritablePrimary(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT NOT pg_is_in_recovery() AND NOT current_setting('default_transaction_read_only')::boolean")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    /**
+     * Drops the physical replication slots no standby uses.
+     *
+     * @return their names
+     */
+    static List<String> dropInactivePhysicalSlots(Connection c) throws SQLException {
+        List<String> dropped = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT slot_name, pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                        + "WHERE slot_type = 'physical' AND NOT active")) {
+            while (rs.next()) {
+                dropped.add(rs.getString(1));
+            }
+        }
+        return dropped;
     }
 
     /**
