@@ -17,6 +17,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -75,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
                     defaults.connectTimeout(), defaults.maxStartupPacket(), defaults.userCacheTtl());
             AurigaConfig config = new AurigaConfig(List.of(cluster), List.of(), tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
                     new AdminConfig(HOST, 6480 + portOffset), server);
-            try (Runtime running = Runtime.start(config)) {
+            try (Runtime running = Runtime.start(config, Map.of("postgres", sandbox::rejoin))) {
                 printWelcome(System.out, sandbox, running.server().topology("postgres").current(), tls,
                         running.server().port("postgres", "writer"),
                         running.server().port("postgres", "reader"), running.server().adminPort());

@@ -3,6 +3,7 @@ package io.auriga.cli;
 import io.auriga.config.AurigaConfig;
 import io.auriga.config.Engine;
 import io.auriga.core.AurigaServer;
+import io.auriga.core.failover.Rejoiner;
 import io.auriga.pg.engine.PgEngineSupport;
 import java.io.IOException;
 import java.time.Clock;
@@ -24,8 +25,14 @@ final class Runtime implements AutoCloseable {
     }
 
     static Runtime start(AurigaConfig config) throws IOException {
+        return start(config, Map.of());
+    }
+
+    /** @param rejoiners per cluster, how to rejoin a fenced former primary (the demo's sandbox) */
+    static Runtime start(AurigaConfig config, Map<String, Rejoiner> rejoiners) throws IOException {
         Clock clock = Clock.systemUTC();
-        AurigaServer server = new AurigaServer(config, Map.of(Engine.POSTGRES, new PgEngineSupport(clock)), clock);
+        AurigaServer server = new AurigaServer(config, Map.of(Engine.POSTGRES, new PgEngineSupport(clock)), clock,
+                rejoiners);
         server.start();
         Runtime runtime = new Runtime(server);
         java.lang.Runtime.getRuntime().addShutdownHook(runtime.hook);

@@ -11,6 +11,7 @@ import io.auriga.core.auth.UserStore;
 import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.engine.EngineSupport;
 import io.auriga.core.failover.FailoverOrchestrator;
+import io.auriga.core.failover.Rejoiner;
 import io.auriga.core.health.Monitor;
 import io.auriga.core.net.EventLoops;
 import io.auriga.core.net.Listener;
@@ -44,6 +45,7 @@ public final class AurigaServer implements AutoCloseable {
 
     private final AurigaConfig config;
     private final Map<Engine, EngineSupport> engines;
+    private final Map<String, Rejoiner> rejoiners;
     private final Clock clock;
     private final EventLoops loops;
     private final ExecutorService blocking;
@@ -55,6 +57,13 @@ public final class AurigaServer implements AutoCloseable {
     private AdminServer admin;
 
     public AurigaServer(AurigaConfig config, Map<Engine, EngineSupport> engines, Clock clock) {
+        this(config, engines, clock, Map.of());
+    }
+
+    /** @param rejoiners per cluster name, how to rejoin a fenced former primary (clusters Auriga manages) */
+    public AurigaServer(AurigaConfig config, Map<Engine, EngineSupport> engines, Clock clock,
+                        Map<String, Rejoiner> rejoiners) {
+        this.rejoiners = Map.copyOf(rejoiners);
         this.config = config;
         this.engines = Map.copyOf(engines);
         this.clock = clock;
@@ -97,7 +106,8 @@ public final class AurigaServer implements AutoCloseable {
         Monitor monitor = new Monitor(cluster, engine.probes(cluster), holder, clock);
         monitors.add(monitor);
         monitor.start();
-        orchestrators.add(new FailoverOrchestrator(cluster, holder, monitor, engine.operations(cluster)));
+        orchestrators.add(new FailoverOrchestrator(cluster, holder, monitor, engine.operations(cluster),
+                rejoiners.get(cluster.name())));
         UserStore users = new UserStore(config.users(), engine.credentials(cluster), blocking, clock,
                 config.server().userCacheTtl(), random);
         SslContext ssl = sslContext(config.tls(), engine.alpnProtocols());

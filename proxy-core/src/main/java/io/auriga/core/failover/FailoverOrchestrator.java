@@ -33,15 +33,21 @@ public final class FailoverOrchestrator implements AutoCloseable {
     private final TopologyHolder holder;
     private final Monitor monitor;
     private final ClusterOperations operations;
+    private final Rejoiner rejoiner;
     private final ExecutorService worker;
     private final AtomicBoolean busy = new AtomicBoolean();
     private final Set<String> fencing = ConcurrentHashMap.newKeySet();
     private volatile String lastPrimary;
     private volatile String noCandidateLogged;
 
+    /**
+     * @param rejoiner turns a fenced former primary into a replica of the current one, for clusters
+     *                 whose servers Auriga manages (the demo's sandbox); null leaves it fenced
+     */
     public FailoverOrchestrator(ClusterConfig cluster, TopologyHolder holder, Monitor monitor,
-                                ClusterOperations operations) {
+                                ClusterOperations operations, Rejoiner rejoiner) {
         this.cluster = cluster;
+        this.rejoiner = rejoiner;
         this.holder = holder;
         this.monitor = monitor;
         this.operations = operations;
@@ -115,20 +121,35 @@ public final class FailoverOrchestrator implements AutoCloseable {
     private void fenceReturningPrimaries(Topology now) {
         for (InstanceState instance : now.instances()) {
             if (instance.role() == Role.FENCED && instance.error() == null && fencing.add(instance.name())) {
-                worker.execute(() -> {
-                    try {
-                        operations.fence(instance.config(), cluster.failover().probeTimeout().multipliedBy(2));
-                        log.warn("cluster {}: former primary {} is back; made it read-only and ended its sessions",
-                                cluster.name(), instance.name());
-                    } catch (Exception e) {
-                        fencing.remove(instance.name());
-                        log.error("cluster {}: fencing {} failed: {}", cluster.name(), instance.name(),
-                                e.getMessage());
-                    }
-                });
+                String primary = now.primary().map(InstanceState::name).orElse(null);
+                worker.execute(() -> fenceAndRejoin(instance, primary));
             } else if (instance.role() == Role.REPLICA) {
                 fencing.remove(instance.name());
             }
+        }
+    }
+
+    private void fenceAndRejoin(InstanceState instance, String primary) {
+        try {
+            operations.fence(instance.config(), cluster.failover().probeTimeout().multipliedBy(2));
+            log.warn("cluster {}: former primary {} is back; made it read-only and ended its sessions",
+                    cluster.name(), instance.name());
+        } catch (Exception e) {
+            fencing.remove(instance.name());
+            log.error("cluster {}: fencing {} failed: {}", cluster.name(), instance.name(), e.getMessage());
+            return;
+        }
+        if (rejoiner == null || primary == null) {
+            return;
+        }
+        try {
+            rejoiner.rejoin(instance.name(), primary);
+            log.warn("cluster {}: former primary {} rejoined as a replica of {}", cluster.name(), instance.name(),
+                    primary);
+            monitor.probeNow();
+        } catch (Exception e) {
+            log.error("cluster {}: rejoining {} to {} failed; it stays fenced: {}", cluster.name(), instance.name(),
+                    primary, e.getMessage());
         }
     }
 

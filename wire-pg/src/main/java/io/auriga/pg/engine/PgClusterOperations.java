@@ -53,6 +53,9 @@ final class PgClusterOperations implements ClusterOperations {
                     throw new SQLException(candidate.name() + " did not finish promotion within " + seconds + " s");
                 }
             }
+            // The control file names the new timeline only after a checkpoint; pg_rewind of the former
+            // primary reads it there, and would otherwise see nothing to rewind.
+            st.execute("CHECKPOINT");
         }
     }
 

@@ -51,6 +51,11 @@ public final class ProxiedCluster implements AutoCloseable {
     }
 
     static ProxiedCluster start() throws IOException {
+        return start(false);
+    }
+
+    /** @param selfHealing whether a fenced former primary is rejoined as a replica (as the demo does) */
+    static ProxiedCluster start(boolean selfHealing) throws IOException {
         Path dir = Files.createTempDirectory("auriga-it-");
         // The servers run as the postgres user, which must be able to enter this directory.
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
@@ -65,7 +70,10 @@ public final class ProxiedCluster implements AutoCloseable {
             AurigaConfig config = new AurigaConfig(List.of(cluster), List.of(),
                     tls.toConfig(TlsConfig.TlsMode.OPTIONAL), new AdminConfig("127.0.0.1", 0), server);
             Clock clock = Clock.systemUTC();
-            AurigaServer auriga = new AurigaServer(config, Map.of(Engine.POSTGRES, new PgEngineSupport(clock)), clock);
+            Map<String, io.auriga.core.failover.Rejoiner> rejoiners = selfHealing
+                    ? Map.of("main", sandbox::rejoin) : Map.of();
+            AurigaServer auriga = new AurigaServer(config, Map.of(Engine.POSTGRES, new PgEngineSupport(clock)), clock,
+                    rejoiners);
             auriga.start();
             ProxiedCluster cluster1 = new ProxiedCluster(dir, sandbox, auriga, tls);
             cluster1.awaitReplicasStreaming();
