@@ -35,6 +35,7 @@ public final class Monitor implements AutoCloseable {
     private final Map<String, Probe> probes = new LinkedHashMap<>();
     private final Map<String, Integer> streaks = new HashMap<>();
     private final Map<String, Future<ProbeResult>> inFlight = new HashMap<>();
+    private static final Duration FIRST_ROUND_TIMEOUT = Duration.ofSeconds(10);
     private final ScheduledExecutorService scheduler;
     private final ExecutorService probeThreads;
     private final java.util.Set<String> fenceRequests = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -61,7 +62,10 @@ public final class Monitor implements AutoCloseable {
 
     /** Runs one round now (so the first snapshot is there before endpoints open), then one per interval. */
     public void start() {
-        round();
+        // The first probes open connections from a cold process (driver loading, TLS, SCRAM), which
+        // can take longer than a steady-state probe; give them time so endpoints open on a real snapshot.
+        Duration steady = cluster.failover().probeTimeout();
+        round(steady.compareTo(FIRST_ROUND_TIMEOUT) < 0 ? FIRST_ROUND_TIMEOUT : steady);
         long interval = cluster.failover().probeInterval().toMillis();
         task = scheduler.scheduleWithFixedDelay(this::roundSafely, interval, interval, TimeUnit.MILLISECONDS);
     }
@@ -87,7 +91,10 @@ public final class Monitor implements AutoCloseable {
 
     /** Probes every instance once and publishes the result. Called from the scheduler thread only. */
     void round() {
-        Duration timeout = cluster.failover().probeTimeout();
+        round(cluster.failover().probeTimeout());
+    }
+
+    private void round(Duration timeout) {
         Topology before = holder.current();
         Map<String, Future<ProbeResult>> pending = new LinkedHashMap<>();
         probes.forEach((name, probe) -> {

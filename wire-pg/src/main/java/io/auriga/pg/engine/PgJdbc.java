@@ -34,7 +34,9 @@ final class PgJdbc {
         p.setProperty("password", cluster.adminCredentials().password().reveal());
         p.setProperty("connectTimeout", Integer.toString(seconds));
         p.setProperty("socketTimeout", Integer.toString(seconds));
-        p.setProperty("loginTimeout", Integer.toString(seconds));
+        // Network waits (connect, each read) are bounded by the timeout; the login as a whole gets a
+        // little more, since the first one in a cold process also loads the driver.
+        p.setProperty("loginTimeout", Integer.toString(Math.max(seconds, 5)));
         p.setProperty("tcpKeepAlive", "true");
         p.setProperty("ApplicationName", "auriga-control");
         p.setProperty("assumeMinServerVersion", "13");

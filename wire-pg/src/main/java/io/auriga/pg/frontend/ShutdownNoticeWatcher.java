@@ -2,7 +2,8 @@ package io.auriga.pg.frontend;
 
 import io.auriga.pg.protocol.PgMessageScanner;
 import io.netty.buffer.ByteBuf;
-import java.nio.charset.StandardCharsets;
+import io.auriga.pg.protocol.PgError;
+import java.util.Map;
 
 /**
  * Spots the FATAL a backend sends just before it goes away with its server (SQLSTATE 57P01
@@ -21,26 +22,9 @@ final class ShutdownNoticeWatcher implements PgMessageScanner.Watcher {
 
     @Override
     public void message(byte tag, ByteBuf body) {
-        String severity = null;
-        String code = null;
-        int i = body.readerIndex();
-        while (i < body.writerIndex()) {
-            byte type = body.getByte(i++);
-            if (type == 0) {
-                break;
-            }
-            int end = body.indexOf(i, body.writerIndex(), (byte) 0);
-            if (end < 0) {
-                break;
-            }
-            if (type == 'V') {
-                severity = body.toString(i, end - i, StandardCharsets.US_ASCII);
-            } else if (type == 'C') {
-                code = body.toString(i, end - i, StandardCharsets.US_ASCII);
-            }
-            i = end + 1;
-        }
-        seen = "FATAL".equals(severity) && code != null && code.startsWith("57P0");
+        Map<Character, String> fields = PgError.fields(body);
+        String code = fields.get('C');
+        seen = "FATAL".equals(fields.get('V')) && code != null && code.startsWith("57P0");
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.auriga.pg.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * An ErrorResponse the proxy itself sends (protocol §55.8 "ErrorResponse"); errors from a
@@ -69,8 +71,16 @@ public record PgError(String severity, String code, String message, String detai
 
     /** Reads the SQLSTATE and message of an ErrorResponse body (after tag and length), for logs. */
     public static String describe(ByteBuf body) {
-        String code = "?";
-        String message = "?";
+        Map<Character, String> fields = fields(body);
+        return fields.getOrDefault('C', "?") + " " + fields.getOrDefault('M', "?");
+    }
+
+    /**
+     * The fields of an ErrorResponse or NoticeResponse body by type ({@code 'V'} severity,
+     * {@code 'C'} SQLSTATE, {@code 'M'} message, ...), without moving the reader index.
+     */
+    public static Map<Character, String> fields(ByteBuf body) {
+        Map<Character, String> fields = new HashMap<>();
         int i = body.readerIndex();
         while (i < body.writerIndex()) {
             byte type = body.getByte(i++);
@@ -81,14 +91,9 @@ public record PgError(String severity, String code, String message, String detai
             if (end < 0) {
                 break;
             }
-            String value = body.toString(i, end - i, StandardCharsets.UTF_8);
-            if (type == 'C') {
-                code = value;
-            } else if (type == 'M') {
-                message = value;
-            }
+            fields.put((char) type, body.toString(i, end - i, StandardCharsets.UTF_8));
             i = end + 1;
         }
-        return code + " " + message;
+        return fields;
     }
 }
