@@ -65,7 +65,7 @@ public final class Monitor implements AutoCloseable {
         // The first probes open connections from a cold process (driver loading, TLS, SCRAM), which
         // can take longer than a steady-state probe; give them time so endpoints open on a real snapshot.
         Duration steady = cluster.failover().probeTimeout();
-        round(steady.compareTo(FIRST_ROUND_TIMEOUT) < 0 ? FIRST_ROUND_TIMEOUT : steady);
+        round(steady.compareTo(FIRST_ROUND_TIMEOUT) < 0 ? FIRST_ROUND_TIMEOUT : steady, true);
         long interval = cluster.failover().probeInterval().toMillis();
         task = scheduler.scheduleWithFixedDelay(this::roundSafely, interval, interval, TimeUnit.MILLISECONDS);
     }
@@ -91,10 +91,11 @@ public final class Monitor implements AutoCloseable {
 
     /** Probes every instance once and publishes the result. Called from the scheduler thread only. */
     void round() {
-        round(cluster.failover().probeTimeout());
+        round(cluster.failover().probeTimeout(), false);
     }
 
-    private void round(Duration timeout) {
+    /** @param waitForAll wait for every instance, not only those taking traffic (the first round) */
+    private void round(Duration timeout, boolean waitForAll) {
         Topology before = holder.current();
         Map<String, Future<ProbeResult>> pending = new LinkedHashMap<>();
         probes.forEach((name, probe) -> {
@@ -111,7 +112,7 @@ public final class Monitor implements AutoCloseable {
         long shortDeadline = Math.min(deadline, now + TimeUnit.MILLISECONDS.toNanos(100));
         Map<String, ProbeResult> results = new HashMap<>();
         pending.forEach((name, future) -> {
-            if (routable(before, name)) {
+            if (waitForAll || routable(before, name)) {
                 // Whoever takes traffic is waited for in full: its verdict decides routing.
                 results.put(name, await(future, deadline));
             } else {
