@@ -364,6 +364,8 @@ public final class FailoverLoad {
         final AtomicReference<String> error = new AtomicReference<>();
         String stateLost;
         String onStandby;
+        long failedSent;
+        long failedAfterMs = -1;
         /** Epoch ms of each use: when its statement was sent and when it was answered (or failed). */
         final List<long[]> useTimes = Collections.synchronizedList(new ArrayList<>());
 
@@ -414,6 +416,8 @@ public final class FailoverLoad {
                     }
                 } catch (SQLException e) {
                     useTimes.add(new long[] {sent, nowMs()});
+                    failedSent = sent;
+                    failedAfterMs = nowMs() - sent;
                     error.compareAndSet(null, describe(e));
                     event(tag, "error " + describe(e));
                     break; // broken for the application: count it, stop using it
@@ -590,7 +594,7 @@ public final class FailoverLoad {
                 + (unknown.size() > 20 ? ",..." : ""));
         m.put("last_acked_before_fault", lastAckedBefore(acked, ackedAt, fault));
 
-        int preserved = 0, broken = 0, brokenBusy = 0, stateLost = 0, onStandby = 0;
+        int preserved = 0, broken = 0, brokenBusy = 0, stateLost = 0, onStandby = 0, hung = 0;
         String firstSessionError = "";
         List<String> sessionDetails = new ArrayList<>();
         for (IdleSession s : idle) {
@@ -600,6 +604,11 @@ public final class FailoverLoad {
             // design gives it an error, so it is counted apart.
             boolean busy = fault != null && snapshotUses(s.useTimes).stream()
                     .anyMatch(u -> u[0] <= fault && u[1] >= fault);
+            // A use that took longer than 5 s was not answered: the client waited for its own timeout.
+            boolean slow = snapshotUses(s.useTimes).stream().anyMatch(u -> u[1] - u[0] > 5000);
+            if (slow) {
+                hung++;
+            }
             if (ok) {
                 preserved++;
             } else if (busy) {
@@ -617,13 +626,17 @@ public final class FailoverLoad {
                 firstSessionError = s.error.get();
             }
             sessionDetails.add(s.tag + ":" + (ok ? "preserved" : busy ? "broken_busy" : "broken") + "/uses=" + s.uses + "/after_fault="
-                    + s.usesAfterFault + (s.error.get() != null ? "/error" : "") + (s.stateLost != null ? "/state_lost" : "")
+                    + s.usesAfterFault + (s.error.get() != null ? "/error" : "")
+                    + (s.failedAfterMs >= 0 ? "/failed_use_sent=" + (fault == null ? "?" : String.format("%+d", s.failedSent - fault))
+                            + "ms_failed_after=" + s.failedAfterMs + "ms" : "")
+                    + (slow ? "/hung" : "") + (s.stateLost != null ? "/state_lost" : "")
                     + (s.onStandby != null ? "/on_standby" : ""));
         }
         m.put("sessions", Integer.toString(idle.size()));
         m.put("sessions_preserved", Integer.toString(preserved));
         m.put("sessions_broken", Integer.toString(broken));
         m.put("sessions_broken_busy", Integer.toString(brokenBusy));
+        m.put("sessions_hung", Integer.toString(hung));
         m.put("sessions_state_lost", Integer.toString(stateLost));
         m.put("sessions_on_standby", Integer.toString(onStandby));
         m.put("sessions_first_error", firstSessionError);
