@@ -27,8 +27,11 @@ set -euo pipefail
 
 readonly HOST=127.0.0.1
 readonly DB_USER=auriga DB_PASSWORD=auriga DB_NAME=auriga
+readonly BENCH_NAME=pgbench.sh
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly root
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 quick=false
 for arg in "$@"; do
@@ -49,20 +52,12 @@ THREADS=${THREADS:-2}
 STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-300}
 RESULTS_DIR=${RESULTS_DIR:-$root/bench/results}
 export AURIGA_JAVA_OPTS="${AURIGA_JAVA_OPTS--Xms256m -Xmx256m -XX:+UseParallelGC}"
-for v in ROUNDS DURATION WARMUP SCALE THREADS STARTUP_TIMEOUT; do
-  [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "pgbench.sh: $v must be a positive integer, got '${!v}'" >&2; exit 2; }
-done
+require_positive_ints ROUNDS DURATION WARMUP SCALE THREADS STARTUP_TIMEOUT
 
 # How long one pgbench run may take beyond its -T before it is killed.
 readonly RUN_SLACK=120
 
-die() { echo "pgbench.sh: $*" >&2; exit 2; }
-say() { printf '%s\n' "$*"; }
-banner() { printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!!! %s\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n' "$*" >&2; }
-
-for tool in pgbench psql curl java ss awk getconf sort timeout; do
-  command -v "$tool" >/dev/null || die "'$tool' is required but not installed"
-done
+require_tools pgbench psql curl java ss awk getconf sort timeout
 
 clk_tck=$(getconf CLK_TCK)
 readonly clk_tck
@@ -74,48 +69,11 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/auriga-bench.XXXXXX")
 # The demo hands its directory to the postgres account when run as root; it must be able to
 # traverse this one to reach it.
 chmod 755 "$tmp"
-demo_dir="$tmp/demo"
-demo_log="$tmp/demo.log"
-demo_pid=""
-
-# shellcheck disable=SC2317  # invoked from the EXIT trap
-stop_demo() {
-  [[ -n $demo_pid ]] || return 0
-  if kill -0 "$demo_pid" 2>/dev/null; then
-    echo "Stopping the demo (pid $demo_pid) ..." >&2
-    kill -TERM "$demo_pid" 2>/dev/null || true
-    local i
-    for ((i = 0; i < 60; i++)); do
-      kill -0 "$demo_pid" 2>/dev/null || break
-      sleep 0.5
-    done
-    if kill -0 "$demo_pid" 2>/dev/null; then
-      echo "pgbench.sh: the demo did not stop within 30 s; killing it" >&2
-      kill -KILL "$demo_pid" 2>/dev/null || true
-    fi
-  fi
-  wait "$demo_pid" 2>/dev/null || true
-  # A killed demo cannot stop its servers; stop whatever postmaster still runs in our directory.
-  local pidfile pm
-  for pidfile in "$demo_dir"/*/postmaster.pid; do
-    [[ -f $pidfile ]] || continue
-    pm=$(head -n 1 "$pidfile" 2>/dev/null || true)
-    if [[ $pm =~ ^[0-9]+$ ]] && kill -0 "$pm" 2>/dev/null \
-        && [[ "$(readlink -f "/proc/$pm/cwd" 2>/dev/null || true)" == "$(dirname "$pidfile")"* ]]; then
-      echo "pgbench.sh: stopping leftover postmaster $pm" >&2
-      kill -QUIT "$pm" 2>/dev/null || true
-      sleep 2
-      kill -KILL "$pm" 2>/dev/null || true
-    fi
-  done
-  demo_pid=""
-}
-
 # shellcheck disable=SC2317  # invoked from the EXIT trap
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  stop_demo
+  demo_stop
   rm -rf -- "$tmp"
   exit "$rc"
 }
@@ -123,18 +81,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-show_demo_log() { echo "---- last lines of the demo log ----" >&2; tail -n 40 "$demo_log" >&2 || true; }
-
-port_free() { [[ -z "$(ss -Hltn "( sport = :$1 )" 2>/dev/null)" ]]; }
-
 if [[ -n ${PORT_OFFSET:-} ]]; then
   offset=$PORT_OFFSET
 else
-  offset=""
-  for ((o = 1500; o < 3000; o += 10)); do
-    if port_free $((6432 + o)) && port_free $((6433 + o)) && port_free $((6480 + o)); then offset=$o; break; fi
-  done
-  [[ -n $offset ]] || die "no free port offset found between 1500 and 3000"
+  offset=$(pick_port_offset 1500 3000 10) || die "no free port offset found between 1500 and 3000"
 fi
 writer_port=$((6432 + offset))
 admin_port=$((6480 + offset))
@@ -143,16 +93,8 @@ say "Auriga pgbench benchmark: rounds=$ROUNDS duration=${DURATION}s warm-up=${WA
 say "AURIGA_JAVA_OPTS=${AURIGA_JAVA_OPTS}"
 say "Load before starting: $(cut -d' ' -f1-3 /proc/loadavg)"
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-say "Starting: ./auriga demo --dir $demo_dir --port-offset $offset --replicas 1"
-"$root/auriga" demo --dir "$demo_dir" --port-offset "$offset" --replicas 1 >"$demo_log" 2>&1 &
-demo_pid=$!
-
-deadline=$((SECONDS + STARTUP_TIMEOUT))
-until grep -q 'Press Ctrl-C to stop' "$demo_log" 2>/dev/null; do
-  if ! kill -0 "$demo_pid" 2>/dev/null; then show_demo_log; die "the demo exited before it was ready"; fi
-  if ((SECONDS >= deadline)); then show_demo_log; die "the demo was not ready within ${STARTUP_TIMEOUT}s"; fi
-  sleep 1
-done
+say "Starting: ./auriga demo --dir $tmp/demo --port-offset $offset --replicas 1"
+demo_start "$tmp/demo" "$tmp/demo.log" "$offset" 1 "$STARTUP_TIMEOUT" || die "could not start the sandbox"
 
 # The primary's direct port and the writer port, as the demo printed them.
 primary_line=$(awk '$3 == "(primary)" { print $2; exit }' "$demo_log")
@@ -162,18 +104,8 @@ printed_writer=$(grep -A1 '^Writer endpoint' "$demo_log" | sed -n 's|.*@127\.0\.
 [[ $printed_writer == "$writer_port" ]] || { show_demo_log; die "writer port printed ($printed_writer) is not 6432+$offset"; }
 
 # Cross-check with the admin API: wait until the monitor reports that instance as primary.
-topology_primary_port() {
-  local json
-  json=$(curl -fsS --max-time 3 "http://$HOST:$admin_port/topology" 2>/dev/null) || return 0
-  if command -v jq >/dev/null; then
-    jq -r '[.clusters[].instances[] | select((.role | ascii_downcase) == "primary") | .port] | first // empty' <<<"$json" 2>/dev/null || true
-  else
-    # Without jq: instances are flat objects, so split on braces and pick the primary's port.
-    tr '{}' '\n' <<<"$json" | grep '"role":"primary"' | sed -n 's/.*"port":\([0-9][0-9]*\).*/\1/p' | head -n 1
-  fi
-}
 deadline=$((SECONDS + 60))
-until [[ "$(topology_primary_port)" == "$primary_port" ]]; do
+until [[ "$(topology_primary_port "$admin_port")" == "$primary_port" ]]; do
   ((SECONDS < deadline)) || { show_demo_log; die "admin API on :$admin_port does not report 127.0.0.1:$primary_port as primary"; }
   sleep 1
 done
@@ -225,9 +157,6 @@ pg_ticks() {
 
 # Busy ticks of the whole machine (every CPU): user+nice+system+irq+softirq+steal.
 machine_busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
-
-median() { printf '%s\n' "$@" | awk 'NF' | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit; if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-fmt() { [[ -z ${2:-} ]] && { echo "n/a"; return; }; awk -v v="$2" -v f="$1" 'BEGIN { printf f, v }'; }
 
 # ---------------------------------------------------------------------------------------------
 # One pgbench run
@@ -352,11 +281,8 @@ foreign_max_all=$(printf '%s\n' "${foreign_all[@]}" | sort -g | tail -n 1)
 # ---------------------------------------------------------------------------------------------
 
 pg_version=$(timeout 15 psql -X -At -p "$primary_port" -c 'show server_version' 2>/dev/null || echo unknown)
-java_version=$(java -version 2>&1 | head -n 1)
-cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-[[ -n $cpu_model ]] || cpu_model=$(uname -m)
-mem_total=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+java_version=$(java_version)
+commit=$(git_commit)
 pgbench_version=$(pgbench --version | sed 's/^pgbench (PostgreSQL) //')
 proxy_warns=$(grep -c ' WARN ' "$demo_log" || true)
 proxy_errors=$(grep -c ' ERROR ' "$demo_log" || true)
@@ -423,10 +349,7 @@ results_file="$RESULTS_DIR/pgbench-$date_tag.md"
   echo
   echo "| machine | |"
   echo "|---|---|"
-  echo "| CPUs (nproc) | $(nproc) |"
-  echo "| CPU model | $cpu_model |"
-  echo "| memory | $mem_total |"
-  echo "| kernel | $(uname -r) |"
+  machine_rows
   echo "| PostgreSQL | $pg_version (sandbox from \`auriga demo --replicas 1\`, shared_buffers 32MB, async replica) |"
   echo "| pgbench | $pgbench_version |"
   echo "| Java | $java_version |"
