@@ -35,6 +35,8 @@ public final class Monitor implements AutoCloseable {
     private final Map<String, Probe> probes = new LinkedHashMap<>();
     private final Map<String, Integer> streaks = new HashMap<>();
     private final Map<String, Future<ProbeResult>> inFlight = new HashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong lastSuspicionRound = new java.util.concurrent.atomic.AtomicLong(
+            System.nanoTime() - TimeUnit.SECONDS.toNanos(1));
     private static final Duration FIRST_ROUND_TIMEOUT = Duration.ofSeconds(10);
     private final ScheduledExecutorService scheduler;
     private final ExecutorService probeThreads;
@@ -49,6 +51,7 @@ public final class Monitor implements AutoCloseable {
             probes.put(instance.name(), factory.create(instance));
         }
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("auriga-monitor-" + cluster.name()));
+        holder.onSuspect(this::suspect);
         this.probeThreads = Executors.newFixedThreadPool(cluster.instances().size(),
                 daemon("auriga-probe-" + cluster.name()));
     }
@@ -68,6 +71,20 @@ public final class Monitor implements AutoCloseable {
         round(steady.compareTo(FIRST_ROUND_TIMEOUT) < 0 ? FIRST_ROUND_TIMEOUT : steady, true);
         long interval = cluster.failover().probeInterval().toMillis();
         task = scheduler.scheduleWithFixedDelay(this::roundSafely, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A session found its connection to an instance broken: probe now instead of at the next
+     * interval, so a dead primary is confirmed in milliseconds. Many sessions notice at once; one
+     * extra round per 100 ms is enough.
+     */
+    private void suspect(String instance) {
+        long now = System.nanoTime();
+        long last = lastSuspicionRound.get();
+        if (now - last > TimeUnit.MILLISECONDS.toNanos(100) && lastSuspicionRound.compareAndSet(last, now)) {
+            log.debug("cluster {}: a session lost its connection to {}; probing now", cluster.name(), instance);
+            probeNow();
+        }
     }
 
     /** Runs a round as soon as the current one ends (after a promotion, say), not at the next interval. */

@@ -13,6 +13,7 @@ public final class TopologyHolder {
     private final AtomicReference<Topology> current;
     private final List<Consumer<TopologyChange>> listeners = new CopyOnWriteArrayList<>();
     private volatile String failover;
+    private volatile Consumer<String> suspicion = name -> { };
 
     public TopologyHolder(Topology initial) {
         this.current = new AtomicReference<>(initial);
@@ -38,6 +39,16 @@ public final class TopologyHolder {
     /** What the failover under way does, or null when none is. */
     public String failover() {
         return failover;
+    }
+
+    /** Who is told when a session finds an instance's connection broken (the monitor, to probe at once). */
+    public void onSuspect(Consumer<String> listener) {
+        suspicion = listener;
+    }
+
+    /** A session lost its connection to {@code instance}: worth probing now rather than at the next interval. */
+    public void suspect(String instance) {
+        suspicion.accept(instance);
     }
 
     public void addListener(Consumer<TopologyChange> listener) {

@@ -40,13 +40,18 @@ final class PgRelayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (fromBackend) {
-            boolean quietBefore = session.quiet();
-            long messagesBefore = scanner.messages();
-            boolean boundaryBefore = scanner.atBoundary();
             scanner.scan(chunk);
-            if (boundaryBefore && scanner.messages() == messagesBefore + 1 && scanner.lastTag() == 'E'
-                    && session.heldBackShutdownNotice(quietBefore)) {
+            int noticeAt = scanner.lastMessageStart();
+            if (scanner.lastTag() == 'E' && noticeAt >= chunk.readerIndex() && scanner.atBoundary()
+                    && session.shutdownNotice()) {
+                // The backend's farewell ends this read: pass on what came before it, keep the notice.
+                if (noticeAt > chunk.readerIndex()) {
+                    peer.write(chunk.retainedSlice(chunk.readerIndex(), noticeAt - chunk.readerIndex()),
+                            peer.voidPromise());
+                    peer.flush();
+                }
                 chunk.release();
+                session.backendShuttingDown(scanner.previousTag() == 'Z');
                 return;
             }
         } else {

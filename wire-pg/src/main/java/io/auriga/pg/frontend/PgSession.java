@@ -165,10 +165,14 @@ public final class PgSession {
                 return;
             }
             releaseLease();
-            if (first || System.nanoTime() - deadline >= 0) {
+            boolean refusedByDatabase = f.cause() instanceof BackendLoginException e && e.errorResponse() != null;
+            if (refusedByDatabase || System.nanoTime() - deadline >= 0) {
                 loginFailed(f.cause());
             } else {
-                retry(100, deadline, onReady, false);
+                // The instance could not be reached: have the monitor look at once, and try again; a
+                // primary that died moments ago is replaced rather than reported.
+                endpoint.router().topology().suspect(to.instance().name());
+                retry(100, deadline, onReady, first);
             }
         });
     }
@@ -248,6 +252,7 @@ public final class PgSession {
             client.close();
             return;
         }
+        endpoint.router().topology().suspect(backend.instance().name());
         lost("connection to database instance " + backend.instance().name() + " was lost");
     }
 
@@ -287,17 +292,25 @@ public final class PgSession {
         return fromBackend.readyForQuery() && fromClient.atBoundary() && fromClient.requests() == fromBackend.readies();
     }
 
+    /** True when the last ErrorResponse from the backend was a shutdown notice (consumes the flag). */
+    boolean shutdownNotice() {
+        return shutdownNotice.takeSeen();
+    }
+
     /**
-     * Offers a chunk from the backend that held exactly one message, just scanned. A shutdown
-     * notice arriving at a message boundary is kept from the client (the session is moved, or ends
-     * with the proxy's own error naming what happened); returns true when the chunk was taken.
+     * The backend announced it is going away with its server, and the notice was kept from the
+     * client. The session acts at once — before the client can send a command to the doomed
+     * backend — moving it when it was quiet and ending it with the proxy's own error otherwise.
+     *
+     * @param afterReady whether the message before the notice was a ReadyForQuery
      */
-    boolean heldBackShutdownNotice(boolean quietBefore) {
-        if (!shutdownNotice.takeSeen() || !fromBackend.atBoundary()) {
-            return false;
+    void backendShuttingDown(boolean afterReady) {
+        if (closing || detached || !client.isActive()) {
+            return;
         }
-        quietAtShutdown = quietBefore;
-        return true;
+        quietAtShutdown = afterReady && fromClient.atBoundary() && fromClient.requests() == fromBackend.readies();
+        endpoint.router().topology().suspect(backend.instance().name());
+        lost("database instance " + backend.instance().name() + " is shutting down");
     }
 
     /**

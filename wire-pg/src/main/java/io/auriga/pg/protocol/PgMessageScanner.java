@@ -39,6 +39,8 @@ public final class PgMessageScanner {
     private int watchedFilled;
     private byte lastStatus = IDLE;
     private byte lastTag;
+    private byte previousTag;
+    private int lastStart = -1;
     private long messages;
     private long requests;
     private long readies;
@@ -55,6 +57,7 @@ public final class PgMessageScanner {
 
     /** Scans a chunk without moving its reader index. */
     public void scan(ByteBuf chunk) {
+        lastStart = -1;
         int i = chunk.readerIndex();
         int end = chunk.writerIndex();
         while (i < end && !corrupt) {
@@ -63,6 +66,7 @@ public final class PgMessageScanner {
                 continue;
             }
             if (headerFilled == 0 && end - i >= 5) {
+                lastStart = i;
                 startMessage(chunk.getByte(i), chunk.getInt(i + 1));
                 i += 5;
                 if (watchBody && end - i >= bodyRemaining) {
@@ -71,6 +75,9 @@ public final class PgMessageScanner {
                     watcher.message(lastTag, chunk.slice(i, (int) bodyRemaining));
                 }
                 continue;
+            }
+            if (headerFilled == 0) {
+                lastStart = i;
             }
             header[headerFilled++] = chunk.getByte(i++);
             if (headerFilled == 5) {
@@ -111,6 +118,7 @@ public final class PgMessageScanner {
             corrupt = true;
             return;
         }
+        previousTag = lastTag;
         lastTag = tag;
         messages++;
         if (tag == 'Z') {
@@ -150,6 +158,16 @@ public final class PgMessageScanner {
 
     public byte lastTag() {
         return lastTag;
+    }
+
+    /** The tag of the message before the last one. */
+    public byte previousTag() {
+        return previousTag;
+    }
+
+    /** Where the last message began in the chunk just scanned, or -1 when it began in an earlier chunk. */
+    public int lastMessageStart() {
+        return lastStart;
     }
 
     public long messages() {
