@@ -42,14 +42,7 @@ readonly root
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 
-quick=false
-for arg in "$@"; do
-  case "$arg" in
-    --quick) quick=true ;;
-    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "$BENCH_NAME: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
-  esac
-done
+parse_common_args "$@"
 $quick && TRIALS=2
 TRIALS=${TRIALS:-10}
 DURATION=${DURATION:-12}

@@ -18,6 +18,20 @@ warn() { echo "$BENCH_NAME: $*" >&2; }
 say() { printf '%s\n' "$*"; }
 banner() { printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!!! %s\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n' "$*" >&2; }
 
+# The options every benchmark takes: --quick sets quick=true; --help prints the script's header.
+# shellcheck disable=SC2034  # quick is read by the sourcing script
+parse_common_args() {
+  quick=false
+  local arg
+  for arg in "$@"; do
+    case "$arg" in
+      --quick) quick=true ;;
+      -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+      *) echo "$BENCH_NAME: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+    esac
+  done
+}
+
 require_tools() {
   local tool
   for tool in "$@"; do

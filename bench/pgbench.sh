@@ -33,14 +33,7 @@ readonly root
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 
-quick=false
-for arg in "$@"; do
-  case "$arg" in
-    --quick) quick=true ;;
-    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "pgbench.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
-  esac
-done
+parse_common_args "$@"
 if $quick; then
   ROUNDS=1 DURATION=5 WARMUP=5
 fi
