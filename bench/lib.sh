@@ -1,13 +1,16 @@
-# shellcheck shell=bash disable=SC2154  # root, HOST and BENCH_NAME come from the sourcing script
+# shellcheck shell=bash disable=SC2154  # root and BENCH_NAME come from the sourcing script
 # Helpers shared by the benchmark scripts in bench/ (sourced, not run).
 #
 # The sourcing script sets, before calling anything here:
 #   BENCH_NAME   its name for messages (e.g. "failover.sh")
-#   HOST         the address every endpoint listens on (127.0.0.1)
 #   root         the repository root (where ./auriga lives)
 # and uses these globals for the one demo that runs at a time:
 #   demo_dir demo_log demo_pid
 # Every wait in here is bounded.
+
+# What `auriga demo` provides: every endpoint on the loopback, user/password/database auriga.
+# shellcheck disable=SC2034  # used by the sourcing scripts
+readonly HOST=127.0.0.1 DB_USER=auriga DB_PASSWORD=auriga DB_NAME=auriga
 
 demo_dir=""
 demo_log=""

@@ -25,8 +25,6 @@
 # All traffic goes to 127.0.0.1. Every wait is bounded.
 set -euo pipefail
 
-readonly HOST=127.0.0.1
-readonly DB_USER=auriga DB_PASSWORD=auriga DB_NAME=auriga
 readonly BENCH_NAME=pgbench.sh
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 readonly root

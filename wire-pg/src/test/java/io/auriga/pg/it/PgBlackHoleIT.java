@@ -10,9 +10,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A primary that stops answering without closing anything (its processes paused with SIGSTOP, as
@@ -20,23 +20,13 @@ import org.junit.jupiter.api.Test;
  * an idle session whose backend hung there moves to the new primary.
  */
 class PgBlackHoleIT {
+    @RegisterExtension
+    static final DedicatedCluster CLUSTER = new DedicatedCluster(false);
     private static ProxiedCluster cluster;
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = ProxiedCluster.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            String primary = cluster.sandbox().primary().name();
-            try {
-                cluster.sandbox().resume(primary);
-            } finally {
-                cluster.close();
-            }
-        }
+    static void bind() {
+        cluster = CLUSTER.get();
     }
 
     @Test

@@ -19,9 +19,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.postgresql.util.PSQLException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Unplanned failover on a cluster of its own: the primary's postmaster is killed with SIGKILL;
@@ -29,18 +29,13 @@ import org.junit.jupiter.api.Test;
  * the old primary, restarted, is fenced: never routed to, made read-only.
  */
 class PgFailoverIT {
+    @RegisterExtension
+    static final DedicatedCluster CLUSTER = new DedicatedCluster(false);
     private static ProxiedCluster cluster;
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = ProxiedCluster.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void bind() {
+        cluster = CLUSTER.get();
     }
 
     @Test

@@ -9,27 +9,22 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Where Auriga manages the servers (the demo's sandbox), a former primary that comes back after
  * a failover is rewound and rejoined as a replica of the new primary, and returns to the reader pool.
  */
 class PgSelfHealingIT {
+    @RegisterExtension
+    static final DedicatedCluster CLUSTER = new DedicatedCluster(true);
     private static ProxiedCluster cluster;
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = ProxiedCluster.start(true);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void bind() {
+        cluster = CLUSTER.get();
     }
 
     @Test
