@@ -1,6 +1,7 @@
 package io.auriga.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.auriga.config.ServerConfig.IoTransport;
 import io.auriga.config.TlsConfig.TlsMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,8 +25,9 @@ final class ConfigReader {
     private static final List<String> TLS_KEYS = List.of("mode", "cert", "key");
     private static final List<String> ADMIN_KEYS = List.of("host", "port");
     private static final List<String> SERVER_KEYS = List.of("bind", "io-threads", "startup-timeout",
-            "connect-timeout", "max-startup-packet", "user-cache-ttl");
+            "connect-timeout", "max-startup-packet", "user-cache-ttl", "transport");
     private static final Map<String, TlsMode> TLS_MODES = MapNode.words(TlsMode.values());
+    private static final Map<String, IoTransport> TRANSPORTS = MapNode.words(IoTransport.values());
 
     private final Problems problems;
     private final Path baseDir;
@@ -153,6 +155,7 @@ final class ConfigReader {
                 node.positiveDuration("connect-timeout", defaults.connectTimeout()),
                 // Read before authentication: bounded so a stranger cannot make us buffer much.
                 node.integer("max-startup-packet", 1024, 1 << 20, defaults.maxStartupPacket()),
-                node.duration("user-cache-ttl", defaults.userCacheTtl()));
+                node.duration("user-cache-ttl", defaults.userCacheTtl()),
+                Optional.ofNullable(node.choice("transport", TRANSPORTS)).orElse(defaults.transport()));
     }
 }
