@@ -10,6 +10,7 @@ import io.auriga.core.admin.Metrics;
 import io.auriga.core.auth.UserStore;
 import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.engine.EngineSupport;
+import io.auriga.core.failover.CommandRejoiner;
 import io.auriga.core.failover.FailoverOrchestrator;
 import io.auriga.core.failover.Rejoiner;
 import io.auriga.core.health.Monitor;
@@ -60,14 +61,17 @@ public final class AurigaServer implements AutoCloseable {
         this(config, engines, clock, Map.of());
     }
 
-    /** @param rejoiners per cluster name, how to rejoin a fenced former primary (clusters Auriga manages) */
+    /**
+     * @param rejoiners per cluster name, how to rejoin a fenced former primary (clusters Auriga manages);
+     *                  other clusters run their config's {@code rejoin-command}, if any
+     */
     public AurigaServer(AurigaConfig config, Map<Engine, EngineSupport> engines, Clock clock,
                         Map<String, Rejoiner> rejoiners) {
         this.rejoiners = Map.copyOf(rejoiners);
         this.config = config;
         this.engines = Map.copyOf(engines);
         this.clock = clock;
-        this.loops = EventLoops.create(config.server().ioThreads());
+        this.loops = EventLoops.create(config.server().ioThreads(), config.server().transport());
         this.blocking = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "auriga-users");
             t.setDaemon(true);
@@ -88,7 +92,7 @@ public final class AurigaServer implements AutoCloseable {
                 admin.start();
             }
             log.info("auriga started: {} endpoint(s) on {} event-loop thread(s) ({})", listeners.size(),
-                    loops.threads(), loops.isEpoll() ? "epoll" : "nio");
+                    loops.threads(), loops.transport());
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
@@ -107,7 +111,8 @@ public final class AurigaServer implements AutoCloseable {
         monitors.add(monitor);
         monitor.start();
         orchestrators.add(new FailoverOrchestrator(cluster, holder, monitor, engine.operations(cluster),
-                rejoiners.get(cluster.name())));
+                rejoiners.containsKey(cluster.name()) ? rejoiners.get(cluster.name())
+                        : CommandRejoiner.of(cluster).orElse(null)));
         UserStore users = new UserStore(config.users(), engine.credentials(cluster), blocking, clock,
                 config.server().userCacheTtl(), random);
         SslContext ssl = sslContext(config.tls(), engine.alpnProtocols());
