@@ -1,5 +1,11 @@
 package io.auriga.pg.sandbox;
 
+import io.auriga.core.sandbox.Ports;
+import io.auriga.core.sandbox.SandboxDirectory;
+import io.auriga.core.sandbox.SandboxException;
+import io.auriga.core.sandbox.SandboxState;
+import io.auriga.core.sandbox.ServerUser;
+import io.auriga.core.sandbox.ShutdownHook;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -52,6 +58,9 @@ public final class PgSandbox implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PgSandbox.class);
 
+    /** Instance names are this prefix and a number: {@code pg1}, {@code pg2}, …. */
+    static final String INSTANCE_PREFIX = "pg";
+
     /** The only address sandbox servers listen on. */
     public static final String HOST = "127.0.0.1";
 
@@ -72,14 +81,14 @@ public final class PgSandbox implements AutoCloseable {
     }
 
     private final PgSandboxOptions options;
-    private final ServerUser serverUser = ServerUser.detect();
+    private final ServerUser serverUser = ServerUser.detect(ServerUser.POSTGRES);
     private SandboxDirectory directory;
     private PgBinaries binaries;
     private PgCommands commands;
     private InstanceControl control;
     private List<Instance> instances = List.of();
     private String adminPassword;
-    private Thread shutdownHook;
+    private ShutdownHook shutdownHook;
     private boolean started;
     private boolean closed;
 
@@ -301,9 +310,9 @@ public final class PgSandbox implements AutoCloseable {
     }
 
     private void provision() {
-        directory.requireNoInstanceData(options.replicas() + 1);
-        List<Integer> ports = Ports.allocate(options.basePort(), options.replicas() + 1);
-        String[] names = SandboxState.instanceNames(ports.size());
+        String[] names = SandboxState.instanceNames(INSTANCE_PREFIX, options.replicas() + 1);
+        directory.requireNoInstanceData(names);
+        List<Integer> ports = Ports.allocate(options.basePort(), names.length);
         List<Instance> planned = new ArrayList<>();
         for (int i = 0; i < names.length; i++) {
             planned.add(newInstance(names[i], ports.get(i)));
@@ -313,7 +322,7 @@ public final class PgSandbox implements AutoCloseable {
     }
 
     private void reuse(SandboxState state) {
-        if (state.majorVersion() != binaries.majorVersion()) {
+        if (!state.majorVersion().equals(Integer.toString(binaries.majorVersion()))) {
             throw new SandboxException(options.directory() + " holds a PostgreSQL " + state.majorVersion()
                     + " cluster but the binaries in " + binaries.binDir() + " are version " + binaries.majorVersion()
                     + "; delete the directory or use matching binaries");
@@ -329,7 +338,7 @@ public final class PgSandbox implements AutoCloseable {
         }
         log.info("reusing the existing cluster in {}", options.directory());
         for (Instance instance : instances) {
-            directory.prepareExistingDataDir(instance.dataDir());
+            directory.prepareExistingDataDir(instance.dataDir(), "PG_VERSION");
             control.start(instance);
         }
     }
@@ -366,18 +375,12 @@ public final class PgSandbox implements AutoCloseable {
     }
 
     private void registerShutdownHook() {
-        shutdownHook = new Thread(this::close, "auriga-pg-sandbox-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        shutdownHook = ShutdownHook.register("auriga-pg-sandbox-shutdown", this::close);
     }
 
     private void removeShutdownHook() {
-        if (shutdownHook == null || Thread.currentThread() == shutdownHook) {
-            return;
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is already shutting down; the hook runs close(), which is idempotent
+        if (shutdownHook != null) {
+            shutdownHook.remove();
         }
     }
 }
