@@ -84,6 +84,18 @@ public final class ProcessTree {
         ProcessRunner.run(command, Map.of(), null, SIGNAL_TIMEOUT);
     }
 
+    /**
+     * {@link #killAll} for instance {@code name}, as a simulated crash must be: every process gone.
+     *
+     * @throws SandboxException when a process survived
+     */
+    public static void killOrThrow(String name, List<ProcessHandle> tree, Duration timeout) {
+        List<ProcessHandle> alive = killAll(tree, timeout);
+        if (!alive.isEmpty()) {
+            throw new SandboxException("processes of " + name + " survived SIGKILL: " + pids(alive));
+        }
+    }
+
     /** The pids of {@code processes}, for messages. */
     public static String pids(List<ProcessHandle> processes) {
         return processes.stream().map(p -> Long.toString(p.pid())).toList().toString();

@@ -5,7 +5,7 @@ import io.auriga.core.sandbox.SandboxDirectory;
 import io.auriga.core.sandbox.SandboxException;
 import io.auriga.core.sandbox.SandboxState;
 import io.auriga.core.sandbox.ServerUser;
-import io.auriga.core.sandbox.ShutdownHook;
+import io.auriga.core.sandbox.SandboxLifecycle;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -104,9 +104,7 @@ public final class MariaDbSandbox implements AutoCloseable {
     private MariaDbServers servers;
     private List<Instance> instances = List.of();
     private String adminPassword;
-    private ShutdownHook shutdownHook;
-    private boolean started;
-    private boolean closed;
+    private final SandboxLifecycle lifecycle = new SandboxLifecycle("auriga-mariadb-sandbox-shutdown");
 
     /** A sandbox that does nothing until {@link #start()}. */
     public MariaDbSandbox(MariaDbSandboxOptions options) {
@@ -123,16 +121,12 @@ public final class MariaDbSandbox implements AutoCloseable {
      * @throws IllegalStateException when called twice or after {@link #close()}
      */
     public synchronized MariaDbSandbox start() {
-        if (started || closed) {
-            throw new IllegalStateException(closed ? "sandbox is closed" : "sandbox already started");
-        }
-        started = true;
+        lifecycle.start(this::close);
         binaries = MariaDbBinaries.find().orElseThrow(() -> new SandboxException(
                 "no MariaDB server binaries found (mariadbd, mariadb-install-db and mariadb in PATH or /usr/sbin)"));
         directory = new SandboxDirectory(options.directory(), serverUser);
         directory.prepare();
         servers = new MariaDbServers(binaries, options.startTimeout());
-        shutdownHook = ShutdownHook.register("auriga-mariadb-sandbox-shutdown", this::close);
         try {
             Optional<SandboxState> state = SandboxState.read(options.directory());
             adminPassword = directory.adminPassword(options.adminPassword(), state.isPresent());
@@ -283,15 +277,11 @@ public final class MariaDbSandbox implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
-        if (closed) {
+        if (!lifecycle.close()) {
             return;
         }
-        closed = true;
         if (servers != null) {
             servers.stopAll(instances);
-        }
-        if (shutdownHook != null) {
-            shutdownHook.remove();
         }
         if (options.deleteOnClose() && directory != null) {
             directory.delete();
@@ -340,15 +330,10 @@ public final class MariaDbSandbox implements AutoCloseable {
     }
 
     private void requireStarted() {
-        if (!started) {
-            throw new IllegalStateException("sandbox not started");
-        }
+        lifecycle.requireStarted();
     }
 
     private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("sandbox is closed");
-        }
-        requireStarted();
+        lifecycle.requireOpen();
     }
 }

@@ -100,13 +100,9 @@ final class MariaDbServers {
     void kill(Instance instance) {
         List<ProcessHandle> tree = tree(instance);
         log.info("killing {} ({} processes)", instance.name(), tree.size());
-        List<ProcessHandle> alive = ProcessTree.killAll(tree, KILL_TIMEOUT);
         paused.remove(instance.name());
         owned.remove(instance.name());
-        if (!alive.isEmpty()) {
-            throw new SandboxException("processes of " + instance.name() + " survived SIGKILL: "
-                    + ProcessTree.pids(alive));
-        }
+        ProcessTree.killOrThrow(instance.name(), tree, KILL_TIMEOUT);
     }
 
     /** Freezes the instance with {@code SIGSTOP}: connections stay open but nothing answers. */

@@ -95,13 +95,9 @@ final class InstanceControl {
     void kill(Instance instance) {
         List<ProcessHandle> tree = Postmaster.tree(instance.dataDir());
         log.info("killing {} ({} processes)", instance.name(), tree.size());
-        List<ProcessHandle> alive = ProcessTree.killAll(tree, KILL_TIMEOUT);
         paused.remove(instance.name());
         owned.remove(instance.name());
-        if (!alive.isEmpty()) {
-            throw new SandboxException("processes of " + instance.name() + " survived SIGKILL: "
-                    + ProcessTree.pids(alive));
-        }
+        ProcessTree.killOrThrow(instance.name(), tree, KILL_TIMEOUT);
     }
 
     /**

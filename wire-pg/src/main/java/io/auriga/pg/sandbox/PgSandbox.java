@@ -5,7 +5,7 @@ import io.auriga.core.sandbox.SandboxDirectory;
 import io.auriga.core.sandbox.SandboxException;
 import io.auriga.core.sandbox.SandboxState;
 import io.auriga.core.sandbox.ServerUser;
-import io.auriga.core.sandbox.ShutdownHook;
+import io.auriga.core.sandbox.SandboxLifecycle;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -88,9 +88,7 @@ public final class PgSandbox implements AutoCloseable {
     private InstanceControl control;
     private List<Instance> instances = List.of();
     private String adminPassword;
-    private ShutdownHook shutdownHook;
-    private boolean started;
-    private boolean closed;
+    private final SandboxLifecycle lifecycle = new SandboxLifecycle("auriga-pg-sandbox-shutdown");
 
     /** A sandbox that does nothing until {@link #start()}. */
     public PgSandbox(PgSandboxOptions options) {
@@ -107,17 +105,13 @@ public final class PgSandbox implements AutoCloseable {
      * @throws IllegalStateException when called twice or after {@link #close()}
      */
     public synchronized PgSandbox start() {
-        if (started || closed) {
-            throw new IllegalStateException(closed ? "sandbox is closed" : "sandbox already started");
-        }
-        started = true;
+        lifecycle.start(this::close);
         binaries = options.binaries().or(PgBinaries::find).orElseThrow(() -> new SandboxException(
                 "no PostgreSQL server binaries found (pg_config --bindir, /usr/lib/postgresql/*/bin)"));
         directory = new SandboxDirectory(options.directory(), serverUser);
         directory.prepare();
         commands = new PgCommands(binaries, serverUser, options.directory());
         control = new InstanceControl(commands, options.startTimeout());
-        registerShutdownHook();
         try {
             Optional<SandboxState> state = SandboxState.read(options.directory());
             adminPassword = directory.adminPassword(options.adminPassword(), state.isPresent());
@@ -298,12 +292,10 @@ public final class PgSandbox implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
-        if (closed) {
+        if (!lifecycle.close()) {
             return;
         }
-        closed = true;
         stopAll();
-        removeShutdownHook();
         if (options.deleteOnClose() && directory != null) {
             directory.delete();
         }
@@ -362,25 +354,10 @@ public final class PgSandbox implements AutoCloseable {
     }
 
     private void requireStarted() {
-        if (!started) {
-            throw new IllegalStateException("sandbox not started");
-        }
+        lifecycle.requireStarted();
     }
 
     private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("sandbox is closed");
-        }
-        requireStarted();
-    }
-
-    private void registerShutdownHook() {
-        shutdownHook = ShutdownHook.register("auriga-pg-sandbox-shutdown", this::close);
-    }
-
-    private void removeShutdownHook() {
-        if (shutdownHook != null) {
-            shutdownHook.remove();
-        }
+        lifecycle.requireOpen();
     }
 }
