@@ -1,5 +1,9 @@
 package io.auriga.pg.sandbox;
 
+import io.auriga.core.sandbox.ProcessRunner;
+import io.auriga.core.sandbox.SandboxException;
+import io.auriga.core.sandbox.SandboxState;
+import io.auriga.core.sandbox.ServerUser;
 import io.auriga.pg.sandbox.PgSandbox.Instance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +81,7 @@ final class ClusterProvisioner {
         }
         Map<String, Integer> ports = new LinkedHashMap<>();
         instances.forEach(instance -> ports.put(instance.name(), instance.port()));
-        SandboxState state = new SandboxState(binaries.majorVersion(), ports);
+        SandboxState state = new SandboxState(Integer.toString(binaries.majorVersion()), ports);
         state.write(options.directory());
         return state;
     }

@@ -1,5 +1,7 @@
 package io.auriga.pg.sandbox;
 
+import io.auriga.core.sandbox.ProcessTree;
+import io.auriga.core.sandbox.SandboxException;
 import io.auriga.pg.sandbox.PgSandbox.Instance;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,9 +62,10 @@ final class InstanceControl {
         List<ProcessHandle> tree = Postmaster.tree(instance.dataDir());
         commands.stop(instance.dataDir(), "fast", STOP_TIMEOUT);
         owned.remove(instance.name());
-        List<ProcessHandle> alive = Postmaster.awaitExit(tree, EXIT_GRACE);
+        List<ProcessHandle> alive = ProcessTree.awaitExit(tree, EXIT_GRACE);
         if (!alive.isEmpty()) {
-            throw new SandboxException("processes of " + instance.name() + " outlived pg_ctl stop: " + pids(alive));
+            throw new SandboxException("processes of " + instance.name() + " outlived pg_ctl stop: "
+                    + ProcessTree.pids(alive));
         }
     }
 
@@ -92,12 +95,9 @@ final class InstanceControl {
     void kill(Instance instance) {
         List<ProcessHandle> tree = Postmaster.tree(instance.dataDir());
         log.info("killing {} ({} processes)", instance.name(), tree.size());
-        List<ProcessHandle> alive = Postmaster.killAll(tree, KILL_TIMEOUT);
         paused.remove(instance.name());
         owned.remove(instance.name());
-        if (!alive.isEmpty()) {
-            throw new SandboxException("processes of " + instance.name() + " survived SIGKILL: " + pids(alive));
-        }
+        ProcessTree.killOrThrow(instance.name(), tree, KILL_TIMEOUT);
     }
 
     /**
@@ -111,7 +111,7 @@ final class InstanceControl {
             throw new SandboxException(instance.name() + " is not running; nothing to pause");
         }
         log.info("pausing {} ({} processes)", instance.name(), tree.size());
-        Postmaster.signal(tree, "STOP");
+        ProcessTree.signal(tree, "STOP");
         paused.add(instance.name());
     }
 
@@ -119,7 +119,7 @@ final class InstanceControl {
     void resume(Instance instance) {
         if (paused.remove(instance.name())) {
             log.info("resuming {}", instance.name());
-            Postmaster.signal(Postmaster.tree(instance.dataDir()), "CONT");
+            ProcessTree.signal(Postmaster.tree(instance.dataDir()), "CONT");
         }
     }
 
@@ -157,19 +157,15 @@ final class InstanceControl {
             log.warn("cannot stop {} with pg_ctl; killing its processes: {}", instance.name(), e.getMessage());
         }
         // pg_ctl returns once postmaster.pid is gone, a moment before the processes themselves.
-        List<ProcessHandle> leftovers = Postmaster.awaitExit(tree, EXIT_GRACE);
+        List<ProcessHandle> leftovers = ProcessTree.awaitExit(tree, EXIT_GRACE);
         if (!leftovers.isEmpty()) {
             log.warn("{} processes of {} outlived pg_ctl stop; killing them", leftovers.size(), instance.name());
-            List<ProcessHandle> alive = Postmaster.killAll(leftovers, KILL_TIMEOUT);
+            List<ProcessHandle> alive = ProcessTree.killAll(leftovers, KILL_TIMEOUT);
             if (!alive.isEmpty()) {
-                log.warn("processes of {} survived SIGKILL: {}", instance.name(), pids(alive));
+                log.warn("processes of {} survived SIGKILL: {}", instance.name(), ProcessTree.pids(alive));
             }
         }
         owned.remove(instance.name());
         log.info("stopped {}", instance.name());
-    }
-
-    private static String pids(List<ProcessHandle> processes) {
-        return processes.stream().map(p -> Long.toString(p.pid())).toList().toString();
     }
 }

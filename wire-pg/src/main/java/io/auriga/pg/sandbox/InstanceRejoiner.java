@@ -1,5 +1,7 @@
 package io.auriga.pg.sandbox;
 
+import io.auriga.core.sandbox.ProcessRunner;
+import io.auriga.core.sandbox.SandboxException;
 import io.auriga.pg.sandbox.PgSandbox.Instance;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,8 @@
 package io.auriga.pg.sandbox;
 
+import io.auriga.core.sandbox.ProcessRunner;
+import io.auriga.core.sandbox.SandboxException;
+import io.auriga.core.sandbox.ServerUser;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,5 +1,8 @@
 package io.auriga.pg.sandbox;
 
+import io.auriga.core.sandbox.SandboxDirectory;
+import io.auriga.core.sandbox.SandboxException;
+import io.auriga.core.sandbox.ServerUser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +33,7 @@ final class PgConfigFiles {
     static final String LOG_FILE = "postgres.log";
 
     /** The directory, beside the data directories, holding every instance's Unix socket (named by port). */
-    static final String SOCKET_DIR = "run";
+    static final String SOCKET_DIR = SandboxDirectory.SOCKET_DIR;
 
     /** Where ALTER SYSTEM keeps its settings, and pg_basebackup -R the streaming ones. */
     static final String AUTO_CONF = "postgresql.auto.conf";

@@ -1,5 +1,11 @@
 package io.auriga.pg.sandbox;
 
+import io.auriga.core.sandbox.Ports;
+import io.auriga.core.sandbox.SandboxDirectory;
+import io.auriga.core.sandbox.SandboxException;
+import io.auriga.core.sandbox.SandboxState;
+import io.auriga.core.sandbox.ServerUser;
+import io.auriga.core.sandbox.SandboxLifecycle;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -52,6 +58,9 @@ public final class PgSandbox implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PgSandbox.class);
 
+    /** Instance names are this prefix and a number: {@code pg1}, {@code pg2}, …. */
+    static final String INSTANCE_PREFIX = "pg";
+
     /** The only address sandbox servers listen on. */
     public static final String HOST = "127.0.0.1";
 
@@ -72,16 +81,14 @@ public final class PgSandbox implements AutoCloseable {
     }
 
     private final PgSandboxOptions options;
-    private final ServerUser serverUser = ServerUser.detect();
+    private final ServerUser serverUser = ServerUser.detect(ServerUser.POSTGRES);
     private SandboxDirectory directory;
     private PgBinaries binaries;
     private PgCommands commands;
     private InstanceControl control;
     private List<Instance> instances = List.of();
     private String adminPassword;
-    private Thread shutdownHook;
-    private boolean started;
-    private boolean closed;
+    private final SandboxLifecycle lifecycle = new SandboxLifecycle("auriga-pg-sandbox-shutdown");
 
     /** A sandbox that does nothing until {@link #start()}. */
     public PgSandbox(PgSandboxOptions options) {
@@ -98,17 +105,13 @@ public final class PgSandbox implements AutoCloseable {
      * @throws IllegalStateException when called twice or after {@link #close()}
      */
     public synchronized PgSandbox start() {
-        if (started || closed) {
-            throw new IllegalStateException(closed ? "sandbox is closed" : "sandbox already started");
-        }
-        started = true;
+        lifecycle.start(this::close);
         binaries = options.binaries().or(PgBinaries::find).orElseThrow(() -> new SandboxException(
                 "no PostgreSQL server binaries found (pg_config --bindir, /usr/lib/postgresql/*/bin)"));
         directory = new SandboxDirectory(options.directory(), serverUser);
         directory.prepare();
         commands = new PgCommands(binaries, serverUser, options.directory());
         control = new InstanceControl(commands, options.startTimeout());
-        registerShutdownHook();
         try {
             Optional<SandboxState> state = SandboxState.read(options.directory());
             adminPassword = directory.adminPassword(options.adminPassword(), state.isPresent());
@@ -289,21 +292,19 @@ public final class PgSandbox implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
-        if (closed) {
+        if (!lifecycle.close()) {
             return;
         }
-        closed = true;
         stopAll();
-        removeShutdownHook();
         if (options.deleteOnClose() && directory != null) {
             directory.delete();
         }
     }
 
     private void provision() {
-        directory.requireNoInstanceData(options.replicas() + 1);
-        List<Integer> ports = Ports.allocate(options.basePort(), options.replicas() + 1);
-        String[] names = SandboxState.instanceNames(ports.size());
+        String[] names = SandboxState.instanceNames(INSTANCE_PREFIX, options.replicas() + 1);
+        directory.requireNoInstanceData(names);
+        List<Integer> ports = Ports.allocate(options.basePort(), names.length);
         List<Instance> planned = new ArrayList<>();
         for (int i = 0; i < names.length; i++) {
             planned.add(newInstance(names[i], ports.get(i)));
@@ -313,7 +314,7 @@ public final class PgSandbox implements AutoCloseable {
     }
 
     private void reuse(SandboxState state) {
-        if (state.majorVersion() != binaries.majorVersion()) {
+        if (!state.majorVersion().equals(Integer.toString(binaries.majorVersion()))) {
             throw new SandboxException(options.directory() + " holds a PostgreSQL " + state.majorVersion()
                     + " cluster but the binaries in " + binaries.binDir() + " are version " + binaries.majorVersion()
                     + "; delete the directory or use matching binaries");
@@ -329,7 +330,7 @@ public final class PgSandbox implements AutoCloseable {
         }
         log.info("reusing the existing cluster in {}", options.directory());
         for (Instance instance : instances) {
-            directory.prepareExistingDataDir(instance.dataDir());
+            directory.prepareExistingDataDir(instance.dataDir(), "PG_VERSION");
             control.start(instance);
         }
     }
@@ -353,31 +354,10 @@ public final class PgSandbox implements AutoCloseable {
     }
 
     private void requireStarted() {
-        if (!started) {
-            throw new IllegalStateException("sandbox not started");
-        }
+        lifecycle.requireStarted();
     }
 
     private void requireOpen() {
-        if (closed) {
-            throw new IllegalStateException("sandbox is closed");
-        }
-        requireStarted();
-    }
-
-    private void registerShutdownHook() {
-        shutdownHook = new Thread(this::close, "auriga-pg-sandbox-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
-    }
-
-    private void removeShutdownHook() {
-        if (shutdownHook == null || Thread.currentThread() == shutdownHook) {
-            return;
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is already shutting down; the hook runs close(), which is idempotent
-        }
+        lifecycle.requireOpen();
     }
 }

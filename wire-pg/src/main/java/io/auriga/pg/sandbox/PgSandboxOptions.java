@@ -1,5 +1,6 @@
 package io.auriga.pg.sandbox;
 
+import io.auriga.core.sandbox.SandboxLifecycle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -42,13 +43,7 @@ public record PgSandboxOptions(
     public PgSandboxOptions {
         Objects.requireNonNull(directory, "directory");
         directory = directory.toAbsolutePath().normalize();
-        if (replicas < 0 || replicas > 8) {
-            throw new IllegalArgumentException("replicas must be between 0 and 8, got " + replicas);
-        }
-        if (basePort != 0 && (basePort < 1024 || basePort + replicas > 65535)) {
-            throw new IllegalArgumentException("basePort must be 0 or leave room for every instance below 65536, got "
-                    + basePort);
-        }
+        SandboxLifecycle.checkOptions(replicas, basePort, startTimeout);
         requireIdentifier("database", database);
         requireIdentifier("user", user);
         if (ADMIN_USER.equals(user)) {
@@ -57,9 +52,6 @@ public record PgSandboxOptions(
         Objects.requireNonNull(password, "password");
         Objects.requireNonNull(adminPassword, "adminPassword");
         Objects.requireNonNull(binaries, "binaries");
-        if (startTimeout == null || startTimeout.isNegative() || startTimeout.isZero()) {
-            throw new IllegalArgumentException("startTimeout must be positive, got " + startTimeout);
-        }
     }
 
     /** Options for a sandbox in {@code directory} with every other field at its default. */

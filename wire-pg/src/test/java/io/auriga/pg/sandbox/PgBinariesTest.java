@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.auriga.core.sandbox.SandboxException;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 

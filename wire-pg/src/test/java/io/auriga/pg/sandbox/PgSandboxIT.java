@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.auriga.core.sandbox.Ports;
+import io.auriga.core.sandbox.ProcessRunner;
 import io.auriga.pg.sandbox.PgSandbox.Instance;
 import java.nio.file.Path;
 import java.sql.Connection;

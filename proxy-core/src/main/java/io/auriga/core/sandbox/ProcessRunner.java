@@ -1,4 +1,4 @@
-package io.auriga.pg.sandbox;
+package io.auriga.core.sandbox;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,12 +14,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one external command with a deadline and captures its combined output.
  *
- * <p>Output goes to a temporary file rather than a pipe: {@code pg_ctl start} leaves a server
+ * <p>Output goes to a temporary file rather than a pipe: a command such as {@code pg_ctl start} leaves a server
  * running that may inherit the command's descriptors, and a pipe held open by a grandchild would
  * make a reader wait forever. A command that outlives its timeout is killed together with its
  * descendants (a {@code runuser} wrapper does not forward {@code SIGKILL}).
  */
-final class ProcessRunner {
+public final class ProcessRunner {
 
     private static final Logger log = LoggerFactory.getLogger(ProcessRunner.class);
     private static final int TAIL_LINES = 25;
@@ -34,14 +34,14 @@ final class ProcessRunner {
      * @param exitCode its exit status
      * @param output   stdout and stderr, interleaved
      */
-    record Result(List<String> command, int exitCode, String output) {
+    public record Result(List<String> command, int exitCode, String output) {
 
-        boolean ok() {
+        public boolean ok() {
             return exitCode == 0;
         }
 
         /** Throws a {@link SandboxException} naming the command and its output tail unless it succeeded. */
-        Result orThrow() {
+        public Result orThrow() {
             if (!ok()) {
                 throw new SandboxException(String.join(" ", command) + " exited with " + exitCode
                         + tailSection(output));
@@ -51,7 +51,7 @@ final class ProcessRunner {
     }
 
     /** Runs {@code command} and throws unless it exits with status 0 before {@code timeout}. */
-    static Result runChecked(List<String> command, Map<String, String> env, Path workDir, Duration timeout) {
+    public static Result runChecked(List<String> command, Map<String, String> env, Path workDir, Duration timeout) {
         return run(command, env, workDir, timeout).orThrow();
     }
 
@@ -62,7 +62,7 @@ final class ProcessRunner {
      * @param env     variables added to this JVM's environment (never logged: they may hold secrets)
      * @param workDir the working directory, or {@code null} for this JVM's
      */
-    static Result run(List<String> command, Map<String, String> env, Path workDir, Duration timeout) {
+    public static Result run(List<String> command, Map<String, String> env, Path workDir, Duration timeout) {
         log.debug("running {}", String.join(" ", command));
         Path out = null;
         try {
@@ -94,19 +94,19 @@ final class ProcessRunner {
     }
 
     /** The last lines of {@code text}, formatted to end an error message; empty when there is none. */
-    static String tailSection(String text) {
+    public static String tailSection(String text) {
         String tail = tail(text, TAIL_LINES);
         return tail.isBlank() ? "" : "; last output:\n" + tail;
     }
 
     /** The last {@code lines} lines of {@code text}. */
-    static String tail(String text, int lines) {
+    public static String tail(String text, int lines) {
         List<String> all = text.lines().toList();
         return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
     /** The last {@code lines} lines of a file, or a note saying why there are none. */
-    static String tailOfFile(Path file, int lines) {
+    public static String tailOfFile(Path file, int lines) {
         if (!Files.isRegularFile(file)) {
             return "(no " + file + ")";
         }

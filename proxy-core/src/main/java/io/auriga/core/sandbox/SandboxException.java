@@ -1,7 +1,7 @@
-package io.auriga.pg.sandbox;
+package io.auriga.core.sandbox;
 
 /**
- * Thrown when the sandbox cannot provision, start, stop or signal a PostgreSQL instance.
+ * Thrown when a sandbox cannot provision, start, stop or signal a database instance.
  * The message names what was attempted and, for external commands, ends with the tail of
  * their output, so a failing test or demo explains itself without digging through logs.
  */

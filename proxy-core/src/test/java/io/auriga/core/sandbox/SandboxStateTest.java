@@ -1,4 +1,4 @@
-package io.auriga.pg.sandbox;
+package io.auriga.core.sandbox;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,10 +29,10 @@ class SandboxStateTest {
         ports.put("pg1", 7001);
         ports.put("pg2", 7002);
         ports.put("pg10", 7010);
-        new SandboxState(15, ports).write(dir);
+        new SandboxState("15", ports).write(dir);
 
         SandboxState read = SandboxState.read(dir).orElseThrow();
-        assertEquals(15, read.majorVersion());
+        assertEquals("15", read.majorVersion());
         assertEquals(List.of("pg1", "pg2", "pg10"), List.copyOf(read.ports().keySet()));
         assertEquals(7010, read.ports().get("pg10"));
     }
@@ -45,7 +45,14 @@ class SandboxStateTest {
     }
 
     @Test
-    void namesInstancesFromPg1() {
-        assertArrayEquals(new String[] {"pg1", "pg2", "pg3"}, SandboxState.instanceNames(3));
+    void keepsAMajorVersionWithAMinorPart() {
+        new SandboxState("10.11", Map.of("my1", 7001)).write(dir);
+        assertEquals("10.11", SandboxState.read(dir).orElseThrow().majorVersion());
+    }
+
+    @Test
+    void namesInstancesFromOneWithTheEnginesPrefix() {
+        assertArrayEquals(new String[] {"pg1", "pg2", "pg3"}, SandboxState.instanceNames("pg", 3));
+        assertArrayEquals(new String[] {"my1", "my2"}, SandboxState.instanceNames("my", 2));
     }
 }

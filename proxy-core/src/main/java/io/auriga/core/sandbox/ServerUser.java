@@ -1,4 +1,4 @@
-package io.auriga.pg.sandbox;
+package io.auriga.core.sandbox;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,16 +17,20 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The operating-system account the PostgreSQL servers and tools run as.
+ * The operating-system account a sandbox's database servers and tools run as.
  *
- * <p>PostgreSQL refuses to run as root. When this JVM is root, every server command is wrapped
- * in {@code runuser -u postgres --} and the sandbox directory is handed to that account;
- * otherwise commands run as the current user unchanged.
+ * <p>PostgreSQL and MariaDB refuse to run as root. When this JVM is root, every server command is
+ * wrapped in {@code runuser -u <account> --} (or told the account, as {@code mariadbd --user} is)
+ * and the sandbox directory is handed to that account; otherwise commands run as the current user
+ * unchanged.
  */
-final class ServerUser {
+public final class ServerUser {
 
     /** The account Debian's and most distributions' PostgreSQL packages create. */
-    static final String POSTGRES = "postgres";
+    public static final String POSTGRES = "postgres";
+
+    /** The account Debian's and most distributions' MariaDB and MySQL packages create. */
+    public static final String MYSQL = "mysql";
 
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(10);
 
@@ -36,23 +40,23 @@ final class ServerUser {
         this.runAs = runAs;
     }
 
-    /** {@code postgres} when this JVM runs as root, else the current user. */
-    static ServerUser detect() {
-        return new ServerUser(isRoot() ? POSTGRES : null);
+    /** {@code account} (e.g. {@link #POSTGRES}) when this JVM runs as root, else the current user. */
+    public static ServerUser detect(String account) {
+        return new ServerUser(isRoot() ? account : null);
     }
 
     /** Whether commands are wrapped to run as another account. */
-    boolean switchesUser() {
+    public boolean switchesUser() {
         return runAs != null;
     }
 
     /** The account name commands run as. */
-    String name() {
+    public String name() {
         return runAs != null ? runAs : System.getProperty("user.name");
     }
 
     /** {@code command}, wrapped in {@code runuser} when the servers run as another account. */
-    List<String> wrap(List<String> command) {
+    public List<String> wrap(List<String> command) {
         if (runAs == null) {
             return command;
         }
@@ -65,7 +69,7 @@ final class ServerUser {
      * Gives {@code path} (and, when {@code recursive}, everything below it) to the server account.
      * A no-op when no user switch happens.
      */
-    void takeOwnership(Path path, boolean recursive) {
+    public void takeOwnership(Path path, boolean recursive) {
         if (runAs == null) {
             return;
         }
@@ -90,7 +94,7 @@ final class ServerUser {
      * Checks that the server account can write into {@code dir}. Fails with the first ancestor
      * that blocks it (a 0700 home or temporary directory is the usual culprit).
      */
-    void checkWritable(Path dir, Path workDir) {
+    public void checkWritable(Path dir, Path workDir) {
         List<String> test = wrap(List.of("test", "-w", dir.toString(), "-a", "-x", dir.toString()));
         if (ProcessRunner.run(test, Map.of(), workDir, CHECK_TIMEOUT).ok()) {
             return;

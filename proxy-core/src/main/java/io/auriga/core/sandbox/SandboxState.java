@@ -1,4 +1,4 @@
-package io.auriga.pg.sandbox;
+package io.auriga.core.sandbox;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -16,24 +16,30 @@ import java.util.Properties;
 
 /**
  * What a finished provisioning recorded in {@code DIR/sandbox.properties}: the server major
- * version and each instance's port, in order ({@code pg1} first).
+ * version and each instance's port, in order (the first, {@code pg1} or {@code my1}, was
+ * provisioned as the primary).
  *
  * <p>The file is written last, atomically, so its presence means the cluster in {@code DIR} is
  * complete and can be started again as it is.
  *
- * @param majorVersion the PostgreSQL major version that initialised the cluster
+ * @param majorVersion the major version of the server that initialised the cluster ({@code 15} for
+ *                     PostgreSQL 15, {@code 10.11} for MariaDB 10.11)
  * @param ports        instance name to port, in instance order
  */
-record SandboxState(int majorVersion, Map<String, Integer> ports) {
+public record SandboxState(String majorVersion, Map<String, Integer> ports) {
 
-    static final String FILE = "sandbox.properties";
+    /** The file's name inside the sandbox directory. */
+    public static final String FILE = "sandbox.properties";
 
-    SandboxState {
+    public SandboxState {
+        if (majorVersion == null || majorVersion.isBlank()) {
+            throw new IllegalArgumentException("majorVersion is required");
+        }
         ports = Collections.unmodifiableMap(new LinkedHashMap<>(ports));
     }
 
     /** The recorded state of {@code dir}, or empty when no provisioning finished there. */
-    static Optional<SandboxState> read(Path dir) {
+    public static Optional<SandboxState> read(Path dir) {
         Path file = dir.resolve(FILE);
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
@@ -50,7 +56,7 @@ record SandboxState(int majorVersion, Map<String, Integer> ports) {
             if (ports.isEmpty()) {
                 throw new SandboxException(file + " names no instances");
             }
-            return Optional.of(new SandboxState(Integer.parseInt(props.getProperty("major").trim()), ports));
+            return Optional.of(new SandboxState(props.getProperty("major", "").trim(), ports));
         } catch (IOException | RuntimeException e) {
             if (e instanceof SandboxException se) {
                 throw se;
@@ -60,14 +66,14 @@ record SandboxState(int majorVersion, Map<String, Integer> ports) {
     }
 
     /** Records this state in {@code dir}, replacing any earlier record atomically. */
-    void write(Path dir) {
+    public void write(Path dir) {
         Properties props = new Properties();
-        props.setProperty("major", Integer.toString(majorVersion));
+        props.setProperty("major", majorVersion);
         props.setProperty("instances", String.join(",", ports.keySet()));
         ports.forEach((name, port) -> props.setProperty(name + ".port", Integer.toString(port)));
         Path tmp = dir.resolve(FILE + ".tmp");
         try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            props.store(out, "Auriga PostgreSQL sandbox; pg1 was provisioned as the primary");
+            props.store(out, "Auriga sandbox; the first instance was provisioned as the primary");
         } catch (IOException e) {
             throw new SandboxException("cannot write " + tmp + ": " + e.getMessage(), e);
         }
@@ -78,10 +84,10 @@ record SandboxState(int majorVersion, Map<String, Integer> ports) {
         }
     }
 
-    /** Names of the instances, {@code pg1} to {@code pg<count>}. */
-    static String[] instanceNames(int count) {
+    /** Names of the instances, {@code <prefix>1} to {@code <prefix><count>}, e.g. {@code pg1}, {@code pg2}. */
+    public static String[] instanceNames(String prefix, int count) {
         String[] names = new String[count];
-        Arrays.setAll(names, i -> "pg" + (i + 1));
+        Arrays.setAll(names, i -> prefix + (i + 1));
         return names;
     }
 }

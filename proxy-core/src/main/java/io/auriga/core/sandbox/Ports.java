@@ -1,4 +1,4 @@
-package io.auriga.pg.sandbox;
+package io.auriga.core.sandbox;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Chooses loopback ports for sandbox instances. Only 127.0.0.1 is ever bound. */
-final class Ports {
+public final class Ports {
 
     private Ports() {
     }
@@ -18,12 +18,12 @@ final class Ports {
      * is set (each checked to be free), else ports the kernel hands out. A port chosen here can still
      * be taken by someone else before the server binds it; the server's start then fails loudly.
      */
-    static List<Integer> allocate(int basePort, int count) {
+    public static List<Integer> allocate(int basePort, int count) {
         return basePort > 0 ? checkedRange(basePort, count) : ephemeral(count);
     }
 
     /** Whether nothing listens on {@code 127.0.0.1:port}. */
-    static boolean isFree(int port) {
+    public static boolean isFree(int port) {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(loopback(), port));

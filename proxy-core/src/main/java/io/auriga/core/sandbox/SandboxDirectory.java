@@ -1,4 +1,4 @@
-package io.auriga.pg.sandbox;
+package io.auriga.core.sandbox;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,26 +18,29 @@ import org.slf4j.LoggerFactory;
  * The sandbox directory on disk: its ownership and permissions, the admin password file, and
  * the checks that keep a new cluster from being written over the remains of another.
  */
-final class SandboxDirectory {
+public final class SandboxDirectory {
 
     private static final Logger log = LoggerFactory.getLogger(SandboxDirectory.class);
 
     /** The superuser's password, readable by the user who ran the sandbox only. */
-    static final String ADMIN_PASSWORD_FILE = "admin.password";
+    public static final String ADMIN_PASSWORD_FILE = "admin.password";
+
+    /** The directory for the servers' Unix sockets: short, so socket paths stay under the kernel's limit. */
+    public static final String SOCKET_DIR = "run";
 
     private static final int PASSWORD_BYTES = 24;
 
     private final Path dir;
     private final ServerUser serverUser;
 
-    SandboxDirectory(Path dir, ServerUser serverUser) {
+    public SandboxDirectory(Path dir, ServerUser serverUser) {
         this.dir = dir;
         this.serverUser = serverUser;
     }
 
     /** Creates the directory (and its socket directory) if needed; makes sure the server user can create instances in it. */
-    void prepare() {
-        Path sockets = dir.resolve(PgConfigFiles.SOCKET_DIR);
+    public void prepare() {
+        Path sockets = dir.resolve(SOCKET_DIR);
         try {
             Files.createDirectories(sockets);
         } catch (IOException e) {
@@ -52,7 +55,7 @@ final class SandboxDirectory {
      * The admin password: {@code given} if present; else the one in {@value #ADMIN_PASSWORD_FILE};
      * else, for a new cluster only, a random one written to that file with mode 0600.
      */
-    String adminPassword(Optional<String> given, boolean existingCluster) {
+    public String adminPassword(Optional<String> given, boolean existingCluster) {
         if (given.isPresent()) {
             return given.get();
         }
@@ -74,11 +77,11 @@ final class SandboxDirectory {
     }
 
     /**
-     * Refuses to provision over data: {@code DIR/pg1} … {@code DIR/pg<count>} must be absent or
-     * empty. Data there without {@code sandbox.properties} is what a failed provisioning leaves.
+     * Refuses to provision over data: {@code DIR/<name>} must be absent or empty for each of
+     * {@code names}. Data there without {@code sandbox.properties} is what a failed provisioning leaves.
      */
-    void requireNoInstanceData(int count) {
-        for (String name : SandboxState.instanceNames(count)) {
+    public void requireNoInstanceData(String... names) {
+        for (String name : names) {
             Path dataDir = dir.resolve(name);
             if (Files.isDirectory(dataDir) && !isEmpty(dataDir)) {
                 throw new SandboxException(dataDir + " holds data but " + dir.resolve(SandboxState.FILE)
@@ -87,10 +90,15 @@ final class SandboxDirectory {
         }
     }
 
-    /** Checks a reused data directory and gives it the owner and mode 0700 PostgreSQL insists on. */
-    void prepareExistingDataDir(Path dataDir) {
-        if (!Files.isRegularFile(dataDir.resolve("PG_VERSION"))) {
-            throw new SandboxException(dataDir + " is not a PostgreSQL data directory (no PG_VERSION)");
+    /**
+     * Checks a reused data directory and gives it the server account and mode 0700 (PostgreSQL
+     * insists on it).
+     *
+     * @param marker a file or directory every data directory of the engine holds ({@code PG_VERSION})
+     */
+    public void prepareExistingDataDir(Path dataDir, String marker) {
+        if (!Files.exists(dataDir.resolve(marker))) {
+            throw new SandboxException(dataDir + " is not a data directory of this sandbox (no " + marker + ")");
         }
         serverUser.takeOwnership(dataDir, true);
         try {
@@ -101,7 +109,7 @@ final class SandboxDirectory {
     }
 
     /** Deletes the directory and everything in it; logs what it cannot delete. */
-    void delete() {
+    public void delete() {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(SandboxDirectory::deleteQuietly);
         } catch (IOException e) {

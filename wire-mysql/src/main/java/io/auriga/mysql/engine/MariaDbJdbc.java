@@ -1,0 +1,30 @@
+package io.auriga.mysql.engine;
+
+import io.auriga.config.ClusterConfig;
+import io.auriga.config.InstanceConfig;
+import java.time.Duration;
+import java.util.Properties;
+
+/** MariaDB Connector/J URLs and connection properties for the control plane (monitor, operations). */
+final class MariaDbJdbc {
+    private MariaDbJdbc() {
+    }
+
+    static String url(InstanceConfig instance) {
+        String host = instance.host().contains(":") ? "[" + instance.host() + "]" : instance.host();
+        return "jdbc:mariadb://" + host + ":" + instance.port() + "/";
+    }
+
+    /** Admin login with every network wait bounded by {@code timeout}. */
+    static Properties properties(ClusterConfig cluster, Duration timeout) {
+        String millis = Long.toString(Math.max(1, timeout.toMillis()));
+        Properties p = new Properties();
+        p.setProperty("user", cluster.adminCredentials().user());
+        p.setProperty("password", cluster.adminCredentials().password().reveal());
+        p.setProperty("connectTimeout", millis);
+        p.setProperty("socketTimeout", millis);
+        p.setProperty("tcpKeepAlive", "true");
+        p.setProperty("connectionAttributes", "program_name:auriga-control");
+        return p;
+    }
+}

@@ -1,0 +1,62 @@
+package io.auriga.mysql.sandbox;
+
+import io.auriga.core.sandbox.SandboxException;
+import io.auriga.mysql.sandbox.MariaDbSandbox.Instance;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Writes an instance's {@code my.cnf}, the only option file its server reads
+ * ({@code --defaults-file}): paths inside the instance directory, loopback only, and what GTID
+ * replication with failover needs — a binary log on every instance (a replica may be promoted),
+ * {@code log_slave_updates} (a promoted replica's log must hold what it replicated),
+ * {@code gtid_strict_mode}, row-based logging and a unique {@code server_id}.
+ */
+final class MariaDbConfigFile {
+
+    private MariaDbConfigFile() {
+    }
+
+    /**
+     * @param serverId the instance's unique {@code server_id}
+     * @param readOnly whether the server starts read-only (replicas)
+     * @param runAs    the account {@code mariadbd} switches to when started as root, or null
+     * @param socket   the Unix socket path
+     */
+    static void write(Instance instance, int serverId, boolean readOnly, String runAs, Path socket) {
+        StringBuilder cnf = new StringBuilder();
+        cnf.append("# Auriga sandbox instance ").append(instance.name()).append('\n')
+                .append("[mariadbd]\n");
+        if (runAs != null) {
+            cnf.append("user=").append(runAs).append('\n');
+        }
+        cnf.append("datadir=").append(instance.dataDir()).append('\n')
+                .append("port=").append(instance.port()).append('\n')
+                .append("bind-address=").append(instance.host()).append('\n')
+                .append("socket=").append(socket).append('\n')
+                .append("pid-file=").append(instance.pidFile()).append('\n')
+                .append("log-error=").append(instance.errorLog()).append('\n')
+                .append("server-id=").append(serverId).append('\n')
+                .append("log-bin=").append(instance.dataDir().resolve("binlog")).append('\n')
+                .append("relay-log=").append(instance.dataDir().resolve("relay-bin")).append('\n')
+                .append("log-slave-updates=ON\n")
+                .append("gtid-strict-mode=ON\n")
+                .append("binlog-format=ROW\n")
+                .append("read-only=").append(readOnly ? "ON" : "OFF").append('\n')
+                .append("report-host=").append(instance.host()).append('\n')
+                .append("report-port=").append(instance.port()).append('\n')
+                // Host names are never looked up: accounts are '…'@'%' and clients come from 127.0.0.1.
+                .append("skip-name-resolve\n")
+                // Small enough for several instances on a developer machine or CI.
+                .append("innodb-buffer-pool-size=32M\n")
+                .append("innodb-log-file-size=16M\n")
+                .append("performance-schema=OFF\n");
+        try {
+            Files.writeString(instance.configFile(), cnf.toString(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new SandboxException("cannot write " + instance.configFile() + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,339 @@
+package io.auriga.mysql.sandbox;
+
+import io.auriga.core.sandbox.Ports;
+import io.auriga.core.sandbox.SandboxDirectory;
+import io.auriga.core.sandbox.SandboxException;
+import io.auriga.core.sandbox.SandboxState;
+import io.auriga.core.sandbox.ServerUser;
+import io.auriga.core.sandbox.SandboxLifecycle;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real local MariaDB cluster for integration tests and {@code auriga demo --engine mysql}: a
+ * primary ({@code my1}) and N replicas ({@code my2}, {@code my3}, …) replicating by GTID, each a
+ * {@code mariadbd} listening on {@code 127.0.0.1} only, with everything it owns in {@code DIR/myN}
+ * ({@code my.cnf}, {@code data/}, {@code error.log}, {@code mariadbd.pid}) and its socket in {@code DIR/run}.
+ *
+ * <pre>{@code
+ * try (MariaDbSandbox my = new MariaDbSandbox(MariaDbSandboxOptions.in(dir)).start()) {
+ *     String url = my.jdbcUrl(my.primary(), my.database());   // user auriga, password auriga
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p><b>Users.</b> {@value MariaDbSandboxOptions#ADMIN_USER} holds every privilege (it reads
+ * {@code mysql.global_priv}, changes {@code read_only}, stops and points replication); its password is
+ * {@code DIR/admin.password} (mode 0600) unless given. {@value MariaDbSandboxOptions#REPLICATION_USER}
+ * has a random password that only the replicas' replication settings keep. Both are created on every
+ * instance by {@code mariadb-install-db} and are in no binary log. The application user (default
+ * {@code auriga}/{@code auriga}, {@code mysql_native_password}) and its database are created on the
+ * primary and reach the replicas by replication. Every account is {@code 'name'@'%'}.
+ *
+ * <p><b>Replication.</b> Every instance writes a binary log with {@code log_slave_updates},
+ * {@code gtid_strict_mode} and row format, so any replica can be promoted. Replicas follow the primary
+ * with {@code MASTER_USE_GTID=slave_pos} and run with {@code read_only=ON}; {@link #start()} returns once
+ * each has applied everything the primary logged.
+ *
+ * <p><b>Re-running in the same directory.</b> A directory where a provisioning finished
+ * ({@code DIR/sandbox.properties}) is started again as it is, on its recorded ports; a server left
+ * running by a killed process is adopted. A directory where provisioning did not finish is refused.
+ *
+ * <p><b>Running as root.</b> {@code mariadbd} refuses root, so it then runs as the {@code mysql}
+ * system user ({@code user=} in {@code my.cnf}, {@code runuser} for {@code mariadb-install-db}) and the
+ * directory is handed to that user; its ancestors must be traversable by it.
+ *
+ * <p><b>Lifetime.</b> {@link #close()} stops every server this sandbox started or adopted
+ * ({@code SIGTERM}, then {@code SIGKILL} to what is left) and is idempotent; a JVM shutdown hook,
+ * registered by {@link #start()} and removed by {@link #close()}, does the same when the JVM is
+ * terminated. All methods are thread-safe.
+ */
+public final class MariaDbSandbox implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(MariaDbSandbox.class);
+
+    /** The only address sandbox servers listen on. */
+    public static final String HOST = "127.0.0.1";
+
+    /** Instance names are this prefix and a number: {@code my1}, {@code my2}, …. */
+    static final String INSTANCE_PREFIX = "my";
+
+    /**
+     * One server of the sandbox.
+     *
+     * @param name      {@code my1}, {@code my2}, …; {@code my1} was provisioned as the primary
+     * @param host      always {@value MariaDbSandbox#HOST}
+     * @param port      its TCP port
+     * @param directory everything of the instance, {@code DIR/<name>}
+     */
+    public record Instance(String name, String host, int port, Path directory) {
+
+        /** The data directory, {@code DIR/<name>/data}. */
+        public Path dataDir() {
+            return directory.resolve("data");
+        }
+
+        /** The server's error log. */
+        public Path errorLog() {
+            return directory.resolve("error.log");
+        }
+
+        /** The option file the server reads and nothing else ({@code --defaults-file}). */
+        public Path configFile() {
+            return directory.resolve("my.cnf");
+        }
+
+        /** The file holding the server's pid while it runs. */
+        public Path pidFile() {
+            return directory.resolve("mariadbd.pid");
+        }
+    }
+
+    private final MariaDbSandboxOptions options;
+    private final ServerUser serverUser = ServerUser.detect(ServerUser.MYSQL);
+    private SandboxDirectory directory;
+    private MariaDbBinaries binaries;
+    private MariaDbServers servers;
+    private List<Instance> instances = List.of();
+    private String adminPassword;
+    private final SandboxLifecycle lifecycle = new SandboxLifecycle("auriga-mariadb-sandbox-shutdown");
+
+    /** A sandbox that does nothing until {@link #start()}. */
+    public MariaDbSandbox(MariaDbSandboxOptions options) {
+        this.options = options;
+    }
+
+    /**
+     * Provisions the cluster (or reuses the one in the directory) and starts every instance; for a new
+     * cluster, returns once every replica has applied what the primary logged. On failure, stops what
+     * it started and throws.
+     *
+     * @return this sandbox
+     * @throws SandboxException      when no MariaDB server binaries are found or a step fails
+     * @throws IllegalStateException when called twice or after {@link #close()}
+     */
+    public synchronized MariaDbSandbox start() {
+        lifecycle.start(this::close);
+        binaries = MariaDbBinaries.find().orElseThrow(() -> new SandboxException(
+                "no MariaDB server binaries found (mariadbd, mariadb-install-db and mariadb in PATH or /usr/sbin)"));
+        directory = new SandboxDirectory(options.directory(), serverUser);
+        directory.prepare();
+        servers = new MariaDbServers(binaries, options.startTimeout());
+        try {
+            Optional<SandboxState> state = SandboxState.read(options.directory());
+            adminPassword = directory.adminPassword(options.adminPassword(), state.isPresent());
+            servers.adminPassword(adminPassword);
+            if (state.isPresent()) {
+                reuse(state.get());
+            } else {
+                provision();
+            }
+        } catch (RuntimeException e) {
+            servers.stopAll(instances);
+            throw e;
+        }
+        log.info("MariaDB {} sandbox ready in {}: {}", binaries.majorVersion(), options.directory(), describe());
+        return this;
+    }
+
+    /** Every instance, {@code my1} first. */
+    public synchronized List<Instance> instances() {
+        requireStarted();
+        return instances;
+    }
+
+    /** The instance provisioned as primary, {@code my1}: a name, not a role; see {@link #currentPrimary()}. */
+    public synchronized Instance primary() {
+        return instances().get(0);
+    }
+
+    /** The instances provisioned as replicas ({@code my2}, …), whatever their role now. */
+    public synchronized List<Instance> replicas() {
+        return instances().subList(1, instances.size());
+    }
+
+    /** The instance called {@code name}. */
+    public synchronized Instance instance(String name) {
+        return instances().stream().filter(i -> i.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no instance " + name + " in " + instances));
+    }
+
+    /**
+     * The instance that takes writes now, as the servers themselves say: the one running instance
+     * with {@code read_only} off. Empty when none does or it does not answer. Paused instances are not asked.
+     *
+     * @throws SandboxException when two instances both take writes (split brain)
+     */
+    public synchronized Optional<Instance> currentPrimary() {
+        requireOpen();
+        List<Instance> writable = new ArrayList<>();
+        for (Instance instance : instances) {
+            if (servers.isPaused(instance) || !servers.isRunning(instance)) {
+                continue;
+            }
+            try (Connection c = MariaDbSql.connect(instance.port(), adminUser(), adminPassword)) {
+                if (MariaDbSql.isWritable(c)) {
+                    writable.add(instance);
+                }
+            } catch (SQLException e) {
+                log.debug("cannot ask {} for its role: {}", instance.name(), e.getMessage());
+            }
+        }
+        if (writable.size() > 1) {
+            throw new SandboxException("more than one instance takes writes: "
+                    + writable.stream().map(Instance::name).toList());
+        }
+        return writable.stream().findFirst();
+    }
+
+    /** The administrative user, {@value MariaDbSandboxOptions#ADMIN_USER}. */
+    public String adminUser() {
+        return MariaDbSandboxOptions.ADMIN_USER;
+    }
+
+    /** The administrative user's password. */
+    public synchronized String adminPassword() {
+        requireStarted();
+        return adminPassword;
+    }
+
+    /** The application user. */
+    public String user() {
+        return options.user();
+    }
+
+    /** The application user's password. */
+    public String password() {
+        return options.password();
+    }
+
+    /** The application database. */
+    public String database() {
+        return options.database();
+    }
+
+    /** The sandbox directory. */
+    public Path directory() {
+        return options.directory();
+    }
+
+    /** The server binaries in use. */
+    public synchronized MariaDbBinaries binaries() {
+        requireStarted();
+        return binaries;
+    }
+
+    /** {@code jdbc:mariadb://127.0.0.1:<port>/<database>} for {@code instance}. */
+    public String jdbcUrl(Instance instance, String database) {
+        return MariaDbSql.jdbcUrl(instance.port(), database);
+    }
+
+    /** Whether a server runs from {@code name}'s pid file (whoever started it). */
+    public synchronized boolean isRunning(String name) {
+        return servers != null && servers.isRunning(instance(name));
+    }
+
+    /** Stops {@code name} cleanly ({@code SIGTERM}) and returns once it has exited. */
+    public synchronized void stop(String name) {
+        requireOpen();
+        servers.stop(instance(name));
+    }
+
+    /** Crashes {@code name} with {@code SIGKILL}. */
+    public synchronized void kill(String name) {
+        requireOpen();
+        servers.kill(instance(name));
+    }
+
+    /** Starts {@code name} again after {@link #stop} or {@link #kill}; adopts it when it already runs. */
+    public synchronized void startInstance(String name) {
+        requireOpen();
+        servers.start(instance(name));
+    }
+
+    /** Freezes {@code name} ({@code SIGSTOP}) until {@link #resume}. */
+    public synchronized void pause(String name) {
+        requireOpen();
+        servers.pause(instance(name));
+    }
+
+    /** Undoes {@link #pause}. */
+    public synchronized void resume(String name) {
+        requireOpen();
+        servers.resume(instance(name));
+    }
+
+    /**
+     * Stops every server this sandbox started or adopted, removes the shutdown hook and, with
+     * {@link MariaDbSandboxOptions#deleteOnClose()}, deletes the directory. Idempotent; never throws.
+     */
+    @Override
+    public synchronized void close() {
+        if (!lifecycle.close()) {
+            return;
+        }
+        if (servers != null) {
+            servers.stopAll(instances);
+        }
+        if (options.deleteOnClose() && directory != null) {
+            directory.delete();
+        }
+    }
+
+    private void provision() {
+        String[] names = SandboxState.instanceNames(INSTANCE_PREFIX, options.replicas() + 1);
+        directory.requireNoInstanceData(names);
+        List<Integer> ports = Ports.allocate(options.basePort(), names.length);
+        List<Instance> planned = new ArrayList<>();
+        for (int i = 0; i < names.length; i++) {
+            planned.add(new Instance(names[i], HOST, ports.get(i), options.directory().resolve(names[i])));
+        }
+        instances = List.copyOf(planned);
+        new MariaDbProvisioner(options, binaries, serverUser, servers).provision(instances, adminPassword);
+        Map<String, Integer> recorded = new LinkedHashMap<>();
+        instances.forEach(instance -> recorded.put(instance.name(), instance.port()));
+        new SandboxState(binaries.majorVersion(), recorded).write(options.directory());
+    }
+
+    private void reuse(SandboxState state) {
+        if (!state.majorVersion().equals(binaries.majorVersion())) {
+            throw new SandboxException(options.directory() + " holds a MariaDB " + state.majorVersion()
+                    + " cluster but " + binaries.server() + " is version " + binaries.majorVersion()
+                    + "; delete the directory or use matching binaries");
+        }
+        List<Instance> found = new ArrayList<>();
+        state.ports().forEach((name, port) -> found.add(new Instance(name, HOST, port,
+                options.directory().resolve(name))));
+        instances = List.copyOf(found);
+        log.info("reusing the existing cluster in {}", options.directory());
+        for (Instance instance : instances) {
+            directory.prepareExistingDataDir(instance.dataDir(), "mysql");
+            serverUser.takeOwnership(instance.directory(), false);
+            servers.start(instance);
+        }
+    }
+
+    private String describe() {
+        StringBuilder sb = new StringBuilder();
+        for (Instance instance : instances) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(instance.name()).append(" on ").append(instance.port());
+        }
+        return sb.toString();
+    }
+
+    private void requireStarted() {
+        lifecycle.requireStarted();
+    }
+
+    private void requireOpen() {
+        lifecycle.requireOpen();
+    }
+}
