@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.auriga.core.sandbox.ProcessTree;
 import io.auriga.pg.sandbox.PgBinaries;
 import java.io.File;
 import java.io.IOException;
@@ -129,7 +130,7 @@ class DemoCommandIT {
             demo.awaitExit(STOP_TIMEOUT);
         }
 
-        List<ProcessHandle> survivors = servers.stream().filter(LocalMachine::isRunning).toList();
+        List<ProcessHandle> survivors = servers.stream().filter(ProcessTree::isRunning).toList();
         assertEquals(List.of(), survivors, "server processes outlived SIGTERM to auriga demo");
         assertEquals(List.of(), LocalMachine.postgresProcessesUnder(dir), "postgres processes still mention " + dir);
         for (int port : List.of(WRITER + offset, READER + offset, ADMIN + offset)) {

@@ -1,5 +1,6 @@
 package io.auriga.cli;
 
+import io.auriga.core.sandbox.ProcessTree;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -125,7 +126,7 @@ final class LocalMachine {
         return ProcessHandle.allProcesses()
                 .filter(p -> p.pid() != ProcessHandle.current().pid())
                 .filter(p -> isPostgres(p) && commandLine(p).map(c -> c.contains(needle)).orElse(false))
-                .filter(LocalMachine::isRunning)
+                .filter(ProcessTree::isRunning)
                 .toList();
     }
 
@@ -147,22 +148,8 @@ final class LocalMachine {
         List<ProcessHandle> tree = postgresTreesUnder(dir);
         tree.forEach(ProcessHandle::destroyForcibly);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (tree.stream().anyMatch(LocalMachine::isRunning) && System.nanoTime() < deadline) {
+        while (tree.stream().anyMatch(ProcessTree::isRunning) && System.nanoTime() < deadline) {
             sleep(50);
-        }
-    }
-
-    /** Alive and not a zombie: an exited server reparented to init stays a zombie until init reaps it. */
-    static boolean isRunning(ProcessHandle process) {
-        if (!process.isAlive()) {
-            return false;
-        }
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-            int afterName = stat.lastIndexOf(')');
-            return afterName < 0 || afterName + 2 >= stat.length() || stat.charAt(afterName + 2) != 'Z';
-        } catch (IOException e) {
-            return process.isAlive();
         }
     }
 
