@@ -4,7 +4,6 @@ import io.auriga.config.AdminConfig;
 import io.auriga.config.AurigaConfig;
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.ServerConfig;
-import io.auriga.config.ServerConfig.IoTransport;
 import io.auriga.config.TlsConfig;
 import io.auriga.core.tls.CertificateAuthority;
 import io.auriga.core.tls.TlsFiles;
@@ -18,7 +17,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -50,10 +48,6 @@ final class DemoCommand implements Callable<Integer> {
             description = "Added to every listener port (6432/6433 PostgreSQL, 6480 admin).")
     int portOffset;
 
-    @Option(names = "--transport", defaultValue = "auto", paramLabel = "NAME",
-            description = "Socket layer of the proxy: auto, io-uring, epoll or nio (default: ${DEFAULT-VALUE}).")
-    String transport;
-
     @Override
     public Integer call() throws Exception {
         if (!engine.equals("postgres")) {
@@ -62,13 +56,6 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (replicas < 0 || replicas > 8) {
             System.err.println("auriga demo: --replicas must be between 0 and 8");
-            return 2;
-        }
-        IoTransport io;
-        try {
-            io = IoTransport.valueOf(transport.toUpperCase(Locale.ROOT).replace('-', '_'));
-        } catch (IllegalArgumentException e) {
-            System.err.println("auriga demo: --transport must be one of auto, io-uring, epoll, nio");
             return 2;
         }
         if (PgBinaries.find().isEmpty()) {
@@ -86,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
                     6433 + portOffset);
             ServerConfig defaults = ServerConfig.defaults();
             ServerConfig server = new ServerConfig(HOST, defaults.ioThreads(), defaults.startupTimeout(),
-                    defaults.connectTimeout(), defaults.maxStartupPacket(), defaults.userCacheTtl(), io);
+                    defaults.connectTimeout(), defaults.maxStartupPacket(), defaults.userCacheTtl());
             AurigaConfig config = new AurigaConfig(List.of(cluster), List.of(), tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
                     new AdminConfig(HOST, 6480 + portOffset), server);
             try (Runtime running = Runtime.start(config, Map.of("postgres", sandbox::rejoin))) {

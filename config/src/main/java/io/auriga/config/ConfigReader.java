@@ -1,7 +1,6 @@
 package io.auriga.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.auriga.config.ServerConfig.IoTransport;
 import io.auriga.config.TlsConfig.TlsMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,9 +24,8 @@ final class ConfigReader {
     private static final List<String> TLS_KEYS = List.of("mode", "cert", "key");
     private static final List<String> ADMIN_KEYS = List.of("host", "port");
     private static final List<String> SERVER_KEYS = List.of("bind", "io-threads", "startup-timeout",
-            "connect-timeout", "max-startup-packet", "user-cache-ttl", "transport");
+            "connect-timeout", "max-startup-packet", "user-cache-ttl");
     private static final Map<String, TlsMode> TLS_MODES = MapNode.words(TlsMode.values());
-    private static final Map<String, IoTransport> TRANSPORTS = MapNode.words(IoTransport.values());
 
     private final Problems problems;
     private final Path baseDir;
@@ -155,7 +153,6 @@ final class ConfigReader {
                 node.positiveDuration("connect-timeout", defaults.connectTimeout()),
                 // Read before authentication: bounded so a stranger cannot make us buffer much.
                 node.integer("max-startup-packet", 1024, 1 << 20, defaults.maxStartupPacket()),
-                node.duration("user-cache-ttl", defaults.userCacheTtl()),
-                Optional.ofNullable(node.choice("transport", TRANSPORTS)).orElse(defaults.transport()));
+                node.duration("user-cache-ttl", defaults.userCacheTtl()));
     }
 }

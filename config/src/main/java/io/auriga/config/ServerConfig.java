@@ -11,7 +11,6 @@ import java.time.Duration;
  * @param connectTimeout    time to open and log in to a backend connection
  * @param maxStartupPacket  largest startup packet accepted before authentication
  * @param userCacheTtl      how long a verifier read from the database is trusted
- * @param transport         the socket layer under the event loops
  */
 public record ServerConfig(
         String bindHost,
@@ -19,20 +18,10 @@ public record ServerConfig(
         Duration startupTimeout,
         Duration connectTimeout,
         int maxStartupPacket,
-        Duration userCacheTtl,
-        IoTransport transport) {
-
-    /** The socket layer: {@code AUTO} takes the fastest one that loads on the machine. */
-    public enum IoTransport { AUTO, IO_URING, EPOLL, NIO }
-
-    /** The same limits on the automatically chosen transport. */
-    public ServerConfig(String bindHost, int ioThreads, Duration startupTimeout, Duration connectTimeout,
-                        int maxStartupPacket, Duration userCacheTtl) {
-        this(bindHost, ioThreads, startupTimeout, connectTimeout, maxStartupPacket, userCacheTtl, IoTransport.AUTO);
-    }
+        Duration userCacheTtl) {
 
     public static ServerConfig defaults() {
         return new ServerConfig("0.0.0.0", 0, Duration.ofSeconds(10), Duration.ofSeconds(5), 10_000,
-                Duration.ofSeconds(30), IoTransport.AUTO);
+                Duration.ofSeconds(30));
     }
 }

@@ -294,22 +294,17 @@ class ConfigValidationTest {
                 "clusters[0].failover.probe-timeout: must be greater than 0");
         assertProblems(CLUSTER + "    failover: { probe-interval: 0 }\n",
                 "clusters[0].failover.probe-interval: must be greater than 0");
-        assertProblems(CLUSTER + "    failover: { rejoin-command: ' ', rejoin-timeout: 0 }\n",
-                "clusters[0].failover.rejoin-command: must not be empty",
-                "clusters[0].failover.rejoin-timeout: must be greater than 0");
         assertProblems(CLUSTER + "    failover: [auto]\n",
                 "clusters[0].failover: must be a mapping (key: value pairs), not a list");
     }
 
     @Test
     void serverSettingsAreChecked() {
-        assertProblems(CLUSTER + "server: { bind: '', io-threads: -1, max-startup-packet: 10, connect-timeout: 0, "
-                        + "transport: io_uring }\n",
+        assertProblems(CLUSTER + "server: { bind: '', io-threads: -1, max-startup-packet: 10, connect-timeout: 0 }\n",
                 "server.bind: must not be empty",
                 "server.io-threads: -1 is out of range (0..1024)",
                 "server.connect-timeout: must be greater than 0",
-                "server.max-startup-packet: 10 is out of range (1024..1048576)",
-                "server.transport: 'io_uring' is not one of auto, io-uring, epoll, nio (did you mean 'io-uring'?)");
+                "server.max-startup-packet: 10 is out of range (1024..1048576)");
     }
 
     // --- users ---

@@ -1,28 +1,35 @@
 package io.auriga.core.net;
 
-import io.auriga.config.ServerConfig.IoTransport;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one event-loop group every endpoint and backend connection shares, on the configured
- * {@link Transport} (by default the fastest that loads here). Backend connections are opened on the client
+ * The one event-loop group every endpoint and backend connection shares, on epoll where the
+ * native transport loads and NIO elsewhere. Backend connections are opened on the client
  * channel's own loop, so a session never hops threads.
  */
 public final class EventLoops implements AutoCloseable {
     private final EventLoopGroup group;
-    private final Transport transport;
+    private final boolean epoll;
     private final int threads;
 
-    private EventLoops(EventLoopGroup group, Transport transport, int threads) {
+    private EventLoops(EventLoopGroup group, boolean epoll, int threads) {
         this.group = group;
-        this.transport = transport;
+        this.epoll = epoll;
         this.threads = threads;
     }
 
@@ -33,11 +40,12 @@ public final class EventLoops implements AutoCloseable {
      *                (bench/pgbench.sh measured 0.77 of direct throughput with one loop on 2 cores,
      *                0.75 with two).
      */
-    public static EventLoops create(int threads, IoTransport choice) {
+    public static EventLoops create(int threads) {
         int n = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        Transport transport = Transport.of(choice);
-        return new EventLoops(new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory("auriga-io", true),
-                transport.ioHandlerFactory()), transport, n);
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        return new EventLoops(new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory("auriga-io", true), io),
+                epoll, n);
     }
 
     /** Pooled buffers for every proxy channel: relaying allocates one buffer per read. */
@@ -53,16 +61,16 @@ public final class EventLoops implements AutoCloseable {
         return threads;
     }
 
-    public Transport transport() {
-        return transport;
+    public boolean isEpoll() {
+        return epoll;
     }
 
     public Class<? extends ServerChannel> serverChannel() {
-        return transport.serverChannel();
+        return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
     public Class<? extends SocketChannel> clientChannel() {
-        return transport.clientChannel();
+        return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
     @Override
