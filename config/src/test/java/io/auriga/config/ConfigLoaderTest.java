@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auriga.config.EndpointConfig.Balance;
 import io.auriga.config.EndpointConfig.EndpointRole;
-import io.auriga.config.ServerConfig.IoTransport;
 import io.auriga.config.TlsConfig.TlsMode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -135,8 +134,7 @@ class ConfigLoaderTest {
                     failover: { auto: false, probe-interval: 1s, failure-threshold: 5, probe-timeout: 750ms, failover-timeout: 1m,
                                 rejoin-command: '/opt/db/rejoin.sh --quiet', rejoin-timeout: 2m }
                 admin: { host: 0.0.0.0, port: 0 }
-                server: { bind: 127.0.0.2, io-threads: 4, startup-timeout: 20s, connect-timeout: 3s, max-startup-packet: 20000, user-cache-ttl: 0,
-                          transport: epoll }
+                server: { bind: 127.0.0.2, io-threads: 4, startup-timeout: 20s, connect-timeout: 3s, max-startup-packet: 20000, user-cache-ttl: 0 }
                 """);
 
         ClusterConfig main = config.clusters().get(0);
@@ -151,7 +149,7 @@ class ConfigLoaderTest {
                 "/opt/db/rejoin.sh --quiet", Duration.ofMinutes(2)), main.failover());
         assertEquals(new AdminConfig("0.0.0.0", 0), config.admin());
         assertEquals(new ServerConfig("127.0.0.2", 4, Duration.ofSeconds(20), Duration.ofSeconds(3), 20_000,
-                Duration.ZERO, IoTransport.EPOLL), config.server());
+                Duration.ZERO), config.server());
     }
 
     @Test
