@@ -2,15 +2,18 @@ package io.auriga.core;
 
 import io.auriga.config.AurigaConfig;
 import io.auriga.config.ClusterConfig;
+import io.auriga.config.Durability;
 import io.auriga.config.EndpointConfig;
 import io.auriga.config.Engine;
 import io.auriga.config.TlsConfig;
 import io.auriga.core.admin.AdminServer;
 import io.auriga.core.admin.Metrics;
 import io.auriga.core.auth.UserStore;
+import io.auriga.core.engine.ClusterOperations;
 import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.engine.EngineSupport;
 import io.auriga.core.failover.FailoverOrchestrator;
+import io.auriga.core.failover.QuorumKeeper;
 import io.auriga.core.failover.Rejoiner;
 import io.auriga.core.health.Monitor;
 import io.auriga.core.net.EventLoops;
@@ -106,8 +109,11 @@ public final class AurigaServer implements AutoCloseable {
         Monitor monitor = new Monitor(cluster, engine.probes(cluster), holder, clock);
         monitors.add(monitor);
         monitor.start();
-        orchestrators.add(new FailoverOrchestrator(cluster, holder, monitor, engine.operations(cluster),
-                rejoiners.get(cluster.name())));
+        ClusterOperations operations = engine.operations(cluster);
+        QuorumKeeper quorum = cluster.durability() == Durability.QUORUM
+                ? new QuorumKeeper(cluster, holder, operations, clock) : null;
+        orchestrators.add(new FailoverOrchestrator(cluster, holder, monitor, operations,
+                rejoiners.get(cluster.name()), quorum));
         UserStore users = new UserStore(config.users(), engine.credentials(cluster), blocking, clock,
                 config.server().userCacheTtl(), random);
         SslContext ssl = sslContext(config.tls(), engine.alpnProtocols());
@@ -134,7 +140,7 @@ public final class AurigaServer implements AutoCloseable {
 
     /** The current snapshot of every cluster, in configuration order. */
     public List<Topology> topologies() {
-        return topologies.values().stream().map(TopologyHolder::current).toList();
+        return topologies.values().stream().map(TopologyHolder::withFailover).toList();
     }
 
     public TopologyHolder topology(String cluster) {
