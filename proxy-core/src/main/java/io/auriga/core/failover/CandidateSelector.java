@@ -49,8 +49,10 @@ public final class CandidateSelector {
      * @param candidate the member holding every acknowledged commit, or null
      * @param hold      why no member may be promoted yet (null with a candidate)
      * @param waitingOn the members whose position is not known yet
+     * @param blocked   true when a member cannot be reached (not merely awaiting a fresh probe): only
+     *                  its return, or a person, ends the wait
      */
-    public record QuorumChoice(InstanceState candidate, String hold, List<String> waitingOn) {
+    public record QuorumChoice(InstanceState candidate, String hold, List<String> waitingOn, boolean blocked) {
         public QuorumChoice {
             waitingOn = List.copyOf(waitingOn);
         }
@@ -67,23 +69,23 @@ public final class CandidateSelector {
                 .filter(i -> i.role() != Role.FENCED)
                 .toList();
         if (members.isEmpty()) {
-            return new QuorumChoice(null, "no replica of the synchronous set is left to promote", List.of());
+            return new QuorumChoice(null, "no replica of the synchronous set is left to promote", List.of(), true);
         }
         List<String> unreachable = members.stream().filter(i -> !reported(i)).map(InstanceState::name).toList();
         if (!unreachable.isEmpty()) {
             return new QuorumChoice(null, "waiting for " + String.join(", ", unreachable) + " to report its WAL "
-                    + "position: it may hold the only copy of acknowledged commits", unreachable);
+                    + "position: it may hold the only copy of acknowledged commits", unreachable, true);
         }
         List<String> stale = members.stream().filter(i -> !i.observedAt().isAfter(lostSince))
                 .map(InstanceState::name).toList();
         if (!stale.isEmpty()) {
             return new QuorumChoice(null, "reading the WAL positions of " + String.join(", ", stale)
-                    + " after the loss", stale);
+                    + " after the loss", stale, false);
         }
         long highest = members.stream().mapToLong(InstanceState::received).max().orElseThrow();
         InstanceState candidate = members.stream().filter(i -> i.received() == highest).min(TIE_BREAK)
                 .orElseThrow();
-        return new QuorumChoice(candidate, null, List.of());
+        return new QuorumChoice(candidate, null, List.of(), false);
     }
 
     private static boolean reported(InstanceState member) {

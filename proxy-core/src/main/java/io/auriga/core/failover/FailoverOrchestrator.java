@@ -104,9 +104,9 @@ public final class FailoverOrchestrator implements AutoCloseable {
     private void run(FailoverPlan plan) {
         Duration timeout = cluster.failover().failoverTimeout();
         String candidate = plan.candidate().name();
-        log.warn("cluster {}: primary {} is lost; promoting {} (tier {}, position {}, lag {} ms)", cluster.name(),
-                plan.lost(), candidate, plan.candidate().config().promotionTier(), plan.candidate().position(),
-                plan.candidate().lagMillis());
+        log.warn("cluster {}: primary {} is lost; promoting {} (tier {}, position {}, received {}, lag {} ms)",
+                cluster.name(), plan.lost(), candidate, plan.candidate().config().promotionTier(),
+                plan.candidate().position(), plan.candidate().received(), plan.candidate().lagMillis());
         holder.beginFailover("primary " + plan.lost() + " was lost; promoting " + candidate);
         monitor.requestFence(plan.lost());
         long started = System.nanoTime();
@@ -192,7 +192,12 @@ public final class FailoverOrchestrator implements AutoCloseable {
             holder.beginFailover(hold);
             if (!hold.equals(holdLogged)) {
                 holdLogged = hold;
-                log.error("cluster {}: {}", cluster.name(), hold);
+                if (decision.blocked()) {
+                    log.error("cluster {}: {}; writes wait until it reports, or promote a replica by hand "
+                            + "(pg_promote) and Auriga follows it", cluster.name(), hold);
+                } else {
+                    log.info("cluster {}: {}", cluster.name(), hold);
+                }
             }
         }
         return decision.plan();

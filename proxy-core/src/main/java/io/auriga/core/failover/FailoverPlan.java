@@ -31,21 +31,22 @@ public record FailoverPlan(String lost, InstanceState candidate, List<InstanceSt
      * known to be safe yet, why it is held.
      *
      * @param plan the plan, empty when none is needed or it is held
-     * @param hold why a needed failover is held, null otherwise
+     * @param hold    why a needed failover is held, null otherwise
+     * @param blocked the hold lasts until an unreachable replica reports (or a person acts)
      */
-    public record QuorumDecision(Optional<FailoverPlan> plan, String hold) {
+    public record QuorumDecision(Optional<FailoverPlan> plan, String hold, boolean blocked) {
     }
 
     /** @param lostSince when the snapshots first showed {@code lastPrimary} lost */
     public static QuorumDecision decideQuorum(Topology topology, String lastPrimary, Instant lostSince) {
         if (!needed(topology, lastPrimary)) {
-            return new QuorumDecision(Optional.empty(), null);
+            return new QuorumDecision(Optional.empty(), null, false);
         }
         CandidateSelector.QuorumChoice choice = CandidateSelector.chooseQuorum(topology, lastPrimary, lostSince);
         if (choice.candidate() == null) {
-            return new QuorumDecision(Optional.empty(), choice.hold());
+            return new QuorumDecision(Optional.empty(), choice.hold(), choice.blocked());
         }
-        return new QuorumDecision(Optional.of(plan(topology, lastPrimary, choice.candidate())), null);
+        return new QuorumDecision(Optional.of(plan(topology, lastPrimary, choice.candidate())), null, false);
     }
 
     /** True when the last known primary is down and no instance is primary. */

@@ -93,6 +93,7 @@ class CandidateSelectorTest {
         assertNull(choice.candidate(), "pg3 may hold the only copy of the last acknowledged commit");
         assertEquals(List.of("pg3"), choice.waitingOn());
         assertTrue(choice.hold().contains("pg3"), choice.hold());
+        assertTrue(choice.blocked(), "only pg3's return (or a person) ends this wait");
     }
 
     @Test
@@ -103,6 +104,7 @@ class CandidateSelectorTest {
         CandidateSelector.QuorumChoice choice = CandidateSelector.chooseQuorum(t, "pg1", LOST);
         assertNull(choice.candidate(), "pg2 may have received more after its probe, before the primary died");
         assertEquals(List.of("pg2"), choice.waitingOn());
+        assertTrue(!choice.blocked(), "the next probe round answers");
     }
 
     @Test
