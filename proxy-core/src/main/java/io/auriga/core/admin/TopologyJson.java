@@ -57,6 +57,11 @@ public final class TopologyJson {
         public ClusterView {
             instances = instances == null ? List.of() : List.copyOf(instances);
         }
+
+        /** A cluster with no failover under way. */
+        public ClusterView(String name, String engine, long epoch, String observedAt, List<InstanceView> instances) {
+            this(name, engine, epoch, observedAt, instances, null);
+        }
     }
 
     /**
@@ -71,6 +76,12 @@ public final class TopologyJson {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record InstanceView(String name, String host, int port, String role, long lagMillis, long position,
                                String observedAt, String error, Long received) {
+
+        /** An instance whose received position is not reported. */
+        public InstanceView(String name, String host, int port, String role, long lagMillis, long position,
+                            String observedAt, String error) {
+            this(name, host, port, role, lagMillis, position, observedAt, error, null);
+        }
     }
 
     /** Maps snapshots to the document's view records. */
