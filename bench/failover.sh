@@ -12,13 +12,14 @@
 #
 # Reported per trial and as p50/max: how long writes and reads were unavailable (the gap between
 # the last success before the kill and the first one after it), acknowledged commits that are
-# missing afterwards (replication is asynchronous, so a few may be lost; they are counted, not
-# hidden), and idle sessions preserved (no error, state intact) vs. broken. The summary is printed
+# missing afterwards (with asynchronous replication a few may be lost; they are counted, not
+# hidden; with --durability quorum none may be, and a loss fails the run), and idle sessions preserved (no error, state intact) vs. broken. The summary is printed
 # as Markdown and written to bench/results/failover-<date>.md. Planned switchover is not measured:
 # `auriga switchover` does not exist yet.
 #
-# Usage: bench/failover.sh [--quick] [--help]
+# Usage: bench/failover.sh [--quick] [--durability async|quorum] [--help]
 #   --quick          smoke run: TRIALS=2 (results file gets a -quick suffix)
+#   --durability     the demo's durability (default async; quorum: results file gets a -quorum suffix)
 # Environment (defaults in brackets):
 #   TRIALS [10]            trials, each on a fresh sandbox
 #   DURATION [12]          seconds of load per trial     FAULT_AFTER [3]  seconds of load before the kill
@@ -99,7 +100,7 @@ topo_epoch() { jq -r '.clusters[0].epoch // empty' <<<"$1" 2>/dev/null || true; 
 topo_role() { jq -r --arg n "$2" '.clusters[0].instances[] | select(.name == $n) | .role' <<<"$1" 2>/dev/null || true; }
 topo_roles() { jq -r '[.clusters[0].instances[] | "\(.name)=\(.role)"] | join(" ")' <<<"$1" 2>/dev/null || true; }
 
-say "Auriga failover benchmark: trials=$TRIALS duration=${DURATION}s kill after ${FAULT_AFTER}s, $SESSIONS idle sessions"
+say "Auriga failover benchmark: trials=$TRIALS duration=${DURATION}s kill after ${FAULT_AFTER}s, $SESSIONS idle sessions, durability $durability"
 say "AURIGA_JAVA_OPTS=${AURIGA_JAVA_OPTS}  LOAD_JAVA_OPTS=${LOAD_JAVA_OPTS}"
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 say "Load before starting: $load_start"
@@ -155,7 +156,7 @@ run_trial() {
   say ""
   say "== Trial $n/$TRIALS: ./auriga demo --replicas 2 --port-offset $offset (writer :$writer_port, reader :$reader_port, admin :$admin_port)"
   local t0=$SECONDS
-  demo_start "$dir/demo" "$dir/demo.log" "$offset" 2 "$STARTUP_TIMEOUT" || { trial_fail "$n" "the demo did not start"; return 1; }
+  demo_start "$dir/demo" "$dir/demo.log" "$offset" 2 "$STARTUP_TIMEOUT" "$durability" || { trial_fail "$n" "the demo did not start"; return 1; }
 
   local json
   json=$(await_healthy_topology "$admin_port") || { show_demo_log; trial_fail "$n" "no healthy topology (1 primary, 2 replicas) within 90 s"; return 1; }
@@ -389,6 +390,18 @@ p50_r=$(median "${r_s[@]}"); max_r=$(max_of "${r_s[@]}")
 p50_lost=$(median "${lost[@]}"); max_lost=$(max_of "${lost[@]}")
 p50_det=$(median "${det_s[@]}"); max_det=$(max_of "${det_s[@]}")
 p50_pub=$(median "${pub_s[@]}"); max_pub=$(max_of "${pub_s[@]}")
+# Quorum durability promises no lost acknowledged commit; asynchronous replication does not.
+lost_target="(async replication: not a target)" lost_verdict=""
+if [[ $durability == quorum ]]; then
+  lost_target=0
+  if ((lost_total == 0)); then
+    lost_verdict=": met"
+  else
+    lost_verdict=": **missed**"
+    any_failure=true
+    failure_notes+=("$lost_total acknowledged commit(s) lost with durability: quorum")
+  fi
+fi
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { if (v == "") print "n/a"; else if (v <= t) print "met"; else print "**missed**" }'; }
 # Sessions whose statement was in flight at the kill were not idle; the target is about idle ones.
 sessions_idle=$((sessions_total - broken_busy))
@@ -399,6 +412,7 @@ if ((sessions_idle > 0)); then
 fi
 
 date_tag=$(date '+%Y-%m-%d')
+[[ $durability == quorum ]] && date_tag="$date_tag-quorum"
 $quick && date_tag="$date_tag-quick"
 mkdir -p "$RESULTS_DIR"
 results_file="$RESULTS_DIR/failover-$date_tag.md"
@@ -409,11 +423,11 @@ results_file="$RESULTS_DIR/failover-$date_tag.md"
   echo "| machine | |"
   echo "|---|---|"
   machine_rows
-  echo "| PostgreSQL | ${pg_version:-unknown} (sandbox from \`auriga demo --replicas 2\`: 1 primary + 2 async replicas) |"
+  echo "| PostgreSQL | ${pg_version:-unknown} (sandbox from \`auriga demo --replicas 2 --durability $durability\`: 1 primary + 2 replicas) |"
   echo "| Java | $(java_version) |"
   echo "| AURIGA_JAVA_OPTS | \`${AURIGA_JAVA_OPTS:-(none)}\` |"
   echo "| Auriga commit | $(git_commit) |"
-  echo "| failover settings | demo defaults (\`probe-interval: 500ms\`, \`failure-threshold: 3\`) |"
+  echo "| failover settings | demo defaults (\`probe-interval: 500ms\`, \`failure-threshold: 3\`), \`durability: $durability\` |"
   echo "| method | $TRIALS trial(s), each on a fresh sandbox; ${DURATION}s of load (\`bench/FailoverLoad.java\`, pgjdbc, sslmode=disable); SIGKILL of the primary's postmaster ${FAULT_AFTER}s in; all trials took ${bench_secs}s |"
   echo "| load | 1 writer (autocommit INSERT every ~5 ms, one long-lived connection), $SESSIONS idle writer sessions (SET + server-prepared SELECT once a second), 1 reader (SELECT 1 every ~5 ms via the reader endpoint) |"
   echo "| load average (1/5/15 min) | before: $load_start; after: $load_end |"
@@ -424,7 +438,7 @@ results_file="$RESULTS_DIR/failover-$date_tag.md"
   echo "| reads unavailable (s) | $(fmt '%.2f' "$p50_r") | $(fmt '%.2f' "$max_r") | ≤ $TARGET_READ_MAX | $(verdict "$max_r" "$TARGET_READ_MAX") |"
   echo "| loss declared by the proxy, after the kill (s) | $(fmt '%.2f' "$p50_det") | $(fmt '%.2f' "$max_det") | | |"
   echo "| new primary published, after the kill (s) | $(fmt '%.2f' "$p50_pub") | $(fmt '%.2f' "$max_pub") | | |"
-  echo "| acknowledged commits lost | ${p50_lost:-n/a} | ${max_lost:-n/a} | (async replication: not a target) | $lost_total of $acked_total in all |"
+  echo "| acknowledged commits lost | ${p50_lost:-n/a} | ${max_lost:-n/a} | $lost_target | $lost_total of $acked_total in all$lost_verdict |"
   echo "| idle sessions preserved | | | 100% | $preserved of $sessions_idle idle at the kill (${sess_pct:-n/a}%) preserved, $broken broken; $broken_busy more had a statement in flight at the kill and got an error: $sess_verdict |"
   echo
   echo "$measured of $TRIALS trial(s) measured. Planned switchover is not included: \`auriga switchover\` does not exist yet."

@@ -21,14 +21,23 @@ warn() { echo "$BENCH_NAME: $*" >&2; }
 say() { printf '%s\n' "$*"; }
 banner() { printf '\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n!!! %s\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\n' "$*" >&2; }
 
-# The options every benchmark takes: --quick sets quick=true; --help prints the script's header.
-# shellcheck disable=SC2034  # quick is read by the sourcing script
+# The options every benchmark takes: --quick sets quick=true; --durability MODE sets durability
+# (async or quorum, passed to `auriga demo`); --help prints the script's header.
+# shellcheck disable=SC2034  # quick and durability are read by the sourcing script
 parse_common_args() {
   quick=false
-  local arg
-  for arg in "$@"; do
+  durability=async
+  while (($# > 0)); do
+    local arg=$1
+    shift
     case "$arg" in
       --quick) quick=true ;;
+      --durability)
+        (($# > 0)) || { echo "$BENCH_NAME: --durability needs a value (async or quorum)" >&2; exit 2; }
+        durability=$1
+        shift
+        [[ $durability == async || $durability == quorum ]] || { echo "$BENCH_NAME: --durability must be async or quorum, not '$durability'" >&2; exit 2; }
+        ;;
       -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
       *) echo "$BENCH_NAME: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
     esac
@@ -77,13 +86,14 @@ show_demo_log() {
   tail -n 40 "$demo_log" >&2 || true
 }
 
-# demo_start DIR LOG OFFSET REPLICAS TIMEOUT_SECONDS: starts the demo and waits (bounded) until it
-# says it is ready. Fails (status 1, with the log's tail and the reason on stderr) when the demo
+# demo_start DIR LOG OFFSET REPLICAS TIMEOUT_SECONDS [DURABILITY]: starts the demo and waits (bounded)
+# until it says it is ready. Fails (status 1, with the log's tail and the reason on stderr) when the demo
 # exits or is not ready in time; the caller decides whether that is fatal.
 demo_start() {
   demo_dir=$1 demo_log=$2
-  local offset=$3 replicas=$4 startup_timeout=$5
-  "$root/auriga" demo --dir "$demo_dir" --port-offset "$offset" --replicas "$replicas" >"$demo_log" 2>&1 &
+  local offset=$3 replicas=$4 startup_timeout=$5 durability=${6:-async}
+  "$root/auriga" demo --dir "$demo_dir" --port-offset "$offset" --replicas "$replicas" --durability "$durability" \
+    >"$demo_log" 2>&1 &
   demo_pid=$!
   local deadline=$((SECONDS + startup_timeout))
   until grep -q 'Press Ctrl-C to stop' "$demo_log" 2>/dev/null; do

@@ -9,7 +9,8 @@
 # proxy's CPU cost per transaction. The summary is printed as Markdown and written to
 # bench/results/pgbench-<date>.md.
 #
-# Usage: bench/pgbench.sh [--quick] [--help]
+# Usage: bench/pgbench.sh [--quick] [--durability async|quorum] [--help]
+#   --durability     the demo's durability (default async); quorum shows the commit latency cost
 #   --quick          smoke run: ROUNDS=1 DURATION=5 WARMUP=5 (results file gets a -quick suffix)
 # Environment (defaults in brackets):
 #   ROUNDS [3]        A/B rounds per case          DURATION [10]   seconds per pgbench run
@@ -85,7 +86,7 @@ say "AURIGA_JAVA_OPTS=${AURIGA_JAVA_OPTS}"
 say "Load before starting: $(cut -d' ' -f1-3 /proc/loadavg)"
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 say "Starting: ./auriga demo --dir $tmp/demo --port-offset $offset --replicas 1"
-demo_start "$tmp/demo" "$tmp/demo.log" "$offset" 1 "$STARTUP_TIMEOUT" || die "could not start the sandbox"
+demo_start "$tmp/demo" "$tmp/demo.log" "$offset" 1 "$STARTUP_TIMEOUT" "$durability" || die "could not start the sandbox"
 
 # The primary's direct port and the writer port, as the demo printed them.
 primary_line=$(awk '$3 == "(primary)" { print $2; exit }' "$demo_log")
@@ -341,7 +342,7 @@ results_file="$RESULTS_DIR/pgbench-$date_tag.md"
   echo "| machine | |"
   echo "|---|---|"
   machine_rows
-  echo "| PostgreSQL | $pg_version (sandbox from \`auriga demo --replicas 1\`, shared_buffers 32MB, async replica) |"
+  echo "| PostgreSQL | $pg_version (sandbox from \`auriga demo --replicas 1 --durability $durability\`, shared_buffers 32MB) |"
   echo "| pgbench | $pgbench_version |"
   echo "| Java | $java_version |"
   echo "| AURIGA_JAVA_OPTS | \`${AURIGA_JAVA_OPTS:-(none)}\` |"

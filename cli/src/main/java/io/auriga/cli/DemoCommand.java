@@ -3,6 +3,7 @@ package io.auriga.cli;
 import io.auriga.config.AdminConfig;
 import io.auriga.config.AurigaConfig;
 import io.auriga.config.ClusterConfig;
+import io.auriga.config.Durability;
 import io.auriga.config.ServerConfig;
 import io.auriga.config.TlsConfig;
 import io.auriga.core.tls.CertificateAuthority;
@@ -48,10 +49,28 @@ final class DemoCommand implements Callable<Integer> {
             description = "Added to every listener port (6432/6433 PostgreSQL, 6480 admin).")
     int portOffset;
 
+    @Option(names = "--durability", defaultValue = "async", paramLabel = "MODE",
+            description = "async or quorum: with quorum a commit is acknowledged once a replica has it too "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String durability;
+
     @Override
     public Integer call() throws Exception {
         if (!engine.equals("postgres")) {
             System.err.println("auriga demo: engine '" + engine + "' is not available in this build; use --engine postgres");
+            return 2;
+        }
+        Durability mode = switch (durability) {
+            case "async" -> Durability.ASYNC;
+            case "quorum" -> Durability.QUORUM;
+            default -> null;
+        };
+        if (mode == null) {
+            System.err.println("auriga demo: --durability must be async or quorum, not '" + durability + "'");
+            return 2;
+        }
+        if (mode == Durability.QUORUM && replicas < 1) {
+            System.err.println("auriga demo: --durability quorum needs at least one replica");
             return 2;
         }
         if (replicas < 0 || replicas > 8) {
@@ -70,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
                 + " in " + home + " ...");
         try (PgSandbox sandbox = new PgSandbox(PgSandboxOptions.builder(home).replicas(replicas).build()).start()) {
             ClusterConfig cluster = SandboxCluster.config(sandbox, "postgres", HOST, 6432 + portOffset,
-                    6433 + portOffset);
+                    6433 + portOffset, mode);
             ServerConfig defaults = ServerConfig.defaults();
             ServerConfig server = new ServerConfig(HOST, defaults.ioThreads(), defaults.startupTimeout(),
                     defaults.connectTimeout(), defaults.maxStartupPacket(), defaults.userCacheTtl());

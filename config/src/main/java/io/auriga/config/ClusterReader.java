@@ -21,7 +21,7 @@ final class ClusterReader {
     static final int MAX_PROMOTION_TIER = 15;
 
     private static final List<String> CLUSTER_KEYS =
-            List.of("name", "engine", "instances", "admin-credentials", "endpoints", "failover");
+            List.of("name", "engine", "instances", "admin-credentials", "endpoints", "failover", "durability");
     private static final List<String> INSTANCE_KEYS = List.of("name", "host", "port", "promotion-tier", "no-failover");
     private static final List<String> CREDENTIAL_KEYS = List.of("user", "password-env", "password-file", "password");
     private static final List<String> ENDPOINT_KEYS =
@@ -33,6 +33,7 @@ final class ClusterReader {
     private static final Map<String, Engine> ENGINES = engines();
     private static final Map<String, EndpointRole> ROLES = MapNode.words(EndpointRole.values());
     private static final Map<String, Balance> BALANCES = MapNode.words(Balance.values());
+    private static final Map<String, Durability> DURABILITIES = MapNode.words(Durability.values());
 
     private final SecretResolver secrets;
     private final String defaultHost;
@@ -64,7 +65,24 @@ final class ClusterReader {
         List<InstanceConfig> instances = readInstances(node, engine);
         Credentials credentials = readCredentials(node);
         List<EndpointConfig> endpoints = readEndpoints(node, name, instances);
-        return new ClusterConfig(name, engine, instances, credentials, endpoints, readFailover(node));
+        Durability durability = readDurability(node, instances);
+        return new ClusterConfig(name, engine, instances, credentials, endpoints, readFailover(node), durability);
+    }
+
+    /**
+     * Quorum needs a replica that may acknowledge commits whichever instance is primary: replicas marked
+     * {@code no-failover} never acknowledge (a commit only they hold would be lost by the next failover),
+     * so at least two instances must be eligible for promotion.
+     */
+    private static Durability readDurability(MapNode cluster, List<InstanceConfig> instances) {
+        Durability durability = Optional.ofNullable(cluster.choice("durability", DURABILITIES))
+                .orElse(Durability.ASYNC);
+        long promotable = instances.stream().filter(i -> !i.noFailover()).count();
+        if (durability == Durability.QUORUM && promotable < 2) {
+            cluster.problem("durability", "quorum needs at least two instances without no-failover (a primary and "
+                    + "a replica to acknowledge its commits), not " + promotable);
+        }
+        return durability;
     }
 
     private List<InstanceConfig> readInstances(MapNode cluster, Engine engine) {

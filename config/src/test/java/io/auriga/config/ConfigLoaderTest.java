@@ -100,6 +100,7 @@ class ConfigLoaderTest {
         ClusterConfig main = config.clusters().get(0);
         assertEquals(new InstanceConfig("pg1", "10.0.0.1", 5432, 0, false), main.instances().get(0));
         assertEquals(FailoverConfig.defaults(), main.failover());
+        assertEquals(Durability.ASYNC, main.durability());
         EndpointConfig reader = main.endpoints().get(0);
         assertEquals("0.0.0.0", reader.host());
         assertEquals(Balance.ROUND_ROBIN, reader.balance());
@@ -150,6 +151,23 @@ class ConfigLoaderTest {
         assertEquals(new AdminConfig("0.0.0.0", 0), config.admin());
         assertEquals(new ServerConfig("127.0.0.2", 4, Duration.ofSeconds(20), Duration.ofSeconds(3), 20_000,
                 Duration.ZERO), config.server());
+    }
+
+    @Test
+    void readsDurability() throws Exception {
+        String cluster = """
+                clusters:
+                  - name: main
+                    engine: postgres
+                    instances:
+                      - { name: pg1, host: db1 }
+                      - { name: pg2, host: db2 }
+                      - { name: pg3, host: db3, no-failover: true }
+                    admin-credentials: { user: admin, password: 'inline-secret' }
+                    durability: %s
+                """;
+        assertEquals(Durability.QUORUM, parse(cluster.formatted("quorum")).clusters().get(0).durability());
+        assertEquals(Durability.ASYNC, parse(cluster.formatted("async")).clusters().get(0).durability());
     }
 
     @Test

@@ -299,6 +299,21 @@ class ConfigValidationTest {
     }
 
     @Test
+    void durabilityMustBeKnown() {
+        assertProblems(CLUSTER + "    durability: quorom\n",
+                "clusters[0].durability: 'quorom' is not one of async, quorum (did you mean 'quorum'?)");
+        assertProblems(CLUSTER + "    durability: [quorum]\n",
+                "clusters[0].durability: must be a single value, not a list");
+    }
+
+    @Test
+    void quorumNeedsTwoInstancesThatMayBePromoted() {
+        assertProblems(CLUSTER.replace("host: 10.0.0.2", "host: 10.0.0.2, no-failover: true") + "    durability: quorum\n",
+                "clusters[0].durability: quorum needs at least two instances without no-failover (a primary and a "
+                        + "replica to acknowledge its commits), not 1");
+    }
+
+    @Test
     void serverSettingsAreChecked() {
         assertProblems(CLUSTER + "server: { bind: '', io-threads: -1, max-startup-packet: 10, connect-timeout: 0 }\n",
                 "server.bind: must not be empty",

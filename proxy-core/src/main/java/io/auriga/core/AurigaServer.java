@@ -2,16 +2,19 @@ package io.auriga.core;
 
 import io.auriga.config.AurigaConfig;
 import io.auriga.config.ClusterConfig;
+import io.auriga.config.Durability;
 import io.auriga.config.EndpointConfig;
 import io.auriga.config.Engine;
 import io.auriga.config.TlsConfig;
 import io.auriga.core.admin.AdminServer;
 import io.auriga.core.admin.Metrics;
 import io.auriga.core.auth.UserStore;
+import io.auriga.core.engine.ClusterOperations;
 import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.engine.EngineSupport;
 import io.auriga.core.failover.CommandRejoiner;
 import io.auriga.core.failover.FailoverOrchestrator;
+import io.auriga.core.failover.QuorumKeeper;
 import io.auriga.core.failover.Rejoiner;
 import io.auriga.core.health.Monitor;
 import io.auriga.core.net.EventLoops;
@@ -71,7 +74,7 @@ public final class AurigaServer implements AutoCloseable {
         this.config = config;
         this.engines = Map.copyOf(engines);
         this.clock = clock;
-        this.loops = EventLoops.create(config.server().ioThreads(), config.server().transport());
+        this.loops = EventLoops.create(config.server().ioThreads());
         this.blocking = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "auriga-users");
             t.setDaemon(true);
@@ -92,7 +95,7 @@ public final class AurigaServer implements AutoCloseable {
                 admin.start();
             }
             log.info("auriga started: {} endpoint(s) on {} event-loop thread(s) ({})", listeners.size(),
-                    loops.threads(), loops.transport());
+                    loops.threads(), loops.isEpoll() ? "epoll" : "nio");
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
@@ -110,9 +113,12 @@ public final class AurigaServer implements AutoCloseable {
         Monitor monitor = new Monitor(cluster, engine.probes(cluster), holder, clock);
         monitors.add(monitor);
         monitor.start();
-        orchestrators.add(new FailoverOrchestrator(cluster, holder, monitor, engine.operations(cluster),
-                rejoiners.containsKey(cluster.name()) ? rejoiners.get(cluster.name())
-                        : CommandRejoiner.of(cluster).orElse(null)));
+        ClusterOperations operations = engine.operations(cluster);
+        QuorumKeeper quorum = cluster.durability() == Durability.QUORUM
+                ? new QuorumKeeper(cluster, holder, operations, clock) : null;
+        Rejoiner rejoiner = rejoiners.containsKey(cluster.name()) ? rejoiners.get(cluster.name())
+                : CommandRejoiner.of(cluster).orElse(null);
+        orchestrators.add(new FailoverOrchestrator(cluster, holder, monitor, operations, rejoiner, quorum));
         UserStore users = new UserStore(config.users(), engine.credentials(cluster), blocking, clock,
                 config.server().userCacheTtl(), random);
         SslContext ssl = sslContext(config.tls(), engine.alpnProtocols());
@@ -139,7 +145,7 @@ public final class AurigaServer implements AutoCloseable {
 
     /** The current snapshot of every cluster, in configuration order. */
     public List<Topology> topologies() {
-        return topologies.values().stream().map(TopologyHolder::current).toList();
+        return topologies.values().stream().map(TopologyHolder::withFailover).toList();
     }
 
     public TopologyHolder topology(String cluster) {

@@ -49,10 +49,18 @@ public final class TopologyJson {
      *
      * @param engine     {@code postgres} or {@code mysql}
      * @param observedAt when the snapshot was taken, ISO-8601
+     * @param failover   what a failover under way is doing or waiting for; absent when none is
      */
-    public record ClusterView(String name, String engine, long epoch, String observedAt, List<InstanceView> instances) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ClusterView(String name, String engine, long epoch, String observedAt, List<InstanceView> instances,
+                              String failover) {
         public ClusterView {
             instances = instances == null ? List.of() : List.copyOf(instances);
+        }
+
+        /** A cluster with no failover under way. */
+        public ClusterView(String name, String engine, long epoch, String observedAt, List<InstanceView> instances) {
+            this(name, engine, epoch, observedAt, instances, null);
         }
     }
 
@@ -62,11 +70,18 @@ public final class TopologyJson {
      * @param role      {@code primary}, {@code replica}, {@code down} or {@code fenced}
      * @param lagMillis replica replay lag, 0 for a primary, -1 when unknown
      * @param position  replication position (PostgreSQL: LSN as a byte offset), -1 when unknown
+     * @param received  WAL held: received and flushed on a replica, current on a primary; -1 unknown
      * @param error     why the last probe failed; absent when it succeeded
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record InstanceView(String name, String host, int port, String role, long lagMillis, long position,
-                               String observedAt, String error) {
+                               String observedAt, String error, Long received) {
+
+        /** An instance whose received position is not reported. */
+        public InstanceView(String name, String host, int port, String role, long lagMillis, long position,
+                            String observedAt, String error) {
+            this(name, host, port, role, lagMillis, position, observedAt, error, null);
+        }
     }
 
     /** Maps snapshots to the document's view records. */
@@ -108,12 +123,13 @@ public final class TopologyJson {
 
     private static ClusterView cluster(Topology t) {
         List<InstanceView> instances = t.instances().stream().map(TopologyJson::instance).toList();
-        return new ClusterView(t.cluster(), t.engine().configName(), t.epoch(), instant(t.at()), instances);
+        return new ClusterView(t.cluster(), t.engine().configName(), t.epoch(), instant(t.at()), instances,
+                t.failover());
     }
 
     private static InstanceView instance(InstanceState i) {
         return new InstanceView(i.name(), i.config().host(), i.config().port(), i.role().wireName(), i.lagMillis(),
-                i.position(), instant(i.observedAt()), i.error());
+                i.position(), instant(i.observedAt()), i.error(), i.received());
     }
 
     private static String instant(Instant instant) {

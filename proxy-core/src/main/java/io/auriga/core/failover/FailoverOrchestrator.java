@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * again, even if it returns), promotes the candidate, has the monitor publish the new primary
  * (raising the epoch), and repoints the other replicas. A former primary seen again is made
  * read-only and its sessions ended. Steps run on one thread per cluster, each with a deadline;
- * a failed promotion is logged and planned again from the next snapshot.
+ * a failed promotion is logged and planned again from the next snapshot. Under quorum durability the
+ * plan comes from {@link FailoverPlan#decideQuorum}: a failover is held (and said so in the topology)
+ * until a replica is known to hold every acknowledged commit, and the candidate is given its
+ * synchronous set before it is promoted.
  */
 public final class FailoverOrchestrator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FailoverOrchestrator.class);
@@ -39,6 +42,9 @@ public final class FailoverOrchestrator implements AutoCloseable {
     private final Set<String> fencing = ConcurrentHashMap.newKeySet();
     private volatile String lastPrimary;
     private volatile String noCandidateLogged;
+    private final QuorumKeeper quorum;
+    private java.time.Instant lostSince;
+    private String holdLogged;
 
     /**
      * @param rejoiner turns a fenced former primary into a replica of the current one, for clusters
@@ -46,6 +52,13 @@ public final class FailoverOrchestrator implements AutoCloseable {
      */
     public FailoverOrchestrator(ClusterConfig cluster, TopologyHolder holder, Monitor monitor,
                                 ClusterOperations operations, Rejoiner rejoiner) {
+        this(cluster, holder, monitor, operations, rejoiner, null);
+    }
+
+    /** @param quorum keeps quorum durability on the primary; null for asynchronous durability */
+    public FailoverOrchestrator(ClusterConfig cluster, TopologyHolder holder, Monitor monitor,
+                                ClusterOperations operations, Rejoiner rejoiner, QuorumKeeper quorum) {
+        this.quorum = quorum;
         this.cluster = cluster;
         this.rejoiner = rejoiner;
         this.holder = holder;
@@ -70,9 +83,11 @@ public final class FailoverOrchestrator implements AutoCloseable {
         if (!cluster.failover().auto() || busy.get()) {
             return;
         }
-        Optional<FailoverPlan> plan = FailoverPlan.decide(now, lastPrimary);
+        Optional<FailoverPlan> plan = quorum == null ? FailoverPlan.decide(now, lastPrimary) : quorumPlan(now);
         if (plan.isEmpty()) {
-            warnWhenStuck(now);
+            if (quorum == null) {
+                warnWhenStuck(now);
+            }
             return;
         }
         if (busy.compareAndSet(false, true)) {
@@ -89,13 +104,16 @@ public final class FailoverOrchestrator implements AutoCloseable {
     private void run(FailoverPlan plan) {
         Duration timeout = cluster.failover().failoverTimeout();
         String candidate = plan.candidate().name();
-        log.warn("cluster {}: primary {} is lost; promoting {} (tier {}, position {}, lag {} ms)", cluster.name(),
-                plan.lost(), candidate, plan.candidate().config().promotionTier(), plan.candidate().position(),
-                plan.candidate().lagMillis());
+        log.warn("cluster {}: primary {} is lost; promoting {} (tier {}, position {}, received {}, lag {} ms)",
+                cluster.name(), plan.lost(), candidate, plan.candidate().config().promotionTier(),
+                plan.candidate().position(), plan.candidate().received(), plan.candidate().lagMillis());
         holder.beginFailover("primary " + plan.lost() + " was lost; promoting " + candidate);
         monitor.requestFence(plan.lost());
         long started = System.nanoTime();
         try {
+            if (quorum != null) {
+                quorum.prepare(plan, timeout);
+            }
             operations.promote(plan.candidate().config(), timeout);
         } catch (Exception e) {
             holder.endFailover();
@@ -153,6 +171,38 @@ public final class FailoverOrchestrator implements AutoCloseable {
         }
     }
 
+    /**
+     * The quorum plan for {@code now}; while a needed failover is held, says why in the topology and,
+     * once per reason, in the log. Called on the monitor's thread only.
+     */
+    private Optional<FailoverPlan> quorumPlan(Topology now) {
+        if (!FailoverPlan.needed(now, lastPrimary)) {
+            lostSince = null;
+            holdLogged = null;
+            return Optional.empty();
+        }
+        if (lostSince == null) {
+            lostSince = now.at();
+            monitor.probeNow(); // positions read after the loss, without waiting for the next interval
+        }
+        FailoverPlan.QuorumDecision decision = FailoverPlan.decideQuorum(now, lastPrimary, lostSince);
+        if (decision.hold() != null) {
+            String hold = "primary " + lastPrimary + " was lost; not promoting yet (durability: quorum): "
+                    + decision.hold();
+            holder.beginFailover(hold);
+            if (!hold.equals(holdLogged)) {
+                holdLogged = hold;
+                if (decision.blocked()) {
+                    log.error("cluster {}: {}; writes wait until it reports, or promote a replica by hand "
+                            + "(pg_promote) and Auriga follows it", cluster.name(), hold);
+                } else {
+                    log.info("cluster {}: {}", cluster.name(), hold);
+                }
+            }
+        }
+        return decision.plan();
+    }
+
     private void warnWhenStuck(Topology now) {
         if (now.primary().isPresent() || lastPrimary == null) {
             noCandidateLogged = null;
@@ -169,5 +219,8 @@ public final class FailoverOrchestrator implements AutoCloseable {
     @Override
     public void close() {
         worker.shutdownNow();
+        if (quorum != null) {
+            quorum.close();
+        }
     }
 }

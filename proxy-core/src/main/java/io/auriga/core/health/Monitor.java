@@ -150,8 +150,23 @@ public final class Monitor implements AutoCloseable {
         String reason = TopologyUpdate.describeRoleChanges(before, after).orElse(null);
         if (reason != null) {
             log.info("cluster {}: {}", cluster.name(), reason);
+            reportSplitBrain(before, after, fence);
         }
         holder.publish(after, reason == null ? "probe" : reason);
+    }
+
+    private void reportSplitBrain(Topology before, Topology after, java.util.Set<String> requested) {
+        for (String name : TopologyUpdate.secondPrimaries(before, after, requested)) {
+            log.error("cluster {}: TWO PRIMARIES: {} claims to be primary while {} is the primary of epoch {} "
+                            + "(promoted outside Auriga?); {} is fenced: never routed to, and made read-only",
+                    cluster.name(), name, before.primary().map(InstanceState::name).orElse("?"), after.epoch(), name);
+        }
+        List<String> primaries = after.instances().stream()
+                .filter(i -> i.role() == io.auriga.core.topology.Role.PRIMARY).map(InstanceState::name).toList();
+        if (primaries.size() > 1) {
+            log.error("cluster {}: TWO PRIMARIES: {} all claim to be primary and none is the standing primary of "
+                    + "epoch {}; writes are refused until one remains", cluster.name(), primaries, after.epoch());
+        }
     }
 
     private static boolean routable(Topology topology, String name) {

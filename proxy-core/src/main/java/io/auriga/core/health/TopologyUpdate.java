@@ -19,6 +19,10 @@ import java.util.Optional;
  *       once when the connection was refused; until then the last observed role stands, so one slow
  *       probe is not a failure.</li>
  *   <li>The epoch grows whenever a different instance becomes the single primary.</li>
+ *   <li>Two primaries: while the primary of the current epoch still stands, any other instance seen as
+ *       primary (promoted outside Auriga, say) is fenced at once, so writes never reach an instance not
+ *       seen as primary in the current epoch. When there is no standing primary and several instances
+ *       claim the role, none is the primary and writes stop until one remains.</li>
  *   <li>A replica's lag is zero once it has replayed the primary's position, otherwise the age of
  *       its last replayed transaction.</li>
  * </ul>
@@ -53,24 +57,58 @@ public final class TopologyUpdate {
             if (fenced && (result == null || !result.ok() || result.role() != Role.REPLICA)) {
                 instances.add(new InstanceState(previous.config(), Role.FENCED, previous.position(), -1,
                         result != null && result.ok() ? now : previous.observedAt(),
-                        result == null ? previous.error() : result.error()));
+                        result == null ? previous.error() : result.error(), previous.received()));
             } else if (result == null) {
                 instances.add(previous);
             } else if (result.ok()) {
                 instances.add(new InstanceState(previous.config(), result.role(), result.position(),
-                        lag(result, primaryPosition, now), now, null));
+                        lag(result, primaryPosition, now), now, null, result.received()));
             } else {
                 int streak = streaks.getOrDefault(previous.name(), 1);
                 boolean down = result.refused() || streak >= threshold || previous.role() == Role.DOWN;
                 instances.add(new InstanceState(previous.config(), down ? Role.DOWN : previous.role(),
-                        previous.position(), previous.lagMillis(), previous.observedAt(), result.error()));
+                        previous.position(), previous.lagMillis(), previous.observedAt(), result.error(),
+                        previous.received()));
             }
         }
+        fenceSecondPrimaries(before, instances);
         Topology draft = before.with(before.epoch(), instances, now);
         Optional<String> oldPrimary = before.primary().map(InstanceState::name);
         Optional<String> newPrimary = draft.primary().map(InstanceState::name);
         boolean primaryChanged = newPrimary.isPresent() && !newPrimary.equals(oldPrimary);
         return primaryChanged ? draft.with(before.epoch() + 1, instances, now) : draft;
+    }
+
+    /**
+     * While the current epoch's primary still stands (not down), every other instance claiming the role
+     * is fenced in place in {@code instances}: it was never seen as primary in this epoch.
+     */
+    private static void fenceSecondPrimaries(Topology before, List<InstanceState> instances) {
+        String standing = before.primary().map(InstanceState::name)
+                .filter(name -> instances.stream().anyMatch(i -> i.name().equals(name) && i.role() == Role.PRIMARY))
+                .orElse(null);
+        if (standing == null) {
+            return;
+        }
+        instances.replaceAll(i -> i.role() != Role.PRIMARY || i.name().equals(standing) ? i
+                : new InstanceState(i.config(), Role.FENCED, i.position(), -1, i.observedAt(), i.error(),
+                        i.received()));
+    }
+
+    /**
+     * The instances {@code after} fences for claiming to be primary beside the standing primary of
+     * {@code before} (not those fenced by request, after a failover): a split brain to report loudly.
+     */
+    public static List<String> secondPrimaries(Topology before, Topology after, java.util.Set<String> requested) {
+        List<String> names = new ArrayList<>();
+        for (InstanceState now : after.instances()) {
+            Role was = before.instance(now.name()).map(InstanceState::role).orElse(Role.DOWN);
+            if (now.role() == Role.FENCED && was != Role.FENCED && !requested.contains(now.name())
+                    && before.primary().isPresent()) {
+                names.add(now.name());
+            }
+        }
+        return names;
     }
 
     static long lag(ProbeResult result, long primaryPosition, Instant now) {

@@ -10,6 +10,9 @@ import java.time.Instant;
  *                  the current WAL position on a primary, the replayed position on a replica
  * @param lagMillis how far a replica's replay trails the primary, 0 for a primary, -1 unknown
  * @param error     the last probe's failure, null when it succeeded
+ * @param received  how much WAL the instance holds: on a replica the position it has received and
+ *                  flushed (possibly not replayed yet), which is what a synchronous commit waits for;
+ *                  the current position on a primary; -1 unknown
  */
 public record InstanceState(
         InstanceConfig config,
@@ -17,7 +20,14 @@ public record InstanceState(
         long position,
         long lagMillis,
         Instant observedAt,
-        String error) {
+        String error,
+        long received) {
+
+    /** An instance whose received position is its {@code position}. */
+    public InstanceState(InstanceConfig config, Role role, long position, long lagMillis, Instant observedAt,
+                         String error) {
+        this(config, role, position, lagMillis, observedAt, error, position);
+    }
 
     public String name() {
         return config.name();

@@ -9,12 +9,19 @@ import java.util.Optional;
  * An immutable snapshot of one cluster. Routers read the current snapshot from a
  * {@link TopologyHolder} without locking; the monitor replaces it whole.
  *
- * @param epoch grows with every change of primary; a write route is valid only in its epoch
+ * @param epoch    grows with every change of primary; a write route is valid only in its epoch
+ * @param failover what a failover under way is doing or waiting for, null when none is; the monitor's
+ *                 snapshots never carry it, {@link TopologyHolder#withFailover()} adds it for display
  */
-public record Topology(String cluster, Engine engine, long epoch, List<InstanceState> instances, Instant at) {
+public record Topology(String cluster, Engine engine, long epoch, List<InstanceState> instances, Instant at,
+                       String failover) {
 
     public Topology {
         instances = List.copyOf(instances);
+    }
+
+    public Topology(String cluster, Engine engine, long epoch, List<InstanceState> instances, Instant at) {
+        this(cluster, engine, epoch, instances, at, null);
     }
 
     /**
@@ -36,5 +43,10 @@ public record Topology(String cluster, Engine engine, long epoch, List<InstanceS
 
     public Topology with(long newEpoch, List<InstanceState> newInstances, Instant now) {
         return new Topology(cluster, engine, newEpoch, newInstances, now);
+    }
+
+    /** The same snapshot described with the failover under way ({@code null}: none). */
+    public Topology withFailover(String description) {
+        return new Topology(cluster, engine, epoch, instances, at, description);
     }
 }

@@ -23,6 +23,13 @@ public final class TopologyHolder {
         return current.get();
     }
 
+    /** The current snapshot with the failover under way, if any, for display (the admin API). */
+    public Topology withFailover() {
+        String description = failover;
+        Topology now = current.get();
+        return description == null ? now : now.withFailover(description);
+    }
+
     public String cluster() {
         return current.get().cluster();
     }

@@ -45,6 +45,17 @@ class TopologyJsonTest {
     }
 
     @Test
+    void showsAFailoverUnderWayAndOnlyThen() throws Exception {
+        String held = "primary pg1 was lost; not promoting yet (durability: quorum): waiting for pg3";
+        JsonNode root = new JsonMapper().readTree(TopologyJson.toJson(List.of(Topologies.main().withFailover(held))));
+        assertEquals(held, root.get("clusters").get(0).get("failover").asText());
+        JsonNode quiet = new JsonMapper().readTree(TopologyJson.toJson(List.of(Topologies.main())));
+        assertFalse(quiet.get("clusters").get(0).has("failover"));
+        assertEquals(held, TopologyJson.parse(TopologyJson.toJson(List.of(Topologies.main().withFailover(held))))
+                .clusters().get(0).failover());
+    }
+
+    @Test
     void ignoresFieldsItDoesNotKnow() throws Exception {
         String json = """
                 {"clusters":[{"name":"c","engine":"postgres","epoch":7,"future":{"x":1},

@@ -37,4 +37,18 @@ class FailoverPlanTest {
         Topology noReplica = Topologies.of("c", 1).add("pg1", Role.DOWN, 0).add("pg2", Role.DOWN, 0).build();
         assertTrue(FailoverPlan.decide(noReplica, "pg1").isEmpty());
     }
+
+    @Test
+    void quorumDecisionHoldsWithAReasonAndPlansOnceSafe() {
+        java.time.Instant lost = java.time.Instant.parse("2026-01-01T00:00:10Z");
+        Topology stale = Topologies.of("c", 1).add("pg1", Role.DOWN, 0).replica("pg2", 0).build();
+        FailoverPlan.QuorumDecision held = FailoverPlan.decideQuorum(stale, "pg1", lost);
+        assertTrue(held.plan().isEmpty(), "positions observed before the loss are not trusted");
+        assertTrue(held.hold().contains("pg2"), held.hold());
+
+        Topology healthy = Topologies.of("c", 1).primary("pg1").replica("pg2", 0).build();
+        FailoverPlan.QuorumDecision none = FailoverPlan.decideQuorum(healthy, "pg1", lost);
+        assertTrue(none.plan().isEmpty());
+        assertEquals(null, none.hold(), "nothing is held while the primary stands");
+    }
 }

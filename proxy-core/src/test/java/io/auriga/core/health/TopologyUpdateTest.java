@@ -74,4 +74,54 @@ class TopologyUpdateTest {
                 Map.of(), 3, NOW);
         assertEquals(Role.REPLICA, rejoined.instance("pg1").orElseThrow().role());
     }
+
+    @Test
+    void aSecondPrimaryBesideTheStandingOneIsFencedAndTheEpochKept() {
+        Topology before = Topologies.of("c", 3).primary("pg1").replica("pg2", 0).replica("pg3", 0).build();
+        Map<String, ProbeResult> results = Map.of("pg1", ProbeResult.primary(500), "pg2", ProbeResult.primary(450),
+                "pg3", ProbeResult.replica(500, 500, null));
+        Topology after = TopologyUpdate.next(before, results, Map.of(), 3, NOW);
+        assertEquals("pg1", after.primary().orElseThrow().name(), "the primary of the epoch keeps the writes");
+        assertEquals(Role.FENCED, after.instance("pg2").orElseThrow().role(), "the hand-promoted one is fenced");
+        assertEquals(3, after.epoch());
+        assertEquals(java.util.List.of("pg2"), TopologyUpdate.secondPrimaries(before, after, java.util.Set.of()));
+        Topology still = TopologyUpdate.next(after, results, Map.of(), 3, NOW);
+        assertEquals(Role.FENCED, still.instance("pg2").orElseThrow().role(), "and stays fenced while primary");
+        assertEquals("pg1", still.primary().orElseThrow().name());
+    }
+
+    @Test
+    void aSecondPrimaryIsFencedWhileTheStandingOneIsMerelySlow() {
+        Topology before = Topologies.of("c", 3).primary("pg1").replica("pg2", 0).build();
+        Topology after = TopologyUpdate.next(before, Map.of("pg1", ProbeResult.failed("timeout", false),
+                "pg2", ProbeResult.primary(450)), Map.of("pg1", 1), 3, NOW);
+        assertEquals(Role.FENCED, after.instance("pg2").orElseThrow().role(),
+                "never seen as primary in this epoch: no writes for it");
+        assertEquals("pg1", after.primary().orElseThrow().name());
+    }
+
+    @Test
+    void withoutAStandingPrimaryOneNewPrimaryOpensAnEpochAndTwoGetNoWrites() {
+        Topology lost = Topologies.of("c", 3).add("pg1", Role.DOWN, 0).replica("pg2", 0).replica("pg3", 0).build();
+        Topology one = TopologyUpdate.next(lost, Map.of("pg2", ProbeResult.primary(450)), Map.of(), 3, NOW);
+        assertEquals("pg2", one.primary().orElseThrow().name(), "a failover's new primary is published");
+        assertEquals(4, one.epoch());
+        Topology two = TopologyUpdate.next(lost, Map.of("pg2", ProbeResult.primary(450),
+                "pg3", ProbeResult.primary(460)), Map.of(), 3, NOW);
+        assertTrue(two.primary().isEmpty(), "two primaries and no standing one: writes stop");
+        assertEquals(3, two.epoch());
+        assertEquals(java.util.List.of(), TopologyUpdate.secondPrimaries(lost, two, java.util.Set.of()));
+    }
+
+    @Test
+    void aReplicaKeepsItsReceivedPosition() {
+        Topology before = Topologies.of("c", 1).primary("pg1").replica("pg2", 0).build();
+        Topology after = TopologyUpdate.next(before, Map.of("pg1", ProbeResult.primary(1000),
+                "pg2", ProbeResult.replica(800, 950, null)), Map.of(), 3, NOW);
+        assertEquals(800, after.instance("pg2").orElseThrow().position());
+        assertEquals(950, after.instance("pg2").orElseThrow().received());
+        Topology failed = TopologyUpdate.next(after, Map.of("pg2", ProbeResult.failed("refused", true)),
+                Map.of("pg2", 1), 3, NOW);
+        assertEquals(950, failed.instance("pg2").orElseThrow().received(), "the last known position stands");
+    }
 }

@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +24,11 @@ import org.slf4j.LoggerFactory;
  *       {@code latest} by default); done when {@code pg_stat_wal_receiver} streams from the new
  *       primary;</li>
  *   <li>fence: {@code default_transaction_read_only = on} through ALTER SYSTEM and a reload,
- *       then every other client session is terminated.</li>
+ *       then every other client session is terminated;</li>
+ *   <li>quorum: {@code ALTER SYSTEM SET synchronous_standby_names = 'ANY 1 ("pg2", "pg3")'} and a
+ *       reload; standbys name themselves with {@code application_name} in their
+ *       {@code primary_conninfo}, which repoint (and the sandbox) set to the instance name. Allowed on a
+ *       standby too, where it takes effect at promotion.</li>
  * </ul>
  */
 final class PgClusterOperations implements ClusterOperations {
@@ -104,6 +109,43 @@ final class PgClusterOperations implements ClusterOperations {
             st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                     + "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
         }
+    }
+
+    @Override
+    public void requireSynchronousStandbys(InstanceConfig instance, List<String> standbys, Duration timeout)
+            throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String setting = synchronousStandbyNames(standbys);
+        try (Connection c = connect(instance, timeout); Statement st = c.createStatement()) {
+            st.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
+            st.execute(setting.isEmpty() ? "ALTER SYSTEM RESET synchronous_standby_names"
+                    : "ALTER SYSTEM SET synchronous_standby_names = " + literal(setting));
+            st.execute("SELECT pg_reload_conf()");
+        }
+        // The reload is asynchronous; a new session shows the value once the postmaster has read it.
+        while (true) {
+            try (Connection c = connect(instance, timeout); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SHOW synchronous_standby_names")) {
+                rs.next();
+                if (rs.getString(1).equals(setting)) {
+                    return;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new SQLException(instance.name() + " does not show synchronous_standby_names = '" + setting
+                        + "' after a reload");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** {@code ANY 1 ("pg2", "pg3")}: any one of the named standbys; names are quoted as identifiers. */
+    static String synchronousStandbyNames(List<String> standbys) {
+        if (standbys.isEmpty()) {
+            return "";
+        }
+        return "ANY 1 (" + String.join(", ", standbys.stream().map(n -> "\"" + n.replace("\"", "\"\"") + "\"")
+                .toList()) + ")";
     }
 
     private String conninfo(InstanceConfig replica, InstanceConfig newPrimary) {

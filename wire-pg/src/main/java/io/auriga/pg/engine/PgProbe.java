@@ -17,7 +17,9 @@ import java.util.Properties;
 /**
  * Probes one PostgreSQL instance over pgjdbc: its role ({@code pg_is_in_recovery()}) and its
  * WAL position — current on a primary, replayed and received on a standby — plus the commit time
- * of the last replayed transaction for lag. Keeps its connection between probes and reopens it after
+ * of the last replayed transaction for lag. A standby's received position is what it has flushed
+ * ({@code pg_last_wal_receive_lsn()}, what a synchronous commit waits for), or its replayed position
+ * when that is further (WAL read from its own disk after a restart, before streaming resumes). Keeps its connection between probes and reopens it after
  * a failure, so a probe normally costs one round trip.
  */
 final class PgProbe implements Probe {
@@ -25,7 +27,7 @@ final class PgProbe implements Probe {
             SELECT pg_is_in_recovery(),
                    (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END
                         - '0/0'::pg_lsn)::bigint,
-                   (pg_last_wal_receive_lsn() - '0/0'::pg_lsn)::bigint,
+                   (greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) - '0/0'::pg_lsn)::bigint,
                    pg_last_xact_replay_timestamp()""";
 
     private final String url;

@@ -2,6 +2,7 @@ package io.auriga.pg.sandbox;
 
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.Credentials;
+import io.auriga.config.Durability;
 import io.auriga.config.EndpointConfig;
 import io.auriga.config.EndpointConfig.Balance;
 import io.auriga.config.EndpointConfig.EndpointRole;
@@ -22,6 +23,12 @@ public final class SandboxCluster {
      * @param readerPort port of the reader endpoint (0 picks a free one)
      */
     public static ClusterConfig config(PgSandbox sandbox, String name, String host, int writerPort, int readerPort) {
+        return config(sandbox, name, host, writerPort, readerPort, Durability.ASYNC);
+    }
+
+    /** As above, with {@code durability}. */
+    public static ClusterConfig config(PgSandbox sandbox, String name, String host, int writerPort, int readerPort,
+                                       Durability durability) {
         List<InstanceConfig> instances = sandbox.instances().stream()
                 .map(i -> new InstanceConfig(i.name(), i.host(), i.port(), 0, false))
                 .toList();
@@ -32,6 +39,7 @@ public final class SandboxCluster {
                         Duration.ofSeconds(10), true, List.of()));
         Credentials admin = new Credentials(sandbox.adminUser(),
                 new Secret(sandbox.adminPassword(), "file " + sandbox.directory().resolve("admin.password")));
-        return new ClusterConfig(name, Engine.POSTGRES, instances, admin, endpoints, FailoverConfig.defaults());
+        return new ClusterConfig(name, Engine.POSTGRES, instances, admin, endpoints, FailoverConfig.defaults(),
+                durability);
     }
 }

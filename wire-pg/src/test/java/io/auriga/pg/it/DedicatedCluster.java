@@ -1,5 +1,7 @@
 package io.auriga.pg.it;
 
+import io.auriga.config.ClusterConfig;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -10,10 +12,17 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class DedicatedCluster implements BeforeAllCallback, AfterAllCallback {
     private final boolean selfHealing;
+    private final UnaryOperator<ClusterConfig> adjust;
     private ProxiedCluster cluster;
 
     DedicatedCluster(boolean selfHealing) {
+        this(selfHealing, UnaryOperator.identity());
+    }
+
+    /** @param adjust changes the cluster configuration (durability, promotion tiers) */
+    DedicatedCluster(boolean selfHealing, UnaryOperator<ClusterConfig> adjust) {
         this.selfHealing = selfHealing;
+        this.adjust = adjust;
     }
 
     ProxiedCluster get() {
@@ -22,7 +31,7 @@ final class DedicatedCluster implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        cluster = ProxiedCluster.start(selfHealing);
+        cluster = ProxiedCluster.start(selfHealing, adjust);
     }
 
     @Override

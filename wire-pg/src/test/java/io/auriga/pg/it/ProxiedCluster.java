@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -56,6 +57,11 @@ public final class ProxiedCluster implements AutoCloseable {
 
     /** @param selfHealing whether a fenced former primary is rejoined as a replica (as the demo does) */
     static ProxiedCluster start(boolean selfHealing) throws IOException {
+        return start(selfHealing, UnaryOperator.identity());
+    }
+
+    /** @param adjust changes the sandbox's cluster configuration (durability, promotion tiers) */
+    static ProxiedCluster start(boolean selfHealing, UnaryOperator<ClusterConfig> adjust) throws IOException {
         Path dir = Files.createTempDirectory("auriga-it-");
         // The servers run as the postgres user, which must be able to enter this directory.
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
@@ -63,7 +69,7 @@ public final class ProxiedCluster implements AutoCloseable {
         PgSandbox sandbox = new PgSandbox(PgSandboxOptions.builder(dir.resolve("pg")).replicas(2)
                 .deleteOnClose(true).build()).start();
         try {
-            ClusterConfig cluster = SandboxCluster.config(sandbox, "main", "127.0.0.1", 0, 0);
+            ClusterConfig cluster = adjust.apply(SandboxCluster.config(sandbox, "main", "127.0.0.1", 0, 0));
             ServerConfig d = ServerConfig.defaults();
             ServerConfig server = new ServerConfig("127.0.0.1", 2, STARTUP_TIMEOUT, d.connectTimeout(),
                     d.maxStartupPacket(), d.userCacheTtl());
