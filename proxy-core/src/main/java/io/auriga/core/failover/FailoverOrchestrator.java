@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +39,8 @@ public final class FailoverOrchestrator implements AutoCloseable {
     private final ClusterOperations operations;
     private final Rejoiner rejoiner;
     private final ExecutorService worker;
+    /** Rejoining can take minutes (a rewind, an operator's command): never in the way of a failover. */
+    private final ExecutorService rejoinWorker;
     private final AtomicBoolean busy = new AtomicBoolean();
     private final Set<String> fencing = ConcurrentHashMap.newKeySet();
     private volatile String lastPrimary;
@@ -64,11 +67,8 @@ public final class FailoverOrchestrator implements AutoCloseable {
         this.holder = holder;
         this.monitor = monitor;
         this.operations = operations;
-        this.worker = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "auriga-failover-" + cluster.name());
-            t.setDaemon(true);
-            return t;
-        });
+        this.worker = Executors.newSingleThreadExecutor(daemon("auriga-failover-" + cluster.name()));
+        this.rejoinWorker = Executors.newSingleThreadExecutor(daemon("auriga-rejoin-" + cluster.name()));
         holder.current().primary().ifPresent(p -> lastPrimary = p.name());
         holder.addListener(this::changed);
     }
@@ -157,9 +157,12 @@ public final class FailoverOrchestrator implements AutoCloseable {
             log.error("cluster {}: fencing {} failed: {}", cluster.name(), instance.name(), e.getMessage());
             return;
         }
-        if (rejoiner == null || primary == null) {
-            return;
+        if (rejoiner != null && primary != null) {
+            rejoinWorker.execute(() -> rejoin(instance, primary));
         }
+    }
+
+    private void rejoin(InstanceState instance, String primary) {
         try {
             rejoiner.rejoin(instance.name(), primary);
             log.warn("cluster {}: former primary {} rejoined as a replica of {}", cluster.name(), instance.name(),
@@ -216,9 +219,18 @@ public final class FailoverOrchestrator implements AutoCloseable {
         }
     }
 
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
     @Override
     public void close() {
         worker.shutdownNow();
+        rejoinWorker.shutdownNow();
         if (quorum != null) {
             quorum.close();
         }

@@ -5,11 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.auriga.config.ClusterConfig;
+import io.auriga.config.FailoverConfig;
 import io.auriga.core.topology.Role;
 import io.auriga.core.topology.Topology;
 import io.auriga.pg.sandbox.PgSandbox;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.postgresql.util.PSQLException;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,16 +33,52 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Unplanned failover on a cluster of its own: the primary's postmaster is killed with SIGKILL;
  * a replica is promoted, the writer endpoint follows it, the other replica streams from it, and
- * the old primary, restarted, is fenced: never routed to, made read-only.
+ * the old primary, restarted, is fenced: never routed to, made read-only; then the cluster's
+ * rejoin-command is run for it, and once that has made it a replica it serves reads again.
  */
 class PgFailoverIT {
+    /** Where the rejoin command posts its request and waits for the test's answer. */
+    private static final Path REJOIN = tempDir();
     @RegisterExtension
-    static final DedicatedCluster CLUSTER = new DedicatedCluster(false);
+    static final DedicatedCluster CLUSTER = new DedicatedCluster(false, PgFailoverIT::withRejoinCommand);
     private static ProxiedCluster cluster;
+
+    /**
+     * A rejoin command standing for the operator's tooling: it hands its environment to the test,
+     * which does the rejoin with the sandbox and answers with the exit status to report.
+     */
+    private static ClusterConfig withRejoinCommand(ClusterConfig c) {
+        String command = "env | grep '^AURIGA_' | sort > '" + REJOIN + "/request.tmp' && mv '" + REJOIN
+                + "/request.tmp' '" + REJOIN + "/request'; echo waiting for the rejoin; i=0; "
+                + "while [ ! -f '" + REJOIN + "/done' ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done; "
+                + "exit \"$(cat '" + REJOIN + "/done' 2>/dev/null || echo 9)\"";
+        FailoverConfig f = c.failover();
+        return new ClusterConfig(c.name(), c.engine(), c.instances(), c.adminCredentials(), c.endpoints(),
+                new FailoverConfig(f.auto(), f.probeInterval(), f.failureThreshold(), f.probeTimeout(),
+                        f.failoverTimeout(), command, Duration.ofMinutes(3)), c.durability());
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("auriga-rejoin-it-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     @BeforeAll
     static void bind() {
         cluster = CLUSTER.get();
+    }
+
+    @AfterAll
+    static void removeRejoinFiles() throws IOException {
+        try (var files = Files.list(REJOIN)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(REJOIN);
     }
 
     @Test
@@ -123,6 +166,29 @@ class PgFailoverIT {
             assertEquals(newPrimaryPort, rs.getInt(1), "the writer endpoint never returns to the fenced instance");
             assertEquals(3, rs.getInt(2), "rows 1 and 2, and 101 written after the lost transaction was rolled back");
         }
+        rejoinedByTheConfiguredCommand(oldPrimary, newPrimaryPort);
+    }
+
+    private static void rejoinedByTheConfiguredCommand(String oldPrimary, int newPrimaryPort) throws Exception {
+        PgSandbox sandbox = cluster.sandbox();
+        Path request = REJOIN.resolve("request");
+        assertTrue(FailoverChecks.poll(Duration.ofSeconds(30), () -> Files.exists(request)),
+                "Auriga ran the rejoin command for the fenced former primary");
+        String newPrimary = topology().primary().orElseThrow().name();
+        assertEquals(List.of("AURIGA_CLUSTER=main", "AURIGA_ENGINE=postgres", "AURIGA_INSTANCE=" + oldPrimary,
+                        "AURIGA_INSTANCE_HOST=127.0.0.1",
+                        "AURIGA_INSTANCE_PORT=" + sandbox.instance(oldPrimary).port(), "AURIGA_PRIMARY=" + newPrimary,
+                        "AURIGA_PRIMARY_HOST=127.0.0.1", "AURIGA_PRIMARY_PORT=" + newPrimaryPort),
+                Files.readAllLines(request));
+        assertEquals(Role.FENCED, topology().instance(oldPrimary).orElseThrow().role(),
+                "the instance stays fenced while the command runs");
+        sandbox.rejoin(oldPrimary, newPrimary);
+        Files.writeString(REJOIN.resolve("done"), "0");
+        assertTrue(FailoverChecks.poll(Duration.ofSeconds(30),
+                        () -> topology().instance(oldPrimary).orElseThrow().role() == Role.REPLICA),
+                "the rejoined instance is a replica again: " + topology());
+        assertTrue(topology().replicas().stream().anyMatch(r -> r.name().equals(oldPrimary)),
+                "and serves the reader endpoint");
     }
 
     /** An idle session with SETs and a server-side prepared statement, the state a move must carry. */
