@@ -165,13 +165,12 @@ final class AdminSession implements AutoCloseable {
 
     /** Polls the replication status until both threads run, within the deadline; the last status either way. */
     ReplicaStatus awaitRunning(String step) throws SQLException, InterruptedException {
-        while (true) {
-            ReplicaStatus status = replicaStatus(step);
-            if (status == null || status.running() || millisLeft(deadline) <= 0) {
-                return status;
-            }
-            Thread.sleep(Math.min(POLL_MILLIS, Math.max(1, millisLeft(deadline))));
+        ReplicaStatus status = replicaStatus(step);
+        while (status != null && !status.running() && millisLeft(deadline) > POLL_MILLIS) {
+            Thread.sleep(POLL_MILLIS);
+            status = replicaStatus(step);
         }
+        return status;
     }
 
     /** An exception saying {@code step} failed on this instance because of {@code cause}. */
