@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  *             ─ STOP SLAVE ─ RESET SLAVE ALL ─ SET GLOBAL read_only=OFF
  *             ─ semi-sync replica before? enable the primary side (AFTER_SYNC)
  *             ─ check: @@read_only=0 and no replication configured
- *   repoint:  STOP SLAVE ─ CHANGE MASTER TO host, port[, user, password], MASTER_USE_GTID=slave_pos ─ START SLAVE
+ *   repoint:  STOP SLAVE ─ CHANGE MASTER TO host, port[, user, password], MASTER_USE_GTID=slave_pos
+ *             ─ new primary semi-sync? enable the replica side ─ START SLAVE
  *             ─ MASTER_GTID_WAIT(new primary's @@gtid_binlog_pos) ─ both threads Yes
  *   fence:    SET GLOBAL read_only=ON ─ KILL CONNECTION every client session but this one
  *             (replica Binlog Dump threads and server threads are left alone)
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Semi-synchronous replication</b> ({@code durability: quorum}) is enabled with
  * {@link #enableSemiSync}; a promotion keeps it on by enabling the primary side on a candidate that was a
- * semi-sync replica.
+ * semi-sync replica, and a repoint enables the replica side when the new primary has semi-sync on.
  */
 public final class MariaDbClusterOperations implements ClusterOperations {
     private static final Logger log = LoggerFactory.getLogger(MariaDbClusterOperations.class);
@@ -100,8 +101,10 @@ public final class MariaDbClusterOperations implements ClusterOperations {
     public void repoint(InstanceConfig replica, InstanceConfig newPrimary, Duration timeout) throws Exception {
         long deadline = deadline(timeout);
         String position;
+        boolean semiSync;
         try (AdminSession primary = AdminSession.open(cluster, newPrimary, deadline)) {
             position = primary.queryString("reading the write position", primary.flavour().writePositionQuery);
+            semiSync = "ON".equalsIgnoreCase(primary.variable(primary.flavour().semiSyncPrimaryEnabled()));
         }
         try (AdminSession s = AdminSession.open(cluster, replica, deadline)) {
             ServerFlavour f = s.flavour();
@@ -112,6 +115,11 @@ public final class MariaDbClusterOperations implements ClusterOperations {
             }
             s.execute("pointing replication at " + newPrimary.name(),
                     f.changeSource(newPrimary.host(), newPrimary.port(), account));
+            if (semiSync) {
+                // A quorum cluster stays one: the new primary waits for acknowledgements from its replicas.
+                s.execute("enabling the semi-sync replica side", ServerFlavour.setGlobal(f.semiSyncReplicaEnabled(),
+                        "ON"));
+            }
             s.execute("starting replication", f.startReplica());
             String step = "applying " + newPrimary.name() + "'s position " + position;
             if (position != null && !position.isEmpty() && !s.awaitApplied(step, position)) {

@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   new primary: must take writes ─ @@gtid_binlog_state (last GTID per domain and server id)
  *   instance:    my.cnf read-only=ON ─ start if down ─ SET GLOBAL read_only=ON ─ STOP SLAVE
+ *                (semi-sync replica side on when the new primary has semi-sync on)
  *                @@gtid_binlog_state covered by the new primary's? (same domain and server id, sequence ≤)
  *                ├─ yes: gtid_slave_pos := gtid_binlog_pos ─ CHANGE MASTER … MASTER_USE_GTID=slave_pos ─ START SLAVE
  *                └─ no (it logged transactions the new primary never got; gtid_strict_mode would stop
@@ -78,12 +79,14 @@ final class MariaDbRejoiner {
         log.info("rejoining {} as a replica of {}", instance.name(), newPrimary.name());
         try {
             GtidPosition history;
+            boolean semiSync;
             try (Connection primary = connect(newPrimary)) {
                 if (!MariaDbSql.isWritable(primary)) {
                     throw new SandboxException(newPrimary.name() + " is read-only; " + instance.name()
                             + " can only rejoin a primary");
                 }
                 history = GtidPosition.parse(MariaDbSql.queryString(primary, "SELECT @@gtid_binlog_state"));
+                semiSync = "1".equals(MariaDbSql.queryString(primary, "SELECT @@rpl_semi_sync_master_enabled"));
             }
             MariaDbConfigFile.setReadOnly(instance, true);
             servers.start(instance);
@@ -96,6 +99,7 @@ final class MariaDbRejoiner {
                     log.info("{}'s history ({}) is part of {}'s ({}); following it", instance.name(), own,
                             newPrimary.name(), history);
                     MariaDbSql.execute(c, "SET GLOBAL gtid_slave_pos = @@gtid_binlog_pos");
+                    semiSyncReplica(c, semiSync);
                     MariaDbSql.follow(c, newPrimary.port(), replicationUser, replicationPassword);
                     discarded = List.of();
                 } else {
@@ -108,7 +112,7 @@ final class MariaDbRejoiner {
                 }
             }
             if (!discarded.isEmpty()) {
-                reprovision(instance, newPrimary);
+                reprovision(instance, newPrimary, semiSync);
             }
             awaitReplicating(instance, newPrimary);
             log.info("{} replicates from {}", instance.name(), newPrimary.name());
@@ -137,7 +141,7 @@ final class MariaDbRejoiner {
     }
 
     /** Replaces the instance's data with a fresh server holding a dump of {@code newPrimary}. */
-    private void reprovision(Instance instance, Instance newPrimary) throws SQLException {
+    private void reprovision(Instance instance, Instance newPrimary, boolean semiSync) throws SQLException {
         servers.stop(instance);
         deleteTree(instance.dataDir());
         provisioner.install(instance, MariaDbSql.bootstrapAccounts(adminPassword, replicationPassword));
@@ -149,6 +153,7 @@ final class MariaDbRejoiner {
             try (Connection c = connect(instance)) {
                 MariaDbSql.execute(c, "FLUSH PRIVILEGES",
                         "SET GLOBAL gtid_slave_pos = " + MariaDbSql.literal(position));
+                semiSyncReplica(c, semiSync);
                 MariaDbSql.follow(c, newPrimary.port(), replicationUser, replicationPassword);
             }
             log.info("re-provisioned {} from a dump of {} at {}", instance.name(), newPrimary.name(), position);
@@ -229,6 +234,13 @@ final class MariaDbRejoiner {
                 throw new SandboxException(instance.name() + " does not replicate from " + newPrimary.name()
                         + ": " + state);
             }
+        }
+    }
+
+    /** Acknowledges as a semi-sync replica when the new primary waits for acknowledgements. */
+    private static void semiSyncReplica(Connection c, boolean primaryUsesIt) throws SQLException {
+        if (primaryUsesIt) {
+            MariaDbSql.execute(c, "SET GLOBAL rpl_semi_sync_slave_enabled = ON");
         }
     }
 

@@ -153,6 +153,7 @@ class MariaDbFailoverOpsIT {
         assertEquals("after the rejoin", awaitRow("my1", 4));
         assertEquals(Role.REPLICA, probe("my1").role());
         assertEquals("1", variable("my1", "read_only"));
+        assertEquals("ON", status("my1", "Rpl_semi_sync_slave_status"), "my2 runs semi-sync: my1 acknowledges");
     }
 
     @Test
@@ -167,6 +168,7 @@ class MariaDbFailoverOpsIT {
 
         operations.promote(config("my3"), STEP_TIMEOUT);
         operations.repoint(config("my1"), config("my3"), STEP_TIMEOUT);
+        assertEquals("ON", status("my1", "Rpl_semi_sync_slave_status"), "repointed to a semi-sync primary");
         insert("my3", 6, "written on my3");
         assertEquals("written on my3", awaitRow("my1", 6));
 
@@ -189,6 +191,7 @@ class MariaDbFailoverOpsIT {
         assertEquals(checksum, checksum("my2"));
         assertEquals(Role.REPLICA, probe("my2").role());
         assertEquals(Role.PRIMARY, probe("my3").role());
+        assertEquals("ON", status("my2", "Rpl_semi_sync_slave_status"), "re-provisioned as a semi-sync replica");
     }
 
     private static InstanceConfig config(String name) {
