@@ -1,7 +1,6 @@
 package io.auriga.mysql.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,11 +13,13 @@ import io.auriga.config.Engine;
 import io.auriga.config.FailoverConfig;
 import io.auriga.config.InstanceConfig;
 import io.auriga.config.Secret;
+import io.auriga.core.failover.Rejoiner;
 import io.auriga.core.health.ProbeResult;
 import io.auriga.core.topology.Role;
 import io.auriga.mysql.sandbox.MariaDbBinaries;
 import io.auriga.mysql.sandbox.MariaDbSandbox;
 import io.auriga.mysql.sandbox.MariaDbSandboxOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -143,11 +144,13 @@ class MariaDbFailoverOpsIT {
     @Test
     @Order(4)
     void fencedFormerPrimaryRejoinsFromItsOwnPosition() throws Exception {
-        MariaDbSandbox.Rejoined rejoined = sandbox.rejoin("my1", "my2");
-        assertFalse(rejoined.reprovisioned(), "my1's history is part of my2's");
-        assertEquals(List.of(), rejoined.discardedGtids());
+        Rejoiner rejoiner = sandbox::rejoin; // as the orchestrator is given it
+        rejoiner.rejoin("my1", "my2");
         assertEquals(sandbox.instance("my2").port(), replicationSource("my1"));
-        assertTrue(variable("my1", "gtid_binlog_state").contains("0-1-"), "kept its own binary log");
+        assertTrue(variable("my1", "gtid_binlog_state").contains("0-1-"),
+                "my1's history is part of my2's: it keeps its data and binary log");
+        assertTrue(Files.readString(sandbox.instance("my1").configFile()).contains("\nread-only=ON\n"),
+                "a restart keeps it read-only");
         assertEquals("written on the new primary", awaitRow("my1", 3));
         insert("my2", 4, "after the rejoin");
         assertEquals("after the rejoin", awaitRow("my1", 4));
