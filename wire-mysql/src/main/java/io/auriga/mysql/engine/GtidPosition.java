@@ -67,6 +67,48 @@ public record GtidPosition(List<Gtid> gtids) {
         return gtids.stream().filter(g -> g.domain() == DOMAIN).mapToLong(Gtid::sequence).max().orElse(0);
     }
 
+    /**
+     * Whether this position has reached {@code other} in every domain {@code other} names: a replica at
+     * this position has applied everything up to {@code other} (sequence numbers within a domain only grow).
+     */
+    public boolean includes(GtidPosition other) {
+        for (Gtid g : other.gtids) {
+            boolean reached = gtids.stream().anyMatch(h -> h.domain() == g.domain()
+                    && Long.compareUnsigned(h.sequence(), g.sequence()) >= 0);
+            if (!reached) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The entries of this binary-log state ({@code @@gtid_binlog_state}: the last GTID per domain and
+     * server id) that {@code history}, another server's binary-log state, does not cover: same domain
+     * and server id with a sequence number at least as high. Under {@code gtid_strict_mode} a server
+     * whose state is covered logged nothing the other lacks; an entry returned here names transactions
+     * only this server has (up to its sequence number).
+     */
+    public List<Gtid> beyond(GtidPosition history) {
+        List<Gtid> missing = new ArrayList<>();
+        for (Gtid g : gtids) {
+            boolean covered = history.gtids.stream().anyMatch(h -> h.domain() == g.domain()
+                    && h.serverId() == g.serverId() && Long.compareUnsigned(h.sequence(), g.sequence()) >= 0);
+            if (!covered) {
+                missing.add(g);
+            }
+        }
+        return missing;
+    }
+
+    /**
+     * Whether {@code gtid} is one this binary-log state does not cover (see {@link #beyond}): its domain
+     * and server id are absent here, or its sequence number is higher.
+     */
+    public boolean lacks(Gtid gtid) {
+        return new GtidPosition(List.of(gtid)).beyond(this).size() == 1;
+    }
+
     @Override
     public String toString() {
         return String.join(",", gtids.stream().map(Gtid::toString).toList());

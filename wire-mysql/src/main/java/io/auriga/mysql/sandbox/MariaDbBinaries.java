@@ -70,6 +70,11 @@ public record MariaDbBinaries(Path server, Path installDb, Path client, String m
         return m.group(1) + "." + m.group(2);
     }
 
+    /** {@code mariadb-dump}, installed beside the client. */
+    public Path dump() {
+        return client.resolveSibling("mariadb-dump");
+    }
+
     private static Optional<Path> locate(List<Path> dirs, String name) {
         return dirs.stream().map(d -> d.resolve(name)).filter(Files::isExecutable).findFirst();
     }

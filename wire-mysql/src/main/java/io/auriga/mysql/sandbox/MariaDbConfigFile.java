@@ -20,6 +20,22 @@ final class MariaDbConfigFile {
     }
 
     /**
+     * Sets {@code read-only} in an existing option file, so that the next start comes up refusing writes
+     * (a former primary must not take writes before it follows the new primary).
+     */
+    static void setReadOnly(Instance instance, boolean readOnly) {
+        try {
+            String cnf = Files.readString(instance.configFile(), StandardCharsets.UTF_8);
+            String changed = cnf.replaceAll("(?m)^read-only=.*$", "read-only=" + (readOnly ? "ON" : "OFF"));
+            if (!changed.equals(cnf)) {
+                Files.writeString(instance.configFile(), changed, StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new SandboxException("cannot update " + instance.configFile() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * @param serverId the instance's unique {@code server_id}
      * @param readOnly whether the server starts read-only (replicas)
      * @param runAs    the account {@code mariadbd} switches to when started as root, or null

@@ -10,12 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -38,7 +36,6 @@ final class MariaDbProvisioner {
 
     private static final Duration INSTALL_TIMEOUT = Duration.ofSeconds(120);
     private static final String ACCOUNTS_FILE = "accounts.sql";
-    private static final int PASSWORD_BYTES = 18;
 
     private final MariaDbSandboxOptions options;
     private final MariaDbBinaries binaries;
@@ -54,8 +51,7 @@ final class MariaDbProvisioner {
     }
 
     /** Provisions {@code instances}, the first as primary, and returns once every replica caught up. */
-    void provision(List<Instance> instances, String adminPassword) {
-        String replicationPassword = randomPassword();
+    void provision(List<Instance> instances, String adminPassword, String replicationPassword) {
         String accounts = MariaDbSql.bootstrapAccounts(adminPassword, replicationPassword);
         for (int i = 0; i < instances.size(); i++) {
             Instance instance = instances.get(i);
@@ -72,7 +68,8 @@ final class MariaDbProvisioner {
             for (Instance replica : replicas) {
                 try (Connection c = MariaDbSql.connect(replica.port(), MariaDbSandboxOptions.ADMIN_USER,
                         adminPassword)) {
-                    MariaDbSql.follow(c, primary.port(), replicationPassword);
+                    MariaDbSql.follow(c, primary.port(), MariaDbSandboxOptions.REPLICATION_USER,
+                            replicationPassword);
                 }
             }
             String position = MariaDbSql.binlogPosition(admin);
@@ -96,7 +93,7 @@ final class MariaDbProvisioner {
     }
 
     /** {@code mariadb-install-db} into {@code DIR/myN/data}, run as the server user, with the accounts. */
-    private void install(Instance instance, String accounts) {
+    void install(Instance instance, String accounts) {
         log.info("initialising {} in {}", instance.name(), instance.dataDir());
         Path sql = instance.directory().resolve(ACCOUNTS_FILE);
         try {
@@ -123,11 +120,5 @@ final class MariaDbProvisioner {
                 log.warn("cannot delete {}: {}", sql, e.getMessage());
             }
         }
-    }
-
-    private static String randomPassword() {
-        byte[] bytes = new byte[PASSWORD_BYTES];
-        new SecureRandom().nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
     }
 }

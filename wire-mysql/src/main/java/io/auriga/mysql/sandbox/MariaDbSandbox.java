@@ -6,10 +6,16 @@ import io.auriga.core.sandbox.SandboxException;
 import io.auriga.core.sandbox.SandboxState;
 import io.auriga.core.sandbox.ServerUser;
 import io.auriga.core.sandbox.SandboxLifecycle;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Users.</b> {@value MariaDbSandboxOptions#ADMIN_USER} holds every privilege (it reads
  * {@code mysql.global_priv}, changes {@code read_only}, stops and points replication); its password is
  * {@code DIR/admin.password} (mode 0600) unless given. {@value MariaDbSandboxOptions#REPLICATION_USER}
- * has a random password that only the replicas' replication settings keep. Both are created on every
+ * has a random password kept in {@code DIR/replication.password} (mode 0600), so that a former primary
+ * can be made a replica later ({@link #rejoin}); a directory provisioned before that file existed uses the
+ * admin account for it instead. Both are created on every
  * instance by {@code mariadb-install-db} and are in no binary log. The application user (default
  * {@code auriga}/{@code auriga}, {@code mysql_native_password}) and its database are created on the
  * primary and reach the replicas by replication. Every account is {@code 'name'@'%'}.
@@ -42,6 +50,10 @@ import org.slf4j.LoggerFactory;
  * {@code gtid_strict_mode} and row format, so any replica can be promoted. Replicas follow the primary
  * with {@code MASTER_USE_GTID=slave_pos} and run with {@code read_only=ON}; {@link #start()} returns once
  * each has applied everything the primary logged.
+ *
+ * <p><b>Failover.</b> Promotion, repointing and fencing are the engine's
+ * ({@code io.auriga.mysql.engine.MariaDbClusterOperations}); {@link #rejoin} turns a former primary into a
+ * replica of the new one, re-provisioning it when it holds transactions the new primary never got.
  *
  * <p><b>Re-running in the same directory.</b> A directory where a provisioning finished
  * ({@code DIR/sandbox.properties}) is started again as it is, on its recorded ports; a server left
@@ -65,6 +77,8 @@ public final class MariaDbSandbox implements AutoCloseable {
 
     /** Instance names are this prefix and a number: {@code my1}, {@code my2}, …. */
     static final String INSTANCE_PREFIX = "my";
+
+    private static final int REPLICATION_PASSWORD_BYTES = 18;
 
     /**
      * One server of the sandbox.
@@ -97,6 +111,22 @@ public final class MariaDbSandbox implements AutoCloseable {
         }
     }
 
+    /**
+     * How {@link #rejoin} made an instance a replica.
+     *
+     * @param reprovisioned  whether its data was replaced by a copy of the new primary's
+     * @param discardedGtids the transactions only it had logged, which are gone now (oldest first);
+     *                       empty when its history was part of the new primary's
+     */
+    public record Rejoined(boolean reprovisioned, List<String> discardedGtids) {
+        public Rejoined {
+            discardedGtids = List.copyOf(discardedGtids);
+        }
+    }
+
+    /** The replication account's password, readable by the user who ran the sandbox only. */
+    static final String REPLICATION_PASSWORD_FILE = "replication.password";
+
     private final MariaDbSandboxOptions options;
     private final ServerUser serverUser = ServerUser.detect(ServerUser.MYSQL);
     private SandboxDirectory directory;
@@ -104,6 +134,7 @@ public final class MariaDbSandbox implements AutoCloseable {
     private MariaDbServers servers;
     private List<Instance> instances = List.of();
     private String adminPassword;
+    private String replicationPassword;
     private final SandboxLifecycle lifecycle = new SandboxLifecycle("auriga-mariadb-sandbox-shutdown");
 
     /** A sandbox that does nothing until {@link #start()}. */
@@ -131,6 +162,7 @@ public final class MariaDbSandbox implements AutoCloseable {
             Optional<SandboxState> state = SandboxState.read(options.directory());
             adminPassword = directory.adminPassword(options.adminPassword(), state.isPresent());
             servers.adminPassword(adminPassword);
+            replicationPassword = replicationPassword(state.isPresent());
             if (state.isPresent()) {
                 reuse(state.get());
             } else {
@@ -205,6 +237,18 @@ public final class MariaDbSandbox implements AutoCloseable {
         return adminPassword;
     }
 
+    /** The account replicas log in to their primary with: {@value MariaDbSandboxOptions#REPLICATION_USER}. */
+    public synchronized String replicationUser() {
+        requireStarted();
+        return replicationPassword == null ? adminUser() : MariaDbSandboxOptions.REPLICATION_USER;
+    }
+
+    /** The password of {@link #replicationUser()}. */
+    public synchronized String replicationPassword() {
+        requireStarted();
+        return replicationPassword == null ? adminPassword : replicationPassword;
+    }
+
     /** The application user. */
     public String user() {
         return options.user();
@@ -272,6 +316,30 @@ public final class MariaDbSandbox implements AutoCloseable {
     }
 
     /**
+     * Makes {@code name} (typically a former primary after a failover, crashed, stopped or fenced) a
+     * read-only replica of {@code newPrimaryName} and returns once it has applied everything the new
+     * primary had logged when it was checked. It is started read-only if down ({@code read-only=ON} in its
+     * {@code my.cnf} from now on). When its binary-log state is covered by the new primary's it simply
+     * follows from its own position; when it logged transactions the new primary never got, those are
+     * logged by GTID and discarded: its data is re-created from a dump of the new primary.
+     *
+     * @throws SandboxException         when {@code newPrimaryName} does not take writes or a step fails (the
+     *                                  message names the step; the instance is left as the step left it)
+     * @throws IllegalArgumentException when the names are equal or unknown
+     */
+    public synchronized Rejoined rejoin(String name, String newPrimaryName) {
+        requireOpen();
+        Instance instance = instance(name);
+        Instance newPrimary = instance(newPrimaryName);
+        if (instance.equals(newPrimary)) {
+            throw new IllegalArgumentException(name + " cannot rejoin itself");
+        }
+        MariaDbProvisioner provisioner = new MariaDbProvisioner(options, binaries, serverUser, servers);
+        return new MariaDbRejoiner(binaries, servers, provisioner, options.startTimeout(), adminPassword,
+                replicationUser(), replicationPassword()).rejoin(instance, newPrimary);
+    }
+
+    /**
      * Stops every server this sandbox started or adopted, removes the shutdown hook and, with
      * {@link MariaDbSandboxOptions#deleteOnClose()}, deletes the directory. Idempotent; never throws.
      */
@@ -297,7 +365,8 @@ public final class MariaDbSandbox implements AutoCloseable {
             planned.add(new Instance(names[i], HOST, ports.get(i), options.directory().resolve(names[i])));
         }
         instances = List.copyOf(planned);
-        new MariaDbProvisioner(options, binaries, serverUser, servers).provision(instances, adminPassword);
+        new MariaDbProvisioner(options, binaries, serverUser, servers).provision(instances, adminPassword,
+                replicationPassword);
         Map<String, Integer> recorded = new LinkedHashMap<>();
         instances.forEach(instance -> recorded.put(instance.name(), instance.port()));
         new SandboxState(binaries.majorVersion(), recorded).write(options.directory());
@@ -318,6 +387,31 @@ public final class MariaDbSandbox implements AutoCloseable {
             directory.prepareExistingDataDir(instance.dataDir(), "mysql");
             serverUser.takeOwnership(instance.directory(), false);
             servers.start(instance);
+        }
+    }
+
+    /**
+     * The replication password from {@value #REPLICATION_PASSWORD_FILE}; for a new cluster a random one
+     * written there first. Null for an existing cluster provisioned without the file.
+     */
+    private String replicationPassword(boolean existingCluster) {
+        Path file = options.directory().resolve(REPLICATION_PASSWORD_FILE);
+        try {
+            if (Files.isRegularFile(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).strip();
+            }
+            if (existingCluster) {
+                log.info("{} is missing; the admin account will stand in for replication", file);
+                return null;
+            }
+            byte[] bytes = new byte[REPLICATION_PASSWORD_BYTES];
+            new SecureRandom().nextBytes(bytes);
+            String password = HexFormat.of().formatHex(bytes);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, password + "\n", StandardCharsets.UTF_8);
+            return password;
+        } catch (IOException e) {
+            throw new SandboxException("cannot read or write " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -7,6 +7,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -69,11 +71,12 @@ final class MariaDbSql {
      * Makes the connected server a read-only replica of {@code 127.0.0.1:primaryPort}, replicating by
      * GTID from its own {@code gtid_slave_pos} (empty on a new server: from the primary's first event).
      */
-    static void follow(Connection replica, int primaryPort, String replicationPassword) throws SQLException {
+    static void follow(Connection replica, int primaryPort, String replicationUser, String replicationPassword)
+            throws SQLException {
         try (Statement st = replica.createStatement()) {
             st.execute("SET GLOBAL read_only = ON");
             st.execute("CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=" + primaryPort
-                    + ", MASTER_USER=" + literal(MariaDbSandboxOptions.REPLICATION_USER)
+                    + ", MASTER_USER=" + literal(replicationUser)
                     + ", MASTER_PASSWORD=" + literal(replicationPassword)
                     + ", MASTER_CONNECT_RETRY=1, MASTER_USE_GTID=slave_pos");
             st.execute("START SLAVE");
@@ -109,6 +112,51 @@ final class MariaDbSql {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT @@read_only")) {
             rs.next();
             return !rs.getBoolean(1);
+        }
+    }
+
+    /** Runs each statement in turn. */
+    static void execute(Connection c, String... statements) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            for (String sql : statements) {
+                st.execute(sql);
+            }
+        }
+    }
+
+    /** The first column of the first row; null when there is no row. */
+    static String queryString(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    /** One column of every row. */
+    static List<String> queryColumn(Connection c, String sql, int column) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                values.add(rs.getString(column));
+            }
+        }
+        return values;
+    }
+
+    /**
+     * The replication threads and source as {@code "<IO>/<SQL> port <master port>"}, followed by the
+     * last errors if any; {@code "not a replica"} when no replication is configured.
+     */
+    static String replicationState(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW SLAVE STATUS")) {
+            if (!rs.next()) {
+                return "not a replica";
+            }
+            String state = rs.getString("Slave_IO_Running") + "/" + rs.getString("Slave_SQL_Running") + " port "
+                    + rs.getInt("Master_Port");
+            String io = rs.getString("Last_IO_Error");
+            String sql = rs.getString("Last_SQL_Error");
+            return state + (io == null || io.isEmpty() ? "" : "; IO error: " + io)
+                    + (sql == null || sql.isEmpty() ? "" : "; SQL error: " + sql);
         }
     }
 

@@ -1,8 +1,11 @@
 package io.auriga.mysql.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class GtidPositionTest {
@@ -22,6 +25,29 @@ class GtidPositionTest {
         long before = GtidPosition.parse("0-1-100").sequence();
         long after = GtidPosition.parse("0-2-101").sequence();
         assertEquals(1, after - before);
+    }
+
+    @Test
+    void includesComparesSequenceNumbersPerDomain() {
+        GtidPosition replica = GtidPosition.parse("0-2-110,1-5-7");
+        assertTrue(replica.includes(GtidPosition.parse("0-1-100")), "lower sequence, other server");
+        assertTrue(replica.includes(GtidPosition.parse("0-2-110,1-5-7")));
+        assertTrue(replica.includes(GtidPosition.parse("")), "nothing to reach");
+        assertFalse(replica.includes(GtidPosition.parse("0-2-111")));
+        assertFalse(replica.includes(GtidPosition.parse("2-1-1")), "a domain it never saw");
+    }
+
+    @Test
+    void beyondNamesWhatOnlyTheFormerPrimaryLogged() {
+        // The new primary got 0-1-100 from the former one, then logged its own transactions.
+        GtidPosition newPrimary = GtidPosition.parse("0-1-100,0-2-110");
+        assertEquals(List.of(), GtidPosition.parse("0-1-100").beyond(newPrimary), "caught up: nothing lost");
+        assertEquals(List.of(), GtidPosition.parse("0-1-90").beyond(newPrimary), "behind is not diverged");
+        List<GtidPosition.Gtid> lost = GtidPosition.parse("0-1-103,0-3-12").beyond(newPrimary);
+        assertEquals("[0-1-103, 0-3-12]", lost.toString(), "same domain, higher sequence; unknown server");
+        assertTrue(newPrimary.lacks(new GtidPosition.Gtid(0, 1, 101)));
+        assertFalse(newPrimary.lacks(new GtidPosition.Gtid(0, 1, 99)));
+        assertFalse(newPrimary.lacks(new GtidPosition.Gtid(0, 2, 105)));
     }
 
     @Test

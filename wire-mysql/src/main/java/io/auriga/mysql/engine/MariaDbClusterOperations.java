@@ -1,0 +1,270 @@
+package io.auriga.mysql.engine;
+
+import io.auriga.config.ClusterConfig;
+import io.auriga.config.Credentials;
+import io.auriga.config.InstanceConfig;
+import io.auriga.core.engine.ClusterOperations;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Failover steps on MariaDB 10.3+ (and MySQL 8.0.23+, see {@link ServerFlavour}), all from SQL with the
+ * cluster's admin credentials, each bounded by its timeout and failing with the instance and step named:
+ * <pre>
+ *   promote:  STOP SLAVE IO_THREAD ─ MASTER_GTID_WAIT(Gtid_IO_Pos): apply all that was received
+ *             ─ STOP SLAVE ─ RESET SLAVE ALL ─ SET GLOBAL read_only=OFF
+ *             ─ semi-sync replica before? enable the primary side (AFTER_SYNC)
+ *             ─ check: @@read_only=0 and no replication configured
+ *   repoint:  STOP SLAVE ─ CHANGE MASTER TO host, port[, user, password], MASTER_USE_GTID=slave_pos
+ *             ─ new primary semi-sync? enable the replica side ─ START SLAVE
+ *             ─ MASTER_GTID_WAIT(new primary's @@gtid_binlog_pos) ─ both threads Yes
+ *   fence:    SET GLOBAL read_only=ON ─ KILL CONNECTION every client session but this one
+ *             (replica Binlog Dump threads and server threads are left alone)
+ * </pre>
+ *
+ * <p><b>Replication account.</b> Repointing needs the account the replica logs in to the new primary
+ * with. In order of preference: the credentials given to the constructor (the sandbox passes its
+ * replication user); else, when the replica already has a replication connection, the account it has
+ * configured, kept by leaving {@code MASTER_USER}/{@code MASTER_PASSWORD} out of {@code CHANGE MASTER}
+ * (on a real cluster the replication account exists on every server, since accounts replicate); else
+ * the admin credentials, which then need the {@code REPLICATION SLAVE} privilege.
+ *
+ * <p><b>Semi-synchronous replication</b> ({@code durability: quorum}) is enabled with
+ * {@link #enableSemiSync}; a promotion keeps it on by enabling the primary side on a candidate that was a
+ * semi-sync replica, and a repoint enables the replica side when the new primary has semi-sync on.
+ */
+public final class MariaDbClusterOperations implements ClusterOperations {
+    private static final Logger log = LoggerFactory.getLogger(MariaDbClusterOperations.class);
+
+    private static final int UNKNOWN_THREAD = 1094;
+
+    private final ClusterConfig cluster;
+    private final Credentials replication;
+
+    /** Operations that repoint replicas with their own configured replication account (see the class comment). */
+    public MariaDbClusterOperations(ClusterConfig cluster) {
+        this(cluster, null);
+    }
+
+    /**
+     * @param replication the account replicas log in to a new primary with; null to keep the one each
+     *                    replica has configured, or the admin credentials where it has none
+     */
+    public MariaDbClusterOperations(ClusterConfig cluster, Credentials replication) {
+        this.cluster = cluster;
+        this.replication = replication;
+    }
+
+    @Override
+    public void promote(InstanceConfig candidate, Duration timeout) throws SQLException {
+        long deadline = deadline(timeout);
+        try (AdminSession s = AdminSession.open(cluster, candidate, deadline)) {
+            ServerFlavour f = s.flavour();
+            ReplicaStatus status = s.replicaStatus("reading the replication status");
+            if (status == null) {
+                log.info("{} has no replication configured; making sure it takes writes", candidate.name());
+            } else {
+                s.execute("stopping the receiving thread", f.stopReceiver());
+                String received = s.replicaStatus("reading the received position").received();
+                if (!received.isEmpty() && !s.awaitApplied("applying the received " + received, received)) {
+                    throw s.notDone("applying everything received", "the applied position "
+                            + s.queryString("reading the applied position", appliedQuery(f))
+                            + " did not reach the received " + received + " within " + timeout + " ("
+                            + s.replicaStatus("reading the replication status").describe() + ")");
+                }
+                s.execute("stopping replication", f.stopReplica());
+                s.execute("removing the replication connection", f.resetReplicaAll());
+            }
+            boolean semiSync = "ON".equalsIgnoreCase(s.variable(f.semiSyncReplicaEnabled()));
+            s.execute("turning read_only off", f.readOnlyOff());
+            if (semiSync) {
+                s.execute("enabling the semi-sync primary side", List.of(
+                        ServerFlavour.setGlobal(f.semiSyncPrimaryWaitPoint(), "AFTER_SYNC"),
+                        ServerFlavour.setGlobal(f.semiSyncPrimaryEnabled(), "ON")));
+                log.info("{} was a semi-sync replica; enabled semi-sync on it as primary", candidate.name());
+            }
+            if (!s.writable("checking read_only")) {
+                throw s.notDone("checking it takes writes", "@@read_only is still on");
+            }
+            ReplicaStatus after = s.replicaStatus("checking no replication is left");
+            if (after != null) {
+                throw s.notDone("checking no replication is left", "it still replicates " + after.describe());
+            }
+        }
+    }
+
+    @Override
+    public void repoint(InstanceConfig replica, InstanceConfig newPrimary, Duration timeout) throws Exception {
+        long deadline = deadline(timeout);
+        String position;
+        boolean semiSync;
+        try (AdminSession primary = AdminSession.open(cluster, newPrimary, deadline)) {
+            position = primary.queryString("reading the write position", primary.flavour().writePositionQuery);
+            semiSync = "ON".equalsIgnoreCase(primary.variable(primary.flavour().semiSyncPrimaryEnabled()));
+        }
+        try (AdminSession s = AdminSession.open(cluster, replica, deadline)) {
+            ServerFlavour f = s.flavour();
+            ReplicaStatus before = s.replicaStatus("reading the replication status");
+            Credentials account = accountFor(before);
+            if (before != null) {
+                s.execute("stopping replication", f.stopReplica());
+            }
+            s.execute("pointing replication at " + newPrimary.name(),
+                    f.changeSource(newPrimary.host(), newPrimary.port(), account));
+            if (semiSync) {
+                // A quorum cluster stays one: the new primary waits for acknowledgements from its replicas.
+                s.execute("enabling the semi-sync replica side", ServerFlavour.setGlobal(f.semiSyncReplicaEnabled(),
+                        "ON"));
+            }
+            s.execute("starting replication", f.startReplica());
+            String step = "applying " + newPrimary.name() + "'s position " + position;
+            if (position != null && !position.isEmpty() && !s.awaitApplied(step, position)) {
+                throw s.notDone(step, "not reached within " + timeout + " ("
+                        + s.replicaStatus("reading the replication status").describe() + ")");
+            }
+            ReplicaStatus now = s.awaitRunning("checking replication runs");
+            if (now == null || !now.running()) {
+                throw s.notDone("checking replication runs", now == null ? "no replication configured"
+                        : now.describe());
+            }
+            if (now.sourcePort() != newPrimary.port()) {
+                throw s.notDone("checking the source", "it replicates " + now.describe());
+            }
+        }
+    }
+
+    /** The explicit account, else null (keep the configured one) when there is one, else the admin account. */
+    private Credentials accountFor(ReplicaStatus before) {
+        if (replication != null) {
+            return replication;
+        }
+        if (before != null && !before.sourceUser().isEmpty()) {
+            return null;
+        }
+        return cluster.adminCredentials();
+    }
+
+    @Override
+    public void fence(InstanceConfig former, Duration timeout) throws SQLException {
+        long deadline = deadline(timeout);
+        try (AdminSession s = AdminSession.open(cluster, former, deadline)) {
+            s.execute("making it read-only", s.flavour().readOnlyOn());
+            if (s.writable("checking read_only")) {
+                throw s.notDone("making it read-only", "@@read_only is still off");
+            }
+            int ended = killClientSessions(s);
+            log.info("fenced {}: read-only, {} client session(s) ended", former.name(), ended);
+        }
+    }
+
+    /** Ends every client session on the server except this one; returns how many. */
+    private static int killClientSessions(AdminSession s) throws SQLException {
+        long own = Long.parseLong(s.queryString("reading the own connection id", "SELECT CONNECTION_ID()"));
+        List<Long> victims = new ArrayList<>();
+        s.query("listing sessions", "SELECT ID, USER, COMMAND FROM information_schema.PROCESSLIST", rs -> {
+            while (rs.next()) {
+                long id = rs.getLong(1);
+                if (ServerFlavour.isClientSession(id, rs.getString(2), rs.getString(3), own)) {
+                    victims.add(id);
+                }
+            }
+        });
+        int ended = 0;
+        for (long id : victims) {
+            try {
+                s.execute("ending session " + id, "KILL CONNECTION " + id);
+                ended++;
+            } catch (SQLException e) {
+                if (e.getErrorCode() != UNKNOWN_THREAD) {
+                    throw e;
+                }
+            }
+        }
+        return ended;
+    }
+
+    /**
+     * Turns on semi-synchronous replication: on {@code primary} the primary side, waiting for an
+     * acknowledgement after the binary-log sync and before the commit returns ({@code AFTER_SYNC}, so no
+     * client sees a commit a failover could lose), falling back to asynchronous after {@code ackTimeout};
+     * on each replica the replica side, restarting its receiving thread so it reconnects as semi-sync.
+     * Returns once the primary counts every replica as a semi-sync client and reports itself active.
+     *
+     * @throws SQLException naming every instance and step that failed (the others stay enabled), or when
+     *                      the clients do not appear before {@code timeout}
+     */
+    public void enableSemiSync(InstanceConfig primary, List<InstanceConfig> replicas, Duration ackTimeout,
+                               Duration timeout) throws SQLException, InterruptedException {
+        long deadline = deadline(timeout);
+        List<String> failures = new ArrayList<>();
+        try (AdminSession s = AdminSession.open(cluster, primary, deadline)) {
+            ServerFlavour f = s.flavour();
+            requireVariable(s, f.semiSyncPrimaryEnabled());
+            s.execute("enabling the semi-sync primary side", List.of(
+                    ServerFlavour.setGlobal(f.semiSyncPrimaryWaitPoint(), "AFTER_SYNC"),
+                    ServerFlavour.setGlobal(f.semiSyncPrimaryTimeout(), Long.toString(ackTimeout.toMillis())),
+                    ServerFlavour.setGlobal(f.semiSyncPrimaryEnabled(), "ON")));
+        }
+        int enabled = 0;
+        for (InstanceConfig replica : replicas) {
+            try (AdminSession s = AdminSession.open(cluster, replica, deadline)) {
+                ServerFlavour f = s.flavour();
+                requireVariable(s, f.semiSyncReplicaEnabled());
+                s.execute("enabling the semi-sync replica side", ServerFlavour.setGlobal(f.semiSyncReplicaEnabled(),
+                        "ON"));
+                ReplicaStatus status = s.replicaStatus("reading the replication status");
+                if (status == null) {
+                    throw s.notDone("reconnecting as semi-sync", "no replication configured");
+                }
+                // The replica side is negotiated when the receiving thread connects.
+                s.execute("reconnecting as semi-sync", List.of(f.stopReceiver(), f.startReceiver()));
+                enabled++;
+            } catch (SQLException e) {
+                failures.add(e.getMessage());
+            }
+        }
+        awaitSemiSyncClients(primary, enabled, deadline, timeout, failures);
+        if (!failures.isEmpty()) {
+            throw new SQLException("semi-sync is not enabled everywhere: " + String.join("; ", failures));
+        }
+    }
+
+    private void awaitSemiSyncClients(InstanceConfig primary, int expected, long deadline, Duration timeout,
+                                      List<String> failures) throws SQLException, InterruptedException {
+        try (AdminSession s = AdminSession.open(cluster, primary, deadline)) {
+            ServerFlavour f = s.flavour();
+            while (true) {
+                String active = s.status(f.semiSyncPrimaryStatus());
+                String clients = s.status(f.semiSyncPrimaryClients());
+                if ("ON".equalsIgnoreCase(active) && clients != null && Integer.parseInt(clients) >= expected) {
+                    return;
+                }
+                if (AdminSession.millisLeft(deadline) <= 0) {
+                    failures.add(s.notDone("waiting for semi-sync replicas", "status " + active + " with "
+                            + clients + " of " + expected + " replicas connected after " + timeout).getMessage());
+                    return;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static void requireVariable(AdminSession s, String variable) throws SQLException {
+        if (s.variable(variable) == null) {
+            throw s.notDone("checking semi-sync support", "the server has no " + variable
+                    + (s.flavour() == ServerFlavour.MYSQL ? " (install the semisync plugins first)" : ""));
+        }
+    }
+
+    private static String appliedQuery(ServerFlavour f) {
+        return f == ServerFlavour.MARIADB ? "SELECT @@gtid_slave_pos" : "SELECT @@GLOBAL.gtid_executed";
+    }
+
+    private static long deadline(Duration timeout) {
+        return System.nanoTime() + timeout.toNanos();
+    }
+}
