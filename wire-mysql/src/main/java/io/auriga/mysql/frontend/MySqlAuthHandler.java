@@ -8,6 +8,7 @@ import io.auriga.mysql.protocol.Capabilities;
 import io.auriga.mysql.protocol.HandshakeResponse41;
 import io.auriga.mysql.protocol.MySqlErrors;
 import io.auriga.mysql.protocol.MySqlPacket;
+import io.auriga.mysql.protocol.MySqlPacketDecoder;
 import io.auriga.mysql.protocol.MySqlPackets;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -107,7 +108,14 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
             return;
         }
         session.client().attr(MySqlSession.TLS).set(Boolean.TRUE);
-        ctx.pipeline().addFirst("tls", session.endpoint().sslContext().newHandler(ctx.alloc()));
+        // The client sends its ClientHello right behind the SSLRequest, so the decoder may already hold
+        // it: TLS goes in behind the decoder, whose leftover bytes it receives as the decoder leaves,
+        // and a fresh decoder reads what TLS decrypts.
+        var pipeline = ctx.pipeline();
+        pipeline.addAfter(MySqlFrontendInitializer.DECODER, "tls", session.endpoint().sslContext().newHandler(ctx.alloc()));
+        pipeline.remove(MySqlFrontendInitializer.DECODER);
+        pipeline.addAfter("tls", MySqlFrontendInitializer.DECODER,
+                new MySqlPacketDecoder(session.endpoint().server().maxStartupPacket()));
     }
 
     private void begin(ChannelHandlerContext ctx, UserLookup result) {
