@@ -71,6 +71,13 @@ public final class ProxiedMariaDb implements AutoCloseable {
                 st.execute("CREATE USER IF NOT EXISTS " + CONFIG_USER + "@'%' IDENTIFIED BY '" + CONFIG_PASSWORD + "'");
                 st.execute("GRANT ALL ON " + sandbox.database() + ".* TO " + CONFIG_USER + "@'%'");
             }
+            for (MariaDbSandbox.Instance instance : sandbox.instances()) {
+                // Room for values larger than one 16 MiB packet.
+                try (Connection c = DriverManager.getConnection(sandbox.jdbcUrl(instance, ""), sandbox.adminUser(),
+                        sandbox.adminPassword()); var st = c.createStatement()) {
+                    st.execute("SET GLOBAL max_allowed_packet = 134217728");
+                }
+            }
             // No automatic failover: MariaDB failover operations are tested elsewhere.
             FailoverConfig failover = new FailoverConfig(false, Duration.ofMillis(500), 3, Duration.ofSeconds(2),
                     Duration.ofSeconds(10));
