@@ -11,6 +11,13 @@ public sealed interface StoredCredential {
     record Md5(String storedHash) implements StoredCredential {
     }
 
+    /**
+     * A MySQL {@code mysql_native_password} hash from the database: {@code *} and the hex of
+     * SHA1(SHA1(password)). Whoever holds it can check a client's answer to a scramble.
+     */
+    record MySqlNative(String storedHash) implements StoredCredential {
+    }
+
     /** A password given in the config, with the verifier derived from it once at start. */
     record Password(String password, ScramVerifier verifier) implements StoredCredential {
         @Override

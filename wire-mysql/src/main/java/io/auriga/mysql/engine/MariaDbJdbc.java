@@ -15,6 +15,19 @@ final class MariaDbJdbc {
         return "jdbc:mariadb://" + host + ":" + instance.port() + "/";
     }
 
+    /** Every instance, tried in order: the first that answers serves the connection. */
+    static String clusterUrl(ClusterConfig cluster) {
+        StringBuilder hosts = new StringBuilder();
+        for (InstanceConfig instance : cluster.instances()) {
+            if (!hosts.isEmpty()) {
+                hosts.append(',');
+            }
+            String host = instance.host().contains(":") ? "[" + instance.host() + "]" : instance.host();
+            hosts.append(host).append(':').append(instance.port());
+        }
+        return "jdbc:mariadb:sequential://" + hosts + "/";
+    }
+
     /** Admin login with every network wait bounded by {@code timeout}. */
     static Properties properties(ClusterConfig cluster, Duration timeout) {
         String millis = Long.toString(Math.max(1, timeout.toMillis()));

@@ -72,6 +72,9 @@ public final class MySqlPacketDecoder extends ByteToMessageDecoder {
                 out.add(new MySqlPacket(sequenceId, pending));
                 pending = null;
             }
+            // One message per call: the handler it reaches may change the pipeline (TLS after an
+            // SSLRequest) before the bytes behind it are looked at.
+            return;
         }
         if (state == State.FAILED) {
             in.skipBytes(in.readableBytes());

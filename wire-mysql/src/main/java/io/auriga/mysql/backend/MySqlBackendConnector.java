@@ -1,0 +1,158 @@
+package io.auriga.mysql.backend;
+
+import io.auriga.core.net.EventLoops;
+import io.auriga.core.net.Listener;
+import io.auriga.core.topology.InstanceState;
+import io.auriga.mysql.protocol.Command;
+import io.auriga.mysql.protocol.ErrPacket;
+import io.auriga.mysql.protocol.HandshakeV10;
+import io.auriga.mysql.protocol.MySqlPacket;
+import io.auriga.mysql.protocol.MySqlPacketDecoder;
+import io.auriga.mysql.protocol.MySqlPackets;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Opens and logs in MySQL backend connections on a given event loop (the client channel's own, so
+ * a session never hops threads), each connect-and-login bounded by one deadline. Every handshake
+ * seen refreshes the cluster's {@link ServerProfile}.
+ */
+public final class MySqlBackendConnector {
+    /** Packets during login are small; anything larger is a broken or hostile peer. */
+    private static final int MAX_LOGIN_PACKET = 1 << 20;
+    static final String DECODER = "my-login-decoder";
+    static final String HANDSHAKE = "my-login";
+
+    private final EventLoops loops;
+    private final Duration timeout;
+    private final ServerProfile.Holder profile;
+
+    public MySqlBackendConnector(EventLoops loops, Duration timeout, ServerProfile.Holder profile) {
+        this.loops = loops;
+        this.timeout = timeout;
+        this.profile = profile;
+    }
+
+    public ServerProfile.Holder profile() {
+        return profile;
+    }
+
+    /**
+     * Connects to {@code instance} and logs in. The returned backend's channel has auto-read off
+     * and no handlers left: the caller installs the relay.
+     */
+    public Future<MySqlBackend> connect(EventLoop loop, InstanceState instance, BackendLogin login) {
+        Promise<MySqlBackend> promise = loop.newPromise();
+        ChannelFuture connected = bootstrap(loop).handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(DECODER, new MySqlPacketDecoder(MAX_LOGIN_PACKET));
+                ch.pipeline().addLast(HANDSHAKE, new MySqlBackendHandshake(instance, login, profile::set, promise));
+            }
+        }).connect(instance.config().host(), instance.config().port());
+        connected.addListener(f -> {
+            if (!f.isSuccess()) {
+                promise.tryFailure(new MySqlBackendLoginException("cannot connect to " + instance.name() + " ("
+                        + instance.config().address() + "): " + f.cause().getMessage(), f.cause()));
+            }
+        });
+        ScheduledFuture<?> deadline = loop.schedule(() -> {
+            if (promise.tryFailure(new MySqlBackendLoginException("login to " + instance.name() + " timed out after "
+                    + timeout.toMillis() + " ms", (ErrPacket) null))) {
+                connected.channel().close();
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        promise.addListener(f -> {
+            deadline.cancel(false);
+            if (f.isSuccess()) {
+                Channel ch = connected.channel();
+                ch.config().setAutoRead(false);
+                ch.pipeline().remove(HANDSHAKE);
+                ch.pipeline().remove(DECODER);
+            }
+        });
+        return promise;
+    }
+
+    /**
+     * Logs in to {@code instance}, runs one statement and closes. Completes with the payload of the
+     * statement's response (OK or ERR); fails when the login or the connection failed.
+     */
+    public Future<byte[]> execute(EventLoop loop, InstanceState instance, BackendLogin login, String sql) {
+        Promise<byte[]> promise = loop.newPromise();
+        connect(loop, instance, login).addListener(f -> {
+            if (!f.isSuccess()) {
+                promise.tryFailure(f.cause());
+                return;
+            }
+            Channel ch = ((MySqlBackend) f.getNow()).channel();
+            ch.pipeline().addLast(new MySqlPacketDecoder(MAX_LOGIN_PACKET));
+            ch.pipeline().addLast(new SimpleChannelInboundHandler<MySqlPacket>() {
+                @Override
+                protected void channelRead0(ChannelHandlerContext ctx, MySqlPacket packet) {
+                    promise.trySuccess(ByteBufUtil.getBytes(packet.payload()));
+                    ctx.close();
+                }
+
+                @Override
+                public void channelInactive(ChannelHandlerContext ctx) {
+                    promise.tryFailure(new MySqlBackendLoginException(instance.name()
+                            + " closed the connection before answering", (ErrPacket) null));
+                }
+            });
+            ByteBuf payload = ch.alloc().buffer();
+            payload.writeByte(Command.COM_QUERY).writeCharSequence(sql, StandardCharsets.UTF_8);
+            ch.writeAndFlush(MySqlPackets.frame(ch.alloc(), 0, payload));
+            payload.release();
+            ch.config().setAutoRead(true);
+        });
+        return promise;
+    }
+
+    /** Reads one backend's handshake to learn its profile, then closes; failures leave the profile as it was. */
+    public void learnProfile(InstanceState instance) {
+        EventLoop loop = loops.group().next();
+        bootstrap(loop).handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new MySqlPacketDecoder(MAX_LOGIN_PACKET));
+                ch.pipeline().addLast(new SimpleChannelInboundHandler<MySqlPacket>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, MySqlPacket packet) {
+                        try {
+                            profile.set(ServerProfile.of(HandshakeV10.decode(packet.payload())));
+                        } catch (RuntimeException ignored) {
+                            // An ERR (too many connections) or garbage: the next login will tell.
+                        }
+                        ctx.close();
+                    }
+                });
+            }
+        }).connect(instance.config().host(), instance.config().port());
+    }
+
+    private Bootstrap bootstrap(EventLoop loop) {
+        return new Bootstrap()
+                .group(loop)
+                .channel(loops.clientChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
+                .option(ChannelOption.ALLOCATOR, loops.allocator())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Listener.WATER_MARK);
+    }
+}

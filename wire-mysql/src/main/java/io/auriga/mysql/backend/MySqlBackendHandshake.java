@@ -1,0 +1,176 @@
+package io.auriga.mysql.backend;
+
+import io.auriga.core.topology.InstanceState;
+import io.auriga.mysql.auth.NativePassword;
+import io.auriga.mysql.protocol.AuthSwitchRequest;
+import io.auriga.mysql.protocol.Capabilities;
+import io.auriga.mysql.protocol.Command;
+import io.auriga.mysql.protocol.ErrPacket;
+import io.auriga.mysql.protocol.HandshakeResponse41;
+import io.auriga.mysql.protocol.HandshakeV10;
+import io.auriga.mysql.protocol.MySqlPacket;
+import io.auriga.mysql.protocol.MySqlPackets;
+import io.auriga.mysql.protocol.OkPacket;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.concurrent.Promise;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * Logs in to a MariaDB/MySQL backend on a client's behalf ("Connection Phase"):
+ * <pre>
+ *   backend → Handshake v10 (thread id, scramble, capabilities)
+ *   proxy   → HandshakeResponse41 (client's capabilities ∩ backend's, mysql_native_password
+ *             response computed from SHA1(password) and the backend's scramble)
+ *   backend → AuthSwitchRequest(mysql_native_password, new scramble) → proxy answers again
+ *   backend → OK                                     (reader: proxy → SET SESSION TRANSACTION READ ONLY, OK)
+ *                                                    ⇒ promise succeeds
+ *   backend → ERR                                    ⇒ promise fails, error kept for the client
+ * </pre>
+ * The layout-changing capabilities the client negotiated must all be the backend's too, or the
+ * relay would not be byte-correct; a backend lacking one is refused with a clear error.
+ */
+final class MySqlBackendHandshake extends SimpleChannelInboundHandler<MySqlPacket> {
+    static final String READ_ONLY = "SET SESSION TRANSACTION READ ONLY";
+    static final String NATIVE = "mysql_native_password";
+
+    private enum State { GREETING, AUTH, INIT, DONE }
+
+    private final InstanceState instance;
+    private final BackendLogin login;
+    private final Consumer<ServerProfile> profiles;
+    private final Promise<MySqlBackend> result;
+    private State state = State.GREETING;
+    private long threadId;
+    private byte[] okPayload;
+
+    MySqlBackendHandshake(InstanceState instance, BackendLogin login, Consumer<ServerProfile> profiles,
+                          Promise<MySqlBackend> result) {
+        this.instance = instance;
+        this.login = login;
+        this.profiles = profiles;
+        this.result = result;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, MySqlPacket packet) throws MySqlBackendLoginException {
+        ByteBuf payload = packet.payload();
+        if (ErrPacket.is(payload)) {
+            ErrPacket error = ErrPacket.decode(payload);
+            throw new MySqlBackendLoginException(instance.name() + " refused the login: " + error.errorCode() + " "
+                    + error.message(), error);
+        }
+        switch (state) {
+            case GREETING -> greeting(ctx, packet);
+            case AUTH -> authReply(ctx, packet);
+            case INIT -> {
+                if (!OkPacket.is(payload, login.capabilities())) {
+                    throw new MySqlBackendLoginException(instance.name() + " did not answer " + READ_ONLY + " with OK",
+                            (ErrPacket) null);
+                }
+                succeed(ctx);
+            }
+            default -> throw new MySqlBackendLoginException(instance.name() + " sent a packet after the login",
+                    (ErrPacket) null);
+        }
+    }
+
+    private void greeting(ChannelHandlerContext ctx, MySqlPacket packet) throws MySqlBackendLoginException {
+        HandshakeV10 handshake = HandshakeV10.decode(packet.payload());
+        profiles.accept(ServerProfile.of(handshake));
+        threadId = handshake.connectionId();
+        long backend = handshake.capabilities();
+        long wanted = login.capabilities() & ~(Capabilities.CLIENT_SSL | Capabilities.CLIENT_COMPRESS)
+                | Capabilities.CLIENT_PROTOCOL_41 | Capabilities.CLIENT_SECURE_CONNECTION | Capabilities.CLIENT_PLUGIN_AUTH;
+        if (!handshake.isMariaDb()) {
+            wanted &= 0xFFFF_FFFFL;
+        }
+        long missing = wanted & ServerProfile.LAYOUT & ~backend;
+        if (missing != 0) {
+            throw new MySqlBackendLoginException(instance.name() + " (" + handshake.serverVersion()
+                    + ") lacks capabilities the client negotiated: 0x" + Long.toHexString(missing), (ErrPacket) null);
+        }
+        // CLIENT_MYSQL tells a MariaDB server whether extended capabilities follow: keep the client's choice.
+        long capabilities = wanted & (backend | Capabilities.CLIENT_MYSQL);
+        if (login.database() == null) {
+            capabilities &= ~Capabilities.CLIENT_CONNECT_WITH_DB;
+        } else {
+            capabilities |= Capabilities.CLIENT_CONNECT_WITH_DB;
+        }
+        byte[] scramble = handshake.scramble();
+        HandshakeResponse41 response = new HandshakeResponse41(capabilities, login.maxPacketSize(),
+                login.characterSet(), login.user(), NativePassword.response(login.stage1(), scramble),
+                login.database(), NATIVE, login.attributes());
+        state = State.AUTH;
+        send(ctx, packet.sequenceId() + 1, response::encode);
+    }
+
+    private void authReply(ChannelHandlerContext ctx, MySqlPacket packet) throws MySqlBackendLoginException {
+        ByteBuf payload = packet.payload();
+        if (payload.isReadable() && payload.getUnsignedByte(payload.readerIndex()) == OkPacket.HEADER) {
+            okPayload = ByteBufUtil.getBytes(payload);
+            if (login.readOnly()) {
+                state = State.INIT;
+                send(ctx, 0, out -> {
+                    out.writeByte(Command.COM_QUERY);
+                    out.writeCharSequence(READ_ONLY, StandardCharsets.US_ASCII);
+                });
+            } else {
+                succeed(ctx);
+            }
+            return;
+        }
+        if (AuthSwitchRequest.is(payload)) {
+            AuthSwitchRequest request = AuthSwitchRequest.decode(payload);
+            if (!NATIVE.equals(request.pluginName())) {
+                throw new MySqlBackendLoginException(instance.name() + " asks user " + login.user()
+                        + " to authenticate with " + request.pluginName() + "; only " + NATIVE
+                        + " accounts can log in through the proxy", (ErrPacket) null);
+            }
+            byte[] answer = NativePassword.response(login.stage1(), request.scramble());
+            send(ctx, packet.sequenceId() + 1, out -> out.writeBytes(answer));
+            return;
+        }
+        throw new MySqlBackendLoginException(instance.name() + " sent an unexpected packet (header 0x"
+                + Integer.toHexString(packet.header()) + ") during login", (ErrPacket) null);
+    }
+
+    private void succeed(ChannelHandlerContext ctx) {
+        state = State.DONE;
+        result.trySuccess(new MySqlBackend(ctx.channel(), instance, threadId, okPayload));
+    }
+
+    private static void send(ChannelHandlerContext ctx, int sequenceId, Consumer<ByteBuf> body) {
+        ByteBuf payload = ctx.alloc().buffer();
+        try {
+            body.accept(payload);
+            ctx.writeAndFlush(MySqlPackets.frame(ctx.alloc(), sequenceId & 0xFF, payload));
+        } finally {
+            payload.release();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        fail(ctx, new MySqlBackendLoginException(instance.name() + " closed the connection during login",
+                (ErrPacket) null));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof MySqlBackendLoginException e) {
+            fail(ctx, e);
+        } else {
+            fail(ctx, new MySqlBackendLoginException("login to " + instance.name() + " failed: " + cause, cause));
+        }
+    }
+
+    private void fail(ChannelHandlerContext ctx, MySqlBackendLoginException e) {
+        if (result.tryFailure(e)) {
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.auriga.mysql.engine;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.auriga.config.ClusterConfig;
+import io.auriga.core.auth.CredentialSource;
+import io.auriga.core.auth.StoredCredential;
+import io.auriga.core.auth.UserLookup;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads an account's stored password from MariaDB's {@code mysql.global_priv} (JSON: plugin,
+ * authentication_string, lock and expiry) with the cluster's admin credentials, from the first
+ * instance that answers (replicas hold the same accounts).
+ *
+ * <p>An account name may exist for several host patterns. The proxy logs in to the backends from its
+ * own address, so the account chosen is, in order: {@code 'user'@'127.0.0.1'}, {@code @'localhost'},
+ * {@code @'::1'}, {@code @'%'}; otherwise the only one, or any when all share one password. An account
+ * that cannot log in directly cannot log in through the proxy either: locked, expired, no password,
+ * or a plugin other than {@code mysql_native_password} (the proxy must be able to answer any
+ * backend's scramble, which only that plugin's stored hash allows).
+ */
+final class MariaDbCredentialSource implements CredentialSource, AutoCloseable {
+    static final String NATIVE = "mysql_native_password";
+    private static final List<String> PREFERRED_HOSTS = List.of("127.0.0.1", "localhost", "::1", "%");
+    private static final String QUERY = "SELECT Host, JSON_VALUE(Priv, '$.plugin'), "
+            + "JSON_VALUE(Priv, '$.authentication_string'), JSON_VALUE(Priv, '$.account_locked'), "
+            + "JSON_VALUE(Priv, '$.password_last_changed'), JSON_VALUE(Priv, '$.password_lifetime'), "
+            + "@@global.default_password_lifetime FROM mysql.global_priv WHERE User = ?";
+
+    private final HikariDataSource pool;
+    private final Clock clock;
+
+    MariaDbCredentialSource(ClusterConfig cluster, Duration timeout, Clock clock) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("auriga-users-" + cluster.name());
+        config.setJdbcUrl(MariaDbJdbc.clusterUrl(cluster));
+        config.setDataSourceProperties(MariaDbJdbc.properties(cluster, timeout));
+        config.setMaximumPoolSize(2);
+        config.setMinimumIdle(0);
+        config.setConnectionTimeout(Math.max(250, timeout.toMillis()));
+        config.setValidationTimeout(Math.max(250, Math.min(timeout.toMillis(), 1000)));
+        config.setIdleTimeout(60_000);
+        config.setMaxLifetime(600_000);
+        config.setInitializationFailTimeout(-1);
+        config.setReadOnly(true);
+        this.pool = new HikariDataSource(config);
+        this.clock = clock;
+    }
+
+    /** One row of {@code mysql.global_priv}, as read. */
+    record Account(String user, String host, String plugin, String hash, boolean locked, long passwordLastChanged,
+                   long lifetimeDays) {
+        String name() {
+            return "'" + user + "'@'" + host + "'";
+        }
+    }
+
+    @Override
+    public UserLookup lookup(String user) {
+        List<Account> accounts = new ArrayList<>();
+        try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(QUERY)) {
+            ps.setString(1, user);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long lifetime = parseLong(rs.getString(6), -1);
+                    accounts.add(new Account(user, rs.getString(1), rs.getString(2), rs.getString(3),
+                            "true".equalsIgnoreCase(rs.getString(4)), parseLong(rs.getString(5), -1),
+                            lifetime < 0 ? rs.getLong(7) : lifetime));
+                }
+            }
+        } catch (SQLException e) {
+            return new UserLookup.Unavailable("reading mysql.global_priv failed: " + e.getMessage());
+        }
+        return judge(user, accounts, clock.instant().getEpochSecond());
+    }
+
+    /** Picks the account the proxy's logins will match and decides whether it may log in. */
+    static UserLookup judge(String user, List<Account> accounts, long nowSeconds) {
+        if (accounts.isEmpty()) {
+            return new UserLookup.Refused("account '" + user + "' does not exist");
+        }
+        Account chosen = null;
+        for (String host : PREFERRED_HOSTS) {
+            for (Account a : accounts) {
+                if (chosen == null && host.equals(a.host())) {
+                    chosen = a;
+                }
+            }
+        }
+        if (chosen == null) {
+            Account first = accounts.get(0);
+            boolean same = accounts.stream().allMatch(a -> java.util.Objects.equals(a.plugin(), first.plugin())
+                    && java.util.Objects.equals(a.hash(), first.hash()));
+            if (!same) {
+                return new UserLookup.Refused("accounts " + accounts.stream().map(Account::name).toList()
+                        + " have different passwords and none is for 127.0.0.1, localhost or %");
+            }
+            chosen = first;
+        }
+        if (chosen.locked()) {
+            return new UserLookup.Refused("account " + chosen.name() + " is locked");
+        }
+        if (chosen.passwordLastChanged() == 0 || chosen.lifetimeDays() > 0 && chosen.passwordLastChanged() > 0
+                && chosen.passwordLastChanged() + chosen.lifetimeDays() * 86_400 < nowSeconds) {
+            return new UserLookup.Refused("the password of account " + chosen.name() + " has expired");
+        }
+        String plugin = chosen.plugin() == null || chosen.plugin().isEmpty() ? NATIVE : chosen.plugin();
+        if (!NATIVE.equals(plugin)) {
+            return new UserLookup.Refused("account " + chosen.name() + " authenticates with " + plugin
+                    + "; only " + NATIVE + " accounts can log in through the proxy");
+        }
+        String hash = chosen.hash();
+        if (hash == null || hash.isEmpty()) {
+            return new UserLookup.Refused("account " + chosen.name() + " has no password");
+        }
+        if (!hash.matches("\\*[0-9A-Fa-f]{40}")) {
+            return new UserLookup.Refused("the stored password of account " + chosen.name() + " is malformed");
+        }
+        return new UserLookup.Found(new StoredCredential.MySqlNative(hash));
+    }
+
+    private static long parseLong(String value, long otherwise) {
+        if (value == null) {
+            return otherwise;
+        }
+        try {
+            return (long) Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,108 @@
+package io.auriga.mysql.engine;
+
+import io.auriga.config.ClusterConfig;
+import io.auriga.config.Engine;
+import io.auriga.config.InstanceConfig;
+import io.auriga.core.auth.CredentialSource;
+import io.auriga.core.engine.ClusterOperations;
+import io.auriga.core.engine.EndpointContext;
+import io.auriga.core.engine.EngineSupport;
+import io.auriga.core.health.Probe;
+import io.auriga.mysql.backend.MySqlBackendConnector;
+import io.auriga.mysql.backend.ServerProfile;
+import io.auriga.mysql.frontend.ConnectionRegistry;
+import io.auriga.mysql.frontend.MySqlFrontendInitializer;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * MariaDB for the core: Connector/J probes, {@code mysql.global_priv} accounts and the MySQL
+ * protocol front end. One connection-id registry serves every endpoint, since a {@code KILL} may
+ * arrive on any of them; one server profile per cluster.
+ */
+public final class MariaDbEngineSupport implements EngineSupport {
+    private final Clock clock;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final ConnectionRegistry registry = new ConnectionRegistry();
+    private final Map<String, ServerProfile.Holder> profiles = new HashMap<>();
+
+    public MariaDbEngineSupport(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public Engine engine() {
+        return Engine.MYSQL;
+    }
+
+    @Override
+    public Probe.Factory probes(ClusterConfig cluster) {
+        return instance -> new MariaDbProbe(cluster, instance, clock);
+    }
+
+    /** MariaDB promote, repoint and fence are not part of this build yet. */
+    @Override
+    public ClusterOperations operations(ClusterConfig cluster) {
+        return new ClusterOperations() {
+            @Override
+            public void promote(InstanceConfig candidate, Duration timeout) {
+                throw unsupported();
+            }
+
+            @Override
+            public void repoint(InstanceConfig replica, InstanceConfig newPrimary,
+                                Duration timeout) {
+                throw unsupported();
+            }
+
+            @Override
+            public void fence(InstanceConfig former, Duration timeout) {
+                throw unsupported();
+            }
+        };
+    }
+
+    private static UnsupportedOperationException unsupported() {
+        return new UnsupportedOperationException("MariaDB failover operations are not in this build");
+    }
+
+    @Override
+    public synchronized CredentialSource credentials(ClusterConfig cluster) {
+        MariaDbCredentialSource source = new MariaDbCredentialSource(cluster, cluster.failover().probeTimeout(), clock);
+        resources.add(source);
+        return source;
+    }
+
+    @Override
+    public synchronized ChannelInitializer<SocketChannel> frontend(EndpointContext context) {
+        boolean first = !profiles.containsKey(context.cluster().name());
+        ServerProfile.Holder profile = profiles.computeIfAbsent(context.cluster().name(),
+                k -> new ServerProfile.Holder());
+        MySqlBackendConnector connector = new MySqlBackendConnector(context.loops(), context.server().connectTimeout(),
+                profile);
+        if (first) {
+            // Clients are told the backends' version and capabilities: learn them before the first client comes.
+            context.router().topology().current().instances().stream().findFirst()
+                    .ifPresent(connector::learnProfile);
+        }
+        return new MySqlFrontendInitializer(context, connector, registry);
+    }
+
+    @Override
+    public synchronized void close() {
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception ignored) {
+                // Closing on shutdown: nothing useful to do with a failure here.
+            }
+        }
+        resources.clear();
+    }
+}

@@ -1,0 +1,105 @@
+package io.auriga.mysql.frontend;
+
+import io.auriga.mysql.protocol.Command;
+import io.auriga.mysql.protocol.ErrPacket;
+import io.auriga.mysql.protocol.MySqlErrors;
+import io.auriga.mysql.protocol.MySqlPackets;
+import io.auriga.mysql.protocol.OkPacket;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The commands the proxy answers itself instead of relaying, because the backend would
+ * misunderstand them:
+ * <pre>
+ *   COM_QUERY "KILL [QUERY] id" / COM_PROCESS_KILL id
+ *        id is the proxy's → KILL [QUERY] thread-id on that session's instance, as this session's
+ *        user over a short-lived connection → OK (or the server's ERR)
+ *        unknown id        → ERR 1094 "Unknown thread id"
+ *   COM_CHANGE_USER      → ERR 1047: re-authentication inside a relayed session is not supported
+ * </pre>
+ * Answers carry sequence id 1, as the reply to a command does.
+ */
+final class ProxyCommands {
+    private static final Logger log = LoggerFactory.getLogger(ProxyCommands.class);
+
+    private final MySqlSession session;
+
+    ProxyCommands(MySqlSession session) {
+        this.session = session;
+    }
+
+    /** Whether {@code payload}, a whole command, is one the proxy answers. */
+    static boolean handles(ByteBuf payload) {
+        if (!payload.isReadable()) {
+            return false;
+        }
+        int command = payload.getUnsignedByte(payload.readerIndex());
+        return command == Command.COM_CHANGE_USER
+                || command == Command.COM_PROCESS_KILL && payload.readableBytes() == 5
+                || command == Command.COM_QUERY && kill(payload).isPresent();
+    }
+
+    void handle(ByteBuf payload) {
+        int command = payload.getUnsignedByte(payload.readerIndex());
+        if (command == Command.COM_CHANGE_USER) {
+            reply(MySqlErrors.unsupportedCommand("COM_CHANGE_USER"));
+        } else if (command == Command.COM_PROCESS_KILL) {
+            kill(new KillStatement(payload.getUnsignedIntLE(payload.readerIndex() + 1), false));
+        } else {
+            kill(kill(payload).orElseThrow());
+        }
+    }
+
+    private static Optional<KillStatement> kill(ByteBuf payload) {
+        if (payload.readableBytes() > 64) {
+            return Optional.empty();
+        }
+        String sql = payload.toString(payload.readerIndex() + 1, payload.readableBytes() - 1, StandardCharsets.UTF_8);
+        return KillStatement.parse(sql);
+    }
+
+    private void kill(KillStatement kill) {
+        Optional<ConnectionRegistry.Target> target = session.registry().target(kill.id());
+        if (target.isEmpty()) {
+            reply(MySqlErrors.unknownThread(kill.id()));
+            return;
+        }
+        String statement = kill.forThread(target.get().threadId());
+        log.info("{}: {} → {} on {}", session.describe(), kill.query() ? "KILL QUERY " + kill.id()
+                : "KILL " + kill.id(), statement, target.get().instance().name());
+        session.control(target.get(), statement).addListener(f -> {
+            if (!f.isSuccess()) {
+                reply(MySqlErrors.cannotConnect("cannot reach " + target.get().instance().name() + " to run "
+                        + statement + ": " + f.cause().getMessage()));
+                return;
+            }
+            ByteBuf answer = Unpooled.wrappedBuffer((byte[]) f.getNow());
+            if (ErrPacket.is(answer)) {
+                reply(ErrPacket.decode(answer));
+            } else {
+                ok();
+            }
+        });
+    }
+
+    private void ok() {
+        var client = session.client();
+        ByteBuf payload = client.alloc().buffer();
+        try {
+            new OkPacket(0, 0, session.tracker().statusFlags(), 0, "").encode(payload, session.capabilities());
+            client.writeAndFlush(MySqlPackets.frame(client.alloc(), 1, payload));
+        } finally {
+            payload.release();
+        }
+    }
+
+    private void reply(ErrPacket error) {
+        var client = session.client();
+        client.writeAndFlush(MySqlErrors.frame(client.alloc(), 1, error));
+    }
+}

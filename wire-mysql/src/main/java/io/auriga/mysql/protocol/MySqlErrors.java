@@ -1,0 +1,71 @@
+package io.auriga.mysql.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * The errors the proxy itself sends MySQL clients, with the codes and SQLSTATEs a MariaDB or MySQL
+ * server would use for the same situation, in one place.
+ */
+public final class MySqlErrors {
+    private MySqlErrors() {
+    }
+
+    /** Wrong password, unknown user, or an account that may not log in; the message is the server's. */
+    public static ErrPacket accessDenied(String user, String host, boolean usingPassword) {
+        return new ErrPacket(1045, "28000", "Access denied for user '" + user + "'@'" + host + "' (using password: "
+                + (usingPassword ? "YES" : "NO") + ")");
+    }
+
+    /** A first packet that is no handshake response. */
+    public static ErrPacket badHandshake(String detail) {
+        return new ErrPacket(1043, "08S01", "Bad handshake" + (detail == null ? "" : ": " + detail));
+    }
+
+    public static ErrPacket packetsOutOfOrder() {
+        return new ErrPacket(1156, "08S01", "Got packets out of order");
+    }
+
+    public static ErrPacket packetTooLarge(String detail) {
+        return new ErrPacket(1153, "08S01", "Got a packet bigger than 'max_allowed_packet' bytes (" + detail + ")");
+    }
+
+    public static ErrPacket secureTransportRequired() {
+        return new ErrPacket(3159, "HY000",
+                "Connections using insecure transport are prohibited: this endpoint requires TLS");
+    }
+
+    public static ErrPacket handshakeTimeout(long millis) {
+        return new ErrPacket(1043, "08S01", "Bad handshake: the connection did not complete authentication within "
+                + millis + " ms");
+    }
+
+    /** No instance can take the session, or logging in to it failed for a reason the server did not give. */
+    public static ErrPacket cannotConnect(String message) {
+        return new ErrPacket(2003, "08001", message);
+    }
+
+    /** The failover under way did not finish within the failover timeout. */
+    public static ErrPacket failoverTimeout(String message) {
+        return new ErrPacket(1927, "08S01", message);
+    }
+
+    public static ErrPacket unknownThread(long id) {
+        return new ErrPacket(1094, "HY000", "Unknown thread id: " + id);
+    }
+
+    public static ErrPacket unsupportedCommand(String what) {
+        return new ErrPacket(1047, "08S01", "Unknown command: " + what + " is not supported through Auriga");
+    }
+
+    /** {@code error} framed as one packet with {@code sequenceId}. */
+    public static ByteBuf frame(ByteBufAllocator alloc, int sequenceId, ErrPacket error) {
+        ByteBuf payload = alloc.buffer();
+        try {
+            error.encode(payload);
+            return MySqlPackets.frame(alloc, sequenceId, payload);
+        } finally {
+            payload.release();
+        }
+    }
+}

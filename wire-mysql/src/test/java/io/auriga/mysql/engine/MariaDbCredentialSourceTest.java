@@ -1,0 +1,66 @@
+package io.auriga.mysql.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.auriga.core.auth.StoredCredential;
+import io.auriga.core.auth.UserLookup;
+import io.auriga.mysql.engine.MariaDbCredentialSource.Account;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MariaDbCredentialSourceTest {
+    private static final String HASH_A = "*96D20E0D5BDFCC0EF859A7AE2D2151FF7D2B37A1";
+    private static final String HASH_B = "*0000000000000000000000000000000000000000";
+    private static final long NOW = 1_800_000_000L;
+
+    private static Account account(String host, String plugin, String hash) {
+        return new Account("app", host, plugin, hash, false, NOW - 10, 0);
+    }
+
+    private static String found(UserLookup lookup) {
+        return ((StoredCredential.MySqlNative) assertInstanceOf(UserLookup.Found.class, lookup).credential())
+                .storedHash();
+    }
+
+    private static String refused(UserLookup lookup) {
+        return assertInstanceOf(UserLookup.Refused.class, lookup).reason();
+    }
+
+    @Test
+    void theLoopbackAccountWinsOverTheWildcard() {
+        assertEquals(HASH_B, found(MariaDbCredentialSource.judge("app", List.of(
+                account("%", "mysql_native_password", HASH_A),
+                account("127.0.0.1", "mysql_native_password", HASH_B)), NOW)));
+        assertEquals(HASH_A, found(MariaDbCredentialSource.judge("app", List.of(
+                account("10.0.0.%", "mysql_native_password", HASH_B),
+                account("%", "mysql_native_password", HASH_A)), NOW)));
+    }
+
+    @Test
+    void otherHostPatternsAreUsedOnlyWhenTheyAgree() {
+        assertEquals(HASH_A, found(MariaDbCredentialSource.judge("app", List.of(
+                account("10.0.0.%", "mysql_native_password", HASH_A),
+                account("10.1.%", "mysql_native_password", HASH_A)), NOW)));
+        assertTrue(refused(MariaDbCredentialSource.judge("app", List.of(
+                account("10.0.0.%", "mysql_native_password", HASH_A),
+                account("10.1.%", "mysql_native_password", HASH_B)), NOW)).contains("different passwords"));
+    }
+
+    @Test
+    void accountsThatCannotLogInAreRefusedWithTheReason() {
+        assertTrue(refused(MariaDbCredentialSource.judge("app", List.of(), NOW)).contains("does not exist"));
+        assertTrue(refused(MariaDbCredentialSource.judge("app", List.of(
+                new Account("app", "%", "mysql_native_password", HASH_A, true, NOW, 0)), NOW)).contains("locked"));
+        assertTrue(refused(MariaDbCredentialSource.judge("app", List.of(
+                new Account("app", "%", "mysql_native_password", HASH_A, false, 0, 0)), NOW)).contains("expired"));
+        assertTrue(refused(MariaDbCredentialSource.judge("app", List.of(
+                new Account("app", "%", "mysql_native_password", HASH_A, false, NOW - 40 * 86_400L, 30)), NOW))
+                .contains("expired"));
+        assertTrue(refused(MariaDbCredentialSource.judge("app", List.of(
+                account("%", "ed25519", "abc")), NOW)).contains("ed25519"));
+        assertTrue(refused(MariaDbCredentialSource.judge("app", List.of(
+                account("%", "mysql_native_password", "")), NOW)).contains("no password"));
+    }
+}

@@ -1,0 +1,90 @@
+package io.auriga.mysql.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The {@code mariadb} command-line client through both endpoints, in plain text and over verified TLS. */
+@ExtendWith(ProxiedMariaDb.Extension.class)
+class MySqlClientToolsIT {
+    private static final Path CLIENT = Path.of("/usr/bin/mariadb");
+
+    @Test
+    void theWriterServesTheClientInPlainTextAndOverVerifiedTls(ProxiedMariaDb cluster) throws Exception {
+        String plain = run(cluster, cluster.writerPort(), List.of(),
+                "SELECT @@read_only, @@server_id; SHOW SESSION STATUS LIKE 'Ssl_cipher'");
+        assertTrue(plain.startsWith("0\t"), plain);
+        String tls = run(cluster, cluster.writerPort(), List.of("--ssl", "--ssl-ca=" + cluster.caCert(),
+                "--ssl-verify-server-cert"), "SELECT @@read_only; \\s");
+        assertTrue(tls.startsWith("0\n"), tls);
+        assertTrue(tls.contains("Cipher in use is TLS"), "the client reports a TLS session:\n" + tls);
+    }
+
+    @Test
+    void theReaderServesTheClientOnAReplica(ProxiedMariaDb cluster) throws Exception {
+        String out = run(cluster, cluster.readerPort(), List.of("--ssl", "--ssl-ca=" + cluster.caCert(),
+                "--ssl-verify-server-cert"), "SELECT @@read_only, @@tx_read_only");
+        assertEquals("1\t1", out.strip());
+        String write = runExpectingFailure(cluster, cluster.readerPort(), "CREATE TABLE from_reader (x int)");
+        assertTrue(write.contains("ERROR 1792") || write.contains("ERROR 1290"), write);
+    }
+
+    @Test
+    void theClientSeesServerErrorsWithTheirCodes(ProxiedMariaDb cluster) throws Exception {
+        String out = runExpectingFailure(cluster, cluster.writerPort(), "SELECT * FROM no_such_table");
+        assertTrue(out.contains("ERROR 1146 (42S02)"), out);
+    }
+
+    @Test
+    void aTlsCertificateForAnotherNameIsRejectedByTheClient(ProxiedMariaDb cluster) throws Exception {
+        Path otherCa = Files.createTempFile("other-ca", ".crt");
+        try {
+            io.auriga.core.tls.TlsFiles other = io.auriga.core.tls.CertificateAuthority.ensure(
+                    otherCa.getParent().resolve("other-ca-" + System.nanoTime()), List.of("localhost"));
+            Process p = start(cluster, cluster.writerPort(), List.of("--ssl", "--ssl-ca=" + other.caCert(),
+                    "--ssl-verify-server-cert"), "SELECT 1");
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertNotEquals(0, p.exitValue(), "a server certificate from another CA must be refused");
+        } finally {
+            Files.deleteIfExists(otherCa);
+        }
+    }
+
+    private static String run(ProxiedMariaDb cluster, int port, List<String> options, String sql) throws Exception {
+        Process p = start(cluster, port, options, sql);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "client did not finish");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    private static String runExpectingFailure(ProxiedMariaDb cluster, int port, String sql) throws Exception {
+        Process p = start(cluster, port, List.of(), sql);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "client did not finish");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertNotEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    private static Process start(ProxiedMariaDb cluster, int port, List<String> options, String sql)
+            throws IOException {
+        assumeTrue(Files.isExecutable(CLIENT), "no mariadb client at " + CLIENT);
+        List<String> command = new ArrayList<>(List.of(CLIENT.toString(), "--no-defaults", "-h", "127.0.0.1",
+                "-P", Integer.toString(port), "-u", cluster.sandbox().user(), "-p" + cluster.sandbox().password(),
+                "--batch", "--skip-column-names", "--connect-timeout=10"));
+        command.addAll(options);
+        command.addAll(List.of("-e", sql, cluster.sandbox().database()));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+}

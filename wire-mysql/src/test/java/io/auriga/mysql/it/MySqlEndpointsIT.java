@@ -1,0 +1,316 @@
+package io.auriga.mysql.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.CallableStatement;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * MariaDB Connector/J and MySQL Connector/J, with their default authentication settings, through the
+ * writer and reader endpoints of a real MariaDB primary with two replicas.
+ */
+@ExtendWith(ProxiedMariaDb.Extension.class)
+class MySqlEndpointsIT {
+
+    private interface Connect {
+        Connection to(ProxiedMariaDb cluster, int port, String extra) throws SQLException;
+    }
+
+    private static final Connect MARIADB = ProxiedMariaDb::mariadb;
+    private static final Connect MYSQL = ProxiedMariaDb::mysql;
+
+    @Test
+    void writerSessionsLandOnThePrimaryWithEitherDriver(ProxiedMariaDb cluster) throws SQLException {
+        long primaryId = serverId(cluster.admin(cluster.sandbox().primary()));
+        for (Connect driver : List.of(MARIADB, MYSQL)) {
+            for (int i = 0; i < 3; i++) {
+                try (Connection c = driver.to(cluster, cluster.writerPort(), "");
+                     Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT @@read_only, @@server_id, CURRENT_USER(), DATABASE()")) {
+                    assertTrue(rs.next());
+                    assertFalse(rs.getBoolean(1), "writer session on a read-only server");
+                    assertEquals(primaryId, rs.getLong(2));
+                    assertTrue(rs.getString(3).startsWith("auriga@"), rs.getString(3));
+                    assertEquals("auriga", rs.getString(4));
+                }
+            }
+        }
+    }
+
+    @Test
+    void readerSessionsSpreadOverEveryReplica(ProxiedMariaDb cluster) throws SQLException {
+        Set<Long> seen = new HashSet<>();
+        List<Connection> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 22; i++) {
+                Connection c = (i % 2 == 0 ? MARIADB : MYSQL).to(cluster, cluster.readerPort(), "");
+                open.add(c);
+                try (Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT @@read_only, @@server_id, @@session.tx_read_only")) {
+                    assertTrue(rs.next());
+                    assertTrue(rs.getBoolean(1), "reader session on a writable server");
+                    assertTrue(rs.getBoolean(3), "reader session is not read-only");
+                    seen.add(rs.getLong(2));
+                }
+            }
+        } finally {
+            for (Connection c : open) {
+                c.close();
+            }
+        }
+        assertEquals(Set.copyOf(cluster.replicaServerIds()), seen);
+    }
+
+    @Test
+    void writesThroughTheReaderFailClearly(ProxiedMariaDb cluster) throws SQLException {
+        for (Connect driver : List.of(MARIADB, MYSQL)) {
+            try (Connection c = driver.to(cluster, cluster.readerPort(), ""); Statement st = c.createStatement()) {
+                SQLException e = assertThrows(SQLException.class,
+                        () -> st.execute("CREATE TABLE reader_write (x int)"));
+                assertTrue(e.getErrorCode() == 1792 || e.getErrorCode() == 1290, e.getErrorCode() + " " + e.getMessage());
+                assertTrue(e.getMessage().toLowerCase().contains("read"), e.getMessage());
+                // The session is still usable after the error.
+                try (ResultSet rs = st.executeQuery("SELECT 1")) {
+                    assertTrue(rs.next());
+                }
+            }
+        }
+    }
+
+    @Test
+    void preparedStatementsServerAndClientSide(ProxiedMariaDb cluster) throws SQLException {
+        String[][] variants = {
+            {"mariadb", "useServerPrepStmts=true"}, {"mariadb", "useServerPrepStmts=false"},
+            {"mysql", "useServerPrepStmts=true"}, {"mysql", "useServerPrepStmts=false"},
+        };
+        try (Connection setup = cluster.mariadb(cluster.writerPort(), ""); Statement st = setup.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS ps (id INT PRIMARY KEY, name VARCHAR(50), amount DECIMAL(10,2),"
+                    + " at DATETIME)");
+            st.execute("DELETE FROM ps");
+        }
+        int id = 0;
+        for (String[] variant : variants) {
+            Connect driver = variant[0].equals("mariadb") ? MARIADB : MYSQL;
+            try (Connection c = driver.to(cluster, cluster.writerPort(), variant[1])) {
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO ps VALUES (?, ?, ?, NOW())")) {
+                    for (int i = 0; i < 5; i++) {
+                        insert.setInt(1, ++id);
+                        insert.setString(2, "row " + id + " " + variant[1]);
+                        insert.setBigDecimal(3, new java.math.BigDecimal(id + ".25"));
+                        assertEquals(1, insert.executeUpdate());
+                    }
+                }
+                try (PreparedStatement select = c.prepareStatement(
+                        "SELECT id, name, amount FROM ps WHERE id > ? AND name LIKE ? ORDER BY id")) {
+                    for (int round = 0; round < 3; round++) {
+                        select.setInt(1, id - 5);
+                        select.setString(2, "row %");
+                        try (ResultSet rs = select.executeQuery()) {
+                            int n = 0;
+                            while (rs.next()) {
+                                n++;
+                                assertEquals(id - 5 + n, rs.getInt(1));
+                                assertEquals(new java.math.BigDecimal((id - 5 + n) + ".25"), rs.getBigDecimal(3));
+                            }
+                            assertEquals(5, n, variant[0] + " " + variant[1]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void multiStatementQueriesAndAMultiResultProcedure(ProxiedMariaDb cluster) throws SQLException {
+        for (Connect driver : List.of(MARIADB, MYSQL)) {
+            try (Connection c = driver.to(cluster, cluster.writerPort(), "allowMultiQueries=true");
+                 Statement st = c.createStatement()) {
+                st.execute("DROP PROCEDURE IF EXISTS three_results");
+                st.execute("CREATE PROCEDURE three_results() BEGIN SELECT 1 AS a; SELECT 2 AS b, 3 AS c;"
+                        + " SELECT 'x' AS d FROM DUAL WHERE 1 = 0; END");
+                assertTrue(st.execute("SELECT 10; SELECT 20, 30; DO 1; SELECT 'last'"));
+                List<String> seen = new ArrayList<>();
+                do {
+                    if (st.getResultSet() != null) {
+                        try (ResultSet rs = st.getResultSet()) {
+                            while (rs.next()) {
+                                seen.add(rs.getString(1));
+                            }
+                        }
+                    }
+                } while (st.getMoreResults() || st.getUpdateCount() != -1);
+                assertEquals(List.of("10", "20", "last"), seen);
+
+                try (CallableStatement call = c.prepareCall("{CALL three_results()}")) {
+                    assertTrue(call.execute());
+                    List<Integer> columns = new ArrayList<>();
+                    int rows = 0;
+                    do {
+                        if (call.getResultSet() != null) {
+                            try (ResultSet rs = call.getResultSet()) {
+                                columns.add(rs.getMetaData().getColumnCount());
+                                while (rs.next()) {
+                                    rows++;
+                                }
+                            }
+                        }
+                    } while (call.getMoreResults() || call.getUpdateCount() != -1);
+                    assertEquals(List.of(1, 2, 1), columns);
+                    assertEquals(2, rows);
+                }
+                try (ResultSet rs = st.executeQuery("SELECT 'after'")) {
+                    assertTrue(rs.next());
+                    assertEquals("after", rs.getString(1));
+                }
+            }
+        }
+    }
+
+    @Test
+    void errorsArriveIntactAndTransactionsWork(ProxiedMariaDb cluster) throws SQLException {
+        for (Connect driver : List.of(MARIADB, MYSQL)) {
+            try (Connection c = driver.to(cluster, cluster.writerPort(), ""); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE IF NOT EXISTS dup (id INT PRIMARY KEY)");
+                st.execute("DELETE FROM dup");
+                st.execute("INSERT INTO dup VALUES (1)");
+                SQLException e = assertThrows(SQLException.class, () -> st.execute("INSERT INTO dup VALUES (1)"));
+                assertEquals(1062, e.getErrorCode());
+                assertEquals("23000", e.getSQLState());
+                assertTrue(e.getMessage().contains("Duplicate entry '1' for key 'PRIMARY'"), e.getMessage());
+                SQLException syntax = assertThrows(SQLException.class, () -> st.execute("SELEC 1"));
+                assertEquals(1064, syntax.getErrorCode());
+                assertEquals("42000", syntax.getSQLState());
+
+                c.setAutoCommit(false);
+                st.execute("INSERT INTO dup VALUES (2)");
+                c.rollback();
+                c.setAutoCommit(true);
+                try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM dup")) {
+                    rs.next();
+                    assertEquals(1, rs.getInt(1), "rolled-back row is gone");
+                }
+            }
+        }
+    }
+
+    @Test
+    void cancelEndsASleepingQueryPromptly(ProxiedMariaDb cluster) throws Exception {
+        ExecutorService canceller = Executors.newSingleThreadExecutor();
+        try {
+            for (Connect driver : List.of(MARIADB, MYSQL)) {
+                try (Connection c = driver.to(cluster, cluster.writerPort(), "");
+                     Statement st = c.createStatement()) {
+                    long start = System.nanoTime();
+                    Future<?> cancel = canceller.submit(() -> {
+                        Thread.sleep(500);
+                        st.cancel();
+                        return null;
+                    });
+                    try (ResultSet rs = st.executeQuery("SELECT SLEEP(30)")) {
+                        // MariaDB answers an interrupted SLEEP with 1, or the driver reports the kill.
+                        assertTrue(rs.next());
+                        assertEquals(1, rs.getInt(1));
+                    } catch (SQLException e) {
+                        assertTrue(e.getErrorCode() == 1317 || e.getMessage().contains("interrupted")
+                                || e.getMessage().contains("cancelled"), e.toString());
+                    }
+                    cancel.get(10, TimeUnit.SECONDS);
+                    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                    assertTrue(millis < 5000, "cancel took " + millis + " ms");
+                    try (ResultSet rs = st.executeQuery("SELECT 42")) {
+                        assertTrue(rs.next());
+                        assertEquals(42, rs.getInt(1), "the session survives a cancelled statement");
+                    }
+                }
+            }
+        } finally {
+            canceller.shutdownNow();
+        }
+    }
+
+    @Test
+    void killOfAnUnknownConnectionIdIsRefusedLikeTheServer(ProxiedMariaDb cluster) throws SQLException {
+        try (Connection c = cluster.mariadb(cluster.writerPort(), ""); Statement st = c.createStatement()) {
+            SQLException e = assertThrows(SQLException.class, () -> st.execute("KILL QUERY 4000000000"));
+            assertEquals(1094, e.getErrorCode());
+        }
+    }
+
+    @Test
+    void aHikariPoolServesConcurrentWork(ProxiedMariaDb cluster) throws Exception {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(cluster.mariadbUrl(cluster.writerPort(), ""));
+        config.setUsername(cluster.sandbox().user());
+        config.setPassword(cluster.sandbox().password());
+        config.setMaximumPoolSize(4);
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE IF NOT EXISTS pooled (id INT AUTO_INCREMENT PRIMARY KEY, v INT)");
+                st.execute("DELETE FROM pooled");
+            }
+            ExecutorService workers = Executors.newFixedThreadPool(8);
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < 8; w++) {
+                int worker = w;
+                done.add(workers.submit(() -> {
+                    for (int i = 0; i < 25; i++) {
+                        try (Connection c = pool.getConnection();
+                             PreparedStatement ps = c.prepareStatement("INSERT INTO pooled (v) VALUES (?)")) {
+                            ps.setInt(1, worker);
+                            ps.executeUpdate();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+            workers.shutdown();
+            try (Connection c = pool.getConnection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM pooled")) {
+                rs.next();
+                assertEquals(200, rs.getInt(1));
+            }
+        }
+    }
+
+    @Test
+    void aConfigUserLogsInWithItsConfiguredPassword(ProxiedMariaDb cluster) throws SQLException {
+        for (String url : List.of(cluster.mariadbUrl(cluster.writerPort(), ""),
+                cluster.mysqlUrl(cluster.writerPort(), ""))) {
+            try (Connection c = java.sql.DriverManager.getConnection(url, ProxiedMariaDb.CONFIG_USER,
+                    ProxiedMariaDb.CONFIG_PASSWORD); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT CURRENT_USER()")) {
+                rs.next();
+                assertTrue(rs.getString(1).startsWith(ProxiedMariaDb.CONFIG_USER + "@"), rs.getString(1));
+            }
+        }
+    }
+
+    private static long serverId(Connection admin) throws SQLException {
+        try (admin; Statement st = admin.createStatement(); ResultSet rs = st.executeQuery("SELECT @@server_id")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.auriga.mysql.it;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/** A bare socket to a MySQL endpoint for sending malformed input and reading what comes back. */
+final class MySqlRawClient implements AutoCloseable {
+    private final Socket socket;
+    private final DataInputStream in;
+
+    MySqlRawClient(int port, int readTimeoutMillis) throws IOException {
+        socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(readTimeoutMillis);
+        in = new DataInputStream(socket.getInputStream());
+    }
+
+    MySqlRawClient send(byte[] bytes) throws IOException {
+        socket.getOutputStream().write(bytes);
+        socket.getOutputStream().flush();
+        return this;
+    }
+
+    /** Sends {@code payload} as one packet. */
+    MySqlRawClient packet(int sequenceId, byte[] payload) throws IOException {
+        byte[] bytes = new byte[4 + payload.length];
+        bytes[0] = (byte) payload.length;
+        bytes[1] = (byte) (payload.length >>> 8);
+        bytes[2] = (byte) (payload.length >>> 16);
+        bytes[3] = (byte) sequenceId;
+        System.arraycopy(payload, 0, bytes, 4, payload.length);
+        return send(bytes);
+    }
+
+    /** Reads one packet's payload. */
+    byte[] read() throws IOException {
+        int length = in.readUnsignedByte() | in.readUnsignedByte() << 8 | in.readUnsignedByte() << 16;
+        in.readUnsignedByte();
+        byte[] payload = new byte[length];
+        in.readFully(payload);
+        return payload;
+    }
+
+    /** Reads the greeting (Handshake v10). */
+    byte[] greeting() throws IOException {
+        byte[] payload = read();
+        if (payload[0] != 10) {
+            throw new IOException("expected Handshake v10, got header " + payload[0]);
+        }
+        return payload;
+    }
+
+    /** Reads one packet, which must be an ERR, and returns {code, sqlstate, message}. */
+    String[] readError() throws IOException {
+        byte[] p = read();
+        if ((p[0] & 0xFF) != 0xFF) {
+            throw new IOException("expected ERR, got header 0x" + Integer.toHexString(p[0] & 0xFF));
+        }
+        int code = (p[1] & 0xFF) | (p[2] & 0xFF) << 8;
+        String state = new String(p, 4, 5, StandardCharsets.UTF_8);
+        String message = new String(p, 9, p.length - 9, StandardCharsets.UTF_8);
+        return new String[] {Integer.toString(code), state, message};
+    }
+
+    /** True when the peer closed the connection (end of stream or reset) before the read timeout. */
+    boolean closedByPeer() throws IOException {
+        try {
+            return in.read() < 0;
+        } catch (EOFException | java.net.SocketException e) {
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        }
+    }
+
+    /** A HandshakeResponse41 with CLIENT_PROTOCOL_41 | SECURE_CONNECTION | PLUGIN_AUTH | CONNECT_WITH_DB. */
+    static byte[] handshakeResponse(String user, byte[] authResponse, String plugin) {
+        var out = new java.io.ByteArrayOutputStream();
+        int caps = 0x200 | 0x8000 | 0x80000 | 0x8;
+        out.writeBytes(new byte[] {(byte) caps, (byte) (caps >>> 8), (byte) (caps >>> 16), (byte) (caps >>> 24)});
+        out.writeBytes(new byte[] {0, 0, 0, 1, 45});
+        out.writeBytes(new byte[23]);
+        out.writeBytes(user.getBytes(StandardCharsets.UTF_8));
+        out.write(0);
+        out.write(authResponse.length);
+        out.writeBytes(authResponse);
+        out.writeBytes("auriga".getBytes(StandardCharsets.UTF_8));
+        out.write(0);
+        out.writeBytes(plugin.getBytes(StandardCharsets.UTF_8));
+        out.write(0);
+        return out.toByteArray();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

@@ -1,0 +1,227 @@
+package io.auriga.mysql.it;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.auriga.config.AdminConfig;
+import io.auriga.config.AurigaConfig;
+import io.auriga.config.ClusterConfig;
+import io.auriga.config.Engine;
+import io.auriga.config.FailoverConfig;
+import io.auriga.config.Secret;
+import io.auriga.config.ServerConfig;
+import io.auriga.config.TlsConfig;
+import io.auriga.config.UserConfig;
+import io.auriga.core.AurigaServer;
+import io.auriga.core.tls.CertificateAuthority;
+import io.auriga.core.tls.TlsFiles;
+import io.auriga.mysql.engine.MariaDbEngineSupport;
+import io.auriga.mysql.sandbox.MariaDbBinaries;
+import io.auriga.mysql.sandbox.MariaDbSandbox;
+import io.auriga.mysql.sandbox.MariaDbSandboxCluster;
+import io.auriga.mysql.sandbox.MariaDbSandboxOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * A real MariaDB primary with two GTID replicas and an Auriga server in front of it (writer and
+ * reader endpoints on free ports, TLS optional with a fresh CA, one config user), started once for
+ * all integration tests of the module and stopped when they are done. Tests receive it as a parameter.
+ */
+public final class ProxiedMariaDb implements AutoCloseable {
+    /** Short so the silent-client test does not wait long, with room for a loaded machine. */
+    static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(5);
+    /** A user known only to the proxy's config; the database has the same account for backend logins. */
+    static final String CONFIG_USER = "cfg_user";
+    static final String CONFIG_PASSWORD = "cfg-secret";
+
+    private final Path dir;
+    private final MariaDbSandbox sandbox;
+    private final AurigaServer server;
+    private final TlsFiles tls;
+
+    private ProxiedMariaDb(Path dir, MariaDbSandbox sandbox, AurigaServer server, TlsFiles tls) {
+        this.dir = dir;
+        this.sandbox = sandbox;
+        this.server = server;
+        this.tls = tls;
+    }
+
+    static ProxiedMariaDb start() throws IOException, SQLException {
+        Path dir = Files.createTempDirectory("auriga-my-it-");
+        // The servers run as the mysql user, which must be able to enter this directory.
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        TlsFiles tls = CertificateAuthority.ensure(dir.resolve("tls"), List.of("localhost", "127.0.0.1"));
+        MariaDbSandbox sandbox = new MariaDbSandbox(MariaDbSandboxOptions.in(dir.resolve("my")).withReplicas(2)
+                .withDeleteOnClose(true)).start();
+        try {
+            try (Connection c = DriverManager.getConnection(sandbox.jdbcUrl(sandbox.primary(), ""),
+                    sandbox.adminUser(), sandbox.adminPassword()); var st = c.createStatement()) {
+                st.execute("CREATE USER IF NOT EXISTS " + CONFIG_USER + "@'%' IDENTIFIED BY '" + CONFIG_PASSWORD + "'");
+                st.execute("GRANT ALL ON " + sandbox.database() + ".* TO " + CONFIG_USER + "@'%'");
+            }
+            for (MariaDbSandbox.Instance instance : sandbox.instances()) {
+                // Room for values larger than one 16 MiB packet.
+                try (Connection c = DriverManager.getConnection(sandbox.jdbcUrl(instance, ""), sandbox.adminUser(),
+                        sandbox.adminPassword()); var st = c.createStatement()) {
+                    st.execute("SET GLOBAL max_allowed_packet = 134217728");
+                }
+            }
+            // No automatic failover: MariaDB failover operations are tested elsewhere.
+            FailoverConfig failover = new FailoverConfig(false, Duration.ofMillis(500), 3, Duration.ofSeconds(2),
+                    Duration.ofSeconds(10));
+            ClusterConfig cluster = MariaDbSandboxCluster.config(sandbox, "main", "127.0.0.1", 0, 0, failover);
+            ServerConfig d = ServerConfig.defaults();
+            ServerConfig serverConfig = new ServerConfig("127.0.0.1", 2, STARTUP_TIMEOUT, d.connectTimeout(),
+                    d.maxStartupPacket(), d.userCacheTtl());
+            List<UserConfig> users = List.of(new UserConfig(CONFIG_USER, new Secret(CONFIG_PASSWORD, "test"), null,
+                    false));
+            AurigaConfig config = new AurigaConfig(List.of(cluster), users, tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
+                    new AdminConfig("127.0.0.1", 0), serverConfig);
+            Clock clock = Clock.systemUTC();
+            AurigaServer auriga = new AurigaServer(config, Map.of(Engine.MYSQL, new MariaDbEngineSupport(clock)),
+                    clock);
+            auriga.start();
+            ProxiedMariaDb proxied = new ProxiedMariaDb(dir, sandbox, auriga, tls);
+            proxied.awaitReplicas();
+            return proxied;
+        } catch (IOException | SQLException | RuntimeException e) {
+            sandbox.close();
+            throw e;
+        }
+    }
+
+    private void awaitReplicas() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            var t = server.topology("main").current();
+            if (t.primary().isPresent() && t.replicas().size() == 2
+                    && t.replicas().stream().allMatch(r -> r.lagMillis() >= 0)) {
+                return;
+            }
+            sleep(100);
+        }
+        throw new IllegalStateException("topology never showed a primary and two healthy replicas: "
+                + server.topology("main").current());
+    }
+
+    public MariaDbSandbox sandbox() {
+        return sandbox;
+    }
+
+    public AurigaServer server() {
+        return server;
+    }
+
+    public int writerPort() {
+        return server.port("main", "writer");
+    }
+
+    public int readerPort() {
+        return server.port("main", "reader");
+    }
+
+    public Path caCert() {
+        return tls.caCert();
+    }
+
+    /** A MariaDB Connector/J URL for an endpoint. */
+    public String mariadbUrl(int port, String extra) {
+        return "jdbc:mariadb://127.0.0.1:" + port + "/" + sandbox.database() + (extra.isEmpty() ? "" : "?" + extra);
+    }
+
+    /** A MySQL Connector/J URL for an endpoint. */
+    public String mysqlUrl(int port, String extra) {
+        return "jdbc:mysql://127.0.0.1:" + port + "/" + sandbox.database() + (extra.isEmpty() ? "" : "?" + extra);
+    }
+
+    /** MariaDB Connector/J through {@code port} as the sandbox's application user. */
+    public Connection mariadb(int port, String extra) throws SQLException {
+        return DriverManager.getConnection(mariadbUrl(port, extra), credentials());
+    }
+
+    /** MySQL Connector/J through {@code port} as the sandbox's application user, default auth settings. */
+    public Connection mysql(int port, String extra) throws SQLException {
+        return DriverManager.getConnection(mysqlUrl(port, extra), credentials());
+    }
+
+    public Properties credentials() {
+        Properties p = new Properties();
+        p.setProperty("user", sandbox.user());
+        p.setProperty("password", sandbox.password());
+        p.setProperty("connectTimeout", "10000");
+        return p;
+    }
+
+    /** A direct admin connection to an instance, bypassing the proxy, for checking what happened. */
+    public Connection admin(MariaDbSandbox.Instance instance) throws SQLException {
+        return DriverManager.getConnection(sandbox.jdbcUrl(instance, ""), sandbox.adminUser(), sandbox.adminPassword());
+    }
+
+    public List<Long> replicaServerIds() throws SQLException {
+        List<Long> ids = new java.util.ArrayList<>();
+        for (MariaDbSandbox.Instance replica : sandbox.replicas()) {
+            try (Connection c = admin(replica); var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT @@server_id")) {
+                rs.next();
+                ids.add(rs.getLong(1));
+            }
+        }
+        return ids;
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } finally {
+            sandbox.close();
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException ignored) {
+                // A temporary directory left behind is harmless.
+            }
+        }
+    }
+
+    /** Resolves a {@link ProxiedMariaDb} parameter to the one shared cluster, started on first use. */
+    public static final class Extension implements ParameterResolver {
+        @Override
+        public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+            return parameter.getParameter().getType() == ProxiedMariaDb.class;
+        }
+
+        @Override
+        public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+            assumeTrue(MariaDbBinaries.find().isPresent(), "no MariaDB server binaries on this machine");
+            return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+                    .computeIfAbsent(ProxiedMariaDb.class, k -> {
+                        try {
+                            return start();
+                        } catch (IOException | SQLException e) {
+                            throw new IllegalStateException("cannot start the test cluster", e);
+                        }
+                    }, ProxiedMariaDb.class);
+        }
+    }
+}
