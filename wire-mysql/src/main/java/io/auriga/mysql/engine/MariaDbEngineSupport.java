@@ -2,7 +2,6 @@ package io.auriga.mysql.engine;
 
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.Engine;
-import io.auriga.config.InstanceConfig;
 import io.auriga.core.auth.CredentialSource;
 import io.auriga.core.engine.ClusterOperations;
 import io.auriga.core.engine.EndpointContext;
@@ -15,7 +14,6 @@ import io.auriga.mysql.frontend.MySqlFrontendInitializer;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,30 +44,13 @@ public final class MariaDbEngineSupport implements EngineSupport {
         return instance -> new MariaDbProbe(cluster, instance, clock);
     }
 
-    /** MariaDB promote, repoint and fence are not part of this build yet. */
+    /**
+     * Promote, repoint and fence with the admin credentials; replicas are repointed with the
+     * replication account they already use.
+     */
     @Override
     public ClusterOperations operations(ClusterConfig cluster) {
-        return new ClusterOperations() {
-            @Override
-            public void promote(InstanceConfig candidate, Duration timeout) {
-                throw unsupported();
-            }
-
-            @Override
-            public void repoint(InstanceConfig replica, InstanceConfig newPrimary,
-                                Duration timeout) {
-                throw unsupported();
-            }
-
-            @Override
-            public void fence(InstanceConfig former, Duration timeout) {
-                throw unsupported();
-            }
-        };
-    }
-
-    private static UnsupportedOperationException unsupported() {
-        return new UnsupportedOperationException("MariaDB failover operations are not in this build");
+        return new MariaDbClusterOperations(cluster);
     }
 
     @Override
