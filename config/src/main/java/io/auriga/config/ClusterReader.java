@@ -27,7 +27,8 @@ final class ClusterReader {
     private static final List<String> ENDPOINT_KEYS =
             List.of("name", "role", "host", "port", "balance", "max-lag", "fallback-to-writer", "instances");
     private static final List<String> FAILOVER_KEYS =
-            List.of("auto", "probe-interval", "failure-threshold", "probe-timeout", "failover-timeout");
+            List.of("auto", "probe-interval", "failure-threshold", "probe-timeout", "failover-timeout",
+                    "switchover-drain");
 
     private static final Map<String, Engine> ENGINES = engines();
     private static final Map<String, EndpointRole> ROLES = MapNode.words(EndpointRole.values());
@@ -183,7 +184,8 @@ final class ClusterReader {
                 node.positiveDuration("probe-interval", defaults.probeInterval()),
                 node.integer("failure-threshold", 1, 1000, defaults.failureThreshold()),
                 node.positiveDuration("probe-timeout", defaults.probeTimeout()),
-                node.positiveDuration("failover-timeout", defaults.failoverTimeout()));
+                node.positiveDuration("failover-timeout", defaults.failoverTimeout()),
+                node.positiveDuration("switchover-drain", defaults.switchoverDrain()));
     }
 
     private static Map<String, Engine> engines() {

@@ -11,6 +11,7 @@ import io.auriga.core.topology.TopologyHolder;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * (raising the epoch), and repoints the other replicas. A former primary seen again is made
  * read-only and its sessions ended. Steps run on one thread per cluster, each with a deadline;
  * a failed promotion is logged and planned again from the next snapshot.
+ *
+ * <p>A planned {@linkplain #switchover switchover} runs on the same thread under the same busy
+ * flag, so a failover and a switchover never overlap, and no failover is planned while a
+ * switchover makes the old primary read-only and hands its role over.
  */
 public final class FailoverOrchestrator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FailoverOrchestrator.class);
@@ -84,6 +89,48 @@ public final class FailoverOrchestrator implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /**
+     * Starts a planned switchover to {@code target} (null: the replica a failover would choose) and
+     * completes when it has ended. Refused at once, with nothing changed, when the target cannot be
+     * promoted or a failover or switchover is already running.
+     */
+    public CompletableFuture<SwitchoverResult> switchover(String target) {
+        SwitchoverPlan plan;
+        try {
+            plan = SwitchoverPlan.decide(holder.current(), target);
+        } catch (SwitchoverRefused e) {
+            log.warn("cluster {}: switchover refused: {}", cluster.name(), e.getMessage());
+            return CompletableFuture.completedFuture(SwitchoverResult.refused(cluster.name(), e.outcome(),
+                    e.getMessage()));
+        }
+        if (holder.failover() != null || !busy.compareAndSet(false, true)) {
+            String message = "a failover or switchover of cluster " + cluster.name() + " is already running";
+            log.warn("cluster {}: switchover refused: {}", cluster.name(), message);
+            return CompletableFuture.completedFuture(SwitchoverResult.refused(cluster.name(),
+                    SwitchoverResult.Outcome.CONFLICT, message));
+        }
+        CompletableFuture<SwitchoverResult> done = new CompletableFuture<>();
+        try {
+            worker.execute(() -> {
+                try {
+                    SwitchoverResult result = new Switchover(cluster, holder, monitor, operations, rejoiner, fencing,
+                            plan).run();
+                    lastPrimary = result.newPrimary();
+                    done.complete(result);
+                } catch (RuntimeException | Error e) {
+                    log.error("cluster {}: switchover failed", cluster.name(), e);
+                    done.completeExceptionally(e);
+                } finally {
+                    busy.set(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            busy.set(false);
+            done.completeExceptionally(e);
+        }
+        return done;
     }
 
     private void run(FailoverPlan plan) {
