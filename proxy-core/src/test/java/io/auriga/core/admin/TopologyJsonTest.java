@@ -45,6 +45,20 @@ class TopologyJsonTest {
     }
 
     @Test
+    void showsAnOperationUnderWayAndOmitsItOtherwise() throws Exception {
+        String json = new String(TopologyJson.write(List.of(Topologies.main(), Topologies.shop()),
+                cluster -> cluster.equals("main")
+                        ? new AdminControl.InProgress("switchover", "switchover from pg1 to pg2") : null),
+                java.nio.charset.StandardCharsets.UTF_8);
+        JsonNode root = new JsonMapper().readTree(json);
+
+        assertEquals("switchover", root.get("clusters").get(0).get("inProgress").get("kind").asText());
+        assertFalse(root.get("clusters").get(1).has("inProgress"));
+        TopologyJson.ClusterView main = TopologyJson.parse(json).clusters().get(0);
+        assertEquals(new TopologyJson.InProgressView("switchover", "switchover from pg1 to pg2"), main.inProgress());
+    }
+
+    @Test
     void ignoresFieldsItDoesNotKnow() throws Exception {
         String json = """
                 {"clusters":[{"name":"c","engine":"postgres","epoch":7,"future":{"x":1},
