@@ -99,6 +99,9 @@ public final class StatusCommand implements Callable<Integer> {
             }
             first = false;
             out.printf("Cluster %s (%s)  epoch %d%n", cluster.name(), cluster.engine(), cluster.epoch());
+            if (cluster.inProgress() != null) {
+                out.printf("  %s in progress: %s%n", cluster.inProgress().kind(), cluster.inProgress().description());
+            }
             long primaries = cluster.instances().stream().filter(i -> "primary".equals(i.role())).count();
             if (primaries != 1) {
                 out.println(primaries == 0 ? "  warning: no primary, writes cannot be served"

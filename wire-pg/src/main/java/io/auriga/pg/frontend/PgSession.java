@@ -274,8 +274,8 @@ public final class PgSession {
         }
         closing = true;
         String pinnedBy = state == null ? null : state.pinned();
-        log.warn("{}: {}; ending the session{}", describe(), what, pinnedBy == null ? "" : " (it holds " + pinnedBy
-                + ", which cannot be moved)");
+        log.warn("{}: {}; ending the session{}", describe(), what, pinnedBy == null ? " (" + streams() + ")"
+                : " (it holds " + pinnedBy + ", which cannot be moved)");
         if (fromBackend.atBoundary()) {
             String code = fromBackend.lastStatus() == PgMessageScanner.IDLE
                     ? PgError.CONNECTION_FAILURE : PgError.TRANSACTION_RESOLUTION_UNKNOWN;
@@ -295,6 +295,14 @@ public final class PgSession {
     private boolean canReattach() {
         boolean quiet = quietAtShutdown != null ? quietAtShutdown : quiet();
         return state != null && state.pinned() == null && quiet;
+    }
+
+    /** Where both streams stand, for a log line that explains why a session could not be moved. */
+    private String streams() {
+        return "client sent " + fromClient.requests() + " request(s), last '" + (char) fromClient.lastTag()
+                + "'" + (fromClient.atBoundary() ? "" : " (partial)") + ", " + parked.size() + " kept back; backend "
+                + "answered " + fromBackend.readies() + ", last '" + (char) fromBackend.lastTag() + "'"
+                + (fromBackend.atBoundary() ? "" : " (partial)") + ", status '" + (char) fromBackend.lastStatus() + "'";
     }
 
     /** Both streams stand between commands: no command is in flight (a transaction may be open). */
