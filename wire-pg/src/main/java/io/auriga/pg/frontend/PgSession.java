@@ -307,7 +307,18 @@ public final class PgSession {
 
     /** Both streams stand between commands: no command is in flight (a transaction may be open). */
     boolean quiet() {
-        return fromBackend.readyForQuery() && fromClient.atBoundary() && fromClient.requests() == fromBackend.readies();
+        return fromBackend.readyForQuery() && fromClient.atBoundary() && clientBetweenRequests()
+                && fromClient.requests() == fromBackend.readies();
+    }
+
+    /**
+     * False while the client is halfway through an extended-protocol batch: Parse/Bind/Execute
+     * sent, Sync not yet. The backend runs an Execute at once, so such a session is not idle even
+     * though every ReadyForQuery it was owed has come.
+     */
+    private boolean clientBetweenRequests() {
+        byte tag = fromClient.lastTag();
+        return tag == 0 || tag == 'Q' || tag == 'S' || tag == 'F' || tag == 'X' || tag == 'c' || tag == 'f';
     }
 
     /** True when the last ErrorResponse from the backend was a shutdown notice (consumes the flag). */
@@ -326,7 +337,8 @@ public final class PgSession {
         if (closing || detached || !client.isActive()) {
             return;
         }
-        quietAtShutdown = afterReady && fromClient.atBoundary() && fromClient.requests() == fromBackend.readies();
+        quietAtShutdown = afterReady && fromClient.atBoundary() && clientBetweenRequests()
+                && fromClient.requests() == fromBackend.readies();
         endpoint.router().topology().suspect(backend.instance().name());
         lost("database instance " + backend.instance().name() + " is shutting down");
     }
@@ -490,6 +502,14 @@ public final class PgSession {
         client.eventLoop().execute(() -> {
             awaitingBoundary = false;
             if (parked.isEmpty() || closing || detached || !client.isActive()) {
+                return;
+            }
+            String primary = endpoint.router().topology().current().primary()
+                    .map(io.auriga.core.topology.InstanceState::name).orElse(null);
+            if (primary != null && !primary.equals(backend.instance().name())) {
+                // The gate opens as soon as the new primary is published, which may be before this
+                // session hears of it: it moves now, taking what it kept back along.
+                lost("the primary of cluster " + endpoint.cluster().name() + " changed to " + primary);
                 return;
             }
             java.util.List<ByteBuf> chunks = new java.util.ArrayList<>(parked);
