@@ -13,12 +13,20 @@
 # Reported per trial and as p50/max: how long writes and reads were unavailable (the gap between
 # the last success before the kill and the first one after it), acknowledged commits that are
 # missing afterwards (with asynchronous replication a few may be lost; they are counted, not
-# hidden; with --durability quorum none may be, and a loss fails the run), and idle sessions preserved (no error, state intact) vs. broken. The summary is printed
-# as Markdown and written to bench/results/failover-<date>.md. Planned switchover is not measured:
-# `auriga switchover` does not exist yet.
+# hidden; with --durability quorum none may be, and a loss fails the run), and idle sessions
+# preserved (no error, state intact) vs. broken. The summary is printed as Markdown and written to
+# bench/results/failover-<date>.md.
 #
-# Usage: bench/failover.sh [--quick] [--durability async|quorum] [--help]
-#   --quick          smoke run: TRIALS=2 (results file gets a -quick suffix)
+# Then SWITCHOVERS planned-switchover trials, each on a fresh sandbox with the same load: FAULT_AFTER
+# seconds in, instead of the kill, `POST /switchover?cluster=postgres` asks the admin API to hand the
+# primary to a replica (the one a failover would choose). Reported per trial and as p50/max: the
+# write pause clients saw (largest gap between successful INSERTs from the request on), how long the
+# proxy held new transactions, client errors (writer, reader, idle sessions), acknowledged commits
+# lost, and idle sessions preserved; the target for a switchover is no error and no lost commit.
+#
+# Usage: bench/failover.sh [--quick] [--switchovers N] [--durability async|quorum] [--help]
+#   --quick          smoke run: TRIALS=2, SWITCHOVERS=2 (results file gets a -quick suffix)
+#   --switchovers N  planned-switchover trials after the kill trials [10]; 0 skips them
 #   --durability     the demo's durability (default async; quorum: results file gets a -quorum suffix)
 # Environment (defaults in brackets):
 #   TRIALS [10]            trials, each on a fresh sandbox
@@ -41,8 +49,19 @@ readonly root
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 
-parse_common_args "$@"
+common_args=()
+while (($# > 0)); do
+  case $1 in
+    --switchovers) (($# >= 2)) || { echo "$BENCH_NAME: --switchovers needs a number" >&2; exit 2; }; SWITCHOVERS=$2; shift 2 ;;
+    --switchovers=*) SWITCHOVERS=${1#*=}; shift ;;
+    *) common_args+=("$1"); shift ;;
+  esac
+done
+parse_common_args "${common_args[@]+"${common_args[@]}"}"
 $quick && TRIALS=2
+$quick && SWITCHOVERS=${SWITCHOVERS:-2}
+SWITCHOVERS=${SWITCHOVERS:-10}
+[[ $SWITCHOVERS =~ ^[0-9]+$ ]] || die "--switchovers must be a number, got '$SWITCHOVERS'"
 TRIALS=${TRIALS:-10}
 DURATION=${DURATION:-12}
 FAULT_AFTER=${FAULT_AFTER:-3}
@@ -100,7 +119,7 @@ topo_epoch() { jq -r '.clusters[0].epoch // empty' <<<"$1" 2>/dev/null || true; 
 topo_role() { jq -r --arg n "$2" '.clusters[0].instances[] | select(.name == $n) | .role' <<<"$1" 2>/dev/null || true; }
 topo_roles() { jq -r '[.clusters[0].instances[] | "\(.name)=\(.role)"] | join(" ")' <<<"$1" 2>/dev/null || true; }
 
-say "Auriga failover benchmark: trials=$TRIALS duration=${DURATION}s kill after ${FAULT_AFTER}s, $SESSIONS idle sessions, durability $durability"
+say "Auriga failover benchmark: trials=$TRIALS switchovers=$SWITCHOVERS duration=${DURATION}s kill (or switchover) after ${FAULT_AFTER}s, $SESSIONS idle sessions, durability $durability"
 say "AURIGA_JAVA_OPTS=${AURIGA_JAVA_OPTS}  LOAD_JAVA_OPTS=${LOAD_JAVA_OPTS}"
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 say "Load before starting: $load_start"
@@ -139,8 +158,10 @@ await_healthy_topology() {
   return 1
 }
 
+# run_trial N [kill|switchover]: one trial on a fresh demo; the fault is a SIGKILL of the primary's
+# postmaster or a planned switchover requested through the admin API.
 run_trial() {
-  local n=$1
+  local n=$1 mode=${2:-kill}
   local dir="$tmp/trial-$n"
   mkdir -p "$dir"
   chmod 755 "$dir"
@@ -154,7 +175,7 @@ run_trial() {
   T[$n|offset]=$offset
 
   say ""
-  say "== Trial $n/$TRIALS: ./auriga demo --replicas 2 --port-offset $offset (writer :$writer_port, reader :$reader_port, admin :$admin_port)"
+  say "== Trial $n ($mode): ./auriga demo --replicas 2 --port-offset $offset (writer :$writer_port, reader :$reader_port, admin :$admin_port)"
   local t0=$SECONDS
   demo_start "$dir/demo" "$dir/demo.log" "$offset" 2 "$STARTUP_TIMEOUT" "$durability" || { trial_fail "$n" "the demo did not start"; return 1; }
 
@@ -209,13 +230,33 @@ run_trial() {
     return 1
   fi
   T[$n|old]=$victim
+  local switchover_pid=""
   now_ms >"$fault_file"
-  kill -KILL "$pm"
-  say "   SIGKILL to $victim's postmaster (pid $pm) at $(cat "$fault_file")"
+  if [[ $mode == switchover ]]; then
+    curl -s -m 300 -X POST "http://$HOST:$admin_port/switchover?cluster=postgres" -o "$dir/switchover.json" \
+      -w '%{http_code}' >"$dir/switchover.status" 2>"$dir/switchover.err" &
+    switchover_pid=$!
+    say "   switchover requested from $victim at $(cat "$fault_file")"
+  else
+    kill -KILL "$pm"
+    say "   SIGKILL to $victim's postmaster (pid $pm) at $(cat "$fault_file")"
+  fi
 
   local load_rc=0
   wait "$load_pid" || load_rc=$?
   load_pid=""
+  if [[ -n $switchover_pid ]]; then
+    wait "$switchover_pid" || true
+    T[$n|sw_http]=$(cat "$dir/switchover.status" 2>/dev/null || echo none)
+    T[$n|sw_outcome]=$(jq -r '.outcome // "none"' "$dir/switchover.json" 2>/dev/null || echo none)
+    T[$n|sw_hold_ms]=$(jq -r '.pauseMillis // empty' "$dir/switchover.json" 2>/dev/null || true)
+    T[$n|sw_total_ms]=$(jq -r '.durationMillis // empty' "$dir/switchover.json" 2>/dev/null || true)
+    T[$n|sw_former]=$(jq -r '.formerPrimary // "none"' "$dir/switchover.json" 2>/dev/null || echo none)
+    if [[ ${T[$n|sw_outcome]} != completed ]]; then
+      trial_fail "$n" "switchover answered HTTP ${T[$n|sw_http]}: $(jq -r '.message // empty' "$dir/switchover.json" 2>/dev/null || cat "$dir/switchover.json")"
+      return 1
+    fi
+  fi
   if ((load_rc != 0)) || ! grep -q '^acked=' "$out"; then
     cat "$err" >&2
     trial_fail "$n" "the load generator failed (exit $load_rc)"
@@ -237,6 +278,14 @@ run_trial() {
     [[ -n $new_primary && $new_primary != "$victim" ]] && break
     sleep 0.5
   done
+  if [[ $mode == switchover ]]; then
+    # The former primary rejoins as a replica before the switchover answers; the monitor shows it next.
+    deadline=$((SECONDS + 30))
+    until [[ $(topo_role "$json" "$victim") == replica ]] || ((SECONDS >= deadline)); do
+      sleep 0.5
+      json=$(topology_json "$admin_port")
+    done
+  fi
   T[$n|new]=${new_primary:-none}
   T[$n|epoch]=$(topo_epoch "$json")
   T[$n|roles]=$(topo_roles "$json")
@@ -341,6 +390,10 @@ for ((trial = 1; trial <= TRIALS; trial++)); do
   run_trial "$trial" || true
   finish_trial "$trial"
 done
+for ((trial = 1; trial <= SWITCHOVERS; trial++)); do
+  run_trial "s$trial" switchover || true
+  finish_trial "s$trial"
+done
 bench_secs=$((SECONDS - bench_t0))
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -411,6 +464,61 @@ if ((sessions_idle > 0)); then
   if ((preserved == sessions_idle)); then sess_verdict=met; else sess_verdict="**missed**"; fi
 fi
 
+# The switchover trials' section of the summary (Markdown on stdout).
+switchover_report() {
+  ((SWITCHOVERS > 0)) || return 0
+  local i n ws hs errs sw_measured=0 sw_lost_total=0 sw_acked_total=0 sw_errors_total=0 sw_preserved=0 sw_sessions=0
+  local -a sw_w=() sw_h=() sw_e=() sw_l=() sw_rows=() sw_notes=()
+  for ((i = 1; i <= SWITCHOVERS; i++)); do
+    n="s$i"
+    if [[ ${T[$n|status]:-} != ok ]]; then
+      sw_rows+=("| $i | ${T[$n|status]:-not run} | | | | | | |")
+      continue
+    fi
+    sw_measured=$((sw_measured + 1))
+    ws=$(ms_to_s "${T[$n|L_write_unavailable_ms]}"); hs=$(ms_to_s "${T[$n|sw_hold_ms]}")
+    errs=$(( ${T[$n|L_write_errors]} + ${T[$n|L_read_errors]} + ${T[$n|L_sessions_broken]} + ${T[$n|L_sessions_broken_busy]} ))
+    sw_w+=("$ws"); sw_h+=("$hs"); sw_e+=("$errs"); sw_l+=("${T[$n|lost]}")
+    sw_lost_total=$((sw_lost_total + ${T[$n|lost]})); sw_acked_total=$((sw_acked_total + ${T[$n|L_acked]}))
+    sw_errors_total=$((sw_errors_total + errs))
+    sw_preserved=$((sw_preserved + ${T[$n|L_sessions_preserved]})); sw_sessions=$((sw_sessions + ${T[$n|L_sessions]}))
+    sw_rows+=("| $i | ${T[$n|old]} → ${T[$n|new]} | $(fmt '%.2f' "$ws") | $(fmt '%.2f' "$hs") | $(fmt '%.1f' "$(ms_to_s "${T[$n|sw_total_ms]}")") | $errs (${T[$n|L_write_errors]} / ${T[$n|L_read_errors]} / $(( ${T[$n|L_sessions_broken]} + ${T[$n|L_sessions_broken_busy]} ))) | ${T[$n|L_acked]} / ${T[$n|lost]} | ${T[$n|L_sessions_preserved]} / ${T[$n|L_sessions]} | ${T[$n|sw_former]} |")
+    [[ -n ${T[$n|L_write_first_error]} ]] && sw_notes+=("switchover $i writer: \`${T[$n|L_write_first_error]}\`")
+    [[ -n ${T[$n|L_read_first_error]} ]] && sw_notes+=("switchover $i reader: \`${T[$n|L_read_first_error]}\`")
+    [[ -n ${T[$n|L_sessions_first_error]} ]] && sw_notes+=("switchover $i idle sessions: \`${T[$n|L_sessions_first_error]}\`")
+    ((${T[$n|lost]} > 0)) && sw_notes+=("switchover $i: ${T[$n|lost]} acknowledged commit(s) missing (ids ${T[$n|lost_ids]})")
+    [[ ${T[$n|writer_ok]} == yes ]] || sw_notes+=("switchover $i: ${T[$n|writer_ok]}")
+    [[ ${T[$n|victim_role]} == replica ]] || sw_notes+=("switchover $i: the former primary ${T[$n|old]} is '${T[$n|victim_role]}' afterwards (expected replica)")
+  done
+  ((sw_errors_total == 0 && sw_lost_total == 0)) || { any_failure=true; failure_notes+=("switchover: $sw_errors_total client error(s), $sw_lost_total acknowledged commit(s) lost"); }
+  echo
+  echo "## Planned switchover through Auriga ($started_at)"
+  echo
+  echo "$sw_measured of $SWITCHOVERS trial(s) measured, each on a fresh sandbox with the same load; ${FAULT_AFTER}s in,"
+  echo "\`POST /switchover?cluster=postgres\` (no target: the replica a failover would choose)."
+  echo
+  echo "| metric | p50 | max | target |"
+  echo "|---|---|---|---|"
+  echo "| write pause seen by clients (s) | $(fmt '%.2f' "$(median "${sw_w[@]}")") | $(fmt '%.2f' "$(max_of "${sw_w[@]}")") | |"
+  echo "| new transactions held by the proxy (s) | $(fmt '%.2f' "$(median "${sw_h[@]}")") | $(fmt '%.2f' "$(max_of "${sw_h[@]}")") | |"
+  echo "| client errors | $(median "${sw_e[@]}") | $(max_of "${sw_e[@]}") | 0 |"
+  echo "| acknowledged commits lost | $(median "${sw_l[@]}") | $(max_of "${sw_l[@]}") | 0 ($sw_lost_total of $sw_acked_total in all) |"
+  echo "| idle sessions preserved | | | 100% ($sw_preserved of $sw_sessions) |"
+  echo
+  echo "| trial | primary → new primary | write pause s | held s | switchover s (with rejoin) | client errors (writer / reader / sessions) | acked / lost | sessions preserved | former primary |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  printf '%s\n' "${sw_rows[@]}"
+  echo
+  echo "*Write pause* is the largest gap between consecutive successful INSERTs from the last one before the"
+  echo "request on; *held* is how long the proxy held new transactions (from the admin answer); the switchover"
+  echo "answers after the former primary has rejoined as a replica."
+  if ((${#sw_notes[@]} > 0)); then
+    echo
+    echo "Observations:"
+    printf -- '- %s\n' "${sw_notes[@]}"
+  fi
+}
+
 date_tag=$(date '+%Y-%m-%d')
 [[ $durability == quorum ]] && date_tag="$date_tag-quorum"
 $quick && date_tag="$date_tag-quick"
@@ -441,7 +549,7 @@ results_file="$RESULTS_DIR/failover-$date_tag.md"
   echo "| acknowledged commits lost | ${p50_lost:-n/a} | ${max_lost:-n/a} | $lost_target | $lost_total of $acked_total in all$lost_verdict |"
   echo "| idle sessions preserved | | | 100% | $preserved of $sessions_idle idle at the kill (${sess_pct:-n/a}%) preserved, $broken broken; $broken_busy more had a statement in flight at the kill and got an error: $sess_verdict |"
   echo
-  echo "$measured of $TRIALS trial(s) measured. Planned switchover is not included: \`auriga switchover\` does not exist yet."
+  echo "$measured of $TRIALS trial(s) measured."
   echo
   echo "| trial | primary killed → promoted | epoch | writes unavailable s | writes back after kill s | reads unavailable s | loss declared / new primary published after kill s | acked / lost | idle sessions preserved / broken | errors writer / reader |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
@@ -466,6 +574,7 @@ results_file="$RESULTS_DIR/failover-$date_tag.md"
     printf -- '- %s\n' "${failure_notes[@]}"
     echo
   fi
+  switchover_report
 } >"$tmp/summary.md"
 
 say ""
@@ -475,7 +584,7 @@ cp "$tmp/summary.md" "$results_file"
 say ""
 say "Written to ${results_file#"$root"/}"
 say "Targets: unplanned write-unavailable p50 ≤ ${TARGET_WRITE_P50} s and max ≤ ${TARGET_WRITE_MAX} s; reader unavailable ≤ ${TARGET_READ_MAX} s; 100% of idle sessions preserved."
-say "Switchover trials are not included yet (the \`auriga switchover\` command does not exist yet)."
+say "Switchover target: no client error and no acknowledged commit lost in any trial."
 
 if $any_failure; then
   banner "SOME TRIALS FAILED OR SHOWED PROBLEMS -- see the notes above"

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code auriga} command: one subcommand per task. */
 @Command(name = "auriga", mixinStandardHelpOptions = true, versionProvider = AurigaCommand.Version.class,
         description = "Writer and reader endpoints with automatic failover for PostgreSQL and MySQL clusters.",
-        subcommands = {StartCommand.class, DemoCommand.class, StatusCommand.class, CertCommand.class,
+        subcommands = {StartCommand.class, DemoCommand.class, StatusCommand.class, SwitchoverCommand.class,
+                CertCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AurigaCommand implements Runnable {
 

@@ -5,13 +5,10 @@ import io.auriga.core.admin.TopologyJson.ClusterView;
 import io.auriga.core.admin.TopologyJson.InstanceView;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +17,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -67,23 +63,8 @@ public final class StatusCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Accepts {@code host:port} as well as a full URL, since that is what people type. */
     private URI topologyUri() {
-        String base = admin.strip();
-        if (!base.contains("://")) {
-            base = "http://" + base;
-        }
-        try {
-            URI uri = new URI(base);
-            if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())
-                    || uri.getHost() == null) {
-                throw new URISyntaxException(admin, "expected http://HOST:PORT");
-            }
-            String path = uri.getPath() == null ? "" : uri.getPath().replaceAll("/+$", "");
-            return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), path + "/topology", null, null);
-        } catch (URISyntaxException e) {
-            throw new ParameterException(spec.commandLine(), "Invalid --admin URL '" + admin + "': " + e.getReason());
-        }
+        return AdminApi.resolve(spec.commandLine(), admin, "/topology", null);
     }
 
     private static String fetch(URI uri) throws AdminUnreachable {
@@ -97,28 +78,13 @@ public final class StatusCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             throw new AdminUnreachable("interrupted while asking " + uri);
         } catch (IOException e) {
-            throw new AdminUnreachable("cannot reach the admin API at " + uri + ": " + reason(e)
-                    + "\nIs auriga running? Its admin address is the admin: section of its config (default 127.0.0.1:6480).");
+            throw new AdminUnreachable("cannot reach the admin API at " + uri + ": " + AdminApi.reason(e, TIMEOUT)
+                    + "\n" + AdminApi.NOT_RUNNING_HINT);
         }
         if (response.statusCode() != 200) {
             throw new AdminUnreachable(uri + " answered HTTP " + response.statusCode() + ": " + response.body().strip());
         }
         return response.body();
-    }
-
-    private static String reason(IOException e) {
-        if (e instanceof HttpTimeoutException) {
-            return "no answer within " + TIMEOUT.toSeconds() + "s";
-        }
-        if (e instanceof ConnectException) {
-            return "connection refused";
-        }
-        // HttpClient often wraps the useful exception and leaves its own message empty.
-        Throwable cause = e;
-        while (cause.getMessage() == null && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     }
 
     static void print(PrintWriter out, TopologyJson.ClustersView view) {
@@ -133,6 +99,9 @@ public final class StatusCommand implements Callable<Integer> {
             }
             first = false;
             out.printf("Cluster %s (%s)  epoch %d%n", cluster.name(), cluster.engine(), cluster.epoch());
+            if (cluster.inProgress() != null) {
+                out.printf("  %s in progress: %s%n", cluster.inProgress().kind(), cluster.inProgress().description());
+            }
             long primaries = cluster.instances().stream().filter(i -> "primary".equals(i.role())).count();
             if (primaries != 1) {
                 out.println(primaries == 0 ? "  warning: no primary, writes cannot be served"

@@ -27,8 +27,8 @@ final class ClusterReader {
     private static final List<String> ENDPOINT_KEYS =
             List.of("name", "role", "host", "port", "balance", "max-lag", "fallback-to-writer", "instances");
     private static final List<String> FAILOVER_KEYS =
-            List.of("auto", "probe-interval", "failure-threshold", "probe-timeout", "failover-timeout", "rejoin-command",
-                    "rejoin-timeout");
+            List.of("auto", "probe-interval", "failure-threshold", "probe-timeout", "failover-timeout",
+                    "switchover-drain", "rejoin-command", "rejoin-timeout");
 
     private static final Map<String, Engine> ENGINES = engines();
     private static final Map<String, EndpointRole> ROLES = MapNode.words(EndpointRole.values());
@@ -203,6 +203,7 @@ final class ClusterReader {
                 node.integer("failure-threshold", 1, 1000, defaults.failureThreshold()),
                 node.positiveDuration("probe-timeout", defaults.probeTimeout()),
                 node.positiveDuration("failover-timeout", defaults.failoverTimeout()),
+                node.positiveDuration("switchover-drain", defaults.switchoverDrain()),
                 node.text("rejoin-command"),
                 node.positiveDuration("rejoin-timeout", defaults.rejoinTimeout()));
     }

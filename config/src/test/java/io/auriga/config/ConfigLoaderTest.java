@@ -133,7 +133,7 @@ class ConfigLoaderTest {
                       - { name: r, role: reader, host: 10.1.1.1, port: 7000, balance: least-connections, max-lag: 0 }
                       - { name: one, role: instance, instances: [pg2], port: 7001 }
                     failover: { auto: false, probe-interval: 1s, failure-threshold: 5, probe-timeout: 750ms, failover-timeout: 1m,
-                                rejoin-command: '/opt/db/rejoin.sh --quiet', rejoin-timeout: 2m }
+                                switchover-drain: 2s, rejoin-command: '/opt/db/rejoin.sh --quiet', rejoin-timeout: 2m }
                 admin: { host: 0.0.0.0, port: 0 }
                 server: { bind: 127.0.0.2, io-threads: 4, startup-timeout: 20s, connect-timeout: 3s, max-startup-packet: 20000, user-cache-ttl: 0 }
                 """);
@@ -147,7 +147,7 @@ class ConfigLoaderTest {
         assertEquals(EndpointRole.INSTANCE, main.endpoints().get(1).role());
         assertEquals("127.0.0.2", main.endpoints().get(1).host(), "an endpoint without host listens on server.bind");
         assertEquals(new FailoverConfig(false, Duration.ofSeconds(1), 5, Duration.ofMillis(750), Duration.ofMinutes(1),
-                "/opt/db/rejoin.sh --quiet", Duration.ofMinutes(2)), main.failover());
+                Duration.ofSeconds(2), "/opt/db/rejoin.sh --quiet", Duration.ofMinutes(2)), main.failover());
         assertEquals(new AdminConfig("0.0.0.0", 0), config.admin());
         assertEquals(new ServerConfig("127.0.0.2", 4, Duration.ofSeconds(20), Duration.ofSeconds(3), 20_000,
                 Duration.ZERO), config.server());

@@ -6,6 +6,7 @@ import io.auriga.config.Durability;
 import io.auriga.config.EndpointConfig;
 import io.auriga.config.Engine;
 import io.auriga.config.TlsConfig;
+import io.auriga.core.admin.AdminControl;
 import io.auriga.core.admin.AdminServer;
 import io.auriga.core.admin.Metrics;
 import io.auriga.core.auth.UserStore;
@@ -16,6 +17,7 @@ import io.auriga.core.failover.CommandRejoiner;
 import io.auriga.core.failover.FailoverOrchestrator;
 import io.auriga.core.failover.QuorumKeeper;
 import io.auriga.core.failover.Rejoiner;
+import io.auriga.core.failover.SwitchoverResult;
 import io.auriga.core.health.Monitor;
 import io.auriga.core.net.EventLoops;
 import io.auriga.core.net.Listener;
@@ -33,6 +35,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -55,7 +58,7 @@ public final class AurigaServer implements AutoCloseable {
     private final ExecutorService blocking;
     private final Map<String, TopologyHolder> topologies = new LinkedHashMap<>();
     private final List<Monitor> monitors = new ArrayList<>();
-    private final List<FailoverOrchestrator> orchestrators = new ArrayList<>();
+    private final Map<String, FailoverOrchestrator> orchestrators = new LinkedHashMap<>();
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
     private final Metrics metrics = new Metrics();
     private AdminServer admin;
@@ -91,7 +94,7 @@ public final class AurigaServer implements AutoCloseable {
             }
             if (config.admin().port() != 0) {
                 admin = new AdminServer(loops.group(), loops.serverChannel(), config.admin(), this::topologies,
-                        metrics);
+                        metrics, new Control());
                 admin.start();
             }
             log.info("auriga started: {} endpoint(s) on {} event-loop thread(s) ({})", listeners.size(),
@@ -118,7 +121,8 @@ public final class AurigaServer implements AutoCloseable {
                 ? new QuorumKeeper(cluster, holder, operations, clock) : null;
         Rejoiner rejoiner = rejoiners.containsKey(cluster.name()) ? rejoiners.get(cluster.name())
                 : CommandRejoiner.of(cluster).orElse(null);
-        orchestrators.add(new FailoverOrchestrator(cluster, holder, monitor, operations, rejoiner, quorum));
+        orchestrators.put(cluster.name(), new FailoverOrchestrator(cluster, holder, monitor, operations, rejoiner,
+                quorum));
         UserStore users = new UserStore(config.users(), engine.credentials(cluster), blocking, clock,
                 config.server().userCacheTtl(), random);
         SslContext ssl = sslContext(config.tls(), engine.alpnProtocols());
@@ -152,6 +156,40 @@ public final class AurigaServer implements AutoCloseable {
         return topologies.get(cluster);
     }
 
+    /**
+     * Starts a planned switchover of {@code cluster} to {@code target} (null: the replica a failover
+     * would choose); completes when it has ended, at once when refused.
+     */
+    public CompletableFuture<SwitchoverResult> switchover(String cluster, String target) {
+        FailoverOrchestrator orchestrator = orchestrators.get(cluster);
+        if (orchestrator == null) {
+            return CompletableFuture.completedFuture(SwitchoverResult.refused(cluster,
+                    SwitchoverResult.Outcome.UNKNOWN, "no cluster named '" + cluster + "' (clusters: "
+                            + String.join(", ", orchestrators.keySet()) + ")"));
+        }
+        return orchestrator.switchover(target);
+    }
+
+    /** What the admin API may ask: operations under way and switchover. */
+    private final class Control implements AdminControl {
+        @Override
+        public InProgress inProgress(String cluster) {
+            TopologyHolder holder = topologies.get(cluster);
+            if (holder == null) {
+                return null;
+            }
+            if (holder.switchover() != null) {
+                return new InProgress("switchover", holder.switchover());
+            }
+            return holder.failover() == null ? null : new InProgress("failover", holder.failover());
+        }
+
+        @Override
+        public CompletableFuture<SwitchoverResult> switchover(String cluster, String target) {
+            return AurigaServer.this.switchover(cluster, target);
+        }
+    }
+
     /** The bound port of an endpoint, by {@code cluster/endpoint} name (useful with port 0). */
     public int port(String cluster, String endpoint) {
         return listeners.get(cluster + "/" + endpoint).port();
@@ -170,7 +208,7 @@ public final class AurigaServer implements AutoCloseable {
         }
         listeners.values().forEach(Listener::close);
         listeners.clear();
-        orchestrators.forEach(FailoverOrchestrator::close);
+        orchestrators.values().forEach(FailoverOrchestrator::close);
         orchestrators.clear();
         monitors.forEach(Monitor::close);
         monitors.clear();

@@ -40,8 +40,13 @@ import org.slf4j.LoggerFactory;
  * GET /health    200 {"status":"ok"} | 503 {"status":"degraded","clusters":[{"name","reason"}]}
  * GET /topology  200 the {@link TopologyJson} document
  * GET /metrics   200 Prometheus text
- * other path     404        other method  405 (Allow: GET, HEAD)        malformed  400
+ * POST /switchover?cluster=C[&amp;to=I]
+ *                200 {@link SwitchoverJson} when done | 400 no cluster | 404 unknown cluster or instance
+ *                | 409 refused (busy, no primary, target not eligible) | 500 failed and rolled back
+ * other path     404        other method  405 (Allow: GET, HEAD; POST for /switchover)   malformed  400
  * </pre>
+ * A switchover is answered when it has ended, which may take a while; the connection is not
+ * closed as idle meanwhile.
  *
  * HEAD is answered like GET without a body, as HTTP requires of any server that supports GET.
  */
@@ -52,12 +57,17 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     private static final String JSON_TYPE = "application/json";
     private static final String TEXT_TYPE = "text/plain; charset=utf-8";
 
+    private static final io.netty.util.AttributeKey<Boolean> BUSY = io.netty.util.AttributeKey.valueOf(
+            "auriga.admin.busy");
+
     private final Supplier<List<Topology>> topologies;
     private final Metrics metrics;
+    private final AdminControl control;
 
-    AdminHttpHandler(Supplier<List<Topology>> topologies, Metrics metrics) {
+    AdminHttpHandler(Supplier<List<Topology>> topologies, Metrics metrics, AdminControl control) {
         this.topologies = topologies;
         this.metrics = metrics;
+        this.control = control;
     }
 
     @Override
@@ -75,6 +85,11 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         HttpMethod method = request.method();
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        if (uri.path().equals("/switchover")) {
+            switchover(ctx, request, uri, keepAlive);
+            return;
+        }
         if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
             FullHttpResponse response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, method + " is not allowed");
             response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
@@ -83,7 +98,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
         }
         FullHttpResponse response;
         try {
-            response = route(new QueryStringDecoder(request.uri()).path());
+            response = route(uri.path());
         } catch (RuntimeException e) {
             // A failing topology supplier is a bug elsewhere; answer, log, and keep serving.
             log.warn("Admin request {} failed", request.uri(), e);
@@ -99,11 +114,57 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
         return switch (path) {
             case "/health" -> health(topologies.get());
             case "/topology" -> response(HttpResponseStatus.OK, JSON_TYPE,
-                    Unpooled.wrappedBuffer(TopologyJson.write(topologies.get())));
+                    Unpooled.wrappedBuffer(TopologyJson.write(topologies.get(), control::inProgress)));
             case "/metrics" -> response(HttpResponseStatus.OK, PrometheusText.CONTENT_TYPE,
                     utf8(metrics.render(topologies.get())));
-            default -> text(HttpResponseStatus.NOT_FOUND, "not found: " + path + " (try /health, /topology, /metrics)");
+            default -> text(HttpResponseStatus.NOT_FOUND, "not found: " + path
+                    + " (try /health, /topology, /metrics, POST /switchover)");
         };
+    }
+
+    /** Starts a switchover and answers when it has ended; the event loop never waits for it. */
+    private void switchover(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri,
+                            boolean keepAlive) {
+        if (!HttpMethod.POST.equals(request.method())) {
+            FullHttpResponse response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, request.method()
+                    + " is not allowed: a switchover changes the cluster, so it takes POST");
+            response.headers().set(HttpHeaderNames.ALLOW, "POST");
+            send(ctx, request, response, keepAlive);
+            return;
+        }
+        String cluster = parameter(uri, "cluster");
+        if (cluster == null) {
+            send(ctx, request, text(HttpResponseStatus.BAD_REQUEST,
+                    "missing query parameter cluster: POST /switchover?cluster=NAME[&to=INSTANCE]"), keepAlive);
+            return;
+        }
+        String target = parameter(uri, "to");
+        HttpVersion version = request.protocolVersion();
+        ctx.channel().attr(BUSY).set(true);
+        control.switchover(cluster, target).whenComplete((result, failure) -> ctx.executor().execute(() -> {
+            ctx.channel().attr(BUSY).set(null);
+            FullHttpResponse response;
+            if (failure != null) {
+                log.error("switchover of cluster {} failed", cluster, failure);
+                response = text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "switchover failed: " + failure);
+            } else {
+                response = response(HttpResponseStatus.valueOf(result.outcome().httpStatus()), JSON_TYPE,
+                        utf8(SwitchoverJson.write(result)));
+            }
+            HttpUtil.setKeepAlive(response.headers(), version, keepAlive);
+            var written = ctx.writeAndFlush(response);
+            if (!keepAlive) {
+                written.addListener(ChannelFutureListener.CLOSE);
+            }
+        }));
+    }
+
+    private static String parameter(QueryStringDecoder uri, String name) {
+        List<String> values = uri.parameters().get(name);
+        if (values == null || values.isEmpty() || values.get(0).isBlank()) {
+            return null;
+        }
+        return values.get(0).strip();
     }
 
     /** Healthy when every cluster has exactly one primary: a cluster without one cannot take writes. */
@@ -130,6 +191,9 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof IdleStateEvent) {
+            if (ctx.channel().attr(BUSY).get() != null) {
+                return; // a switchover is running for this connection's request
+            }
             ctx.close(); // an idle keep-alive connection only holds a file descriptor
         } else {
             super.userEventTriggered(ctx, event);

@@ -31,8 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin HTTP listener: {@code /health}, {@code /topology} and {@code /metrics} (see
- * {@link AdminHttpHandler}).
+ * The admin HTTP listener: {@code /health}, {@code /topology}, {@code /metrics} and
+ * {@code POST /switchover} (see {@link AdminHttpHandler}).
  *
  * <p>It runs on the proxy's own event-loop group, which it never shuts down: the admin API is
  * light and must not cost threads of its own. Requests are tiny, so the aggregator's limit is
@@ -65,6 +65,15 @@ public final class AdminServer implements AutoCloseable {
      */
     public AdminServer(EventLoopGroup group, Class<? extends ServerChannel> channelType, String host, int port,
                        Supplier<List<Topology>> topologies, Metrics metrics) {
+        this(group, channelType, host, port, topologies, metrics, AdminControl.NONE);
+    }
+
+    /**
+     * As above, with what the API may ask of the proxy: operations under way and switchover
+     * ({@code POST /switchover}).
+     */
+    public AdminServer(EventLoopGroup group, Class<? extends ServerChannel> channelType, String host, int port,
+                       Supplier<List<Topology>> topologies, Metrics metrics, AdminControl control) {
         this.group = Objects.requireNonNull(group, "group");
         this.channelType = Objects.requireNonNull(channelType, "channelType");
         this.host = Objects.requireNonNull(host, "host");
@@ -73,7 +82,7 @@ public final class AdminServer implements AutoCloseable {
         }
         this.port = port;
         this.handler = new AdminHttpHandler(Objects.requireNonNull(topologies, "topologies"),
-                Objects.requireNonNull(metrics, "metrics"));
+                Objects.requireNonNull(metrics, "metrics"), Objects.requireNonNull(control, "control"));
     }
 
     /**
@@ -87,9 +96,15 @@ public final class AdminServer implements AutoCloseable {
         this(group, nioChannelType(group), host, port, topologies, metrics);
     }
 
+    /** For an NIO event-loop group, with what the API may ask of the proxy. */
+    public AdminServer(EventLoopGroup group, String host, int port, Supplier<List<Topology>> topologies,
+                       Metrics metrics, AdminControl control) {
+        this(group, nioChannelType(group), host, port, topologies, metrics, control);
+    }
+
     public AdminServer(EventLoopGroup group, Class<? extends ServerChannel> channelType, AdminConfig config,
-                       Supplier<List<Topology>> topologies, Metrics metrics) {
-        this(group, channelType, config.host(), config.port(), topologies, metrics);
+                       Supplier<List<Topology>> topologies, Metrics metrics, AdminControl control) {
+        this(group, channelType, config.host(), config.port(), topologies, metrics, control);
     }
 
     /**

@@ -11,6 +11,7 @@ import io.auriga.core.topology.Topology;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The {@code GET /topology} document, both ways: rendered from topology snapshots by the admin
@@ -18,6 +19,7 @@ import java.util.List;
  *
  * <pre>{@code
  * {"clusters":[{"name":"main","engine":"postgres","epoch":3,"observedAt":"…",
+ *   "inProgress":{"kind":"switchover","description":"switchover from pg1 to pg2"},
  *   "instances":[{"name":"pg1","host":"10.0.0.1","port":5432,"role":"primary","lagMillis":0,
  *                 "position":123456,"observedAt":"…"}]}]}
  * }</pre>
@@ -49,19 +51,27 @@ public final class TopologyJson {
      *
      * @param engine     {@code postgres} or {@code mysql}
      * @param observedAt when the snapshot was taken, ISO-8601
-     * @param failover   what a failover under way is doing or waiting for; absent when none is
+     * @param inProgress a failover or switchover under way (for a held failover, what it waits for);
+     *                   absent when none is
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ClusterView(String name, String engine, long epoch, String observedAt, List<InstanceView> instances,
-                              String failover) {
+                              InProgressView inProgress) {
         public ClusterView {
             instances = instances == null ? List.of() : List.copyOf(instances);
         }
 
-        /** A cluster with no failover under way. */
         public ClusterView(String name, String engine, long epoch, String observedAt, List<InstanceView> instances) {
             this(name, engine, epoch, observedAt, instances, null);
         }
+    }
+
+    /**
+     * A failover or switchover the cluster has under way; absent when none is.
+     *
+     * @param kind {@code failover} or {@code switchover}
+     */
+    public record InProgressView(String kind, String description) {
     }
 
     /**
@@ -86,13 +96,24 @@ public final class TopologyJson {
 
     /** Maps snapshots to the document's view records. */
     public static ClustersView view(List<Topology> topologies) {
-        return new ClustersView(topologies.stream().map(TopologyJson::cluster).toList());
+        return view(topologies, cluster -> null);
+    }
+
+    /** Maps snapshots to the document's view records, with what each cluster has under way. */
+    public static ClustersView view(List<Topology> topologies,
+                                    Function<String, AdminControl.InProgress> inProgress) {
+        return new ClustersView(topologies.stream().map(t -> cluster(t, inProgress.apply(t.cluster()))).toList());
     }
 
     /** The document as UTF-8 JSON bytes. */
     public static byte[] write(List<Topology> topologies) {
+        return write(topologies, cluster -> null);
+    }
+
+    /** The document as UTF-8 JSON bytes, with what each cluster has under way. */
+    public static byte[] write(List<Topology> topologies, Function<String, AdminControl.InProgress> inProgress) {
         try {
-            return WRITER.writeValueAsBytes(view(topologies));
+            return WRITER.writeValueAsBytes(view(topologies, inProgress));
         } catch (JsonProcessingException e) {
             // Only plain records and strings are written, so this cannot happen short of a bug.
             throw new IllegalStateException("cannot render topology JSON", e);
@@ -121,10 +142,10 @@ public final class TopologyJson {
         return view;
     }
 
-    private static ClusterView cluster(Topology t) {
+    private static ClusterView cluster(Topology t, AdminControl.InProgress inProgress) {
         List<InstanceView> instances = t.instances().stream().map(TopologyJson::instance).toList();
         return new ClusterView(t.cluster(), t.engine().configName(), t.epoch(), instant(t.at()), instances,
-                t.failover());
+                inProgress == null ? null : new InProgressView(inProgress.kind(), inProgress.description()));
     }
 
     private static InstanceView instance(InstanceState i) {

@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The engine-specific steps of a failover, run by the engine-neutral orchestrator. Each call
- * blocks for at most {@code timeout} and throws when its step did not complete.
+ * The engine-specific steps of a failover and of a planned switchover, run by the engine-neutral
+ * orchestrator. Each call blocks for at most {@code timeout} and throws when its step did not
+ * complete. The switchover steps have defaults that refuse, so an engine without them still
+ * fails over and answers a switchover request with a clear error.
  */
 public interface ClusterOperations {
 
@@ -28,5 +30,34 @@ public interface ClusterOperations {
     default void requireSynchronousStandbys(InstanceConfig instance, List<String> standbys, Duration timeout)
             throws Exception {
         throw new UnsupportedOperationException("quorum durability is not supported by this engine");
+    }
+
+    /**
+     * Switchover: makes the primary refuse new writes while keeping its idle sessions, and ends the
+     * sessions still inside a transaction (other than the proxy's own control connections).
+     * Returns once new transactions there are read-only.
+     */
+    default void makeReadOnly(InstanceConfig primary, Duration timeout) throws Exception {
+        throw new UnsupportedOperationException("this engine does not support switchover");
+    }
+
+    /** Switchover rolled back: undoes {@link #makeReadOnly}; returns once new transactions may write. */
+    default void makeWritable(InstanceConfig primary, Duration timeout) throws Exception {
+        throw new UnsupportedOperationException("this engine does not support switchover");
+    }
+
+    /**
+     * Waits until {@code replica} has replayed everything {@code primary} has durably written,
+     * reading the primary's position again on each look so that late writes count too. Returns
+     * the position reached (PostgreSQL: an LSN as a byte offset); throws naming both positions
+     * when {@code timeout} passes first.
+     */
+    default long awaitCaughtUp(InstanceConfig primary, InstanceConfig replica, Duration timeout) throws Exception {
+        throw new UnsupportedOperationException("this engine does not support switchover");
+    }
+
+    /** True when the instance accepts writes (is a primary), false when it is a replica. */
+    default boolean isPrimary(InstanceConfig instance, Duration timeout) throws Exception {
+        throw new UnsupportedOperationException("this engine does not support switchover");
     }
 }

@@ -11,6 +11,7 @@ import io.auriga.core.topology.TopologyHolder;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * plan comes from {@link FailoverPlan#decideQuorum}: a failover is held (and said so in the topology)
  * until a replica is known to hold every acknowledged commit, and the candidate is given its
  * synchronous set before it is promoted.
+ *
+ * <p>A planned {@linkplain #switchover switchover} runs on the same thread under the same busy
+ * flag, so a failover and a switchover never overlap, and no failover is planned while a
+ * switchover makes the old primary read-only and hands its role over. Rejoining a former primary
+ * runs on a thread of its own: it can take minutes and must not hold up a failover.
  */
 public final class FailoverOrchestrator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FailoverOrchestrator.class);
@@ -99,6 +105,48 @@ public final class FailoverOrchestrator implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /**
+     * Starts a planned switchover to {@code target} (null: the replica a failover would choose) and
+     * completes when it has ended. Refused at once, with nothing changed, when the target cannot be
+     * promoted or a failover or switchover is already running.
+     */
+    public CompletableFuture<SwitchoverResult> switchover(String target) {
+        SwitchoverPlan plan;
+        try {
+            plan = SwitchoverPlan.decide(holder.current(), target);
+        } catch (SwitchoverRefused e) {
+            log.warn("cluster {}: switchover refused: {}", cluster.name(), e.getMessage());
+            return CompletableFuture.completedFuture(SwitchoverResult.refused(cluster.name(), e.outcome(),
+                    e.getMessage()));
+        }
+        if (holder.failover() != null || !busy.compareAndSet(false, true)) {
+            String message = "a failover or switchover of cluster " + cluster.name() + " is already running";
+            log.warn("cluster {}: switchover refused: {}", cluster.name(), message);
+            return CompletableFuture.completedFuture(SwitchoverResult.refused(cluster.name(),
+                    SwitchoverResult.Outcome.CONFLICT, message));
+        }
+        CompletableFuture<SwitchoverResult> done = new CompletableFuture<>();
+        try {
+            worker.execute(() -> {
+                try {
+                    SwitchoverResult result = new Switchover(cluster, holder, monitor, operations, rejoiner, fencing,
+                            plan).run();
+                    lastPrimary = result.newPrimary();
+                    done.complete(result);
+                } catch (RuntimeException | Error e) {
+                    log.error("cluster {}: switchover failed", cluster.name(), e);
+                    done.completeExceptionally(e);
+                } finally {
+                    busy.set(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            busy.set(false);
+            done.completeExceptionally(e);
+        }
+        return done;
     }
 
     private void run(FailoverPlan plan) {

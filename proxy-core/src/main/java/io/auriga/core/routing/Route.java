@@ -9,7 +9,7 @@ public sealed interface Route {
     record To(InstanceState instance, long epoch) implements Route {
     }
 
-    /** A failover is under way: try again shortly, until the failover timeout. */
+    /** A failover or switchover is under way: try again shortly, until the failover timeout. */
     record Wait(String reason) implements Route {
     }
 

@@ -63,6 +63,9 @@ public final class Router {
             return new Route.To(snapshot.primary().get(), snapshot.epoch());
         }
         String failover = topology.failover();
+        if (failover == null) {
+            failover = topology.switchover();
+        }
         return failover != null ? new Route.Wait(failover) : new Route.Unavailable(noPrimaryReason(snapshot));
     }
 

@@ -12,7 +12,9 @@ import java.util.function.Consumer;
 public final class TopologyHolder {
     private final AtomicReference<Topology> current;
     private final List<Consumer<TopologyChange>> listeners = new CopyOnWriteArrayList<>();
+    private final WriterGate writerGate = new WriterGate();
     private volatile String failover;
+    private volatile String switchover;
     private volatile Consumer<String> suspicion = name -> { };
 
     public TopologyHolder(Topology initial) {
@@ -46,6 +48,28 @@ public final class TopologyHolder {
     /** What the failover under way does, or null when none is. */
     public String failover() {
         return failover;
+    }
+
+    /**
+     * Marks a switchover as under way: {@code /topology} shows it, and while no instance is the
+     * primary writer routing asks sessions to wait instead of failing.
+     */
+    public void beginSwitchover(String description) {
+        switchover = description;
+    }
+
+    public void endSwitchover() {
+        switchover = null;
+    }
+
+    /** What the switchover under way does, or null when none is. */
+    public String switchover() {
+        return switchover;
+    }
+
+    /** Holds writer sessions at transaction boundaries during a switchover. */
+    public WriterGate writerGate() {
+        return writerGate;
     }
 
     /** Who is told when a session finds an instance's connection broken (the monitor, to probe at once). */

@@ -140,6 +140,53 @@ class AdminServerTest {
     }
 
     @Test
+    void switchoverTakesPostAndAnswersWhenTheSwitchoverEnds() throws Exception {
+        java.util.concurrent.CompletableFuture<io.auriga.core.failover.SwitchoverResult> running =
+                new java.util.concurrent.CompletableFuture<>();
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AdminControl control = new AdminControl() {
+            @Override
+            public InProgress inProgress(String cluster) {
+                return new InProgress("switchover", "switchover from pg1 to pg2");
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<io.auriga.core.failover.SwitchoverResult> switchover(
+                    String cluster, String target) {
+                asked.add(cluster + "->" + target);
+                return running;
+            }
+        };
+        AdminServer withControl = new AdminServer(group, "127.0.0.1", 0, topologies::get, metrics, control);
+        withControl.start();
+        try {
+            URI base = URI.create("http://127.0.0.1:" + withControl.port());
+            assertEquals(400, http.send(HttpRequest.newBuilder(base.resolve("/switchover"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode(), "no cluster named");
+            var answer = http.sendAsync(HttpRequest.newBuilder(base.resolve("/switchover?cluster=main&to=pg2"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> topology = http.send(HttpRequest.newBuilder(base.resolve("/topology")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals("switchover", TopologyJson.parse(topology.body()).clusters().get(0).inProgress().kind());
+            Thread.sleep(100);
+            assertFalse(answer.isDone(), "answered only when the switchover ends");
+            running.complete(io.auriga.core.failover.SwitchoverResult.refused("main",
+                    io.auriga.core.failover.SwitchoverResult.Outcome.CONFLICT, "pg2 is marked no-failover"));
+            HttpResponse<String> response = answer.get(5, TimeUnit.SECONDS);
+            assertEquals(409, response.statusCode());
+            assertEquals("conflict", SwitchoverJson.parse(response.body()).outcome());
+            assertEquals(List.of("main->pg2"), asked);
+            HttpResponse<String> get = http.send(HttpRequest.newBuilder(base.resolve("/switchover?cluster=main"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(405, get.statusCode());
+            assertEquals("POST", get.headers().firstValue("allow").orElseThrow());
+        } finally {
+            withControl.close();
+        }
+    }
+
+    @Test
     void headAnswersHeadersOnly() throws Exception {
         HttpResponse<String> head = http.send(HttpRequest.newBuilder(uri("/health"))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());

@@ -45,14 +45,17 @@ class TopologyJsonTest {
     }
 
     @Test
-    void showsAFailoverUnderWayAndOnlyThen() throws Exception {
-        String held = "primary pg1 was lost; not promoting yet (durability: quorum): waiting for pg3";
-        JsonNode root = new JsonMapper().readTree(TopologyJson.toJson(List.of(Topologies.main().withFailover(held))));
-        assertEquals(held, root.get("clusters").get(0).get("failover").asText());
-        JsonNode quiet = new JsonMapper().readTree(TopologyJson.toJson(List.of(Topologies.main())));
-        assertFalse(quiet.get("clusters").get(0).has("failover"));
-        assertEquals(held, TopologyJson.parse(TopologyJson.toJson(List.of(Topologies.main().withFailover(held))))
-                .clusters().get(0).failover());
+    void showsAnOperationUnderWayAndOmitsItOtherwise() throws Exception {
+        String json = new String(TopologyJson.write(List.of(Topologies.main(), Topologies.shop()),
+                cluster -> cluster.equals("main")
+                        ? new AdminControl.InProgress("switchover", "switchover from pg1 to pg2") : null),
+                java.nio.charset.StandardCharsets.UTF_8);
+        JsonNode root = new JsonMapper().readTree(json);
+
+        assertEquals("switchover", root.get("clusters").get(0).get("inProgress").get("kind").asText());
+        assertFalse(root.get("clusters").get(1).has("inProgress"));
+        TopologyJson.ClusterView main = TopologyJson.parse(json).clusters().get(0);
+        assertEquals(new TopologyJson.InProgressView("switchover", "switchover from pg1 to pg2"), main.inProgress());
     }
 
     @Test

@@ -71,9 +71,8 @@ class CommandRejoinerTest {
     }
 
     private static Rejoiner rejoiner(String command, Duration timeout) {
-        FailoverConfig d = FailoverConfig.defaults();
-        return CommandRejoiner.of(cluster(new FailoverConfig(d.auto(), d.probeInterval(), d.failureThreshold(),
-                d.probeTimeout(), d.failoverTimeout(), command, timeout))).orElseThrow();
+        return CommandRejoiner.of(cluster(FailoverConfig.defaults().withRejoinCommand(command, timeout)))
+                .orElseThrow();
     }
 
     private static ClusterConfig cluster(FailoverConfig failover) {

@@ -30,6 +30,14 @@ import org.slf4j.LoggerFactory;
  *       {@code primary_conninfo}, which repoint (and the sandbox) set to the instance name. Allowed on a
  *       standby too, where it takes effect at promotion.</li>
  * </ul>
+ * For a planned switchover:
+ * <ul>
+ *   <li>make read-only: the same setting, but only sessions inside a transaction are terminated,
+ *       so idle sessions (held by the proxy) survive a rollback; done once the reload is in force;</li>
+ *   <li>await caught up: until the candidate's {@code pg_last_wal_replay_lsn()} reaches the old
+ *       primary's {@code pg_current_wal_flush_lsn()}, both read again on each look;</li>
+ *   <li>make writable: the setting reset, and a reload.</li>
+ * </ul>
  */
 final class PgClusterOperations implements ClusterOperations {
     private static final Logger log = LoggerFactory.getLogger(PgClusterOperations.class);
@@ -146,6 +154,94 @@ final class PgClusterOperations implements ClusterOperations {
         }
         return "ANY 1 (" + String.join(", ", standbys.stream().map(n -> "\"" + n.replace("\"", "\"\"") + "\"")
                 .toList()) + ")";
+    }
+
+    @Override
+    public void makeReadOnly(InstanceConfig primary, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Connection c = connect(primary, timeout); Statement st = c.createStatement()) {
+            st.execute("ALTER SYSTEM SET default_transaction_read_only = on");
+            st.execute("SELECT pg_reload_conf()");
+            awaitSetting(st, primary, "on", deadline);
+            // Transactions begun before the reload could still write: they end here. Idle sessions stay.
+            try (ResultSet rs = st.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    + "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND xact_start IS NOT NULL "
+                    + "AND application_name <> " + literal(PgJdbc.APPLICATION_NAME))) {
+                rs.next();
+                if (rs.getInt(1) > 0) {
+                    log.info("{}: ended {} session(s) still inside a transaction", primary.name(), rs.getInt(1));
+                }
+            }
+        }
+    }
+
+    @Override
+    public void makeWritable(InstanceConfig primary, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Connection c = connect(primary, timeout); Statement st = c.createStatement()) {
+            st.execute("ALTER SYSTEM RESET default_transaction_read_only");
+            st.execute("SELECT pg_reload_conf()");
+            awaitSetting(st, primary, "off", deadline);
+        }
+    }
+
+    /**
+     * A reload reaches each backend when it next reads a command, after the postmaster has re-read
+     * the file and signalled them all; this session seeing the value means every session will.
+     */
+    private static void awaitSetting(Statement st, InstanceConfig instance, String value, long deadline)
+            throws SQLException, InterruptedException {
+        while (true) {
+            try (ResultSet rs = st.executeQuery("SELECT current_setting('default_transaction_read_only')")) {
+                rs.next();
+                if (rs.getString(1).equals(value)) {
+                    return;
+                }
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new SQLException(instance.name() + ": default_transaction_read_only is not " + value
+                        + " after the reload");
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    @Override
+    public long awaitCaughtUp(InstanceConfig primary, InstanceConfig replica, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Connection p = connect(primary, timeout); Statement ps = p.createStatement();
+             Connection r = connect(replica, timeout); Statement rs = r.createStatement()) {
+            while (true) {
+                long written = lsn(ps, "SELECT pg_current_wal_flush_lsn() - '0/0'::pg_lsn");
+                long replayed = lsn(rs, "SELECT pg_last_wal_replay_lsn() - '0/0'::pg_lsn");
+                if (replayed >= written) {
+                    return written;
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new SQLException(replica.name() + " replayed up to " + replayed + " but " + primary.name()
+                            + " has written up to " + written + " (" + (written - replayed) + " bytes behind after "
+                            + timeout.toMillis() + " ms)");
+                }
+                Thread.sleep(2);
+            }
+        }
+    }
+
+    private static long lsn(Statement st, String query) throws SQLException {
+        try (ResultSet rs = st.executeQuery(query)) {
+            rs.next();
+            long value = rs.getLong(1);
+            return rs.wasNull() ? -1 : value;
+        }
+    }
+
+    @Override
+    public boolean isPrimary(InstanceConfig instance, Duration timeout) throws SQLException {
+        try (Connection c = connect(instance, timeout); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT NOT pg_is_in_recovery()")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
     }
 
     private String conninfo(InstanceConfig replica, InstanceConfig newPrimary) {

@@ -8,6 +8,9 @@ import java.util.stream.Collectors;
 
 /** pgjdbc URLs and connection properties for the control plane (monitor, user lookups). */
 final class PgJdbc {
+    /** How the control plane's own sessions are named in {@code pg_stat_activity}. */
+    static final String APPLICATION_NAME = "auriga-control";
+
     private PgJdbc() {
     }
 
@@ -38,7 +41,7 @@ final class PgJdbc {
         // little more, since the first one in a cold process also loads the driver.
         p.setProperty("loginTimeout", Integer.toString(Math.max(seconds, 5)));
         p.setProperty("tcpKeepAlive", "true");
-        p.setProperty("ApplicationName", "auriga-control");
+        p.setProperty("ApplicationName", APPLICATION_NAME);
         p.setProperty("assumeMinServerVersion", "13");
         return p;
     }

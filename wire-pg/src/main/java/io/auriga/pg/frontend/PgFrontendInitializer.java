@@ -4,6 +4,7 @@ import io.auriga.core.engine.EndpointContext;
 import io.auriga.pg.backend.PgBackendConnector;
 import io.auriga.pg.protocol.StartupDecoder;
 import io.auriga.core.topology.TopologyChange;
+import io.auriga.core.topology.WriterGate;
 import io.netty.channel.ChannelInitializer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,9 +18,10 @@ import io.netty.channel.socket.SocketChannel;
  *        (then)  [tls] → relay ({@link PgSession})
  * </pre>
  * Each phase's handlers replace the previous ones, so a relayed session carries nothing of the
- * start-up machinery.
+ * start-up machinery. For a writer endpoint it also tells its sessions of a new primary and of a
+ * switchover holding new transactions ({@link WriterGate}).
  */
-public final class PgFrontendInitializer extends ChannelInitializer<SocketChannel> {
+public final class PgFrontendInitializer extends ChannelInitializer<SocketChannel> implements WriterGate.Member {
     static final String STARTUP_DECODER = "pg-startup-decoder";
     static final String STARTUP = "pg-startup";
     static final String AUTH_DECODER = "pg-auth-decoder";
@@ -36,7 +38,30 @@ public final class PgFrontendInitializer extends ChannelInitializer<SocketChanne
         this.cancels = cancels;
         if (endpoint.router().followsPrimary()) {
             endpoint.router().topology().addListener(this::topologyChanged);
+            endpoint.router().topology().writerGate().join(this);
         }
+    }
+
+    @Override
+    public void held(WriterGate gate) {
+        for (PgSession session : sessions) {
+            gate.expect(session);
+            session.holdRequested();
+        }
+    }
+
+    @Override
+    public void drainExpired(WriterGate gate, String why) {
+        for (PgSession session : sessions) {
+            if (gate.isPending(session)) {
+                session.drainExpired(why);
+            }
+        }
+    }
+
+    @Override
+    public void released() {
+        sessions.forEach(PgSession::writesReleased);
     }
 
     /** A new epoch means a new primary: sessions still on another instance must not write there. */

@@ -55,6 +55,9 @@ final class PgRelayHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
         } else {
+            if (session.parks(chunk)) {
+                return;
+            }
             scanner.scan(chunk);
             if (session.detached()) {
                 session.hold(chunk);
@@ -73,6 +76,23 @@ final class PgRelayHandler extends ChannelInboundHandlerAdapter {
             ctx.channel().config().setAutoRead(false);
             peer.flush();
         }
+        if (fromBackend) {
+            session.backendRelayed();
+        }
+    }
+
+    /**
+     * Relays a client chunk the session kept back while a switchover held new transactions, as
+     * if it had just been read; the caller flushes.
+     */
+    void relayKept(ByteBuf chunk) {
+        scanner.scan(chunk);
+        if (session.detached()) {
+            session.hold(chunk);
+            return;
+        }
+        metrics.relayedFromClient(chunk.readableBytes());
+        peer.write(chunk, peer.voidPromise());
     }
 
     /** Sends this direction to another channel from now on (the session moved to a new backend). */

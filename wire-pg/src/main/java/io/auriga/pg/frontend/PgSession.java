@@ -50,6 +50,11 @@ public final class PgSession {
     private final PgSessionState state;
     private final java.util.List<ByteBuf> held = new java.util.ArrayList<>();
     private int heldBytes;
+    /** What the client sent while a switchover held new transactions, not yet scanned or relayed. */
+    private final java.util.List<ByteBuf> parked = new java.util.ArrayList<>();
+    private int parkedBytes;
+    /** A switchover waits for this session to stand between transactions. */
+    private boolean awaitingBoundary;
     private boolean detached;
     private long detachedAt;
     private LoginSecret secret;
@@ -147,6 +152,11 @@ public final class PgSession {
             } else {
                 retry(100, deadline, onReady, false);
             }
+            return;
+        }
+        if (!first && writerGate().held()) {
+            // A switchover is moving the primary: a session that must re-attach goes where it ends.
+            retry(10, deadline, onReady, false);
             return;
         }
         Route.To to = (Route.To) route;
@@ -259,13 +269,13 @@ public final class PgSession {
     /** The backend is gone or must not be used: move an idle session, end any other with an error. */
     private void lost(String what) {
         if (canReattach()) {
-            reattach(what);
+            reattach(what, "failover");
             return;
         }
         closing = true;
         String pinnedBy = state == null ? null : state.pinned();
-        log.warn("{}: {}; ending the session{}", describe(), what, pinnedBy == null ? "" : " (it holds " + pinnedBy
-                + ", which cannot be moved)");
+        log.warn("{}: {}; ending the session{}", describe(), what, pinnedBy == null ? " (" + streams() + ")"
+                : " (it holds " + pinnedBy + ", which cannot be moved)");
         if (fromBackend.atBoundary()) {
             String code = fromBackend.lastStatus() == PgMessageScanner.IDLE
                     ? PgError.CONNECTION_FAILURE : PgError.TRANSACTION_RESOLUTION_UNKNOWN;
@@ -287,9 +297,28 @@ public final class PgSession {
         return state != null && state.pinned() == null && quiet;
     }
 
+    /** Where both streams stand, for a log line that explains why a session could not be moved. */
+    private String streams() {
+        return "client sent " + fromClient.requests() + " request(s), last '" + (char) fromClient.lastTag()
+                + "'" + (fromClient.atBoundary() ? "" : " (partial)") + ", " + parked.size() + " kept back; backend "
+                + "answered " + fromBackend.readies() + ", last '" + (char) fromBackend.lastTag() + "'"
+                + (fromBackend.atBoundary() ? "" : " (partial)") + ", status '" + (char) fromBackend.lastStatus() + "'";
+    }
+
     /** Both streams stand between commands: no command is in flight (a transaction may be open). */
     boolean quiet() {
-        return fromBackend.readyForQuery() && fromClient.atBoundary() && fromClient.requests() == fromBackend.readies();
+        return fromBackend.readyForQuery() && fromClient.atBoundary() && clientBetweenRequests()
+                && fromClient.requests() == fromBackend.readies();
+    }
+
+    /**
+     * False while the client is halfway through an extended-protocol batch: Parse/Bind/Execute
+     * sent, Sync not yet. The backend runs an Execute at once, so such a session is not idle even
+     * though every ReadyForQuery it was owed has come.
+     */
+    private boolean clientBetweenRequests() {
+        byte tag = fromClient.lastTag();
+        return tag == 0 || tag == 'Q' || tag == 'S' || tag == 'F' || tag == 'X' || tag == 'c' || tag == 'f';
     }
 
     /** True when the last ErrorResponse from the backend was a shutdown notice (consumes the flag). */
@@ -308,7 +337,8 @@ public final class PgSession {
         if (closing || detached || !client.isActive()) {
             return;
         }
-        quietAtShutdown = afterReady && fromClient.atBoundary() && fromClient.requests() == fromBackend.readies();
+        quietAtShutdown = afterReady && fromClient.atBoundary() && clientBetweenRequests()
+                && fromClient.requests() == fromBackend.readies();
         endpoint.router().topology().suspect(backend.instance().name());
         lost("database instance " + backend.instance().name() + " is shutting down");
     }
@@ -317,16 +347,19 @@ public final class PgSession {
      * Moves a quiet session to the current primary; the client's next command waits for it. A
      * transaction the session had open is lost with its backend: until the client ends it, a
      * stand-in answers every command with 40001 (see {@link PgAbortedTransactionHandler}).
+     *
+     * @param event what took the backend away, {@code failover} or {@code switchover}, for the client
      */
-    private void reattach(String why) {
+    private void reattach(String why, String event) {
         detached = true;
         detachedAt = System.nanoTime();
         boolean inTransaction = fromBackend.lastStatus() != PgMessageScanner.IDLE;
+        unparkInto(held);
         log.info("{}: {}; moving the session to the primary{}", describe(), why,
                 inTransaction ? " (its open transaction is lost and reported to the client)" : "");
         if (inTransaction) {
             PgError aborted = new PgError("ERROR", PgError.SERIALIZATION_FAILURE, "the transaction was aborted by a "
-                    + "failover of cluster " + endpoint.cluster().name() + ": " + why, null,
+                    + event + " of cluster " + endpoint.cluster().name() + ": " + why, null,
                     "Roll back and run the transaction again; the connection itself is still usable.");
             client.pipeline().addBefore("relay", PgAbortedTransactionHandler.DECODER,
                     new io.auriga.pg.protocol.PgFrameDecoder(PgSessionState.WATCH_LIMIT));
@@ -383,6 +416,7 @@ public final class PgSession {
     private void attach(PgBackend fresh) {
         backend = fresh;
         quietAtShutdown = null;
+        fromBackend.assumeIdle();
         cancels.register(key, new CancelRegistry.Target(fresh.address(), fresh.processId(), fresh.secretKey()));
         fresh.channel().pipeline().addLast("relay", new PgRelayHandler(this, client, fromBackend, true));
         clientRelay.retarget(fresh.channel());
@@ -398,6 +432,126 @@ public final class PgSession {
         log.info("{}: re-attached to {} in {} ms ({} setting(s) and {} prepared statement(s) restored)", describe(),
                 fresh.instance().name(), (System.nanoTime() - detachedAt) / 1_000_000, state.settingCount(),
                 state.statementCount());
+        backendRelayed();
+    }
+
+    private io.auriga.core.topology.WriterGate writerGate() {
+        return endpoint.router().topology().writerGate();
+    }
+
+    /**
+     * True when the session stands between transactions on a backend it may keep using: nothing
+     * in flight, no transaction open, not moving.
+     */
+    private boolean betweenTransactions() {
+        return !detached && backend != null && quiet() && fromBackend.lastStatus() == PgMessageScanner.IDLE;
+    }
+
+    /**
+     * A switchover holds new transactions (see {@link io.auriga.core.topology.WriterGate}): tell it
+     * once this session stands between transactions. Called from any thread.
+     */
+    void holdRequested() {
+        client.eventLoop().execute(() -> {
+            awaitingBoundary = true;
+            if (closing || !client.isActive() || betweenTransactions()) {
+                arrived();
+            }
+        });
+    }
+
+    /** Called after each chunk relayed from the backend: has a transaction the switchover waits for ended? */
+    void backendRelayed() {
+        if (awaitingBoundary && betweenTransactions()) {
+            arrived();
+        }
+    }
+
+    private void arrived() {
+        awaitingBoundary = false;
+        writerGate().arrived(this);
+    }
+
+    /**
+     * Keeps {@code chunk} back, unscanned, when a switchover holds new transactions and this
+     * session stands between them (or already keeps earlier bytes back, which must stay in order).
+     *
+     * @return true when the chunk was kept
+     */
+    boolean parks(ByteBuf chunk) {
+        if (parked.isEmpty() && (state == null || !writerGate().held() || !betweenTransactions())) {
+            return false;
+        }
+        if (parked.isEmpty()) {
+            log.debug("{}: holding the next command while the primary moves", describe());
+        }
+        parked.add(chunk);
+        parkedBytes += chunk.readableBytes();
+        if (parkedBytes > MAX_HELD_BYTES) {
+            client.config().setAutoRead(false);
+        }
+        return true;
+    }
+
+    /**
+     * The switchover ended. A session still on its backend (the switchover was rolled back, or the
+     * primary stayed) sends what it kept back there; one that moves has taken it along already.
+     * Called from any thread.
+     */
+    void writesReleased() {
+        client.eventLoop().execute(() -> {
+            awaitingBoundary = false;
+            if (parked.isEmpty() || closing || detached || !client.isActive()) {
+                return;
+            }
+            String primary = endpoint.router().topology().current().primary()
+                    .map(io.auriga.core.topology.InstanceState::name).orElse(null);
+            if (primary != null && !primary.equals(backend.instance().name())) {
+                // The gate opens as soon as the new primary is published, which may be before this
+                // session hears of it: it moves now, taking what it kept back along.
+                lost("the primary of cluster " + endpoint.cluster().name() + " changed to " + primary);
+                return;
+            }
+            java.util.List<ByteBuf> chunks = new java.util.ArrayList<>(parked);
+            parked.clear();
+            parkedBytes = 0;
+            for (ByteBuf chunk : chunks) {
+                clientRelay.relayKept(chunk);
+            }
+            backend.channel().flush();
+            client.config().setAutoRead(true);
+        });
+    }
+
+    /**
+     * The switchover's drain deadline passed with this session still inside a transaction: the
+     * transaction is given up as in a failover (40001 until the client ends it, the connection
+     * stays usable), or, with a command still running, the session ends with 08007/08006.
+     */
+    void drainExpired(String why) {
+        client.eventLoop().execute(() -> {
+            if (closing || detached || !client.isActive() || betweenTransactions()) {
+                arrived();
+                return;
+            }
+            if (canReattach()) {
+                reattach(why, "switchover");
+            } else {
+                lost(why);
+            }
+            arrived();
+        });
+    }
+
+    /** Scans the bytes kept back during a switchover and moves them, in order, to {@code into}. */
+    private void unparkInto(java.util.List<ByteBuf> into) {
+        for (ByteBuf chunk : parked) {
+            fromClient.scan(chunk);
+            into.add(chunk);
+            heldBytes += chunk.readableBytes();
+        }
+        parked.clear();
+        parkedBytes = 0;
     }
 
     /**
@@ -457,6 +611,11 @@ public final class PgSession {
         live.remove(this);
         held.forEach(ByteBuf::release);
         held.clear();
+        parked.forEach(ByteBuf::release);
+        parked.clear();
+        if (state != null) {
+            writerGate().arrived(this);
+        }
         endpoint.metrics().clientDisconnected();
         cancelTimer();
         cancels.unregister(key);

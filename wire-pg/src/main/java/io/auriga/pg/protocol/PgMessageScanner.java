@@ -141,6 +141,14 @@ public final class PgMessageScanner {
         }
     }
 
+    /**
+     * The stream continues on a fresh backend that stands idle (its own ReadyForQuery was not
+     * relayed): the status is idle from now on.
+     */
+    public void assumeIdle() {
+        lastStatus = IDLE;
+    }
+
     /** The status byte of the last ReadyForQuery seen ({@code I}, {@code T} or {@code E}). */
     public byte lastStatus() {
         return lastStatus;

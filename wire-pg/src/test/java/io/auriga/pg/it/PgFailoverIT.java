@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auriga.config.ClusterConfig;
-import io.auriga.config.FailoverConfig;
 import io.auriga.core.topology.Role;
 import io.auriga.core.topology.Topology;
 import io.auriga.pg.sandbox.PgSandbox;
@@ -52,10 +51,8 @@ class PgFailoverIT {
                 + "/request.tmp' '" + REJOIN + "/request'; echo waiting for the rejoin; i=0; "
                 + "while [ ! -f '" + REJOIN + "/done' ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done; "
                 + "exit \"$(cat '" + REJOIN + "/done' 2>/dev/null || echo 9)\"";
-        FailoverConfig f = c.failover();
         return new ClusterConfig(c.name(), c.engine(), c.instances(), c.adminCredentials(), c.endpoints(),
-                new FailoverConfig(f.auto(), f.probeInterval(), f.failureThreshold(), f.probeTimeout(),
-                        f.failoverTimeout(), command, Duration.ofMinutes(3)), c.durability());
+                c.failover().withRejoinCommand(command, Duration.ofMinutes(3)), c.durability());
     }
 
     private static Path tempDir() {

@@ -74,7 +74,7 @@ public final class ProxiedCluster implements AutoCloseable {
             ServerConfig server = new ServerConfig("127.0.0.1", 2, STARTUP_TIMEOUT, d.connectTimeout(),
                     d.maxStartupPacket(), d.userCacheTtl());
             AurigaConfig config = new AurigaConfig(List.of(cluster), List.of(),
-                    tls.toConfig(TlsConfig.TlsMode.OPTIONAL), new AdminConfig("127.0.0.1", 0), server);
+                    tls.toConfig(TlsConfig.TlsMode.OPTIONAL), new AdminConfig("127.0.0.1", freePort()), server);
             Clock clock = Clock.systemUTC();
             Map<String, io.auriga.core.failover.Rejoiner> rejoiners = selfHealing
                     ? Map.of("main", sandbox::rejoin) : Map.of();
@@ -87,6 +87,14 @@ public final class ProxiedCluster implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             sandbox.close();
             throw e;
+        }
+    }
+
+    /** A port nothing listens on now, for the admin API (port 0 would turn it off). */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
         }
     }
 
