@@ -50,8 +50,9 @@ final class PgRelayHandler extends ChannelInboundHandlerAdapter {
                             peer.voidPromise());
                     peer.flush();
                 }
+                boolean firstInRead = noticeAt == chunk.readerIndex();
                 chunk.release();
-                session.backendShuttingDown(scanner.previousTag() == 'Z');
+                session.backendShuttingDown(scanner.previousTag() == 'Z', firstInRead);
                 return;
             }
         } else {
@@ -68,6 +69,7 @@ final class PgRelayHandler extends ChannelInboundHandlerAdapter {
             metrics.relayedToClient(chunk.readableBytes());
         } else {
             metrics.relayedFromClient(chunk.readableBytes());
+            session.sentToBackend(chunk);
         }
         peer.write(chunk, peer.voidPromise());
         if (!peer.isWritable()) {
@@ -92,6 +94,7 @@ final class PgRelayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         metrics.relayedFromClient(chunk.readableBytes());
+        session.sentToBackend(chunk);
         peer.write(chunk, peer.voidPromise());
     }
 

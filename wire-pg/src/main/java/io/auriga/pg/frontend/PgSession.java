@@ -46,6 +46,9 @@ public final class PgSession {
     private final PgMessageScanner fromBackend = new PgMessageScanner(shutdownNotice, 4096);
     /** Set when the backend's shutdown notice was held back: whether the session was quiet then. */
     private Boolean quietAtShutdown;
+    /** Requests sent since the backend stood idle; sent again when it died without reading them. */
+    private final UnansweredRequests unanswered = new UnansweredRequests();
+    private boolean resendUnanswered;
     private final PgMessageScanner fromClient;
     private final PgSessionState state;
     private final java.util.List<ByteBuf> held = new java.util.ArrayList<>();
@@ -331,14 +334,24 @@ public final class PgSession {
      * client. The session acts at once — before the client can send a command to the doomed
      * backend — moving it when it was quiet and ending it with the proxy's own error otherwise.
      *
-     * @param afterReady whether the message before the notice was a ReadyForQuery
+     * @param afterReady  whether the message before the notice was a ReadyForQuery
+     * @param firstInRead whether the notice came first in its read (the ReadyForQuery before it was
+     *                    relayed in an earlier one)
      */
-    void backendShuttingDown(boolean afterReady) {
+    void backendShuttingDown(boolean afterReady, boolean firstInRead) {
         if (closing || detached || !client.isActive()) {
             return;
         }
         quietAtShutdown = afterReady && fromClient.atBoundary() && clientBetweenRequests()
                 && fromClient.requests() == fromBackend.readies();
+        // Requests sent after the backend's last ReadyForQuery (read before this one) that it died
+        // before reading: nothing of them ran, so the moved session sends them to the new primary.
+        resendUnanswered = !quietAtShutdown && afterReady && firstInRead && shutdownNotice.unread()
+                && state != null && fromBackend.lastStatus() == PgMessageScanner.IDLE && fromClient.atBoundary()
+                && clientBetweenRequests() && unanswered.resendable(state.namedParses());
+        if (resendUnanswered) {
+            quietAtShutdown = true;
+        }
         endpoint.router().topology().suspect(backend.instance().name());
         lost("database instance " + backend.instance().name() + " is shutting down");
     }
@@ -354,9 +367,19 @@ public final class PgSession {
         detached = true;
         detachedAt = System.nanoTime();
         boolean inTransaction = fromBackend.lastStatus() != PgMessageScanner.IDLE;
+        if (resendUnanswered) {
+            for (ByteBuf chunk : unanswered.take()) {
+                hold(chunk);
+            }
+        } else {
+            unanswered.disarm();
+        }
         unparkInto(held);
         log.info("{}: {}; moving the session to the primary{}", describe(), why,
-                inTransaction ? " (its open transaction is lost and reported to the client)" : "");
+                inTransaction ? " (its open transaction is lost and reported to the client)"
+                        : resendUnanswered ? " (the backend died before reading the request in flight, which goes "
+                        + "to the new primary)" : "");
+        resendUnanswered = false;
         if (inTransaction) {
             PgError aborted = new PgError("ERROR", PgError.SERIALIZATION_FAILURE, "the transaction was aborted by a "
                     + event + " of cluster " + endpoint.cluster().name() + ": " + why, null,
@@ -462,9 +485,21 @@ public final class PgSession {
 
     /** Called after each chunk relayed from the backend: has a transaction the switchover waits for ended? */
     void backendRelayed() {
+        if (state != null) {
+            if (betweenTransactions()) {
+                unanswered.arm(state.namedParses());
+            } else {
+                unanswered.disarm();
+            }
+        }
         if (awaitingBoundary && betweenTransactions()) {
             arrived();
         }
+    }
+
+    /** A client chunk went to the backend. */
+    void sentToBackend(ByteBuf chunk) {
+        unanswered.sent(chunk);
     }
 
     private void arrived() {
@@ -609,6 +644,7 @@ public final class PgSession {
      */
     void released() {
         live.remove(this);
+        unanswered.disarm();
         held.forEach(ByteBuf::release);
         held.clear();
         parked.forEach(ByteBuf::release);

@@ -26,6 +26,8 @@ final class PgSessionState implements PgMessageScanner.Watcher {
     private final List<String> settings = new ArrayList<>();
     private final Map<String, byte[]> statements = new LinkedHashMap<>();
     private long statementBytes;
+    /** Grows with every Parse of a named statement. */
+    private long namedParses;
     private String pinned;
 
     @Override
@@ -55,6 +57,7 @@ final class PgSessionState implements PgMessageScanner.Watcher {
         String sql = cstring(body);
         statement(sql);
         if (!name.isEmpty()) {
+            namedParses++;
             byte[] whole = new byte[body.writerIndex() - start];
             body.getBytes(start, whole);
             byte[] previous = statements.put(name, whole);
@@ -124,6 +127,11 @@ final class PgSessionState implements PgMessageScanner.Watcher {
         ByteBuf body = io.netty.buffer.Unpooled.wrappedBuffer(parse);
         cstring(body);
         return cstring(body);
+    }
+
+    /** How many named statements the client has prepared so far (Parse messages with a name). */
+    long namedParses() {
+        return namedParses;
     }
 
     int settingCount() {

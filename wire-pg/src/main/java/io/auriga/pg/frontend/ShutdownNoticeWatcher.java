@@ -11,9 +11,18 @@ import java.util.Map;
  * unexpected postmaster exit"). The relay holds such a notice back from an idle session it can
  * move to another instance, so the client never sees an error for a failure it need not know of.
  * Only ErrorResponse bodies are read, and those are rare.
+ *
+ * <p>One notice tells more: "terminating connection due to unexpected postmaster exit" is raised
+ * only where a backend waits to read its client's next message (PostgreSQL's secure_read), so a
+ * backend that sends it first has not read, let alone run, what the client sent since its last
+ * ReadyForQuery. Matched on the server's English text; any other wording counts as an ordinary
+ * shutdown notice, which is the safe reading.
  */
 final class ShutdownNoticeWatcher implements PgMessageScanner.Watcher {
+    static final String POSTMASTER_EXIT = "terminating connection due to unexpected postmaster exit";
+
     private boolean seen;
+    private boolean unread;
 
     @Override
     public boolean wants(byte tag) {
@@ -25,11 +34,18 @@ final class ShutdownNoticeWatcher implements PgMessageScanner.Watcher {
         Map<Character, String> fields = PgError.fields(body);
         String code = fields.get('C');
         seen = "FATAL".equals(fields.get('V')) && code != null && code.startsWith("57P0");
+        unread = seen && PgError.ADMIN_SHUTDOWN.equals(code) && POSTMASTER_EXIT.equals(fields.get('M'));
     }
 
     @Override
     public void tooLarge(byte tag, int length) {
         seen = false;
+        unread = false;
+    }
+
+    /** True when the last shutdown notice says the backend never read its client's pending messages. */
+    boolean unread() {
+        return unread;
     }
 
     /** True when the last ErrorResponse was a shutdown notice; reading it clears it. */

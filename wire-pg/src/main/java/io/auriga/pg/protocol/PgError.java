@@ -30,6 +30,8 @@ public record PgError(String severity, String code, String message, String detai
     public static final String SERIALIZATION_FAILURE = "40001";
     /** 57P03: the server cannot take connections now; here, a failover did not finish in time. */
     public static final String FAILOVER_TIMEOUT = "57P03";
+    /** 57P01: the server is shutting down (or its postmaster died): a backend's farewell. */
+    public static final String ADMIN_SHUTDOWN = "57P01";
     /** 53300: the proxy cannot take more connections. */
     public static final String TOO_MANY_CONNECTIONS = "53300";
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auriga.config.ClusterConfig;
+import io.auriga.core.sandbox.ProcessTree;
 import io.auriga.core.topology.Role;
 import io.auriga.core.topology.Topology;
 import io.auriga.pg.sandbox.PgSandbox;
@@ -23,6 +24,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.postgresql.util.PSQLException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,13 +104,38 @@ class PgFailoverIT {
             st.execute("LISTEN failover_it_channel");
         }
 
+        // A session whose request reaches its backend after the postmaster died, before the backend
+        // noticed: frozen meanwhile, the backend wakes to the postmaster's death before it reads the
+        // request, and says so first. The request never ran, so it must run on the new primary.
+        Connection racing = cluster.writer();
+        long racingPid;
+        try (Statement st = racing.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            racingPid = rs.getLong(1);
+        }
+        List<ProcessHandle> racingBackend = List.of(ProcessHandle.of(racingPid).orElseThrow());
+        ProcessTree.signal(racingBackend, "STOP");
         long killedAt = System.nanoTime();
-        sandbox.kill(oldPrimary);
+        killPostmaster(sandbox.instance(oldPrimary));
+        CompletableFuture<Integer> raced = CompletableFuture.supplyAsync(() -> {
+            try (Statement st = racing.createStatement(); ResultSet rs = st.executeQuery(
+                    "INSERT INTO failover_it (id) VALUES (3) RETURNING inet_server_port()")) {
+                rs.next();
+                return rs.getInt(1);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e.getSQLState() + " " + e.getMessage(), e);
+            }
+        });
+        Thread.sleep(150);
+        ProcessTree.signal(racingBackend, "CONT");
         int newPrimaryPort = FailoverChecks.writeUntilAccepted(cluster, "failover_it", 2, Duration.ofSeconds(30));
         long unavailableMillis = (System.nanoTime() - killedAt) / 1_000_000;
         System.out.println("writes were unavailable for " + unavailableMillis + " ms after SIGKILL of the primary");
 
         assertNotEquals(sandbox.primary().port(), newPrimaryPort, "writes moved off the killed primary");
+        assertEquals(newPrimaryPort, raced.get(30, TimeUnit.SECONDS),
+                "a request its backend died before reading ran on the new primary, with no error");
+        racing.close();
         Topology after = topology();
         assertTrue(after.epoch() > epochBefore, "a new primary raises the epoch");
         assertEquals(Role.FENCED, after.instance(oldPrimary).orElseThrow().role());
@@ -161,7 +189,8 @@ class PgFailoverIT {
              ResultSet rs = st.executeQuery("SELECT inet_server_port(), count(*) FROM failover_it GROUP BY 1")) {
             rs.next();
             assertEquals(newPrimaryPort, rs.getInt(1), "the writer endpoint never returns to the fenced instance");
-            assertEquals(3, rs.getInt(2), "rows 1 and 2, and 101 written after the lost transaction was rolled back");
+            assertEquals(4, rs.getInt(2), "rows 1, 2, 3 (the request sent again), and 101 written after the lost "
+                    + "transaction was rolled back");
         }
         rejoinedByTheConfiguredCommand(oldPrimary, newPrimaryPort);
     }
@@ -186,6 +215,15 @@ class PgFailoverIT {
                 "the rejoined instance is a replica again: " + topology());
         assertTrue(topology().replicas().stream().anyMatch(r -> r.name().equals(oldPrimary)),
                 "and serves the reader endpoint");
+    }
+
+    /**
+     * SIGKILL to the postmaster alone, as when it crashes: its backends live on for a moment, and
+     * each tells its client the postmaster is gone as soon as it notices.
+     */
+    private static void killPostmaster(PgSandbox.Instance instance) throws IOException {
+        long pid = Long.parseLong(Files.readAllLines(instance.dataDir().resolve("postmaster.pid")).get(0).strip());
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
     }
 
     /** An idle session with SETs and a server-side prepared statement, the state a move must carry. */
