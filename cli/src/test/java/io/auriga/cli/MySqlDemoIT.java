@@ -13,6 +13,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -87,7 +91,14 @@ class MySqlDemoIT {
             for (String command : commands) {
                 assertTrue(command.contains("--ssl-ca=" + ca), command);
             }
-            assertTrue(out.contains("jdbc:mariadb://127.0.0.1:" + (WRITER + offset) + "/auriga?"), out);
+            Matcher jdbc = Pattern.compile("(?m)^\\s+(jdbc:mariadb://\\S+)$").matcher(out);
+            assertTrue(jdbc.find(), out);
+            assertTrue(jdbc.group(1).startsWith("jdbc:mariadb://127.0.0.1:" + (WRITER + offset) + "/auriga?"), out);
+            try (Connection c = DriverManager.getConnection(jdbc.group(1)); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT @@read_only")) {
+                assertTrue(rs.next());
+                assertEquals(0, rs.getInt(1), "the printed JDBC URL (TLS verified) reaches the primary");
+            }
             assertTrue(Files.isDirectory(dir.resolve("my1")) && Files.isDirectory(dir.resolve("my2")),
                     "instance data in DIR/my1 and DIR/my2");
 
