@@ -86,14 +86,14 @@ show_demo_log() {
   tail -n 40 "$demo_log" >&2 || true
 }
 
-# demo_start DIR LOG OFFSET REPLICAS TIMEOUT_SECONDS [DURABILITY]: starts the demo and waits (bounded)
-# until it says it is ready. Fails (status 1, with the log's tail and the reason on stderr) when the demo
-# exits or is not ready in time; the caller decides whether that is fatal.
+# demo_start DIR LOG OFFSET REPLICAS TIMEOUT_SECONDS [DURABILITY] [ENGINE]: starts the demo and waits
+# (bounded) until it says it is ready. Fails (status 1, with the log's tail and the reason on stderr) when
+# the demo exits or is not ready in time; the caller decides whether that is fatal.
 demo_start() {
   demo_dir=$1 demo_log=$2
-  local offset=$3 replicas=$4 startup_timeout=$5 durability=${6:-async}
-  "$root/auriga" demo --dir "$demo_dir" --port-offset "$offset" --replicas "$replicas" --durability "$durability" \
-    >"$demo_log" 2>&1 &
+  local offset=$3 replicas=$4 startup_timeout=$5 durability=${6:-async} engine=${7:-postgres}
+  "$root/auriga" demo --engine "$engine" --dir "$demo_dir" --port-offset "$offset" --replicas "$replicas" \
+    --durability "$durability" >"$demo_log" 2>&1 &
   demo_pid=$!
   local deadline=$((SECONDS + startup_timeout))
   until grep -q 'Press Ctrl-C to stop' "$demo_log" 2>/dev/null; do
@@ -105,7 +105,8 @@ demo_start() {
 
 # Kills every process whose working directory is inside DIR: postmasters that outlived a killed
 # demo, and the children of a postmaster that was itself killed with SIGKILL (they normally exit
-# on their own once they notice). PostgreSQL processes run with their data directory as cwd.
+# on their own once they notice). PostgreSQL processes run with their data directory as cwd,
+# mariadbd with its instance directory.
 kill_processes_in_dir() {
   local dir=$1 sig=$2 p cwd pids=()
   [[ -n $dir && -d $dir ]] || return 0

@@ -4,11 +4,19 @@ import io.auriga.config.AdminConfig;
 import io.auriga.config.AurigaConfig;
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.Durability;
+import io.auriga.config.FailoverConfig;
 import io.auriga.config.ServerConfig;
 import io.auriga.config.TlsConfig;
 import io.auriga.core.tls.CertificateAuthority;
 import io.auriga.core.tls.TlsFiles;
+import io.auriga.core.failover.Rejoiner;
+import io.auriga.core.topology.InstanceState;
 import io.auriga.core.topology.Topology;
+import io.auriga.core.topology.TopologyChange;
+import io.auriga.mysql.sandbox.MariaDbBinaries;
+import io.auriga.mysql.sandbox.MariaDbSandbox;
+import io.auriga.mysql.sandbox.MariaDbSandboxCluster;
+import io.auriga.mysql.sandbox.MariaDbSandboxOptions;
 import io.auriga.pg.sandbox.PgBinaries;
 import io.auriga.pg.sandbox.PgSandbox;
 import io.auriga.pg.sandbox.PgSandboxOptions;
@@ -17,22 +25,37 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code auriga demo}: provisions a local cluster from the server binaries on this machine, puts
- * the endpoints in front of it with TLS, prints connection commands, and stops everything it
- * started on Ctrl-C or SIGTERM.
+ * {@code auriga demo}: provisions a local PostgreSQL cluster ({@code pg1}, {@code pg2}, …), a MariaDB
+ * cluster ({@code my1}, {@code my2}, …) or both in one directory from the server binaries on this
+ * machine, puts the endpoints in front of them with TLS (one proxy, one admin port), prints connection
+ * commands, and stops everything it started on Ctrl-C or SIGTERM.
+ *
+ * <pre>
+ *   check options and binaries ─ demo CA ─ PostgreSQL sandbox? ─ MariaDB sandbox?
+ *   ─ one proxy for both clusters (each sandbox rejoins its fenced former primaries)
+ *   ─ welcome text ─ wait for Ctrl-C / SIGTERM ─ stop the proxy, then the sandboxes
+ * </pre>
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Provision a local cluster (1 primary + N replicas), run Auriga in front of it, and print "
                 + "ready-to-paste connection commands. Ctrl-C stops everything.")
 final class DemoCommand implements Callable<Integer> {
     static final String HOST = "127.0.0.1";
+    static final String POSTGRES_CLUSTER = "postgres";
+    static final String MYSQL_CLUSTER = "mysql";
 
     @Option(names = "--engine", defaultValue = "postgres", paramLabel = "ENGINE",
             description = "postgres, mysql or both (default: ${DEFAULT-VALUE}).")
@@ -46,7 +69,7 @@ final class DemoCommand implements Callable<Integer> {
     Path dir;
 
     @Option(names = "--port-offset", defaultValue = "0", paramLabel = "N",
-            description = "Added to every listener port (6432/6433 PostgreSQL, 6480 admin).")
+            description = "Added to every listener port (6432/6433 PostgreSQL, 6033/6034 MySQL, 6480 admin).")
     int portOffset;
 
     @Option(names = "--durability", defaultValue = "async", paramLabel = "MODE",
@@ -56,8 +79,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!engine.equals("postgres")) {
-            System.err.println("auriga demo: engine '" + engine + "' is not available in this build; use --engine postgres");
+        boolean postgres = engine.equals("postgres") || engine.equals("both");
+        boolean mysql = engine.equals("mysql") || engine.equals("both");
+        if (!postgres && !mysql) {
+            System.err.println("auriga demo: --engine must be postgres, mysql or both, not '" + engine + "'");
             return 2;
         }
         Durability mode = switch (durability) {
@@ -77,46 +102,118 @@ final class DemoCommand implements Callable<Integer> {
             System.err.println("auriga demo: --replicas must be between 0 and 8");
             return 2;
         }
-        if (PgBinaries.find().isEmpty()) {
+        if (postgres && PgBinaries.find().isEmpty()) {
             System.err.println("auriga demo: no PostgreSQL server binaries found (looked for pg_config and "
                     + "/usr/lib/postgresql/*/bin). On Debian: apt-get install postgresql");
+            return 2;
+        }
+        if (mysql && MariaDbBinaries.find().isEmpty()) {
+            System.err.println("auriga demo: no MariaDB server binaries found (looked for mariadbd, "
+                    + "mariadb-install-db and mariadb in PATH, /usr/sbin and /usr/bin). On Debian: "
+                    + "apt-get install mariadb-server");
             return 2;
         }
         Path home = dir.toAbsolutePath().normalize();
         Files.createDirectories(home);
         TlsFiles tls = CertificateAuthority.ensure(home.resolve("tls"), List.of("localhost", HOST));
-        System.out.println("Provisioning PostgreSQL: 1 primary + " + replicas + (replicas == 1 ? " replica" : " replicas")
-                + " in " + home + " ...");
-        try (PgSandbox sandbox = new PgSandbox(PgSandboxOptions.builder(home).replicas(replicas).build()).start()) {
-            ClusterConfig cluster = SandboxCluster.config(sandbox, "postgres", HOST, 6432 + portOffset,
-                    6433 + portOffset, mode);
+        // Closed in reverse order of opening: the proxy before the servers it fronts.
+        try (Resources resources = new Resources()) {
+            List<ClusterConfig> clusters = new ArrayList<>();
+            Map<String, Rejoiner> rejoiners = new LinkedHashMap<>();
+            PgSandbox pg = null;
+            MariaDbSandbox my = null;
+            if (postgres) {
+                System.out.println("Provisioning PostgreSQL: 1 primary + " + replicasText() + " in " + home + " ...");
+                pg = resources.add(new PgSandbox(PgSandboxOptions.builder(home).replicas(replicas).build())).start();
+                clusters.add(SandboxCluster.config(pg, POSTGRES_CLUSTER, HOST, 6432 + portOffset, 6433 + portOffset,
+                        mode));
+                rejoiners.put(POSTGRES_CLUSTER, pg::rejoin);
+            }
+            if (mysql) {
+                System.out.println("Provisioning MariaDB: 1 primary + " + replicasText() + " in " + home + " ...");
+                my = resources.add(new MariaDbSandbox(MariaDbSandboxOptions.in(home).withReplicas(replicas))).start();
+                clusters.add(MariaDbSandboxCluster.config(my, MYSQL_CLUSTER, HOST, 6033 + portOffset,
+                        6034 + portOffset, FailoverConfig.defaults(), mode));
+                rejoiners.put(MYSQL_CLUSTER, my::rejoin);
+            }
             ServerConfig defaults = ServerConfig.defaults();
             ServerConfig server = new ServerConfig(HOST, defaults.ioThreads(), defaults.startupTimeout(),
                     defaults.connectTimeout(), defaults.maxStartupPacket(), defaults.userCacheTtl());
-            AurigaConfig config = new AurigaConfig(List.of(cluster), List.of(), tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
+            AurigaConfig config = new AurigaConfig(clusters, List.of(), tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
                     new AdminConfig(HOST, 6480 + portOffset), server);
-            try (Runtime running = Runtime.start(config, Map.of("postgres", sandbox::rejoin))) {
-                printWelcome(System.out, sandbox, running.server().topology("postgres").current(), tls,
-                        running.server().port("postgres", "writer"),
-                        running.server().port("postgres", "reader"), running.server().adminPort());
-                running.awaitShutdown();
+            Runtime running;
+            try {
+                running = resources.add(Runtime.start(config, rejoiners));
             } catch (IOException e) {
                 // Usually a port in use; leaving this block stops the instances just started.
                 System.err.println("auriga demo: " + e.getMessage() + "; choose another --port-offset");
                 return 1;
             }
+            if (my != null) {
+                recordPrimaryChanges(running, my, resources.add(Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "auriga-demo-roles");
+                    t.setDaemon(true);
+                    return t;
+                })));
+            }
+            PrintStream out = System.out;
+            out.println();
+            if (pg != null) {
+                printPostgres(out, pg, running.server().topology(POSTGRES_CLUSTER).current(), tls,
+                        running.server().port(POSTGRES_CLUSTER, "writer"), running.server().port(POSTGRES_CLUSTER,
+                                "reader"));
+            }
+            if (my != null) {
+                printMariaDb(out, my, running.server().topology(MYSQL_CLUSTER).current(), tls,
+                        running.server().port(MYSQL_CLUSTER, "writer"), running.server().port(MYSQL_CLUSTER, "reader"));
+            }
+            printFooter(out, running.server().adminPort());
+            running.awaitShutdown();
         }
         return 0;
     }
 
-    private static void printWelcome(PrintStream out, PgSandbox sandbox, Topology topology, TlsFiles tls, int writer,
-                                     int reader, int admin) {
+    private String replicasText() {
+        return replicas + (replicas == 1 ? " replica" : " replicas");
+    }
+
+    /**
+     * A MariaDB promotion changes only the running server: each new primary Auriga publishes is recorded
+     * in the sandbox's option files, so that a restarted instance comes back in its current role.
+     */
+    private static void recordPrimaryChanges(Runtime running, MariaDbSandbox sandbox, ExecutorService worker) {
+        running.server().topology(MYSQL_CLUSTER).addListener((TopologyChange change) -> {
+            Optional<String> before = change.before().primary().map(InstanceState::name);
+            Optional<String> after = change.after().primary().map(InstanceState::name);
+            if (after.isPresent() && !Objects.equals(before, after)) {
+                // Off the monitor's thread: the sandbox may be busy rejoining an instance.
+                worker.execute(() -> {
+                    try {
+                        sandbox.recordPrimary(after.get());
+                    } catch (RuntimeException e) {
+                        System.err.println("auriga demo: cannot record " + after.get() + " as the MariaDB primary: "
+                                + e.getMessage());
+                    }
+                });
+            }
+        });
+    }
+
+    private static void printInstances(PrintStream out, String engineName, List<String[]> instances,
+                                       Topology topology) {
+        out.println("Auriga is running in front of " + instances.size() + " " + engineName + " instances:");
+        for (String[] i : instances) {
+            out.printf("  %-4s %s:%s  %s%n", i[0], HOST, i[1],
+                    "(" + topology.instance(i[0]).map(s -> s.role().wireName()).orElse("unknown") + ")");
+        }
+        out.println();
+    }
+
+    private static void printPostgres(PrintStream out, PgSandbox sandbox, Topology topology, TlsFiles tls, int writer,
+                                      int reader) {
         String ca = tls.caCert().toString();
-        out.println();
-        out.println("Auriga is running in front of " + sandbox.instances().size() + " PostgreSQL instances:");
-        sandbox.instances().forEach(i -> out.printf("  %-4s %s:%d  %s%n", i.name(), i.host(), i.port(),
-                "(" + topology.instance(i.name()).map(s -> s.role().wireName()).orElse("unknown") + ")"));
-        out.println();
+        printInstances(out, "PostgreSQL", sandbox.instances().stream()
+                .map(i -> new String[] {i.name(), Integer.toString(i.port())}).toList(), topology);
         out.println("Writer endpoint (reaches the primary):");
         out.printf("  psql \"postgresql://%s:%s@%s:%d/%s?sslmode=verify-full&sslrootcert=%s\"%n", sandbox.user(),
                 sandbox.password(), HOST, writer, sandbox.database(), ca);
@@ -130,11 +227,58 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  PGPASSWORD=%s pgbench -i -h %s -p %d -U %s %s && PGPASSWORD=%s pgbench -S -c 8 -T 10 -h %s -p %d "
                         + "-U %s %s%n", sandbox.password(), HOST, writer, sandbox.user(), sandbox.database(),
                 sandbox.password(), HOST, writer, sandbox.user(), sandbox.database());
+        out.println();
+    }
+
+    private static void printMariaDb(PrintStream out, MariaDbSandbox sandbox, Topology topology, TlsFiles tls,
+                                     int writer, int reader) {
+        String ca = tls.caCert().toString();
+        printInstances(out, "MariaDB", sandbox.instances().stream()
+                .map(i -> new String[] {i.name(), Integer.toString(i.port())}).toList(), topology);
+        out.println("MySQL writer endpoint (reaches the primary):");
+        out.printf("  mariadb -h %s -P %d -u %s -p%s %s --ssl-ca=%s --ssl-verify-server-cert%n", HOST, writer,
+                sandbox.user(), sandbox.password(), sandbox.database(), ca);
+        out.println("MySQL reader endpoint (balanced over the replicas, read-only):");
+        out.printf("  mariadb -h %s -P %d -u %s -p%s %s --ssl-ca=%s --ssl-verify-server-cert%n", HOST, reader,
+                sandbox.user(), sandbox.password(), sandbox.database(), ca);
+        out.println("JDBC (MariaDB Connector/J):");
+        out.printf("  jdbc:mariadb://%s:%d/%s?user=%s&password=%s&sslMode=verify-full&serverSslCert=%s%n", HOST,
+                writer, sandbox.database(), sandbox.user(), sandbox.password(), ca);
+        out.println();
+    }
+
+    private static void printFooter(PrintStream out, int admin) {
         out.println("Topology:");
         out.printf("  ./auriga status --admin http://%s:%d      (or curl http://%s:%d/topology)%n", HOST, admin, HOST,
                 admin);
         out.println();
         out.println("Press Ctrl-C to stop Auriga and the database instances.");
         out.flush();
+    }
+
+    /** What the demo started, closed in reverse order; a failure to close one does not keep the others running. */
+    private static final class Resources implements AutoCloseable {
+        private final List<AutoCloseable> opened = new ArrayList<>();
+
+        <T extends AutoCloseable> T add(T resource) {
+            opened.add(resource);
+            return resource;
+        }
+
+        ExecutorService add(ExecutorService executor) {
+            opened.add(executor::shutdownNow);
+            return executor;
+        }
+
+        @Override
+        public void close() {
+            for (int i = opened.size() - 1; i >= 0; i--) {
+                try {
+                    opened.get(i).close();
+                } catch (Exception e) {
+                    System.err.println("auriga demo: while stopping: " + e.getMessage());
+                }
+            }
+        }
     }
 }

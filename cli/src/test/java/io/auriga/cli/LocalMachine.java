@@ -23,7 +23,7 @@ import java.util.stream.Stream;
 /**
  * What the CLI integration tests observe from outside the process under test: loopback ports,
  * PostgreSQL server processes (via {@code /proc}) and a scratch directory the {@code postgres}
- * account can reach.
+ * account can reach; MariaDB server processes likewise.
  */
 final class LocalMachine {
     static final String LOOPBACK = "127.0.0.1";
@@ -151,6 +151,38 @@ final class LocalMachine {
         while (tree.stream().anyMatch(ProcessTree::isRunning) && System.nanoTime() < deadline) {
             sleep(50);
         }
+    }
+
+    /**
+     * Running MariaDB servers whose command line mentions {@code dir} ({@code mariadbd
+     * --defaults-file=DIR/myN/my.cnf}); a server is one process.
+     */
+    static List<ProcessHandle> mariadbProcessesUnder(Path dir) {
+        String needle = dir.toString();
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.pid() != ProcessHandle.current().pid())
+                .filter(p -> isMariaDb(p) && commandLine(p).map(c -> c.contains(needle)).orElse(false))
+                .filter(ProcessTree::isRunning)
+                .toList();
+    }
+
+    /** SIGKILLs every MariaDB server under {@code dir}: the safety net when a test failed half-way. */
+    static void killMariaDbUnder(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        List<ProcessHandle> servers = mariadbProcessesUnder(dir);
+        servers.forEach(ProcessHandle::destroyForcibly);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (servers.stream().anyMatch(ProcessTree::isRunning) && System.nanoTime() < deadline) {
+            sleep(50);
+        }
+    }
+
+    private static boolean isMariaDb(ProcessHandle process) {
+        return process.info().command().map(c -> Path.of(c).getFileName().toString())
+                .map(name -> name.equals("mariadbd") || name.equals("mysqld"))
+                .orElseGet(() -> commandLine(process).map(c -> c.contains("mariadbd")).orElse(false));
     }
 
     private static boolean isPostgres(ProcessHandle process) {

@@ -171,6 +171,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void acceptsQuorumForMysqlClusters() throws Exception {
+        String cluster = """
+                clusters:
+                  - name: main
+                    engine: mysql
+                    instances:
+                      - { name: my1, host: db1, port: 3306 }
+                      - { name: my2, host: db2, port: 3306 }
+                    admin-credentials: { user: admin, password: 'inline-secret' }
+                    durability: quorum
+                """;
+        assertEquals(Durability.QUORUM, parse(cluster).clusters().get(0).durability());
+    }
+
+    @Test
     void readsPasswordFileRelativeToTheConfigDirectoryWithoutItsNewline() throws Exception {
         Files.createDirectories(dir.resolve("secrets"));
         Files.writeString(dir.resolve("secrets/app"), "pa ss\n\n");

@@ -40,7 +40,15 @@ public final class SandboxDirectory {
 
     /** Creates the directory (and its socket directory) if needed; makes sure the server user can create instances in it. */
     public void prepare() {
-        Path sockets = dir.resolve(SOCKET_DIR);
+        prepare(SOCKET_DIR);
+    }
+
+    /**
+     * As {@link #prepare()}, with the sockets in {@code DIR/socketDir}: sandboxes of engines whose servers
+     * run as different accounts share a directory, each with a socket directory its account owns.
+     */
+    public void prepare(String socketDir) {
+        Path sockets = dir.resolve(socketDir);
         try {
             Files.createDirectories(sockets);
         } catch (IOException e) {

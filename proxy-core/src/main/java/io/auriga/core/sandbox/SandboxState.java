@@ -40,7 +40,15 @@ public record SandboxState(String majorVersion, Map<String, Integer> ports) {
 
     /** The recorded state of {@code dir}, or empty when no provisioning finished there. */
     public static Optional<SandboxState> read(Path dir) {
-        Path file = dir.resolve(FILE);
+        return read(dir, FILE);
+    }
+
+    /**
+     * As {@link #read(Path)}, from the file {@code fileName}: sandboxes of different engines can share
+     * one directory, each with its own record.
+     */
+    public static Optional<SandboxState> read(Path dir, String fileName) {
+        Path file = dir.resolve(fileName);
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
@@ -67,20 +75,26 @@ public record SandboxState(String majorVersion, Map<String, Integer> ports) {
 
     /** Records this state in {@code dir}, replacing any earlier record atomically. */
     public void write(Path dir) {
+        write(dir, FILE);
+    }
+
+    /** As {@link #write(Path)}, to the file {@code fileName}. */
+    public void write(Path dir, String fileName) {
         Properties props = new Properties();
         props.setProperty("major", majorVersion);
         props.setProperty("instances", String.join(",", ports.keySet()));
         ports.forEach((name, port) -> props.setProperty(name + ".port", Integer.toString(port)));
-        Path tmp = dir.resolve(FILE + ".tmp");
+        Path tmp = dir.resolve(fileName + ".tmp");
         try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             props.store(out, "Auriga sandbox; the first instance was provisioned as the primary");
         } catch (IOException e) {
             throw new SandboxException("cannot write " + tmp + ": " + e.getMessage(), e);
         }
         try {
-            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, dir.resolve(fileName), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new SandboxException("cannot write " + dir.resolve(FILE) + ": " + e.getMessage(), e);
+            throw new SandboxException("cannot write " + dir.resolve(fileName) + ": " + e.getMessage(), e);
         }
     }
 

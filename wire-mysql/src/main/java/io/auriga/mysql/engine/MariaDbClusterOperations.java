@@ -120,6 +120,11 @@ public final class MariaDbClusterOperations implements ClusterOperations {
                 s.execute("enabling the semi-sync replica side", ServerFlavour.setGlobal(f.semiSyncReplicaEnabled(),
                         "ON"));
             }
+            if ("ON".equalsIgnoreCase(s.variable(f.semiSyncPrimaryEnabled()))) {
+                // Left on, a replica's applier would wait for acknowledgements of what it applies.
+                s.execute("disabling the semi-sync primary side", ServerFlavour.setGlobal(f.semiSyncPrimaryEnabled(),
+                        "OFF"));
+            }
             s.execute("starting replication", f.startReplica());
             String step = "applying " + newPrimary.name() + "'s position " + position;
             if (position != null && !position.isEmpty() && !s.awaitApplied(step, position)) {
@@ -185,6 +190,113 @@ public final class MariaDbClusterOperations implements ClusterOperations {
             }
         }
         return ended;
+    }
+
+    /**
+     * The acknowledgement timeout under {@code durability: quorum}: the largest value both flavours accept
+     * (about 49 days), so a commit waits for a replica instead of silently becoming asynchronous.
+     */
+    static final long QUORUM_ACK_TIMEOUT_MILLIS = 4_294_967_295L;
+
+    /**
+     * {@code durability: quorum} on MariaDB: semi-synchronous replication that never falls back to
+     * asynchronous.
+     * <pre>
+     *   instance:  primary side: wait point AFTER_SYNC, timeout {@value #QUORUM_ACK_TIMEOUT_MILLIS} ms,
+     *              wait even with no replica connected ─ enable it, unless the instance still
+     *              replicates (a candidate: its promotion enables it, since it is a semi-sync replica)
+     *              ─ replica side on, when it replicates
+     *   standbys:  replica side on; receiving thread restarted if it is not acknowledging yet
+     *              (a standby that cannot be reached is logged and skipped)
+     * </pre>
+     * Returns once the primary side is in effect on {@code instance}: a standby that is down does not hold
+     * it up, as {@code synchronous_standby_names} on PostgreSQL waits for none either; commits then wait
+     * until one standby acknowledges. {@code SET GLOBAL} does not survive a restart: Auriga applies the
+     * setting again whenever the primary changes (see the README).
+     *
+     * @param standbys instance names of the cluster; unknown names are ignored with a warning
+     * @throws SQLException when {@code instance} cannot be configured within {@code timeout}
+     */
+    @Override
+    public void requireSynchronousStandbys(InstanceConfig instance, List<String> standbys, Duration timeout)
+            throws SQLException, InterruptedException {
+        long deadline = deadline(timeout);
+        boolean primarySide;
+        try (AdminSession s = AdminSession.open(cluster, instance, deadline)) {
+            ServerFlavour f = s.flavour();
+            requireVariable(s, f.semiSyncPrimaryEnabled());
+            boolean replicating = s.replicaStatus("reading the replication status") != null;
+            List<String> settings = new ArrayList<>(List.of(
+                    ServerFlavour.setGlobal(f.semiSyncPrimaryWaitPoint(), "AFTER_SYNC"),
+                    ServerFlavour.setGlobal(f.semiSyncPrimaryTimeout(), Long.toString(QUORUM_ACK_TIMEOUT_MILLIS)),
+                    ServerFlavour.setGlobal(f.semiSyncPrimaryWaitNoReplica(), "ON")));
+            if (replicating) {
+                // A replica's own commits are its applier's: enabling the primary side now would make them
+                // wait for acknowledgements nobody sends. It is a semi-sync replica, so promote enables it.
+                requireVariable(s, f.semiSyncReplicaEnabled());
+                settings.add(ServerFlavour.setGlobal(f.semiSyncReplicaEnabled(), "ON"));
+            } else {
+                settings.add(ServerFlavour.setGlobal(f.semiSyncPrimaryEnabled(), "ON"));
+            }
+            s.execute("enabling semi-sync without fallback", settings);
+            primarySide = !replicating;
+        }
+        for (String name : standbys) {
+            InstanceConfig standby = cluster.instances().stream().filter(i -> i.name().equals(name)).findFirst()
+                    .orElse(null);
+            if (standby == null) {
+                log.warn("cluster {}: no instance {} to acknowledge commits of {}", cluster.name(), name,
+                        instance.name());
+            } else if (!standby.name().equals(instance.name())) {
+                enableSemiSyncReplica(standby, deadline);
+            }
+        }
+        if (primarySide) {
+            awaitPrimarySide(instance, deadline, timeout);
+        }
+    }
+
+    /**
+     * Enables the replica side on {@code standby}, and turns its primary side off while it replicates (a
+     * former primary keeps it otherwise, and its applier would then wait for acknowledgements). Logs and
+     * returns when it cannot be reached or configured.
+     */
+    private void enableSemiSyncReplica(InstanceConfig standby, long deadline) {
+        try (AdminSession s = AdminSession.open(cluster, standby, deadline)) {
+            ServerFlavour f = s.flavour();
+            requireVariable(s, f.semiSyncReplicaEnabled());
+            s.execute("enabling the semi-sync replica side", ServerFlavour.setGlobal(f.semiSyncReplicaEnabled(), "ON"));
+            ReplicaStatus status = s.replicaStatus("reading the replication status");
+            if (status != null) {
+                s.execute("disabling the semi-sync primary side of a replica",
+                        ServerFlavour.setGlobal(f.semiSyncPrimaryEnabled(), "OFF"));
+                if (!"ON".equalsIgnoreCase(s.status(f.semiSyncReplicaStatus()))) {
+                    // The replica side is negotiated when the receiving thread connects.
+                    s.execute("reconnecting as semi-sync", List.of(f.stopReceiver(), f.startReceiver()));
+                }
+            }
+        } catch (SQLException e) {
+            log.warn("cluster {}: {} does not acknowledge commits yet (it is enabled again when the primary "
+                    + "changes or it rejoins): {}", cluster.name(), standby.name(), e.getMessage());
+        }
+    }
+
+    private void awaitPrimarySide(InstanceConfig instance, long deadline, Duration timeout)
+            throws SQLException, InterruptedException {
+        try (AdminSession s = AdminSession.open(cluster, instance, deadline)) {
+            ServerFlavour f = s.flavour();
+            while (true) {
+                String active = s.status(f.semiSyncPrimaryStatus());
+                if ("ON".equalsIgnoreCase(active)) {
+                    return;
+                }
+                if (AdminSession.millisLeft(deadline) <= 0) {
+                    throw s.notDone("waiting for the semi-sync primary side", "status " + active + " after "
+                            + timeout);
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     /**

@@ -169,6 +169,19 @@ enum ServerFlavour {
         return semiSyncPrimaryPrefix + "_timeout";
     }
 
+    /**
+     * Whether the primary keeps waiting for acknowledgements while no semi-sync replica is connected
+     * (on) rather than dropping to asynchronous at once (off).
+     */
+    String semiSyncPrimaryWaitNoReplica() {
+        return semiSyncPrimaryPrefix + (this == MARIADB ? "_wait_no_slave" : "_wait_no_replica");
+    }
+
+    /** The status variable that is {@code ON} while the replica's receiving thread acknowledges as semi-sync. */
+    String semiSyncReplicaStatus() {
+        return capitalised(semiSyncReplicaPrefix) + "_status";
+    }
+
     /** The system variable that enables the replica side of semi-synchronous replication. */
     String semiSyncReplicaEnabled() {
         return semiSyncReplicaPrefix + "_enabled";

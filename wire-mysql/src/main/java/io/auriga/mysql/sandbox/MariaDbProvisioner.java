@@ -1,7 +1,6 @@
 package io.auriga.mysql.sandbox;
 
 import io.auriga.core.sandbox.ProcessRunner;
-import io.auriga.core.sandbox.SandboxDirectory;
 import io.auriga.core.sandbox.SandboxException;
 import io.auriga.core.sandbox.ServerUser;
 import io.auriga.mysql.sandbox.MariaDbSandbox.Instance;
@@ -57,7 +56,7 @@ final class MariaDbProvisioner {
             Instance instance = instances.get(i);
             install(instance, accounts);
             MariaDbConfigFile.write(instance, i + 1, i > 0, serverUser.switchesUser() ? serverUser.name() : null,
-                    options.directory().resolve(SandboxDirectory.SOCKET_DIR).resolve(instance.name() + ".sock"));
+                    options.directory().resolve(MariaDbSandbox.SOCKET_DIR).resolve(instance.name() + ".sock"));
             serverUser.takeOwnership(instance.directory(), true);
             servers.start(instance);
         }

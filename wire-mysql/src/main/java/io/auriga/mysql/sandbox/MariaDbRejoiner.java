@@ -88,11 +88,15 @@ final class MariaDbRejoiner {
                 history = GtidPosition.parse(MariaDbSql.queryString(primary, "SELECT @@gtid_binlog_state"));
                 semiSync = "1".equals(MariaDbSql.queryString(primary, "SELECT @@rpl_semi_sync_master_enabled"));
             }
+            MariaDbConfigFile.setReadOnly(newPrimary, false);
             MariaDbConfigFile.setReadOnly(instance, true);
             servers.start(instance);
             List<String> discarded;
             try (Connection c = connect(instance)) {
-                MariaDbSql.execute(c, "SET GLOBAL read_only = ON", "STOP SLAVE");
+                // A former semi-sync primary keeps its primary side until restarted: as a replica its applier
+                // would wait for acknowledgements of what it applies.
+                MariaDbSql.execute(c, "SET GLOBAL read_only = ON", "STOP SLAVE",
+                        "SET GLOBAL rpl_semi_sync_master_enabled = OFF");
                 GtidPosition own = GtidPosition.parse(MariaDbSql.queryString(c, "SELECT @@gtid_binlog_state"));
                 List<GtidPosition.Gtid> beyond = own.beyond(history);
                 if (beyond.isEmpty()) {

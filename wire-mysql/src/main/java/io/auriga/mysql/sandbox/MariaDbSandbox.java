@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * A real local MariaDB cluster for integration tests and {@code auriga demo --engine mysql}: a
  * primary ({@code my1}) and N replicas ({@code my2}, {@code my3}, …) replicating by GTID, each a
  * {@code mariadbd} listening on {@code 127.0.0.1} only, with everything it owns in {@code DIR/myN}
- * ({@code my.cnf}, {@code data/}, {@code error.log}, {@code mariadbd.pid}) and its socket in {@code DIR/run}.
+ * ({@code my.cnf}, {@code data/}, {@code error.log}, {@code mariadbd.pid}) and its socket in
+ * {@code DIR/run-mariadb}. A PostgreSQL sandbox can share the directory ({@code pg1}, {@code pg2}, …).
  *
  * <pre>{@code
  * try (MariaDbSandbox my = new MariaDbSandbox(MariaDbSandboxOptions.in(dir)).start()) {
@@ -56,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * replica of the new one, re-provisioning it when it holds transactions the new primary never got.
  *
  * <p><b>Re-running in the same directory.</b> A directory where a provisioning finished
- * ({@code DIR/sandbox.properties}) is started again as it is, on its recorded ports; a server left
+ * ({@code DIR/mariadb-sandbox.properties}) is started again as it is, on its recorded ports; a server left
  * running by a killed process is adopted. A directory where provisioning did not finish is refused.
  *
  * <p><b>Running as root.</b> {@code mariadbd} refuses root, so it then runs as the {@code mysql}
@@ -79,6 +80,15 @@ public final class MariaDbSandbox implements AutoCloseable {
     static final String INSTANCE_PREFIX = "my";
 
     private static final int REPLICATION_PASSWORD_BYTES = 18;
+
+    /**
+     * The record of a finished provisioning, apart from a PostgreSQL sandbox's {@code sandbox.properties}:
+     * {@code auriga demo --engine both} keeps both clusters in one directory.
+     */
+    static final String STATE_FILE = "mariadb-sandbox.properties";
+
+    /** The socket directory, apart from PostgreSQL's {@code run}, which belongs to another server account. */
+    static final String SOCKET_DIR = "run-mariadb";
 
     /**
      * One server of the sandbox.
@@ -156,10 +166,10 @@ public final class MariaDbSandbox implements AutoCloseable {
         binaries = MariaDbBinaries.find().orElseThrow(() -> new SandboxException(
                 "no MariaDB server binaries found (mariadbd, mariadb-install-db and mariadb in PATH or /usr/sbin)"));
         directory = new SandboxDirectory(options.directory(), serverUser);
-        directory.prepare();
+        directory.prepare(SOCKET_DIR);
         servers = new MariaDbServers(binaries, options.startTimeout());
         try {
-            Optional<SandboxState> state = SandboxState.read(options.directory());
+            Optional<SandboxState> state = SandboxState.read(options.directory(), STATE_FILE);
             adminPassword = directory.adminPassword(options.adminPassword(), state.isPresent());
             servers.adminPassword(adminPassword);
             replicationPassword = replicationPassword(state.isPresent());
@@ -206,6 +216,10 @@ public final class MariaDbSandbox implements AutoCloseable {
      */
     public synchronized Optional<Instance> currentPrimary() {
         requireOpen();
+        return writableInstance();
+    }
+
+    private Optional<Instance> writableInstance() {
         List<Instance> writable = new ArrayList<>();
         for (Instance instance : instances) {
             if (servers.isPaused(instance) || !servers.isRunning(instance)) {
@@ -340,6 +354,27 @@ public final class MariaDbSandbox implements AutoCloseable {
     }
 
     /**
+     * Records in every instance's {@code my.cnf} that {@code name} is the primary: it starts with
+     * {@code read-only=OFF} from now on, every other instance with {@code read-only=ON}. The servers
+     * themselves are not changed. A promotion ({@code MariaDbClusterOperations.promote}) only changes the
+     * running server; without this, a restart would bring the promoted primary back read-only and the
+     * former one back writable. {@link #rejoin} and {@link #close()} record the primary they see;
+     * {@code auriga demo} also records each primary change Auriga publishes.
+     *
+     * @throws IllegalArgumentException when there is no such instance
+     */
+    public synchronized void recordPrimary(String name) {
+        requireStarted();
+        writeRoles(instance(name));
+    }
+
+    private void writeRoles(Instance primary) {
+        for (Instance instance : instances) {
+            MariaDbConfigFile.setReadOnly(instance, !instance.equals(primary));
+        }
+    }
+
+    /**
      * Stops every server this sandbox started or adopted, removes the shutdown hook and, with
      * {@link MariaDbSandboxOptions#deleteOnClose()}, deletes the directory. Idempotent; never throws.
      */
@@ -349,10 +384,20 @@ public final class MariaDbSandbox implements AutoCloseable {
             return;
         }
         if (servers != null) {
+            recordCurrentPrimary();
             servers.stopAll(instances);
         }
         if (options.deleteOnClose() && directory != null) {
             directory.delete();
+        }
+    }
+
+    /** Before stopping: the next start brings back the roles the servers have now (see {@link #recordPrimary}). */
+    private void recordCurrentPrimary() {
+        try {
+            writableInstance().ifPresent(this::writeRoles);
+        } catch (RuntimeException e) {
+            log.warn("cannot record the current primary in the option files: {}", e.getMessage());
         }
     }
 
@@ -369,7 +414,7 @@ public final class MariaDbSandbox implements AutoCloseable {
                 replicationPassword);
         Map<String, Integer> recorded = new LinkedHashMap<>();
         instances.forEach(instance -> recorded.put(instance.name(), instance.port()));
-        new SandboxState(binaries.majorVersion(), recorded).write(options.directory());
+        new SandboxState(binaries.majorVersion(), recorded).write(options.directory(), STATE_FILE);
     }
 
     private void reuse(SandboxState state) {

@@ -2,6 +2,7 @@ package io.auriga.mysql.sandbox;
 
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.Credentials;
+import io.auriga.config.Durability;
 import io.auriga.config.EndpointConfig;
 import io.auriga.config.EndpointConfig.Balance;
 import io.auriga.config.EndpointConfig.EndpointRole;
@@ -23,6 +24,12 @@ public final class MariaDbSandboxCluster {
      */
     public static ClusterConfig config(MariaDbSandbox sandbox, String name, String host, int writerPort,
                                        int readerPort, FailoverConfig failover) {
+        return config(sandbox, name, host, writerPort, readerPort, failover, Durability.ASYNC);
+    }
+
+    /** As above, with {@code durability} ({@code QUORUM}: semi-synchronous replication without fallback). */
+    public static ClusterConfig config(MariaDbSandbox sandbox, String name, String host, int writerPort,
+                                       int readerPort, FailoverConfig failover, Durability durability) {
         List<InstanceConfig> instances = sandbox.instances().stream()
                 .map(i -> new InstanceConfig(i.name(), i.host(), i.port(), 0, false))
                 .toList();
@@ -33,6 +40,6 @@ public final class MariaDbSandboxCluster {
                         Duration.ofSeconds(10), true, List.of()));
         Credentials admin = new Credentials(sandbox.adminUser(),
                 new Secret(sandbox.adminPassword(), "file " + sandbox.directory().resolve("admin.password")));
-        return new ClusterConfig(name, Engine.MYSQL, instances, admin, endpoints, failover);
+        return new ClusterConfig(name, Engine.MYSQL, instances, admin, endpoints, failover, durability);
     }
 }

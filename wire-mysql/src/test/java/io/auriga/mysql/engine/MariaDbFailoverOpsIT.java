@@ -151,6 +151,8 @@ class MariaDbFailoverOpsIT {
                 "my1's history is part of my2's: it keeps its data and binary log");
         assertTrue(Files.readString(sandbox.instance("my1").configFile()).contains("\nread-only=ON\n"),
                 "a restart keeps it read-only");
+        assertTrue(Files.readString(sandbox.instance("my2").configFile()).contains("\nread-only=OFF\n"),
+                "the rejoin records my2 as the primary: a restart brings it back taking writes");
         assertEquals("written on the new primary", awaitRow("my1", 3));
         insert("my2", 4, "after the rejoin");
         assertEquals("after the rejoin", awaitRow("my1", 4));
@@ -170,12 +172,14 @@ class MariaDbFailoverOpsIT {
         sandbox.kill("my2");
 
         operations.promote(config("my3"), STEP_TIMEOUT);
+        sandbox.recordPrimary("my3"); // as auriga demo does when the new primary is published
         operations.repoint(config("my1"), config("my3"), STEP_TIMEOUT);
         assertEquals("ON", status("my1", "Rpl_semi_sync_slave_status"), "repointed to a semi-sync primary");
         insert("my3", 6, "written on my3");
         assertEquals("written on my3", awaitRow("my1", 6));
 
-        sandbox.startInstance("my2"); // provisioned as a replica, so it comes back read-only
+        sandbox.startInstance("my2");
+        assertEquals("1", variable("my2", "read_only"), "recorded as no longer primary: it comes back read-only");
         operations.fence(config("my2"), STEP_TIMEOUT);
         assertEquals(Role.FENCED, probe("my2").role());
         MariaDbSandbox.Rejoined rejoined = sandbox.rejoin("my2", "my3");
@@ -195,6 +199,22 @@ class MariaDbFailoverOpsIT {
         assertEquals(Role.REPLICA, probe("my2").role());
         assertEquals(Role.PRIMARY, probe("my3").role());
         assertEquals("ON", status("my2", "Rpl_semi_sync_slave_status"), "re-provisioned as a semi-sync replica");
+    }
+
+    @Test
+    @Order(6)
+    void restartedSandboxBringsBackThePrimaryItHadWhenClosed() throws Exception {
+        sandbox.recordPrimary("my1"); // a stale record: close must replace it with what the servers say
+        sandbox.close();
+        sandbox = new MariaDbSandbox(MariaDbSandboxOptions.in(dir).withReplicas(2)).start();
+        assertEquals("my3", sandbox.currentPrimary().map(MariaDbSandbox.Instance::name).orElse(null),
+                "the promoted my3 comes back taking writes, the others read-only");
+        assertEquals("1", variable("my1", "read_only"));
+        assertEquals("1", variable("my2", "read_only"));
+        insert("my3", 8, "after the restart");
+        for (String name : List.of("my1", "my2")) {
+            assertEquals("after the restart", awaitRow(name, 8), name);
+        }
     }
 
     private static InstanceConfig config(String name) {

@@ -50,6 +50,8 @@ class ServerFlavourTest {
         assertEquals("rpl_semi_sync_slave_enabled", f.semiSyncReplicaEnabled());
         assertEquals("Rpl_semi_sync_master_status", f.semiSyncPrimaryStatus());
         assertEquals("Rpl_semi_sync_master_clients", f.semiSyncPrimaryClients());
+        assertEquals("rpl_semi_sync_master_wait_no_slave", f.semiSyncPrimaryWaitNoReplica());
+        assertEquals("Rpl_semi_sync_slave_status", f.semiSyncReplicaStatus());
         assertTrue(f.waitForPosition.contains("MASTER_GTID_WAIT"));
     }
 
@@ -69,6 +71,8 @@ class ServerFlavourTest {
         assertTrue(f.waitForPosition.contains("WAIT_FOR_EXECUTED_GTID_SET"));
         assertEquals("rpl_semi_sync_source_enabled", f.semiSyncPrimaryEnabled());
         assertEquals("Rpl_semi_sync_source_clients", f.semiSyncPrimaryClients());
+        assertEquals("rpl_semi_sync_source_wait_no_replica", f.semiSyncPrimaryWaitNoReplica());
+        assertEquals("Rpl_semi_sync_replica_status", f.semiSyncReplicaStatus());
     }
 
     @Test
