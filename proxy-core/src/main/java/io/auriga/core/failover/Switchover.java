@@ -134,6 +134,7 @@ final class Switchover {
 
     private void promote() throws Exception {
         step("promote", () -> {
+            monitor.expectHandover(oldPrimary.name(), candidate.name());
             operations.promote(candidate, cluster.failover().failoverTimeout());
             return candidate.name() + " accepts writes";
         });
@@ -235,6 +236,7 @@ final class Switchover {
         log.error("cluster {}: switchover step {} failed: {}; rolling back", cluster.name(), failedStep,
                 message(cause));
         long begun = System.nanoTime();
+        monitor.cancelHandover();
         fencing.remove(oldPrimary.name());
         String writable;
         try {

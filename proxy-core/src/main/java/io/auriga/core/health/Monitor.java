@@ -41,6 +41,8 @@ public final class Monitor implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ExecutorService probeThreads;
     private final java.util.Set<String> fenceRequests = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** {from, to} of a planned hand-over of the primary role, or null. */
+    private volatile String[] handover;
     private ScheduledFuture<?> task;
 
     public Monitor(ClusterConfig cluster, Probe.Factory factory, TopologyHolder holder, Clock clock) {
@@ -90,6 +92,20 @@ public final class Monitor implements AutoCloseable {
     /** Runs a round as soon as the current one ends (after a promotion, say), not at the next interval. */
     public void probeNow() {
         scheduler.execute(this::roundSafely);
+    }
+
+    /**
+     * A planned hand-over of the primary role: from the first round that sees {@code to} as primary,
+     * {@code from} is fenced, so that {@code to} is published as the new primary instead of being
+     * taken for a second primary beside {@code from}. {@link #cancelHandover} withdraws it.
+     */
+    public void expectHandover(String from, String to) {
+        handover = new String[] {from, to};
+    }
+
+    /** The hand-over did not happen (its promotion failed): {@code from} stays the primary. */
+    public void cancelHandover() {
+        handover = null;
     }
 
     /** Marks an instance fenced from the next round on: a former primary that must not take traffic. */
@@ -143,6 +159,14 @@ public final class Monitor implements AutoCloseable {
         // A refused connection is a strong signal; one immediate re-probe rules out a blip before it counts.
         results.replaceAll((name, result) -> result.refused() ? probes.get(name).probe() : result);
         results.forEach((name, result) -> streaks.put(name, result.ok() ? 0 : streaks.getOrDefault(name, 0) + 1));
+        String[] expected = handover;
+        if (expected != null) {
+            ProbeResult successor = results.get(expected[1]);
+            if (successor != null && successor.ok() && successor.role() == io.auriga.core.topology.Role.PRIMARY) {
+                fenceRequests.add(expected[0]);
+                handover = null;
+            }
+        }
         java.util.Set<String> fence = java.util.Set.copyOf(fenceRequests);
         fenceRequests.removeAll(fence);
         Topology after = TopologyUpdate.next(before, results, streaks, cluster.failover().failureThreshold(),
