@@ -131,8 +131,8 @@ public final class FailoverOrchestrator implements AutoCloseable {
         try {
             worker.execute(() -> {
                 try {
-                    SwitchoverResult result = new Switchover(cluster, holder, monitor, operations, rejoiner, fencing,
-                            plan).run();
+                    SwitchoverResult result = new Switchover(cluster, holder, monitor, operations, rejoiner, quorum,
+                            fencing, plan).run();
                     lastPrimary = result.newPrimary();
                     done.complete(result);
                 } catch (RuntimeException | Error e) {

@@ -90,9 +90,14 @@ public final class QuorumKeeper implements AutoCloseable {
      * commit as primary already waits for a standby. Blocks for at most {@code deadline}.
      */
     public void prepare(FailoverPlan plan, Duration deadline) throws Exception {
-        String candidate = plan.candidate().name();
+        prepare(plan.candidate().config(), deadline);
+    }
+
+    /** As {@link #prepare(FailoverPlan, Duration)}, for the candidate of a planned switchover. */
+    public void prepare(InstanceConfig candidateConfig, Duration deadline) throws Exception {
+        String candidate = candidateConfig.name();
         List<String> standbys = standbys(cluster, candidate);
-        operations.requireSynchronousStandbys(plan.candidate().config(), standbys, deadline);
+        operations.requireSynchronousStandbys(candidateConfig, standbys, deadline);
         applied = new Applied(candidate, standbys);
         requested = applied;
         log.info("cluster {}: {} will acknowledge commits once one of {} has them (durability: quorum)",

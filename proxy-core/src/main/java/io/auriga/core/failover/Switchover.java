@@ -40,6 +40,7 @@ final class Switchover {
     private final Monitor monitor;
     private final ClusterOperations operations;
     private final Rejoiner rejoiner;
+    private final QuorumKeeper quorum;
     private final Set<String> fencing;
     private final SwitchoverPlan plan;
     private final InstanceConfig oldPrimary;
@@ -54,7 +55,8 @@ final class Switchover {
      *                old primary is added before it is fenced in the topology
      */
     Switchover(ClusterConfig cluster, TopologyHolder holder, Monitor monitor, ClusterOperations operations,
-               Rejoiner rejoiner, Set<String> fencing, SwitchoverPlan plan) {
+               Rejoiner rejoiner, QuorumKeeper quorum, Set<String> fencing, SwitchoverPlan plan) {
+        this.quorum = quorum;
         this.cluster = cluster;
         this.holder = holder;
         this.monitor = monitor;
@@ -134,6 +136,10 @@ final class Switchover {
 
     private void promote() throws Exception {
         step("promote", () -> {
+            if (quorum != null) {
+                // Its first commit as primary already waits for a replica.
+                quorum.prepare(candidate, stepTimeout);
+            }
             monitor.expectHandover(oldPrimary.name(), candidate.name());
             operations.promote(candidate, cluster.failover().failoverTimeout());
             return candidate.name() + " accepts writes";
