@@ -33,6 +33,8 @@ final class DedicatedMariaDb implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void afterAll(ExtensionContext context) {
         if (cluster != null) {
+            // Servers paused by a test must run again to be stopped cleanly.
+            cluster.sandbox().instances().forEach(i -> cluster.sandbox().resume(i.name()));
             cluster.close();
         }
     }

@@ -2,6 +2,7 @@ package io.auriga.mysql.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,7 +26,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -34,8 +38,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * that stood idle move with it and see nothing — MariaDB Connector/J and MySQL Connector/J with a
  * session variable, a schema chosen with USE and a server-side prepared statement, and a HikariCP
  * pool; a session inside a transaction gets 1213/40001 and then works; a session holding a
- * temporary table is ended with an error naming it. The old primary, restarted, is fenced.
+ * temporary table is ended with an error naming it; a statement running when the primary died gets
+ * an error saying its outcome is unknown. The old primary, restarted, is fenced. Then the new
+ * primary goes silent (SIGSTOP) and sessions move off it when the next replica is promoted.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MySqlFailoverIT {
     private static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(30);
     @RegisterExtension
@@ -47,6 +54,10 @@ class MySqlFailoverIT {
     @BeforeAll
     static void bind() throws SQLException {
         cluster = CLUSTER.get();
+        // HikariCP, which the proxy's user lookup uses, sets the JVM-wide DriverManager login timeout
+        // to its own connection timeout (the short probe timeout); the test's clients need longer on a
+        // loaded machine.
+        java.sql.DriverManager.setLoginTimeout(20);
         MariaDbSandbox sandbox = cluster.sandbox();
         try (Connection c = cluster.admin(sandbox.primary()); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + OTHER_SCHEMA);
@@ -61,6 +72,7 @@ class MySqlFailoverIT {
     }
 
     @Test
+    @Order(1)
     void idleSessionsFollowTheNewPrimaryAndTheOldOneIsFencedWhenItReturns() throws Exception {
         MariaDbSandbox sandbox = cluster.sandbox();
         String oldPrimary = topology().primary().orElseThrow().name();
@@ -81,6 +93,15 @@ class MySqlFailoverIT {
         try (Statement st = temporary.createStatement()) {
             st.execute("CREATE TEMPORARY TABLE scratch (a INT)");
         }
+        Connection running = cluster.mariadb(cluster.writerPort(), "");
+        var inFlight = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (Statement st = running.createStatement()) {
+                st.executeQuery("SELECT SLEEP(60)").close();
+                return null;
+            } catch (SQLException e) {
+                return e;
+            }
+        });
         WriteLoad load = new WriteLoad();
         load.start();
         load.awaitAcknowledged(20);
@@ -105,6 +126,12 @@ class MySqlFailoverIT {
                 + " old primary (asynchronous replication): " + missing);
         assertTrue(load.acknowledgedAfter(killedAt).stream().noneMatch(missing::contains),
                 "every write acknowledged after the kill is on the new primary");
+
+        SQLException cut = inFlight.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertNotNull(cut, "a statement running on the lost primary never reports success");
+        assertEquals("08S01", cut.getSQLState(), cut.getMessage());
+        assertTrue(cut.getMessage().contains("whether it took effect is unknown"), cut.getMessage());
+        running.close();
 
         for (Prepared p : idle) {
             idleSessionSurvived(p, newServerId);
@@ -138,6 +165,30 @@ class MySqlFailoverIT {
      * closed, so the kept one has id 2 and will be re-prepared as 1, and the next one prepared on the
      * new backend is given 2 there but must reach the client as another id.
      */
+    /**
+     * A primary that goes silent (SIGSTOP) keeps its connections open: sessions learn of the new
+     * primary from the topology, not from a closed socket, and move all the same.
+     */
+    @Test
+    @Order(2)
+    void idleSessionsLeaveAPrimaryThatWentSilent() throws Exception {
+        MariaDbSandbox sandbox = cluster.sandbox();
+        String silent = topology().primary().orElseThrow().name();
+        long epochBefore = topology().epoch();
+        Prepared idle = prepared("MariaDB Connector/J", cluster.mariadb(cluster.writerPort(),
+                "useServerPrepStmts=true&cachePrepStmts=false"));
+        sandbox.pause(silent);
+        try {
+            assertTrue(poll(FAILOVER_TIMEOUT, () -> topology().epoch() > epochBefore
+                    && topology().primary().isPresent()), "a replica was promoted: " + topology());
+            String promoted = topology().primary().orElseThrow().name();
+            assertNotEquals(silent, promoted);
+            idleSessionSurvived(idle, serverId(sandbox.instance(promoted)));
+        } finally {
+            sandbox.resume(silent);
+        }
+    }
+
     private Prepared prepared(String driver, Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("SET SESSION wait_timeout = 12345");
