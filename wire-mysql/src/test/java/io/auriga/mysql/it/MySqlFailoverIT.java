@@ -189,6 +189,31 @@ class MySqlFailoverIT {
         }
     }
 
+    /**
+     * A primary shut down cleanly (SIGTERM) says goodbye to its idle sessions with an error packet
+     * before closing them; the client must not see it, since its session moves on.
+     */
+    @Test
+    @Order(3)
+    void idleSessionsLeaveAPrimaryThatShutsDownCleanly() throws Exception {
+        MariaDbSandbox sandbox = cluster.sandbox();
+        String primary = topology().primary().orElseThrow().name();
+        // The first former primary rejoins as a replica, so there is one to promote.
+        String former = topology().instances().stream().filter(i -> i.role() == Role.FENCED).map(i -> i.name())
+                .sorted().findFirst().orElseThrow();
+        sandbox.rejoin(former, primary);
+        assertTrue(poll(Duration.ofSeconds(30), () -> topology().instance(former).orElseThrow().role()
+                == Role.REPLICA), "the rejoined former primary is a replica again: " + topology());
+        long epochBefore = topology().epoch();
+        Prepared idle = prepared("MySQL Connector/J", cluster.mysql(cluster.writerPort(), "useServerPrepStmts=true"));
+        sandbox.stop(primary);
+        assertTrue(poll(FAILOVER_TIMEOUT, () -> topology().epoch() > epochBefore
+                && topology().primary().isPresent()), "a replica was promoted: " + topology());
+        String promoted = topology().primary().orElseThrow().name();
+        assertEquals(former, promoted);
+        idleSessionSurvived(idle, serverId(sandbox.instance(promoted)));
+    }
+
     private Prepared prepared(String driver, Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("SET SESSION wait_timeout = 12345");
