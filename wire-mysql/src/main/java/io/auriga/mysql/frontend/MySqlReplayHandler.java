@@ -41,6 +41,21 @@ final class MySqlReplayHandler extends SimpleChannelInboundHandler<MySqlPacket> 
 
     /** What the replay produced: the statements' new ids in replay order, and the last status flags. */
     record Result(List<Prepared> statements, int statusFlags) {
+        /** Why the statements prepared again do not match what the client holds, or null when they do. */
+        String mismatch(List<PreparedStatements.Statement> kept) {
+            if (statements.size() != kept.size()) {
+                return statements.size() + " statement(s) prepared again for " + kept.size();
+            }
+            for (int i = 0; i < kept.size(); i++) {
+                PreparedStatements.Statement k = kept.get(i);
+                Prepared again = statements.get(i);
+                if (k.columns() != again.columns() || k.params() != again.params()) {
+                    return "prepared statement " + k.clientId() + " now has " + again.columns() + " column(s) and "
+                            + again.params() + " parameter(s), not " + k.columns() + " and " + k.params();
+                }
+            }
+            return null;
+        }
     }
 
     private final ResponseTracker tracker;

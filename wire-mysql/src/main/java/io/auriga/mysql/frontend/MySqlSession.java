@@ -320,11 +320,11 @@ public final class MySqlSession {
             case PASS -> {
                 return false;
             }
-            case OK -> replyOk();
+            case OK -> replyOk(tracker.statusFlags() & ~ServerStatus.IN_TRANS);
             case OK_ENDS -> {
                 standIn = null;
                 log.info("{}: the client rolled back the transaction lost in the failover", describe());
-                replyOk();
+                replyOk(tracker.statusFlags() & ~ServerStatus.IN_TRANS);
             }
             case ERR -> reply(error);
             case ERR_ENDS -> {
@@ -477,11 +477,11 @@ public final class MySqlSession {
 
     /** Rebuilds the session's settings and prepared statements on the new backend before it takes traffic. */
     private void replay(MySqlBackend fresh) {
-        List<MySqlSessionState.Statement> kept = state.statements();
+        List<PreparedStatements.Statement> kept = state.statements();
         MySqlReplayHandler.replay(fresh, login.capabilities(), state.replay(),
                 endpoint.server().connectTimeout().toMillis()).addListener(f -> {
-                    String mismatch = f.isSuccess() ? mismatch(kept,
-                            ((MySqlReplayHandler.Result) f.getNow()).statements()) : f.cause().getMessage();
+                    String mismatch = f.isSuccess() ? ((MySqlReplayHandler.Result) f.getNow()).mismatch(kept)
+                            : f.cause().getMessage();
                     if (mismatch != null) {
                         fresh.channel().close();
                         releaseLease();
@@ -493,22 +493,6 @@ public final class MySqlSession {
                     state.rebind(result.statements().stream().map(MySqlReplayHandler.Prepared::id).toList());
                     attach(fresh, result.statusFlags());
                 });
-    }
-
-    /** Why the statements prepared again do not match what the client holds, or null when they do. */
-    private static String mismatch(List<MySqlSessionState.Statement> kept, List<MySqlReplayHandler.Prepared> again) {
-        if (again.size() != kept.size()) {
-            return again.size() + " statement(s) prepared again for " + kept.size();
-        }
-        for (int i = 0; i < kept.size(); i++) {
-            var k = kept.get(i);
-            var a = again.get(i);
-            if (k.columns() != a.columns() || k.params() != a.params()) {
-                return "prepared statement " + k.clientId() + " now has " + a.columns() + " column(s) and "
-                        + a.params() + " parameter(s), not " + k.columns() + " and " + k.params();
-            }
-        }
-        return null;
     }
 
     /** Makes {@code fresh} the session's backend and lets the held client bytes through. */
@@ -598,17 +582,19 @@ public final class MySqlSession {
         }
     }
 
-    private void replyOk() {
+    /** Answers the client's command with OK carrying {@code statusFlags}. */
+    void replyOk(int statusFlags) {
         ByteBuf payload = client.alloc().buffer();
         try {
-            new OkPacket(0, 0, tracker.statusFlags() & ~ServerStatus.IN_TRANS, 0, "").encode(payload, capabilities());
+            new OkPacket(0, 0, statusFlags, 0, "").encode(payload, capabilities());
             client.writeAndFlush(MySqlPackets.frame(client.alloc(), 1, payload));
         } finally {
             payload.release();
         }
     }
 
-    private void reply(ErrPacket error) {
+    /** Answers the client's command with {@code error}. */
+    void reply(ErrPacket error) {
         client.writeAndFlush(MySqlErrors.frame(client.alloc(), 1, error));
     }
 

@@ -24,9 +24,9 @@ import java.util.regex.Pattern;
  *       {@code SET CHARACTER SET}, {@code SET autocommit}, {@code SET SESSION TRANSACTION …},
  *       {@code SET @x = literal} — replayed in order, the latest per variable;
  *   <li>{@code COM_SET_OPTION} (multi-statements on or off);
- *   <li>its server-side prepared statements: the SQL and counts, and the id the client knows each
- *       by. The client keeps that id for the whole session; {@link #backendId} maps it to the id
- *       of the backend now serving the session.
+ *   <li>its server-side prepared statements ({@link PreparedStatements}): the SQL and counts, and
+ *       the id the client knows each by. The client keeps that id for the whole session;
+ *       {@link #backendId} maps it to the id of the backend now serving the session.
  * </ul>
  * Effects are applied when the server answers OK ({@link #completed}), in command order. State a
  * fresh backend cannot be given pins the session (see {@link #pinned()}): temporary tables, named
@@ -38,10 +38,6 @@ import java.util.regex.Pattern;
 final class MySqlSessionState {
     /** Statements longer than this are not read whole; some are taken by their first bytes, others pin. */
     static final int WATCH_LIMIT = 64 * 1024;
-    /** The id MariaDB clients use for "the statement just prepared" when they pipeline PREPARE and EXECUTE. */
-    static final long LAST_PREPARED = 0xFFFF_FFFFL;
-    /** Sent for a client id the proxy does not know: no server issues statement id 0. */
-    static final long UNKNOWN = 0;
     private static final int MAX_STATEMENT_BYTES = 1 << 20;
     private static final int MAX_SETTINGS = 1000;
     private static final int CURSOR_FLAGS = 0x07;
@@ -53,8 +49,10 @@ final class MySqlSessionState {
                     + "|NULL|TRUE|FALSE|0X[0-9A-F]+|X'[0-9A-F]*'");
     private static final Pattern TEMPORARY_TABLE = Pattern.compile(
             "^CREATE\\s+(OR\\s+REPLACE\\s+)?TEMPORARY\\s+TABLE\\s+(IF\\s+NOT\\s+EXISTS\\s+)?");
-    private static final Pattern DROP_TABLE = Pattern.compile("^DROP\\s+(TEMPORARY\\s+)?TABLES?\\s+(IF\\s+EXISTS\\s+)?");
-    private static final Pattern LOCK_TABLES = statement("LOCK\\s+TABLES?\\b|FLUSH\\s+TABLES?\\b.*\\bWITH\\s+READ\\s+LOCK\\b");
+    private static final Pattern DROP_TABLE = Pattern.compile(
+            "^DROP\\s+(TEMPORARY\\s+)?TABLES?\\s+(IF\\s+EXISTS\\s+)?");
+    private static final Pattern LOCK_TABLES = statement(
+            "LOCK\\s+TABLES?\\b|FLUSH\\s+TABLES?\\b.*\\bWITH\\s+READ\\s+LOCK\\b");
     private static final Pattern UNLOCK_TABLES = statement("UNLOCK\\s+TABLES?\\b");
     private static final Pattern XA_START = statement("XA\\s+(START|BEGIN)\\b");
     private static final Pattern XA_END = statement("XA\\s+(COMMIT|ROLLBACK)\\b");
@@ -62,13 +60,6 @@ final class MySqlSessionState {
     private static final Pattern SQL_DEALLOCATE = statement("(DEALLOCATE|DROP)\\s+PREPARE\\s+(\\S+)");
     private static final Pattern HANDLER_OPEN = statement("HANDLER\\s+\\S+\\s+OPEN\\b");
     private static final Pattern SESSION_TRANSACTION = statement("(SESSION|LOCAL)\\s+TRANSACTION\\b");
-
-    /** A prepared statement as the client knows it. */
-    record Statement(long clientId, long backendId, String sql, int columns, int params, boolean changesSession) {
-        Statement withBackendId(long id) {
-            return new Statement(clientId, id, sql, columns, params, changesSession);
-        }
-    }
 
     /** What a command will change once the server answers it with OK. */
     private record Pending(int command, Runnable onSuccess, String prepareSql, boolean changesSession,
@@ -78,10 +69,8 @@ final class MySqlSessionState {
     private String schema;
     private final Map<String, String> settings = new LinkedHashMap<>();
     private Integer setOption;
-    private final Map<Long, Statement> statements = new LinkedHashMap<>();
-    private long statementBytes;
+    private final PreparedStatements statements = new PreparedStatements();
     private final Deque<Pending> pending = new ArrayDeque<>();
-    private long lastPrepared = UNKNOWN;
 
     private final Set<String> temporaryTables = new HashSet<>();
     private final Set<String> sqlPrepared = new HashSet<>();
@@ -134,9 +123,9 @@ final class MySqlSessionState {
                 }
             }
             case Command.COM_STMT_EXECUTE, Command.COM_STMT_BULK_EXECUTE -> {
-                long id = rewrite(payload);
-                Statement s = statements.get(id);
-                if (s != null && s.changesSession) {
+                long id = statements.rewrite(payload);
+                PreparedStatements.Statement s = statements.get(id);
+                if (s != null && s.changesSession()) {
                     permanent("a session setting changed by a prepared statement");
                 }
                 longData.remove(id);
@@ -147,18 +136,18 @@ final class MySqlSessionState {
                 expect(command, null);
             }
             case Command.COM_STMT_FETCH -> {
-                rewrite(payload);
+                statements.rewrite(payload);
                 expect(command, null);
             }
             case Command.COM_STMT_RESET -> {
-                long id = rewrite(payload);
+                long id = statements.rewrite(payload);
                 cursors.remove(id);
                 longData.remove(id);
                 expect(command, null);
             }
-            case Command.COM_STMT_SEND_LONG_DATA -> longData.add(rewrite(payload));
+            case Command.COM_STMT_SEND_LONG_DATA -> longData.add(statements.rewrite(payload));
             case Command.COM_STMT_CLOSE -> {
-                long id = rewrite(payload);
+                long id = statements.rewrite(payload);
                 forget(id);
             }
             case Command.COM_RESET_CONNECTION -> expect(command, this::reset);
@@ -199,51 +188,23 @@ final class MySqlSessionState {
     long prepared(long backendId, int columns, int params) {
         Pending p = pending.peekFirst();
         String sql = p != null && p.command == Command.COM_STMT_PREPARE ? p.prepareSql : null;
-        long clientId = backendId;
-        while (statements.containsKey(clientId) || clientId == UNKNOWN || clientId == LAST_PREPARED) {
-            clientId = (clientId + 1) & LAST_PREPARED;
-        }
-        Statement s = new Statement(clientId, backendId, sql == null ? "" : sql, columns, params,
+        long clientId = statements.prepared(backendId, sql == null ? "" : sql, columns, params,
                 p != null && p.changesSession);
-        statements.put(clientId, s);
-        lastPrepared = clientId;
-        statementBytes += s.sql.length();
         if (sql == null) {
             permanent("a prepared statement whose text was not kept");
-        } else if (statementBytes > MAX_STATEMENT_BYTES) {
+        } else if (statements.sqlBytes() > MAX_STATEMENT_BYTES) {
             permanent("more than " + MAX_STATEMENT_BYTES + " bytes of prepared statements");
         }
         return clientId;
     }
 
-    /** The backend id for a client's statement id (unknown ids map to {@value #UNKNOWN}, which no server issued). */
+    /** The backend id for a client's statement id. */
     long backendId(long clientId) {
-        if (clientId == LAST_PREPARED) {
-            return LAST_PREPARED;
-        }
-        Statement s = statements.get(clientId);
-        return s == null ? UNKNOWN : s.backendId;
-    }
-
-    /** Rewrites the statement id after the command byte; returns the client's id ("last prepared" resolved). */
-    private long rewrite(ByteBuf payload) {
-        if (payload.readableBytes() < 5) {
-            return UNKNOWN;
-        }
-        int at = payload.readerIndex() + 1;
-        long clientId = payload.getUnsignedIntLE(at);
-        long backendId = backendId(clientId);
-        if (backendId != clientId) {
-            payload.setIntLE(at, (int) backendId);
-        }
-        return clientId == LAST_PREPARED ? lastPrepared : clientId;
+        return statements.backendId(clientId);
     }
 
     private void forget(long clientId) {
-        Statement s = statements.remove(clientId);
-        if (s != null) {
-            statementBytes -= s.sql.length();
-        }
+        statements.forget(clientId);
         cursors.remove(clientId);
         longData.remove(clientId);
     }
@@ -252,7 +213,6 @@ final class MySqlSessionState {
         settings.clear();
         setOption = null;
         statements.clear();
-        statementBytes = 0;
         temporaryTables.clear();
         sqlPrepared.clear();
         cursors.clear();
@@ -513,8 +473,8 @@ final class MySqlSessionState {
         return List.copyOf(settings.values());
     }
 
-    List<Statement> statements() {
-        return List.copyOf(statements.values());
+    List<PreparedStatements.Statement> statements() {
+        return statements.list();
     }
 
     /**
@@ -530,8 +490,8 @@ final class MySqlSessionState {
         if (setOption != null) {
             commands.add(new byte[] {(byte) SET_OPTION, (byte) (int) setOption, (byte) (setOption >> 8)});
         }
-        for (Statement s : statements.values()) {
-            commands.add(command(Command.COM_STMT_PREPARE, s.sql.getBytes(StandardCharsets.UTF_8)));
+        for (PreparedStatements.Statement s : statements.list()) {
+            commands.add(command(Command.COM_STMT_PREPARE, s.sql().getBytes(StandardCharsets.UTF_8)));
         }
         return commands;
     }
@@ -541,14 +501,7 @@ final class MySqlSessionState {
      * {@link #statements()}. The client keeps its ids.
      */
     void rebind(List<Long> backendIds) {
-        if (backendIds.size() != statements.size()) {
-            throw new IllegalArgumentException(backendIds.size() + " ids for " + statements.size() + " statements");
-        }
-        int i = 0;
-        for (Map.Entry<Long, Statement> e : statements.entrySet()) {
-            long id = backendIds.get(i++);
-            e.setValue(e.getValue().withBackendId(id));
-        }
+        statements.rebind(backendIds);
     }
 
     private static byte[] command(int command, byte[] body) {

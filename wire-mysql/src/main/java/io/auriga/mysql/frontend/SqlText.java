@@ -61,7 +61,8 @@ final class SqlText {
 
     private static int comment(char[] out, int at) {
         int i = at + 2;
-        boolean executable = i < out.length && (out[i] == '!' || out[i] == 'M' && i + 1 < out.length && out[i + 1] == '!');
+        boolean executable = i < out.length
+                && (out[i] == '!' || out[i] == 'M' && i + 1 < out.length && out[i + 1] == '!');
         if (executable) {
             // Keep the code, blank the marker and its version number.
             out[at] = ' ';

@@ -214,7 +214,8 @@ class MySqlSessionStateTest {
 
     @Test
     void beyondTheWatchLimitOnlyPlainWritesAreLetThrough() {
-        ByteBuf insert = Unpooled.buffer().writeByte(Command.COM_QUERY).writeBytes("INSERT INTO t VALUES (1)".getBytes());
+        ByteBuf insert = Unpooled.buffer().writeByte(Command.COM_QUERY)
+                .writeBytes("INSERT INTO t VALUES (1)".getBytes());
         state.command(insert, 100_000);
         state.completed(false);
         assertNull(state.pinned());
@@ -260,8 +261,8 @@ class MySqlSessionStateTest {
                 Command.COM_STMT_SEND_LONG_DATA, Command.COM_STMT_BULK_EXECUTE}) {
             assertEquals(2, sent(command, 2, 0), "command 0x" + Integer.toHexString(command));
         }
-        assertEquals(MySqlSessionState.UNKNOWN, sent(Command.COM_STMT_EXECUTE, 77, 0), "an id never issued");
-        assertEquals(MySqlSessionState.LAST_PREPARED, sent(Command.COM_STMT_EXECUTE, MySqlSessionState.LAST_PREPARED,
+        assertEquals(PreparedStatements.UNKNOWN, sent(Command.COM_STMT_EXECUTE, 77, 0), "an id never issued");
+        assertEquals(PreparedStatements.LAST_PREPARED, sent(Command.COM_STMT_EXECUTE, PreparedStatements.LAST_PREPARED,
                 0), "MariaDB's 'statement just prepared' goes through as it is");
     }
 
@@ -279,13 +280,13 @@ class MySqlSessionStateTest {
 
         assertEquals(1, sent(Command.COM_STMT_EXECUTE, 1, 0));
         assertEquals(2, sent(Command.COM_STMT_EXECUTE, 3, 0), "client id 3 is backend id 2 now");
-        assertEquals(MySqlSessionState.UNKNOWN, sent(Command.COM_STMT_EXECUTE, 2, 0), "2 was closed");
+        assertEquals(PreparedStatements.UNKNOWN, sent(Command.COM_STMT_EXECUTE, 2, 0), "2 was closed");
         // The new backend issues 3 next: client id 3 is taken, so the client gets another.
         long next = prepare("SELECT 4", 3, 1, 0);
         assertEquals(4, next);
         assertEquals(3, sent(Command.COM_STMT_EXECUTE, 4, 0));
         assertEquals(2, sent(Command.COM_STMT_CLOSE, 3));
-        assertEquals(MySqlSessionState.UNKNOWN, sent(Command.COM_STMT_EXECUTE, 3, 0));
+        assertEquals(PreparedStatements.UNKNOWN, sent(Command.COM_STMT_EXECUTE, 3, 0));
     }
 
     @Test

@@ -325,7 +325,8 @@ class MySqlFailoverIT {
         c.setAutoCommit(true);
         try (Statement st = c.createStatement()) {
             st.execute("INSERT INTO failover_it (id) VALUES (101)");
-            try (ResultSet rs = st.executeQuery("SELECT @@server_id, (SELECT COUNT(*) FROM failover_it WHERE id = 100)")) {
+            try (ResultSet rs = st.executeQuery(
+                    "SELECT @@server_id, (SELECT COUNT(*) FROM failover_it WHERE id = 100)")) {
                 rs.next();
                 assertEquals(newServerId, rs.getLong(1), "after the rollback the connection works on the new primary");
                 assertEquals(0, rs.getInt(2), "the lost transaction's row is not there");
