@@ -108,6 +108,13 @@ class MySqlFailoverIT {
 
         long killedAt = System.nanoTime();
         sandbox.kill(oldPrimary);
+        // A connection opened now waits for the new primary instead of failing.
+        long connectedTo;
+        try (Connection fresh = cluster.mariadb(cluster.writerPort(), ""); Statement st = fresh.createStatement();
+             ResultSet rs = st.executeQuery("SELECT @@server_id")) {
+            rs.next();
+            connectedTo = rs.getLong(1);
+        }
         int before = load.acknowledged.size();
         load.awaitAcknowledgedOn(before + 20, FAILOVER_TIMEOUT);
         System.out.println("writes were unavailable for about " + (System.nanoTime() - killedAt) / 1_000_000
@@ -119,6 +126,7 @@ class MySqlFailoverIT {
         assertNotEquals(oldPrimary, newPrimary.name(), "a replica was promoted");
         assertTrue(after.epoch() > epochBefore, "a new primary raises the epoch");
         long newServerId = serverId(sandbox.instance(newPrimary.name()));
+        assertEquals(newServerId, connectedTo, "a session opened during the failover landed on the new primary");
         assertTrue(load.errors.size() <= 2, "the load saw at most the error of its command in flight and of a "
                 + "connection attempt: " + load.errors);
         List<Integer> missing = load.missingOn(sandbox.instance(newPrimary.name()));
