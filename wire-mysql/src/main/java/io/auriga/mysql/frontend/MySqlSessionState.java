@@ -225,10 +225,14 @@ final class MySqlSessionState {
     }
 
     private void query(ByteBuf payload, boolean whole) {
-        String sql = text(payload, payload.readerIndex() + 1);
-        if (!whole && !plainDml(sql)) {
+        if (SqlText.plain(payload, payload.readerIndex() + 1, !whole)) {
+            pending.addLast(new Pending(Command.COM_QUERY, null, null, false, false));
+            return;
+        }
+        if (!whole) {
             permanent("a statement too large to inspect");
         }
+        String sql = text(payload, payload.readerIndex() + 1);
         List<String[]> parts = SqlText.statements(sql);
         List<Runnable> effects = new ArrayList<>();
         for (String[] part : parts) {
@@ -239,13 +243,6 @@ final class MySqlSessionState {
         }
         Runnable onSuccess = effects.isEmpty() ? null : () -> effects.forEach(Runnable::run);
         pending.addLast(new Pending(Command.COM_QUERY, onSuccess, null, false, parts.size() > 1));
-    }
-
-    /** The first bytes of a long statement that cannot change session state. */
-    private static boolean plainDml(String head) {
-        String s = SqlText.mask(head).stripLeading().toUpperCase(Locale.ROOT);
-        return (s.startsWith("INSERT") || s.startsWith("REPLACE") || s.startsWith("UPDATE") || s.startsWith("DELETE"))
-                && !s.contains("GET_LOCK") && !s.contains("@");
     }
 
     /** What one statement does to the session: pins are taken at once, other changes when it succeeds. */

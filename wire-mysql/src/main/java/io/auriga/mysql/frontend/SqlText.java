@@ -1,5 +1,8 @@
 package io.auriga.mysql.frontend;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -117,6 +120,75 @@ final class SqlText {
             i++;
         }
         return i;
+    }
+
+    private static final String[] WRITES = {"INSERT", "UPDATE", "DELETE", "REPLACE"};
+    private static final String[] PLAIN = {"SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "WITH"};
+
+    /**
+     * True when the statement in {@code payload} from {@code from} on certainly leaves the session
+     * as it was, judged on the bytes without decoding them (the common case, kept cheap): it starts
+     * with SELECT, INSERT, UPDATE, DELETE, REPLACE or WITH, after blanks and plain block comments,
+     * and has no {@code @} (user variables), no {@code ;} (more statements) and no "lock"
+     * (GET_LOCK) anywhere. ASCII bytes never occur inside a UTF-8 multi-byte character, so the
+     * byte scan cannot be fooled by one. Anything else needs the full classification.
+     *
+     * @param writesOnly accept only INSERT, UPDATE, DELETE and REPLACE (for a statement known by its
+     *                   first bytes only: these are the ones that do not end with {@code INTO @var})
+     */
+    static boolean plain(ByteBuf payload, int from, boolean writesOnly) {
+        int end = payload.writerIndex();
+        int i = from;
+        while (i < end) {
+            byte b = payload.getByte(i);
+            if (b == ' ' || b == '\t' || b == '\r' || b == '\n') {
+                i++;
+            } else if (b == '/' && i + 2 < end && payload.getByte(i + 1) == '*' && payload.getByte(i + 2) != '!'
+                    && payload.getByte(i + 2) != 'M') {
+                int close = ByteBufUtil.indexOf(COMMENT_END, payload.slice(i + 2, end - i - 2));
+                if (close < 0) {
+                    return false;
+                }
+                i += 2 + close + 2;
+            } else {
+                break;
+            }
+        }
+        if (!startsWithKeyword(payload, i, end, writesOnly ? WRITES : PLAIN)) {
+            return false;
+        }
+        for (int j = i; j < end; j++) {
+            byte b = payload.getByte(j);
+            if (b == '@' || b == ';') {
+                return false;
+            }
+            if ((b | 0x20) == 'l' && j + 3 < end && (payload.getByte(j + 1) | 0x20) == 'o'
+                    && (payload.getByte(j + 2) | 0x20) == 'c' && (payload.getByte(j + 3) | 0x20) == 'k') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final ByteBuf COMMENT_END = Unpooled.unreleasableBuffer(
+            Unpooled.wrappedBuffer(new byte[] {'*', '/'}));
+
+    private static boolean startsWithKeyword(ByteBuf payload, int at, int end, String[] keywords) {
+        for (String keyword : keywords) {
+            int n = keyword.length();
+            if (at + n > end) {
+                continue;
+            }
+            boolean match = true;
+            for (int k = 0; k < n && match; k++) {
+                match = (payload.getByte(at + k) & 0xDF) == keyword.charAt(k);
+            }
+            if (match && (at + n == end || !Character.isLetterOrDigit(payload.getByte(at + n))
+                    && payload.getByte(at + n) != '_')) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** An identifier as written ({@code `db`}, {@code db}), without quotes; null when there is none. */
