@@ -273,6 +273,21 @@ public final class MySqlSession {
         backend.channel().config().setAutoRead(true);
         client.config().setAutoRead(true);
         log.debug("{}: relaying to {} thread {}", describe(), backend.instance().name(), backend.threadId());
+        followPrimary();
+    }
+
+    /**
+     * A change of primary announced while the session was logging in (or moving) found no backend
+     * to act on: check once the backend is in place, so a session never stays on a former primary.
+     */
+    private void followPrimary() {
+        if (state == null || backend == null || closing) {
+            return;
+        }
+        var topology = endpoint.router().topology().current();
+        topology.primary().filter(p -> !p.name().equals(backend.instance().name())).ifPresent(p ->
+                lost("the primary of cluster " + endpoint.cluster().name() + " changed to " + p.name() + " (epoch "
+                        + topology.epoch() + ") while the session was logging in"));
     }
 
     /**
@@ -512,6 +527,7 @@ public final class MySqlSession {
         log.info("{}: re-attached to {} thread {} in {} ms ({} setting(s) and {} prepared statement(s) restored)",
                 describe(), fresh.instance().name(), fresh.threadId(), (System.nanoTime() - detachedAt) / 1_000_000,
                 state.settings().size(), state.statements().size());
+        followPrimary();
     }
 
     /** The session cannot be moved after all: its next command (perhaps already held) gets {@code error}. */
