@@ -33,6 +33,11 @@ public record BackendLogin(String user, byte[] stage1, String database, long cap
                 Map.of("program_name", "auriga-control"), false);
     }
 
+    /** The same login with another default schema (null: none). */
+    public BackendLogin withDatabase(String schema) {
+        return new BackendLogin(user, stage1, schema, capabilities, characterSet, maxPacketSize, attributes, readOnly);
+    }
+
     @Override
     public String toString() {
         return "BackendLogin[user=" + user + ", database=" + database + "]";

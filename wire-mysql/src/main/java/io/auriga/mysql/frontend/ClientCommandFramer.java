@@ -7,13 +7,24 @@ import io.netty.buffer.Unpooled;
 /**
  * Frames the client → backend stream of a relayed session without copying it: packet headers are
  * read, payloads are passed on as slices of the chunks they came in. Each message that starts a
- * command is shown to a {@link Sink} — whole when it is at most {@value #SMALL} bytes (held back
- * until complete, so the proxy can take it out of the stream: {@code KILL}), otherwise its first
- * bytes. The few bytes of an incomplete header or small command are carried to the next chunk.
+ * command is shown to a {@link Sink} — whole when it is at most {@value #SMALL} bytes, or up to
+ * the limit the {@link WholeLimit} gives for its command byte (held back until complete, so the
+ * proxy can take it out of the stream: {@code KILL}, or read all of it: a statement to prepare),
+ * otherwise its first bytes, at least the command byte and the 4-byte statement id that follows it.
+ * The sink may change those bytes in place before they are forwarded. The few bytes of an
+ * incomplete header or held command are carried to the next chunk.
  */
 final class ClientCommandFramer {
     /** Commands up to this size are seen whole before being forwarded. */
     static final int SMALL = 256;
+    /** Payload bytes a large command shows at least: the command byte and a statement id. */
+    static final int HEAD = 5;
+
+    /** How large a command may be and still be held back until it is whole. */
+    @FunctionalInterface
+    interface WholeLimit {
+        int wholeUpTo(int command);
+    }
 
     /** Where framed bytes go. */
     interface Sink {
@@ -29,9 +40,18 @@ final class ClientCommandFramer {
         boolean message(int sequenceId, int length, ByteBuf payload);
     }
 
+    private final WholeLimit whole;
     private int remaining;
     private boolean continues;
     private ByteBuf carry;
+
+    ClientCommandFramer() {
+        this(command -> SMALL);
+    }
+
+    ClientCommandFramer(WholeLimit whole) {
+        this.whole = whole;
+    }
 
     /** Frames {@code chunk} (released here). */
     void read(ByteBuf chunk, Sink sink) {
@@ -53,7 +73,12 @@ final class ClientCommandFramer {
                 int length = in.getUnsignedMediumLE(at);
                 int sequenceId = in.getUnsignedByte(at + 3);
                 boolean starts = !continues;
-                if (starts && length <= SMALL) {
+                if (starts && in.readableBytes() < 4 + Math.min(length, HEAD)) {
+                    break;
+                }
+                int limit = starts && length > SMALL ? Math.max(SMALL, whole.wholeUpTo(in.getUnsignedByte(at + 4)))
+                        : SMALL;
+                if (starts && length <= limit && length < MySqlPacketDecoder.MAX_PACKET_PAYLOAD) {
                     if (in.readableBytes() < 4 + length) {
                         break;
                     }
@@ -67,9 +92,6 @@ final class ClientCommandFramer {
                     }
                     in.skipBytes(4 + length);
                     continue;
-                }
-                if (starts && in.readableBytes() < 5) {
-                    break;
                 }
                 continues = length == MySqlPacketDecoder.MAX_PACKET_PAYLOAD;
                 if (starts) {
@@ -87,6 +109,11 @@ final class ClientCommandFramer {
         } finally {
             in.release();
         }
+    }
+
+    /** True when no command has been partly passed on: the stream stands between messages. */
+    boolean atBoundary() {
+        return remaining == 0 && !continues;
     }
 
     /** Releases what is carried. */

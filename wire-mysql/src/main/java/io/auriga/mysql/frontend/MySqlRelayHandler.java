@@ -14,21 +14,31 @@ import org.slf4j.LoggerFactory;
  * {@link ClientCommandFramer}) or scanned (backend side) for packet headers and written to the
  * peer as it came, without copying or decoding bodies. Writes are flushed once per read burst.
  * Backpressure: when the peer cannot take more, this side stops reading until the peer's buffer
- * drains ({@link #channelWritabilityChanged} on the peer's handler resumes it).
+ * drains ({@link #channelWritabilityChanged} on the peer's handler resumes it). The client side's
+ * peer is whichever backend serves the session now ({@link MySqlSession#backendChannel()}): a
+ * session may move to another backend.
  */
 final class MySqlRelayHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(MySqlRelayHandler.class);
 
     private final MySqlSession session;
-    private final Channel peer;
-    private final boolean fromBackend;
+    /** The client, for the backend side; null for the client side. */
+    private final Channel client;
     private final EndpointMetrics metrics;
 
-    MySqlRelayHandler(MySqlSession session, Channel peer, boolean fromBackend) {
+    /** @param client the client channel on the backend side's handler, null on the client side's */
+    MySqlRelayHandler(MySqlSession session, Channel client) {
         this.session = session;
-        this.peer = peer;
-        this.fromBackend = fromBackend;
+        this.client = client;
         this.metrics = session.endpoint().metrics();
+    }
+
+    private boolean fromBackend() {
+        return client != null;
+    }
+
+    private Channel peer() {
+        return fromBackend() ? client : session.backendChannel();
     }
 
     @Override
@@ -37,25 +47,22 @@ final class MySqlRelayHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (fromBackend) {
-            session.fromBackend(chunk);
+        if (fromBackend()) {
+            if (!session.fromBackend(chunk)) {
+                log.warn("{}: a prepared statement's id to rewrite was split across reads; closing the session",
+                        session.describe());
+                chunk.release();
+                client.close();
+                return;
+            }
             metrics.relayedToClient(chunk.readableBytes());
-            peer.write(chunk, peer.voidPromise());
+            client.write(chunk, client.voidPromise());
         } else {
             metrics.relayedFromClient(chunk.readableBytes());
-            session.fromClient(chunk, new ClientCommandFramer.Sink() {
-                @Override
-                public void forward(ByteBuf slice) {
-                    peer.write(slice, peer.voidPromise());
-                }
-
-                @Override
-                public boolean message(int sequenceId, int length, ByteBuf payload) {
-                    return session.clientMessage(sequenceId, length, payload);
-                }
-            });
+            session.fromClient(chunk);
         }
-        if (!peer.isWritable()) {
+        Channel peer = peer();
+        if (peer != null && !peer.isWritable()) {
             // Stop reading before flushing: a flush that drains the peer at once fires the
             // writability event that resumes reading, and that must come after the pause.
             ctx.channel().config().setAutoRead(false);
@@ -65,12 +72,16 @@ final class MySqlRelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        peer.flush();
+        Channel peer = peer();
+        if (peer != null) {
+            peer.flush();
+        }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) {
+        Channel peer = peer();
+        if (ctx.channel().isWritable() && peer != null) {
             peer.config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();
@@ -78,15 +89,15 @@ final class MySqlRelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (fromBackend) {
-            session.backendClosed();
+        if (fromBackend()) {
+            session.backendClosed(ctx.channel());
         }
         ctx.fireChannelInactive();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.info("{}: {} connection failed: {}", session.describe(), fromBackend ? "backend" : "client",
+        log.info("{}: {} connection failed: {}", session.describe(), fromBackend() ? "backend" : "client",
                 cause.toString());
         ctx.close();
     }

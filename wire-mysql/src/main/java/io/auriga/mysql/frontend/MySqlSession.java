@@ -15,6 +15,7 @@ import io.auriga.mysql.protocol.HandshakeV10;
 import io.auriga.mysql.protocol.MySqlErrors;
 import io.auriga.mysql.protocol.MySqlPacketScanner;
 import io.auriga.mysql.protocol.MySqlPackets;
+import io.auriga.mysql.protocol.OkPacket;
 import io.auriga.mysql.protocol.ResponseTracker;
 import io.auriga.mysql.protocol.ServerStatus;
 import io.netty.buffer.ByteBuf;
@@ -26,7 +27,10 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,11 +39,21 @@ import org.slf4j.LoggerFactory;
  * One client connection to a MySQL endpoint, from accept to close: the proxy-issued connection id
  * and scramble, who the client is, the backend serving it and where the session stands. The phase
  * handlers call into it; it lives on the client channel's event loop only, so it needs no locks.
+ *
+ * <p>A session on an endpoint that follows the primary keeps its {@link MySqlSessionState} and
+ * outlives its backend: when the primary changes or the backend connection is lost, a session
+ * standing between commands is logged in on the new primary (waiting for it up to the failover
+ * timeout, holding what the client sends meanwhile), its schema, settings and prepared statements
+ * are replayed there, and the client's next command goes on as if nothing happened. An open
+ * transaction does not survive the move: {@link FailoverStandIn} tells the client on its next
+ * command. A command in flight, or state that cannot be replayed, ends the session with an ERR.
  */
 public final class MySqlSession {
     static final AttributeKey<Boolean> TLS = AttributeKey.valueOf("auriga.mysql.tls");
     private static final Logger log = LoggerFactory.getLogger(MySqlSession.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Bound on what a client may send while its session moves to another backend. */
+    private static final int MAX_HELD_BYTES = 1 << 20;
 
     private final Channel client;
     private final EndpointContext endpoint;
@@ -50,7 +64,32 @@ public final class MySqlSession {
     private final byte[] scramble = newScramble();
     private final long advertised;
     private final MySqlPacketScanner fromBackend = new MySqlPacketScanner();
-    private final ClientCommandFramer fromClient = new ClientCommandFramer();
+    private final ClientCommandFramer fromClient = new ClientCommandFramer(
+            command -> this.state == null ? ClientCommandFramer.SMALL : this.state.wholeUpTo(command));
+    private final ClientCommandFramer.Sink toBackend = new ClientCommandFramer.Sink() {
+        @Override
+        public void forward(ByteBuf slice) {
+            if (backend == null || closing) {
+                slice.release();
+            } else {
+                backend.channel().write(slice, backend.channel().voidPromise());
+            }
+        }
+
+        @Override
+        public boolean message(int sequenceId, int length, ByteBuf payload) {
+            return clientMessage(sequenceId, length, payload);
+        }
+    };
+    private final List<ByteBuf> held = new ArrayList<>();
+    private int heldBytes;
+    private boolean detached;
+    private long detachedAt;
+    /** Only sessions that follow the primary are ever moved, so only they track their state. */
+    private MySqlSessionState state;
+    private FailoverStandIn standIn;
+    /** The sequence id an ERR sent now in place of the rest of a response must carry. */
+    private int nextSequence = 1;
     private ResponseTracker tracker;
     private HandshakeResponse41 response;
     private BackendLogin login;
@@ -128,14 +167,24 @@ public final class MySqlSession {
                 clientResponse.characterSet(), clientResponse.maxPacketSize(), clientResponse.attributes(),
                 endpoint.router().readOnly());
         this.tracker = new ResponseTracker(negotiated);
-        connect(System.nanoTime() + endpoint.cluster().failover().failoverTimeout().toNanos());
+        if (endpoint.router().followsPrimary()) {
+            state = new MySqlSessionState(login.database());
+            tracker.onCompletion(state::completed);
+        }
+        connect(failoverDeadline(), this::ready, true);
+    }
+
+    private long failoverDeadline() {
+        return System.nanoTime() + endpoint.cluster().failover().failoverTimeout().toNanos();
     }
 
     /**
      * Routes the session and logs in to the chosen instance. While a failover is under way it
-     * waits, re-routing every few milliseconds until the failover timeout.
+     * waits, re-routing every few milliseconds until the failover timeout. A first login reports
+     * failures at once; a re-attach keeps trying until the deadline, since the instance it lost
+     * may still be listed as primary until the monitor notices.
      */
-    private void connect(long deadline) {
+    private void connect(long deadline, Consumer<MySqlBackend> onReady, boolean first) {
         if (closing || !client.isActive()) {
             return;
         }
@@ -143,22 +192,27 @@ public final class MySqlSession {
         boolean expired = System.nanoTime() - deadline >= 0;
         if (route instanceof Route.Wait wait) {
             if (expired) {
-                fatal(MySqlErrors.failoverTimeout("failover of cluster " + endpoint.cluster().name()
-                        + " did not finish in time: " + wait.reason()), okSequence, "gave up waiting for failover");
+                failed(MySqlErrors.failoverTimeout("failover of cluster " + endpoint.cluster().name()
+                        + " did not finish in time: " + wait.reason()), "gave up waiting for failover", first);
                 return;
             }
             cancelTimer();
-            client.eventLoop().schedule(() -> connect(deadline), 50, TimeUnit.MILLISECONDS);
+            client.eventLoop().schedule(() -> connect(deadline, onReady, first), 50, TimeUnit.MILLISECONDS);
             return;
         }
         if (route instanceof Route.Unavailable unavailable) {
-            fatal(MySqlErrors.cannotConnect("no instance available for endpoint " + endpoint.name() + ": "
-                    + unavailable.reason()), okSequence, unavailable.reason());
+            if (first || expired) {
+                failed(MySqlErrors.cannotConnect("no instance available for endpoint " + endpoint.name() + ": "
+                        + unavailable.reason()), unavailable.reason(), first);
+            } else {
+                client.eventLoop().schedule(() -> connect(deadline, onReady, false), 100, TimeUnit.MILLISECONDS);
+            }
             return;
         }
         Route.To to = (Route.To) route;
         lease = endpoint.counts().acquire(to.instance().name());
-        Future<MySqlBackend> attempt = connector.connect(client.eventLoop(), to.instance(), login);
+        BackendLogin as = state == null ? login : login.withDatabase(state.schema());
+        Future<MySqlBackend> attempt = connector.connect(client.eventLoop(), to.instance(), as);
         attempt.addListener(f -> {
             if (f.isSuccess() && (closing || !client.isActive())) {
                 attempt.getNow().channel().close();
@@ -166,28 +220,39 @@ public final class MySqlSession {
                 return;
             }
             if (f.isSuccess()) {
-                ready(attempt.getNow());
+                onReady.accept(attempt.getNow());
                 return;
             }
             releaseLease();
             boolean refusedByDatabase = f.cause() instanceof MySqlBackendLoginException e && e.error() != null;
             if (refusedByDatabase || System.nanoTime() - deadline >= 0) {
-                loginFailed(f.cause());
+                loginFailed(f.cause(), first);
             } else {
+                // The instance could not be reached: have the monitor look at once, and try again; a
+                // primary that died moments ago is replaced rather than reported.
                 endpoint.router().topology().suspect(to.instance().name());
-                client.eventLoop().schedule(() -> connect(deadline), 100, TimeUnit.MILLISECONDS);
+                client.eventLoop().schedule(() -> connect(deadline, onReady, first), 100, TimeUnit.MILLISECONDS);
             }
         });
     }
 
-    private void loginFailed(Throwable cause) {
+    private void loginFailed(Throwable cause, boolean first) {
         if (cause instanceof MySqlBackendLoginException e && e.error() != null) {
-            fatal(e.error(), okSequence, e.getMessage());
+            failed(e.error(), e.getMessage(), first);
             return;
         }
         endpoint.metrics().backendConnectFailed();
-        fatal(MySqlErrors.cannotConnect("cannot connect to the database through endpoint " + endpoint.name()
-                + ": " + cause.getMessage()), okSequence, cause.getMessage());
+        failed(MySqlErrors.cannotConnect("cannot connect to the database through endpoint " + endpoint.name()
+                + ": " + cause.getMessage()), cause.getMessage(), first);
+    }
+
+    /** A first login answers the client's handshake with the error; a re-attach ends the session with it. */
+    private void failed(ErrPacket error, String reason, boolean first) {
+        if (first) {
+            fatal(error, okSequence, reason);
+        } else {
+            abandon(error, reason);
+        }
     }
 
     private void ready(MySqlBackend newBackend) {
@@ -195,11 +260,11 @@ public final class MySqlSession {
         cancelTimer();
         live.add(this);
         registry.register(connectionId, new ConnectionRegistry.Target(backend.instance(), backend.threadId()));
-        backend.channel().pipeline().addLast("relay", new MySqlRelayHandler(this, client, true));
+        backend.channel().pipeline().addLast("relay", new MySqlRelayHandler(this, client));
         MySqlAuthHandler auth = (MySqlAuthHandler) client.pipeline().get(MySqlFrontendInitializer.AUTH);
         java.util.List<ByteBuf> early = auth.takeEarly(client.alloc());
         client.pipeline().remove(auth);
-        client.pipeline().addLast("relay", new MySqlRelayHandler(this, backend.channel(), false));
+        client.pipeline().addLast("relay", new MySqlRelayHandler(this, null));
         client.writeAndFlush(MySqlPackets.frame(client.alloc(), okSequence, Unpooled.wrappedBuffer(backend.okPayload())));
         // Commands sent ahead of the OK go first, then whatever the decoder still holds (handed on as it leaves).
         var decoder = client.pipeline().context(MySqlFrontendInitializer.DECODER);
@@ -208,27 +273,119 @@ public final class MySqlSession {
         backend.channel().config().setAutoRead(true);
         client.config().setAutoRead(true);
         log.debug("{}: relaying to {} thread {}", describe(), backend.instance().name(), backend.threadId());
+        followPrimary();
     }
 
-    /** Client → backend: frames the chunk, lets the proxy take the commands it answers itself. */
-    void fromClient(ByteBuf chunk, ClientCommandFramer.Sink forward) {
-        fromClient.read(chunk, forward);
+    /**
+     * A change of primary announced while the session was logging in (or moving) found no backend
+     * to act on: check once the backend is in place, so a session never stays on a former primary.
+     */
+    private void followPrimary() {
+        if (state == null || backend == null || closing) {
+            return;
+        }
+        var topology = endpoint.router().topology().current();
+        topology.primary().filter(p -> !p.name().equals(backend.instance().name())).ifPresent(p ->
+                lost("the primary of cluster " + endpoint.cluster().name() + " changed to " + p.name() + " (epoch "
+                        + topology.epoch() + ") while the session was logging in"));
     }
 
-    /** A client message: true when the proxy answers it itself (KILL of a proxy id, COM_CHANGE_USER). */
-    boolean clientMessage(int sequenceId, int length, ByteBuf payload) {
+    /**
+     * Client → backend: frames the chunk, lets the proxy take the commands it answers itself and
+     * forwards the rest to the current backend; while the session moves, the chunk is held.
+     */
+    void fromClient(ByteBuf chunk) {
+        if (detached) {
+            hold(chunk);
+            return;
+        }
+        fromClient.read(chunk, toBackend);
+    }
+
+    /** The backend the client's bytes go to now, or null while there is none. */
+    Channel backendChannel() {
+        return backend == null || detached ? null : backend.channel();
+    }
+
+    /**
+     * A client message: true when the proxy answers it itself (KILL of a proxy id, COM_CHANGE_USER,
+     * a command after a failover took the session's transaction or state). Statement ids in
+     * COM_STMT_* commands are rewritten to the backend's here.
+     */
+    private boolean clientMessage(int sequenceId, int length, ByteBuf payload) {
+        nextSequence = sequenceId + 1;
+        if (sequenceId == 0 && standIn != null && tracker.quiet() && answeredByStandIn(payload, length)) {
+            return true;
+        }
         if (sequenceId == 0 && tracker.quiet() && length <= ClientCommandFramer.SMALL
                 && ProxyCommands.handles(payload)) {
             new ProxyCommands(this).handle(payload);
             return true;
         }
-        tracker.clientMessage(sequenceId, length, payload);
+        boolean command = tracker.clientMessage(sequenceId, length, payload);
+        if (command && state != null) {
+            state.command(payload, length);
+        }
         return false;
     }
 
-    /** Backend → client: follows the response without changing it. */
-    void fromBackend(ByteBuf chunk) {
-        fromBackend.scan(chunk, (sequenceId, length, head, start) -> tracker.serverMessage(length, head));
+    private boolean answeredByStandIn(ByteBuf payload, int length) {
+        ErrPacket error = standIn.error();
+        switch (standIn.answer(payload, payload.readableBytes() == length)) {
+            case PASS -> {
+                return false;
+            }
+            case OK -> replyOk(tracker.statusFlags() & ~ServerStatus.IN_TRANS);
+            case OK_ENDS -> {
+                standIn = null;
+                log.info("{}: the client rolled back the transaction lost in the failover", describe());
+                replyOk(tracker.statusFlags() & ~ServerStatus.IN_TRANS);
+            }
+            case ERR -> reply(error);
+            case ERR_ENDS -> {
+                standIn = null;
+                log.info("{}: the client tried to commit the transaction lost in the failover; refused", describe());
+                reply(error);
+            }
+            case ERR_CLOSES -> fatal(error, 1, "answered the client's next command after the failover");
+            case CLOSE -> {
+                closing = true;
+                client.close();
+            }
+            case DROP -> {
+                // No answer expected.
+            }
+            default -> throw new IllegalStateException();
+        }
+        return true;
+    }
+
+    /**
+     * Backend → client: follows the response, and hands the client its own statement id in the
+     * answer to COM_STMT_PREPARE. Returns false in the one case that cannot be relayed: an id to
+     * rewrite that began in an earlier chunk.
+     */
+    boolean fromBackend(ByteBuf chunk) {
+        boolean[] relayable = {true};
+        fromBackend.scan(chunk, (sequenceId, length, head, start) -> {
+            nextSequence = sequenceId + 1;
+            if (state != null && tracker.awaitsPrepare() && head.readableBytes() >= 9
+                    && head.getUnsignedByte(head.readerIndex()) == OkPacket.HEADER) {
+                int at = head.readerIndex();
+                long backendId = head.getUnsignedIntLE(at + 1);
+                long clientId = state.prepared(backendId, head.getUnsignedShortLE(at + 5),
+                        head.getUnsignedShortLE(at + 7));
+                if (clientId != backendId) {
+                    if (start >= 0 && start + 9 <= chunk.writerIndex()) {
+                        chunk.setIntLE(start + 5, (int) clientId);
+                    } else {
+                        relayable[0] = false;
+                    }
+                }
+            }
+            tracker.serverMessage(length, head);
+        });
+        return relayable[0];
     }
 
     /** Runs {@code statement} (a KILL naming a backend thread) on {@code target}'s instance as this session's user. */
@@ -253,32 +410,155 @@ public final class MySqlSession {
     }
 
     /**
-     * The cluster has a new primary: a writer session still on another instance must not write
-     * there, so it is ended. Called from any thread.
+     * The cluster has a new primary (or none). A writer session whose backend is on another
+     * instance must not write there: it is moved (see {@link #lost}). Called from any thread.
      */
     void primaryChanged(String primary, long epoch) {
         client.eventLoop().execute(() -> {
-            if (closing || backend == null || backend.instance().name().equals(primary)) {
+            if (closing || detached || backend == null || backend.instance().name().equals(primary)) {
                 return;
             }
-            log.warn("{}: the primary of cluster {} changed to {} (epoch {}); ending the session", describe(),
-                    endpoint.cluster().name(), primary == null ? "none" : primary, epoch);
-            closing = true;
-            client.close();
+            lost("the primary of cluster " + endpoint.cluster().name() + " changed to "
+                    + (primary == null ? "none" : primary) + " (epoch " + epoch + ")");
         });
     }
 
-    /** The backend connection closed while the client was still there. */
-    void backendClosed() {
-        if (closing || !client.isActive()) {
+    /** A backend connection closed while the client was still there. */
+    void backendClosed(Channel channel) {
+        if (closing || detached || backend == null || backend.channel() != channel || !client.isActive()) {
             return;
         }
-        closing = true;
-        if (tracker.lastCommand() != Command.COM_QUIT) {
-            endpoint.router().topology().suspect(backend.instance().name());
-            log.info("{}: connection to {} was lost", describe(), backend.instance().name());
+        if (tracker.lastCommand() == Command.COM_QUIT) {
+            closing = true;
+            client.close();
+            return;
         }
-        client.close();
+        endpoint.router().topology().suspect(backend.instance().name());
+        lost("the connection to database instance " + backend.instance().name() + " was lost");
+    }
+
+    /**
+     * The backend is gone or must not be used. A session between commands is moved to the primary
+     * (its open transaction reported on its next command); one with a command in flight gets an ERR
+     * in place of the rest of the answer, since whether the command took effect is unknown; one
+     * holding state that cannot be replayed gets an ERR naming it on its next command.
+     */
+    private void lost(String what) {
+        boolean quiet = tracker.quiet() && fromBackend.atBoundary() && fromClient.atBoundary();
+        if (state == null || !quiet) {
+            closing = true;
+            log.warn("{}: {}{}; ending the session", describe(), what, quiet ? "" : " with a command in flight");
+            if (state != null && fromBackend.atBoundary() && client.isActive()) {
+                client.writeAndFlush(MySqlErrors.frame(client.alloc(), nextSequence & 0xFF,
+                        MySqlErrors.connectionLost(what + " while a command was running; whether it took effect"
+                                + " is unknown"))).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                client.close();
+            }
+            return;
+        }
+        leaveBackend();
+        String pinned = state.pinned();
+        if (pinned != null) {
+            log.warn("{}: {}; it holds {}, which cannot be moved: the session ends with the client's next command",
+                    describe(), what, pinned);
+            standIn = FailoverStandIn.ended(MySqlErrors.connectionLost("the session was ended because " + what
+                    + ", and it held " + pinned + ", which cannot be carried to another instance; reconnect"));
+            return;
+        }
+        detached = true;
+        detachedAt = System.nanoTime();
+        boolean inTransaction = tracker.inTransaction();
+        log.info("{}: {}; moving the session to the primary{}", describe(), what,
+                inTransaction ? " (its open transaction is lost and reported to the client)" : "");
+        if (inTransaction) {
+            standIn = FailoverStandIn.lostTransaction(MySqlErrors.transactionLostInFailover("the transaction was "
+                    + "aborted by a failover of cluster " + endpoint.cluster().name() + " (" + what + "); roll it "
+                    + "back and run it again"));
+        }
+        connect(failoverDeadline(), this::replay, false);
+    }
+
+    private void leaveBackend() {
+        MySqlBackend old = backend;
+        backend = null;
+        if (old.channel().pipeline().get("relay") != null) {
+            old.channel().pipeline().remove("relay");
+        }
+        old.channel().close();
+        registry.unregister(connectionId);
+        releaseLease();
+    }
+
+    /** Rebuilds the session's settings and prepared statements on the new backend before it takes traffic. */
+    private void replay(MySqlBackend fresh) {
+        List<PreparedStatements.Statement> kept = state.statements();
+        MySqlReplayHandler.replay(fresh, login.capabilities(), state.replay(),
+                endpoint.server().connectTimeout().toMillis()).addListener(f -> {
+                    String mismatch = f.isSuccess() ? ((MySqlReplayHandler.Result) f.getNow()).mismatch(kept)
+                            : f.cause().getMessage();
+                    if (mismatch != null) {
+                        fresh.channel().close();
+                        releaseLease();
+                        abandon(MySqlErrors.connectionLost("the session could not be restored on "
+                                + fresh.instance().name() + " after a failover: " + mismatch), mismatch);
+                        return;
+                    }
+                    MySqlReplayHandler.Result result = (MySqlReplayHandler.Result) f.getNow();
+                    state.rebind(result.statements().stream().map(MySqlReplayHandler.Prepared::id).toList());
+                    attach(fresh, result.statusFlags());
+                });
+    }
+
+    /** Makes {@code fresh} the session's backend and lets the held client bytes through. */
+    private void attach(MySqlBackend fresh, int statusFlags) {
+        if (closing || !client.isActive()) {
+            fresh.channel().close();
+            releaseLease();
+            return;
+        }
+        backend = fresh;
+        registry.register(connectionId, new ConnectionRegistry.Target(fresh.instance(), fresh.threadId()));
+        tracker.resetStatus((statusFlags >= 0 ? statusFlags : tracker.statusFlags()) & ~ServerStatus.IN_TRANS);
+        fresh.channel().pipeline().addLast("relay", new MySqlRelayHandler(this, client));
+        detached = false;
+        releaseHeld();
+        fresh.channel().config().setAutoRead(true);
+        log.info("{}: re-attached to {} thread {} in {} ms ({} setting(s) and {} prepared statement(s) restored)",
+                describe(), fresh.instance().name(), fresh.threadId(), (System.nanoTime() - detachedAt) / 1_000_000,
+                state.settings().size(), state.statements().size());
+        followPrimary();
+    }
+
+    /** The session cannot be moved after all: its next command (perhaps already held) gets {@code error}. */
+    private void abandon(ErrPacket error, String reason) {
+        log.warn("{}: {}; the session ends with the client's next command", describe(), reason);
+        standIn = FailoverStandIn.ended(error);
+        detached = false;
+        releaseHeld();
+    }
+
+    /** Passes on what the client sent while the session moved, through the framer, to the current backend. */
+    private void releaseHeld() {
+        List<ByteBuf> chunks = new ArrayList<>(held);
+        held.clear();
+        heldBytes = 0;
+        for (ByteBuf chunk : chunks) {
+            fromClient(chunk);
+        }
+        if (backend != null) {
+            backend.channel().flush();
+        }
+        client.config().setAutoRead(true);
+    }
+
+    /** Keeps what the client sends while its session moves; stops reading past a bound. */
+    private void hold(ByteBuf chunk) {
+        held.add(chunk);
+        heldBytes += chunk.readableBytes();
+        if (heldBytes > MAX_HELD_BYTES) {
+            client.config().setAutoRead(false);
+        }
     }
 
     /**
@@ -288,6 +568,8 @@ public final class MySqlSession {
     void released() {
         live.remove(this);
         fromClient.release();
+        held.forEach(ByteBuf::release);
+        held.clear();
         endpoint.metrics().clientDisconnected();
         cancelTimer();
         registry.unregister(connectionId);
@@ -314,6 +596,22 @@ public final class MySqlSession {
             client.writeAndFlush(MySqlErrors.frame(client.alloc(), sequenceId & 0xFF, error))
                     .addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** Answers the client's command with OK carrying {@code statusFlags}. */
+    void replyOk(int statusFlags) {
+        ByteBuf payload = client.alloc().buffer();
+        try {
+            new OkPacket(0, 0, statusFlags, 0, "").encode(payload, capabilities());
+            client.writeAndFlush(MySqlPackets.frame(client.alloc(), 1, payload));
+        } finally {
+            payload.release();
+        }
+    }
+
+    /** Answers the client's command with {@code error}. */
+    void reply(ErrPacket error) {
+        client.writeAndFlush(MySqlErrors.frame(client.alloc(), 1, error));
     }
 
     private void releaseLease() {

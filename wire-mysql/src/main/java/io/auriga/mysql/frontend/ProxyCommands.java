@@ -3,8 +3,6 @@ package io.auriga.mysql.frontend;
 import io.auriga.mysql.protocol.Command;
 import io.auriga.mysql.protocol.ErrPacket;
 import io.auriga.mysql.protocol.MySqlErrors;
-import io.auriga.mysql.protocol.MySqlPackets;
-import io.auriga.mysql.protocol.OkPacket;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
@@ -88,18 +86,10 @@ final class ProxyCommands {
     }
 
     private void ok() {
-        var client = session.client();
-        ByteBuf payload = client.alloc().buffer();
-        try {
-            new OkPacket(0, 0, session.tracker().statusFlags(), 0, "").encode(payload, session.capabilities());
-            client.writeAndFlush(MySqlPackets.frame(client.alloc(), 1, payload));
-        } finally {
-            payload.release();
-        }
+        session.replyOk(session.tracker().statusFlags());
     }
 
     private void reply(ErrPacket error) {
-        var client = session.client();
-        client.writeAndFlush(MySqlErrors.frame(client.alloc(), 1, error));
+        session.reply(error);
     }
 }

@@ -50,6 +50,24 @@ public final class MySqlErrors {
         return new ErrPacket(1927, "08S01", message);
     }
 
+    /**
+     * The session's open transaction was lost with its backend in a failover; the session itself
+     * continues on the new primary. 1213/40001 is what drivers and frameworks read as "the
+     * transaction was rolled back, run it again".
+     */
+    public static ErrPacket transactionLostInFailover(String message) {
+        return new ErrPacket(1213, "40001", message);
+    }
+
+    /**
+     * The backend connection was lost (or had to be left) and the session cannot go on: a command
+     * was in flight, or the session held state that cannot be carried to another instance.
+     * 08S01 makes drivers and pools treat the connection as dead.
+     */
+    public static ErrPacket connectionLost(String message) {
+        return new ErrPacket(1927, "08S01", message);
+    }
+
     public static ErrPacket unknownThread(long id) {
         return new ErrPacket(1094, "HY000", "Unknown thread id: " + id);
     }

@@ -33,10 +33,23 @@ public final class ResponseTracker {
     private int statusFlags = ServerStatus.AUTOCOMMIT;
     private int lastCommand = -1;
     private long commands;
+    private Completion completion = error -> { };
+
+    /** Told when a command's response has ended. */
+    @FunctionalInterface
+    public interface Completion {
+        /** @param error whether the response ended with (or was) an ERR packet */
+        void completed(boolean error);
+    }
 
     /** @param capabilities the capabilities the session negotiated */
     public ResponseTracker(long capabilities) {
         this.deprecateEof = Capabilities.has(capabilities, Capabilities.CLIENT_DEPRECATE_EOF);
+    }
+
+    /** Reports the end of every response from now on to {@code listener}. */
+    public void onCompletion(Completion listener) {
+        this.completion = listener;
     }
 
     /**
@@ -77,7 +90,7 @@ public final class ResponseTracker {
                 return;
             }
             if (state != State.IDLE) {
-                done();
+                done(true);
             }
             return;
         }
@@ -194,8 +207,13 @@ public final class ResponseTracker {
     }
 
     private void done() {
+        done(false);
+    }
+
+    private void done(boolean error) {
         state = State.IDLE;
         pending.pollFirst();
+        completion.completed(error);
         next();
     }
 
@@ -231,6 +249,11 @@ public final class ResponseTracker {
         return head.readableBytes() >= 5 ? head.getUnsignedShortLE(head.readerIndex() + 3) : 0;
     }
 
+    /** True when the next server message starts the answer to COM_STMT_PREPARE. */
+    public boolean awaitsPrepare() {
+        return state == State.PREPARE;
+    }
+
     /** True when no command awaits (the rest of) its response. */
     public boolean quiet() {
         return state == State.IDLE && pending.isEmpty();
@@ -239,6 +262,11 @@ public final class ResponseTracker {
     /** True when the last status flags said a transaction is open. */
     public boolean inTransaction() {
         return (statusFlags & ServerStatus.IN_TRANS) != 0;
+    }
+
+    /** The session continues on another backend, whose last status flags were {@code flags}. */
+    public void resetStatus(int flags) {
+        statusFlags = flags;
     }
 
     /** The status flags of the last OK or EOF seen. */

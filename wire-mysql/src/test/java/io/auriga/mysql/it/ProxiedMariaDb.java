@@ -59,6 +59,13 @@ public final class ProxiedMariaDb implements AutoCloseable {
     }
 
     static ProxiedMariaDb start() throws IOException, SQLException {
+        // No automatic failover: MariaDB failover operations are tested elsewhere.
+        return start(new FailoverConfig(false, Duration.ofMillis(500), 3, Duration.ofSeconds(2),
+                Duration.ofSeconds(10)));
+    }
+
+    /** A cluster of its own with {@code failover} settings, for tests that break it. */
+    static ProxiedMariaDb start(FailoverConfig failover) throws IOException, SQLException {
         Path dir = Files.createTempDirectory("auriga-my-it-");
         // The servers run as the mysql user, which must be able to enter this directory.
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
@@ -78,9 +85,6 @@ public final class ProxiedMariaDb implements AutoCloseable {
                     st.execute("SET GLOBAL max_allowed_packet = 134217728");
                 }
             }
-            // No automatic failover: MariaDB failover operations are tested elsewhere.
-            FailoverConfig failover = new FailoverConfig(false, Duration.ofMillis(500), 3, Duration.ofSeconds(2),
-                    Duration.ofSeconds(10));
             ClusterConfig cluster = MariaDbSandboxCluster.config(sandbox, "main", "127.0.0.1", 0, 0, failover);
             ServerConfig d = ServerConfig.defaults();
             ServerConfig serverConfig = new ServerConfig("127.0.0.1", 2, STARTUP_TIMEOUT, d.connectTimeout(),

@@ -100,4 +100,34 @@ class ResponseTrackerTest {
         server(t, ok(ServerStatus.AUTOCOMMIT));
         assertTrue(t.quiet());
     }
+
+    @Test
+    void everyResponseReportsItsEndInOrderAndWhetherItFailed() {
+        ResponseTracker t = new ResponseTracker(DEPRECATE);
+        java.util.List<Boolean> ends = new java.util.ArrayList<>();
+        t.onCompletion(ends::add);
+        t.clientMessage(0, 4, bytes(Command.COM_QUERY, 'S'));
+        t.clientMessage(0, 4, bytes(Command.COM_STMT_PREPARE, 'S'));
+        t.clientMessage(0, 5, bytes(Command.COM_STMT_CLOSE, 1, 0, 0, 0));
+        t.clientMessage(0, 4, bytes(Command.COM_QUERY, 'X'));
+        server(t, ok(ServerStatus.AUTOCOMMIT));
+        assertTrue(t.awaitsPrepare(), "the prepare answer is next");
+        server(t, bytes(0x00, 7, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0));
+        assertFalse(t.awaitsPrepare());
+        server(t, COLUMN.duplicate());
+        server(t, bytes(0xFF, 0x28, 0x04, '#', '4', '2', '0', '0', '0', 'x'));
+        assertTrue(t.quiet());
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(false, false, true), ends,
+                "COM_STMT_CLOSE has no answer; the last query failed");
+    }
+
+    @Test
+    void theStatusCanBeCarriedOverFromAnotherBackend() {
+        ResponseTracker t = new ResponseTracker(DEPRECATE);
+        t.clientMessage(0, 4, bytes(Command.COM_QUERY, 'B'));
+        server(t, ok(ServerStatus.IN_TRANS));
+        assertTrue(t.inTransaction());
+        t.resetStatus(ServerStatus.AUTOCOMMIT);
+        assertFalse(t.inTransaction());
+    }
 }
