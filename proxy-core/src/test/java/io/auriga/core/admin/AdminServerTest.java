@@ -264,6 +264,12 @@ class AdminServerTest {
 
         int port = server.port();
         server.close();
+        // NIO closes a registered listening socket's descriptor at the selector's next pass, which a
+        // busy machine may delay by a moment after the close completes.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (listening(port) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         assertFalse(listening(port), "port " + port + " still accepts connections");
     }
 
