@@ -3,6 +3,7 @@ package io.auriga.cli;
 import io.auriga.config.AdminConfig;
 import io.auriga.config.AurigaConfig;
 import io.auriga.config.ClusterConfig;
+import io.auriga.config.EndpointConfig.EndpointRole;
 import io.auriga.config.Durability;
 import io.auriga.config.FailoverConfig;
 import io.auriga.config.ServerConfig;
@@ -13,6 +14,7 @@ import io.auriga.core.failover.Rejoiner;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.core.topology.Topology;
 import io.auriga.core.topology.TopologyChange;
+import io.auriga.core.topology.TopologyHolder;
 import io.auriga.mysql.sandbox.MariaDbBinaries;
 import io.auriga.mysql.sandbox.MariaDbSandbox;
 import io.auriga.mysql.sandbox.MariaDbSandboxCluster;
@@ -25,6 +27,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,6 +59,8 @@ final class DemoCommand implements Callable<Integer> {
     static final String HOST = "127.0.0.1";
     static final String POSTGRES_CLUSTER = "postgres";
     static final String MYSQL_CLUSTER = "mysql";
+    /** How long the demo waits for its replicas to serve reads before printing its commands. */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
     @Option(names = "--engine", defaultValue = "postgres", paramLabel = "ENGINE",
             description = "postgres, mysql or both (default: ${DEFAULT-VALUE}).")
@@ -155,6 +160,9 @@ final class DemoCommand implements Callable<Integer> {
                     t.setDaemon(true);
                     return t;
                 })));
+            }
+            for (ClusterConfig cluster : clusters) {
+                awaitReplicasRoutable(running.server().topology(cluster.name()), cluster);
             }
             PrintStream out = System.out;
             out.println();
@@ -280,5 +288,28 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /**
+     * Waits (bounded) until the monitor has seen every replica healthy and within the reader's
+     * max-lag, so that the commands printed next reach a replica through the reader endpoint at once
+     * rather than the primary it falls back to; on a slow machine the first probes can take a moment.
+     */
+    private void awaitReplicasRoutable(TopologyHolder topology, ClusterConfig cluster) throws InterruptedException {
+        long maxLag = cluster.endpoints().stream().filter(e -> e.role() == EndpointRole.READER)
+                .mapToLong(e -> e.maxLag().toMillis()).min().orElse(Long.MAX_VALUE);
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Topology now = topology.current();
+            if (now.primary().isPresent() && now.replicas().size() == replicas
+                    && now.replicas().stream().allMatch(r -> r.lagMillis() >= 0
+                    && r.lagMillis() <= maxLag)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        System.err.println("auriga demo: cluster " + cluster.name() + " does not show " + replicasText()
+                + " ready for reads after " + READY_TIMEOUT.toSeconds() + " s; the reader endpoint falls back to the "
+                + "primary until they are (see auriga status)");
     }
 }
