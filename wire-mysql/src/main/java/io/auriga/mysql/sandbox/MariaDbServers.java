@@ -3,6 +3,7 @@ package io.auriga.mysql.sandbox;
 import io.auriga.core.sandbox.ProcessRunner;
 import io.auriga.core.sandbox.ProcessTree;
 import io.auriga.core.sandbox.SandboxException;
+import io.auriga.core.sandbox.ServerControl;
 import io.auriga.mysql.sandbox.MariaDbSandbox.Instance;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * process (threads, no children), found through its pid file. Not thread-safe: {@link MariaDbSandbox}
  * calls it under its own lock.
  */
-final class MariaDbServers {
+final class MariaDbServers implements ServerControl<Instance> {
 
     private static final Logger log = LoggerFactory.getLogger(MariaDbServers.class);
 
@@ -57,7 +58,8 @@ final class MariaDbServers {
      *
      * @throws SandboxException with the tail of the error log when the server exits or is not ready in time
      */
-    void start(Instance instance) {
+    @Override
+    public void start(Instance instance) {
         if (process(instance).isPresent()) {
             log.info("{} is already running on port {}; adopting it", instance.name(), instance.port());
             owned.add(instance.name());
@@ -80,7 +82,8 @@ final class MariaDbServers {
     }
 
     /** Stops the instance cleanly ({@code SIGTERM}: InnoDB shuts down) and returns once the process is gone. */
-    void stop(Instance instance) {
+    @Override
+    public void stop(Instance instance) {
         resume(instance);
         Optional<ProcessHandle> process = process(instance);
         owned.remove(instance.name());
@@ -97,7 +100,8 @@ final class MariaDbServers {
     }
 
     /** Crashes the instance with {@code SIGKILL}, as a lost host would; the next start recovers. */
-    void kill(Instance instance) {
+    @Override
+    public void kill(Instance instance) {
         List<ProcessHandle> tree = tree(instance);
         log.info("killing {} ({} processes)", instance.name(), tree.size());
         paused.remove(instance.name());
@@ -106,7 +110,8 @@ final class MariaDbServers {
     }
 
     /** Freezes the instance with {@code SIGSTOP}: connections stay open but nothing answers. */
-    void pause(Instance instance) {
+    @Override
+    public void pause(Instance instance) {
         List<ProcessHandle> tree = tree(instance);
         if (tree.isEmpty()) {
             throw new SandboxException(instance.name() + " is not running; nothing to pause");
@@ -117,19 +122,22 @@ final class MariaDbServers {
     }
 
     /** Undoes {@link #pause} with {@code SIGCONT}; a no-op unless paused. */
-    void resume(Instance instance) {
+    @Override
+    public void resume(Instance instance) {
         if (paused.remove(instance.name())) {
             log.info("resuming {}", instance.name());
             ProcessTree.signal(tree(instance), "CONT");
         }
     }
 
-    boolean isPaused(Instance instance) {
+    @Override
+    public boolean isPaused(Instance instance) {
         return paused.contains(instance.name());
     }
 
     /** Whether a server runs from the instance's pid file, whoever started it. */
-    boolean isRunning(Instance instance) {
+    @Override
+    public boolean isRunning(Instance instance) {
         return process(instance).isPresent();
     }
 
@@ -137,7 +145,8 @@ final class MariaDbServers {
      * Stops every owned instance, replicas first: {@code SIGTERM}, then {@code SIGKILL} to a server
      * that has not exited within a few seconds. Never throws; problems are logged.
      */
-    void stopAll(List<Instance> instances) {
+    @Override
+    public void stopAll(List<Instance> instances) {
         List<Instance> reversed = new ArrayList<>(instances);
         Collections.reverse(reversed);
         for (Instance instance : reversed) {

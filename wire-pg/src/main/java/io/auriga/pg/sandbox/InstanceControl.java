@@ -2,6 +2,7 @@ package io.auriga.pg.sandbox;
 
 import io.auriga.core.sandbox.ProcessTree;
 import io.auriga.core.sandbox.SandboxException;
+import io.auriga.core.sandbox.ServerControl;
 import io.auriga.pg.sandbox.PgSandbox.Instance;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * or adopted), so that closing the sandbox stops exactly those. Not thread-safe: {@link PgSandbox}
  * calls it under its own lock.
  */
-final class InstanceControl {
+final class InstanceControl implements ServerControl<Instance> {
 
     private static final Logger log = LoggerFactory.getLogger(InstanceControl.class);
 
@@ -41,7 +42,8 @@ final class InstanceControl {
      * Starts the instance's server and waits until it accepts connections. A server already running
      * on its data directory (left by an earlier run that was killed) is adopted as it is.
      */
-    void start(Instance instance) {
+    @Override
+    public void start(Instance instance) {
         if (Postmaster.of(instance.dataDir()).isPresent()) {
             log.info("{} is already running on port {}; adopting it", instance.name(), instance.port());
         } else {
@@ -56,7 +58,8 @@ final class InstanceControl {
      * Stops the instance cleanly ({@code pg_ctl stop -m fast}: clients disconnected, checkpoint
      * written) and returns once its processes are gone and its port is free.
      */
-    void stop(Instance instance) {
+    @Override
+    public void stop(Instance instance) {
         resume(instance);
         log.info("stopping {}", instance.name());
         List<ProcessHandle> tree = Postmaster.tree(instance.dataDir());
@@ -92,7 +95,8 @@ final class InstanceControl {
      * Crashes the instance: {@code SIGKILL} to the postmaster and every process it forked, as a lost
      * host would. Clients see their connections reset; the next start performs crash recovery.
      */
-    void kill(Instance instance) {
+    @Override
+    public void kill(Instance instance) {
         List<ProcessHandle> tree = Postmaster.tree(instance.dataDir());
         log.info("killing {} ({} processes)", instance.name(), tree.size());
         paused.remove(instance.name());
@@ -105,7 +109,8 @@ final class InstanceControl {
      * open but nothing answers, as with a hung host or a network partition. Best-effort: a backend
      * forked while signalling is not frozen.
      */
-    void pause(Instance instance) {
+    @Override
+    public void pause(Instance instance) {
         List<ProcessHandle> tree = Postmaster.tree(instance.dataDir());
         if (tree.isEmpty()) {
             throw new SandboxException(instance.name() + " is not running; nothing to pause");
@@ -116,7 +121,8 @@ final class InstanceControl {
     }
 
     /** Undoes {@link #pause}: {@code SIGCONT} to the postmaster and its children. A no-op unless paused. */
-    void resume(Instance instance) {
+    @Override
+    public void resume(Instance instance) {
         if (paused.remove(instance.name())) {
             log.info("resuming {}", instance.name());
             ProcessTree.signal(Postmaster.tree(instance.dataDir()), "CONT");
@@ -124,8 +130,15 @@ final class InstanceControl {
     }
 
     /** Whether {@link #pause} froze the instance and {@link #resume} has not thawed it yet. */
-    boolean isPaused(Instance instance) {
+    @Override
+    public boolean isPaused(Instance instance) {
         return paused.contains(instance.name());
+    }
+
+    /** Whether a server runs on the instance's data directory, whoever started it. */
+    @Override
+    public boolean isRunning(Instance instance) {
+        return Postmaster.of(instance.dataDir()).isPresent();
     }
 
     /**
@@ -133,7 +146,8 @@ final class InstanceControl {
      * primary): {@code pg_ctl stop -m immediate}, then {@code SIGKILL} to whatever process of it is
      * left. Never throws; problems are logged.
      */
-    void stopAll(List<Instance> instances) {
+    @Override
+    public void stopAll(List<Instance> instances) {
         List<Instance> reversed = new ArrayList<>(instances);
         Collections.reverse(reversed);
         for (Instance instance : reversed) {
