@@ -4,6 +4,7 @@ import io.auriga.core.sandbox.ProcessRunner;
 import io.auriga.core.sandbox.ProcessTree;
 import io.auriga.core.sandbox.SandboxException;
 import io.auriga.core.sandbox.ServerControl;
+import io.auriga.core.sandbox.ServerSignals;
 import io.auriga.mysql.sandbox.MariaDbSandbox.Instance;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,10 +14,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +37,7 @@ final class MariaDbServers implements ServerControl<Instance> {
 
     private final MariaDbBinaries binaries;
     private final Duration startTimeout;
-    private final Set<String> owned = new LinkedHashSet<>();
-    private final Set<String> paused = new LinkedHashSet<>();
+    private final ServerSignals signals = new ServerSignals();
     private String adminPassword;
 
     MariaDbServers(MariaDbBinaries binaries, Duration startTimeout) {
@@ -62,7 +60,7 @@ final class MariaDbServers implements ServerControl<Instance> {
     public void start(Instance instance) {
         if (process(instance).isPresent()) {
             log.info("{} is already running on port {}; adopting it", instance.name(), instance.port());
-            owned.add(instance.name());
+            signals.own(instance.name());
             return;
         }
         log.info("starting {} on {}:{}", instance.name(), instance.host(), instance.port());
@@ -77,7 +75,7 @@ final class MariaDbServers implements ServerControl<Instance> {
         } catch (IOException e) {
             throw new SandboxException("cannot run " + binaries.server() + ": " + e.getMessage(), e);
         }
-        owned.add(instance.name());
+        signals.own(instance.name());
         awaitReady(instance, process);
     }
 
@@ -86,7 +84,7 @@ final class MariaDbServers implements ServerControl<Instance> {
     public void stop(Instance instance) {
         resume(instance);
         Optional<ProcessHandle> process = process(instance);
-        owned.remove(instance.name());
+        signals.disown(instance.name());
         if (process.isEmpty()) {
             return;
         }
@@ -102,37 +100,24 @@ final class MariaDbServers implements ServerControl<Instance> {
     /** Crashes the instance with {@code SIGKILL}, as a lost host would; the next start recovers. */
     @Override
     public void kill(Instance instance) {
-        List<ProcessHandle> tree = tree(instance);
-        log.info("killing {} ({} processes)", instance.name(), tree.size());
-        paused.remove(instance.name());
-        owned.remove(instance.name());
-        ProcessTree.killOrThrow(instance.name(), tree, KILL_TIMEOUT);
+        signals.kill(instance.name(), tree(instance));
     }
 
     /** Freezes the instance with {@code SIGSTOP}: connections stay open but nothing answers. */
     @Override
     public void pause(Instance instance) {
-        List<ProcessHandle> tree = tree(instance);
-        if (tree.isEmpty()) {
-            throw new SandboxException(instance.name() + " is not running; nothing to pause");
-        }
-        log.info("pausing {}", instance.name());
-        ProcessTree.signal(tree, "STOP");
-        paused.add(instance.name());
+        signals.pause(instance.name(), tree(instance));
     }
 
     /** Undoes {@link #pause} with {@code SIGCONT}; a no-op unless paused. */
     @Override
     public void resume(Instance instance) {
-        if (paused.remove(instance.name())) {
-            log.info("resuming {}", instance.name());
-            ProcessTree.signal(tree(instance), "CONT");
-        }
+        signals.resume(instance.name(), () -> tree(instance));
     }
 
     @Override
     public boolean isPaused(Instance instance) {
-        return paused.contains(instance.name());
+        return signals.isPaused(instance.name());
     }
 
     /** Whether a server runs from the instance's pid file, whoever started it. */
@@ -150,7 +135,7 @@ final class MariaDbServers implements ServerControl<Instance> {
         List<Instance> reversed = new ArrayList<>(instances);
         Collections.reverse(reversed);
         for (Instance instance : reversed) {
-            if (!owned.contains(instance.name())) {
+            if (!signals.owns(instance.name())) {
                 continue;
             }
             try {
@@ -165,7 +150,7 @@ final class MariaDbServers implements ServerControl<Instance> {
                 if (!left.isEmpty()) {
                     log.warn("processes of {} survived SIGKILL: {}", instance.name(), ProcessTree.pids(left));
                 }
-                owned.remove(instance.name());
+                signals.disown(instance.name());
                 log.info("stopped {}", instance.name());
             } catch (RuntimeException e) {
                 log.warn("cannot stop {}: {}", instance.name(), e.toString());
@@ -212,7 +197,7 @@ final class MariaDbServers implements ServerControl<Instance> {
         SQLException last = null;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                owned.remove(instance.name());
+                signals.disown(instance.name());
                 throw new SandboxException(instance.name() + " exited with status " + process.exitValue()
                         + " while starting" + errorLogTail(instance));
             }
@@ -230,7 +215,7 @@ final class MariaDbServers implements ServerControl<Instance> {
             }
         }
         ProcessTree.killAll(ProcessTree.of(process.toHandle()), KILL_TIMEOUT);
-        owned.remove(instance.name());
+        signals.disown(instance.name());
         throw new SandboxException(instance.name() + " did not accept connections within " + startTimeout
                 + (last == null ? "" : " (last attempt: " + last.getMessage() + ")") + errorLogTail(instance));
     }

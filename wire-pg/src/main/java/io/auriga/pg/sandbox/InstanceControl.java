@@ -3,13 +3,12 @@ package io.auriga.pg.sandbox;
 import io.auriga.core.sandbox.ProcessTree;
 import io.auriga.core.sandbox.SandboxException;
 import io.auriga.core.sandbox.ServerControl;
+import io.auriga.core.sandbox.ServerSignals;
 import io.auriga.pg.sandbox.PgSandbox.Instance;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +29,7 @@ final class InstanceControl implements ServerControl<Instance> {
 
     private final PgCommands commands;
     private final Duration startTimeout;
-    private final Set<String> owned = new LinkedHashSet<>();
-    private final Set<String> paused = new LinkedHashSet<>();
+    private final ServerSignals signals = new ServerSignals();
 
     InstanceControl(PgCommands commands, Duration startTimeout) {
         this.commands = commands;
@@ -51,7 +49,7 @@ final class InstanceControl implements ServerControl<Instance> {
             Postmaster.clearZombieLock(instance.dataDir(), ZOMBIE_REAP_WAIT);
             commands.start(instance.dataDir(), startTimeout);
         }
-        owned.add(instance.name());
+        signals.own(instance.name());
     }
 
     /**
@@ -64,7 +62,7 @@ final class InstanceControl implements ServerControl<Instance> {
         log.info("stopping {}", instance.name());
         List<ProcessHandle> tree = Postmaster.tree(instance.dataDir());
         commands.stop(instance.dataDir(), "fast", STOP_TIMEOUT);
-        owned.remove(instance.name());
+        signals.disown(instance.name());
         List<ProcessHandle> alive = ProcessTree.awaitExit(tree, EXIT_GRACE);
         if (!alive.isEmpty()) {
             throw new SandboxException("processes of " + instance.name() + " outlived pg_ctl stop: "
@@ -79,8 +77,7 @@ final class InstanceControl implements ServerControl<Instance> {
      */
     void stopOrKill(Instance instance) {
         if (Postmaster.of(instance.dataDir()).isEmpty()) {
-            owned.remove(instance.name());
-            paused.remove(instance.name());
+            signals.forget(instance.name());
             return;
         }
         try {
@@ -97,11 +94,7 @@ final class InstanceControl implements ServerControl<Instance> {
      */
     @Override
     public void kill(Instance instance) {
-        List<ProcessHandle> tree = Postmaster.tree(instance.dataDir());
-        log.info("killing {} ({} processes)", instance.name(), tree.size());
-        paused.remove(instance.name());
-        owned.remove(instance.name());
-        ProcessTree.killOrThrow(instance.name(), tree, KILL_TIMEOUT);
+        signals.kill(instance.name(), Postmaster.tree(instance.dataDir()));
     }
 
     /**
@@ -111,28 +104,19 @@ final class InstanceControl implements ServerControl<Instance> {
      */
     @Override
     public void pause(Instance instance) {
-        List<ProcessHandle> tree = Postmaster.tree(instance.dataDir());
-        if (tree.isEmpty()) {
-            throw new SandboxException(instance.name() + " is not running; nothing to pause");
-        }
-        log.info("pausing {} ({} processes)", instance.name(), tree.size());
-        ProcessTree.signal(tree, "STOP");
-        paused.add(instance.name());
+        signals.pause(instance.name(), Postmaster.tree(instance.dataDir()));
     }
 
     /** Undoes {@link #pause}: {@code SIGCONT} to the postmaster and its children. A no-op unless paused. */
     @Override
     public void resume(Instance instance) {
-        if (paused.remove(instance.name())) {
-            log.info("resuming {}", instance.name());
-            ProcessTree.signal(Postmaster.tree(instance.dataDir()), "CONT");
-        }
+        signals.resume(instance.name(), () -> Postmaster.tree(instance.dataDir()));
     }
 
     /** Whether {@link #pause} froze the instance and {@link #resume} has not thawed it yet. */
     @Override
     public boolean isPaused(Instance instance) {
-        return paused.contains(instance.name());
+        return signals.isPaused(instance.name());
     }
 
     /** Whether a server runs on the instance's data directory, whoever started it. */
@@ -151,7 +135,7 @@ final class InstanceControl implements ServerControl<Instance> {
         List<Instance> reversed = new ArrayList<>(instances);
         Collections.reverse(reversed);
         for (Instance instance : reversed) {
-            if (owned.contains(instance.name())) {
+            if (signals.owns(instance.name())) {
                 stopImmediately(instance);
             }
         }
@@ -160,7 +144,7 @@ final class InstanceControl implements ServerControl<Instance> {
     private void stopImmediately(Instance instance) {
         List<ProcessHandle> tree = Postmaster.tree(instance.dataDir());
         if (tree.isEmpty()) {
-            owned.remove(instance.name());
+            signals.disown(instance.name());
             log.info("{} was no longer running", instance.name());
             return;
         }
@@ -179,7 +163,7 @@ final class InstanceControl implements ServerControl<Instance> {
                 log.warn("processes of {} survived SIGKILL: {}", instance.name(), ProcessTree.pids(alive));
             }
         }
-        owned.remove(instance.name());
+        signals.disown(instance.name());
         log.info("stopped {}", instance.name());
     }
 }
