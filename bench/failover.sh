@@ -82,28 +82,18 @@ readonly jar="$root/cli/target/auriga.jar"
 readonly load_src="$root/bench/FailoverLoad.java"
 [[ -f $load_src ]] || die "missing $load_src"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/auriga-failover.XXXXXX")
-# The demo hands its directory to the postgres account when run as root; it must be able to
-# traverse this one to reach it.
-chmod 755 "$tmp"
 load_pid=""
 
+# Stops the load generator before the demo when the script exits.
 # shellcheck disable=SC2317  # invoked from the EXIT trap
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
+before_cleanup() {
   if [[ -n $load_pid ]] && kill -0 "$load_pid" 2>/dev/null; then
     kill -TERM "$load_pid" 2>/dev/null || true
     sleep 1
     kill -KILL "$load_pid" 2>/dev/null || true
   fi
-  demo_stop
-  rm -rf -- "$tmp"
-  exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+make_scratch_dir auriga-failover
 
 export PGHOST=$HOST PGUSER=$DB_USER PGPASSWORD=$DB_PASSWORD PGDATABASE=$DB_NAME PGSSLMODE=disable PGCONNECT_TIMEOUT=20
 unset PGSERVICE PGSSLROOTCERT PGOPTIONS PGAPPNAME 2>/dev/null || true
@@ -519,11 +509,9 @@ switchover_report() {
   fi
 }
 
-date_tag=$(date '+%Y-%m-%d')
-[[ $durability == quorum ]] && date_tag="$date_tag-quorum"
-$quick && date_tag="$date_tag-quick"
-mkdir -p "$RESULTS_DIR"
-results_file="$RESULTS_DIR/failover-$date_tag.md"
+quorum_tag=()
+[[ $durability == quorum ]] && quorum_tag=(quorum)
+results_file=$(results_path failover ${quorum_tag[@]+"${quorum_tag[@]}"})
 
 {
   echo "## Unplanned failover through Auriga ($started_at)"
@@ -577,12 +565,7 @@ results_file="$RESULTS_DIR/failover-$date_tag.md"
   switchover_report
 } >"$tmp/summary.md"
 
-say ""
-say "==================================== summary (Markdown) ===================================="
-cat "$tmp/summary.md"
-cp "$tmp/summary.md" "$results_file"
-say ""
-say "Written to ${results_file#"$root"/}"
+publish_summary "$results_file"
 say "Targets: unplanned write-unavailable p50 ≤ ${TARGET_WRITE_P50} s and max ≤ ${TARGET_WRITE_MAX} s; reader unavailable ≤ ${TARGET_READ_MAX} s; 100% of idle sessions preserved."
 say "Switchover target: no client error and no acknowledged commit lost in any trial."
 

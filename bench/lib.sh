@@ -51,6 +51,21 @@ require_tools() {
   done
 }
 
+# The settings both A/B benchmarks (pgbench.sh, sysbench.sh) read from the environment, with their
+# defaults; --quick shortens the measurement. The script checks them, with its own, afterwards.
+# shellcheck disable=SC2034  # read by the sourcing script
+ab_settings() {
+  if $quick; then
+    ROUNDS=1 DURATION=5 WARMUP=5
+  fi
+  ROUNDS=${ROUNDS:-3}
+  DURATION=${DURATION:-10}
+  WARMUP=${WARMUP:-10}
+  STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-300}
+  RESULTS_DIR=${RESULTS_DIR:-$root/bench/results}
+  export AURIGA_JAVA_OPTS="${AURIGA_JAVA_OPTS--Xms256m -Xmx256m -XX:+UseParallelGC}"
+}
+
 # Checks that each named variable holds a positive integer.
 require_positive_ints() {
   local v
@@ -64,17 +79,46 @@ require_positive_ints() {
 # ---------------------------------------------------------------------------------------------
 port_free() { [[ -z "$(ss -Hltn "( sport = :$1 )" 2>/dev/null)" ]]; }
 
-# pick_port_offset FROM TO STEP: prints the first offset whose writer, reader and admin ports
-# (6432/6433/6480 + offset) are all free; fails when none is.
+# pick_port_offset FROM TO STEP [WRITER_BASE]: prints the first offset whose writer, reader and admin
+# ports (WRITER_BASE/WRITER_BASE+1/6480 + offset; WRITER_BASE is 6432 for PostgreSQL, the default, and
+# 6033 for MySQL) are all free; fails when none is.
 pick_port_offset() {
-  local o
+  local o writer=${4:-6432}
   for ((o = $1; o < $2; o += $3)); do
-    if port_free $((6432 + o)) && port_free $((6433 + o)) && port_free $((6480 + o)); then
+    if port_free $((writer + o)) && port_free $((writer + 1 + o)) && port_free $((6480 + o)); then
       echo "$o"
       return 0
     fi
   done
   return 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# Scratch directory
+# ---------------------------------------------------------------------------------------------
+# make_scratch_dir PREFIX: creates the scratch directory $tmp and traps that, on any exit, stop the
+# demo and remove it. A script with more to stop first defines before_cleanup. The directory is
+# mode 755: the demo hands its own directory to the postgres or mysql account when run as root,
+# and that account must be able to traverse this one to reach it.
+# shellcheck disable=SC2034  # tmp is used by the sourcing script
+make_scratch_dir() {
+  tmp=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+  chmod 755 "$tmp"
+  trap cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
+# shellcheck disable=SC2317  # invoked from the EXIT trap
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if declare -F before_cleanup >/dev/null; then
+    before_cleanup
+  fi
+  demo_stop
+  rm -rf -- "$tmp"
+  exit "$rc"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -151,6 +195,134 @@ demo_stop() {
     done
     kill_processes_in_dir "$demo_dir" KILL || true
   fi
+}
+
+# await_admin_primary ADMIN_PORT PRIMARY_PORT: waits (60 s at most) until the admin API reports
+# 127.0.0.1:PRIMARY_PORT as primary, a cross-check of what the demo printed; dies otherwise.
+await_admin_primary() {
+  local deadline=$((SECONDS + 60))
+  until [[ "$(topology_primary_port "$1")" == "$2" ]]; do
+    ((SECONDS < deadline)) || { show_demo_log; die "admin API on :$1 does not report 127.0.0.1:$2 as primary"; }
+    sleep 1
+  done
+}
+
+# proxy_pid_on PORT: the pid of the proxy JVM, whichever process listens on PORT (the demo's own pid
+# when ss cannot tell); dies unless it is a java process.
+proxy_pid_on() {
+  local pid
+  pid=$(ss -Hltnp "( sport = :$1 )" 2>/dev/null | sed -n 's/.*pid=\([0-9][0-9]*\).*/\1/p' | head -n 1)
+  [[ -n $pid ]] || pid=$demo_pid
+  [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == java ]] || die "pid $pid on :$1 is not a java process"
+  echo "$pid"
+}
+
+# ---------------------------------------------------------------------------------------------
+# CPU accounting (clock ticks)
+# ---------------------------------------------------------------------------------------------
+clk_tck=$(getconf CLK_TCK)
+
+# proc_ticks PID [children]: utime+stime of one process (all its threads); with "children" also the
+# reaped children's. 0 when there is no such process.
+proc_ticks() {
+  local pid=$1 with_children=${2:-}
+  [[ -n $pid && -r /proc/$pid/stat ]] || { echo 0; return; }
+  # Fields after "comm)": $1 is field 3 (state), so utime=14 -> $12, stime -> $13, cutime -> $14, cstime -> $15.
+  awk -v c="$with_children" '{ sub(/^.*\) /, ""); t = $12 + $13; if (c != "") t += $14 + $15; print t }' \
+    "/proc/$pid/stat" 2>/dev/null || echo 0
+}
+
+# Busy ticks of the whole machine (every CPU): user+nice+system+irq+softirq+steal.
+machine_busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+
+# cpu_us_per TICKS COUNT: CPU microseconds per unit (transaction, query); empty when COUNT is 0.
+cpu_us_per() { awk -v d="$1" -v n="${2:-0}" -v hz="$clk_tck" 'BEGIN { if (n > 0) printf "%.1f", d / hz * 1e6 / n }'; }
+
+# foreign_pct BUSY_TICKS OWN_TICKS NANOS: CPU used on the machine by anything but the benchmark's own
+# processes, in % of one core (includes some kernel network time not charged to a process, so a few %
+# is the floor).
+foreign_pct() {
+  awk -v b="$1" -v o="$2" -v ns="$3" -v hz="$clk_tck" \
+    'BEGIN { f = (b - o) / hz / (ns / 1e9) * 100; if (f < 0) f = 0; printf "%.0f", f }'
+}
+
+# ---------------------------------------------------------------------------------------------
+# A/B rounds and the report
+# ---------------------------------------------------------------------------------------------
+# case_field SPEC N: field N of a case spec "id|label|...".
+case_field() { local IFS='|'; read -r -a parts <<<"$1"; echo "${parts[$2]}"; }
+
+# ab_rounds RUN_PAIR: for every round and every spec in ${cases[@]}, calls RUN_PAIR SPEC ROUND, which
+# runs the case directly (A) and then through the proxy (B); A and B alternate so that drift on the
+# machine hits both alike. Sets started_at, bench_secs and load_end.
+# shellcheck disable=SC2034  # started_at, bench_secs and load_end are read by the sourcing script
+ab_rounds() {
+  local run_pair=$1 round spec t0=$SECONDS
+  started_at=$(date -u '+%Y-%m-%d %H:%M UTC')
+  for ((round = 1; round <= ROUNDS; round++)); do
+    say ""
+    say "Round $round/$ROUNDS (A = direct :$primary_port, B = proxy :$writer_port)"
+    for spec in "${cases[@]}"; do
+      "$run_pair" "$spec" "$round"
+    done
+  done
+  bench_secs=$((SECONDS - t0))
+  load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+}
+
+# run_flagged NOTE: marks the benchmark failed and keeps NOTE for the report (failure_notes).
+# shellcheck disable=SC2034  # any_failure and failure_notes belong to the sourcing script
+run_flagged() {
+  any_failure=true
+  failure_notes+=("$1")
+}
+
+# run_failed NOTE HEADER OUT: as run_flagged, and shows the last lines of the run's output OUT
+# under HEADER on stderr.
+run_failed() {
+  run_flagged "$1"
+  {
+    echo "---- $2 ----"
+    tail -n 20 "$3"
+  } >&2
+}
+
+# results_path NAME [TAG...]: bench/results/NAME-<date>[-TAG…][-quick].md, its directory created.
+results_path() {
+  local name=$1 date_tag
+  shift
+  date_tag=$(date '+%Y-%m-%d')
+  local tag
+  for tag in "$@"; do
+    date_tag="$date_tag-$tag"
+  done
+  $quick && date_tag="$date_tag-quick"
+  mkdir -p "$RESULTS_DIR"
+  echo "$RESULTS_DIR/$name-$date_tag.md"
+}
+
+# publish_summary RESULTS_FILE: prints $tmp/summary.md and copies it to RESULTS_FILE.
+publish_summary() {
+  say ""
+  say "==================================== summary (Markdown) ===================================="
+  cat "$tmp/summary.md"
+  cp "$tmp/summary.md" "$1"
+  say ""
+  say "Written to ${1#"$root"/}"
+}
+
+# show_proxy_log_lines LEVEL COUNT HOW_MANY: the first HOW_MANY LEVEL (ERROR, WARN) lines of the
+# demo log, when COUNT says there are any.
+show_proxy_log_lines() {
+  local level=$1 count=$2 first=$3
+  ((count > 0)) || return 0
+  say ""
+  if [[ $level == ERROR ]]; then
+    say "ERROR lines in the proxy log (first $first):"
+  else
+    say "$level lines in the proxy log (first $first of $count):"
+  fi
+  grep " $level " "$demo_log" | head -n "$first"
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -33,17 +33,9 @@ readonly root
 source "$root/bench/lib.sh"
 
 parse_common_args "$@"
-if $quick; then
-  ROUNDS=1 DURATION=5 WARMUP=5
-fi
-ROUNDS=${ROUNDS:-3}
-DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-10}
+ab_settings
 SCALE=${SCALE:-10}
 THREADS=${THREADS:-2}
-STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-300}
-RESULTS_DIR=${RESULTS_DIR:-$root/bench/results}
-export AURIGA_JAVA_OPTS="${AURIGA_JAVA_OPTS--Xms256m -Xmx256m -XX:+UseParallelGC}"
 require_positive_ints ROUNDS DURATION WARMUP SCALE THREADS STARTUP_TIMEOUT
 
 # How long one pgbench run may take beyond its -T before it is killed.
@@ -51,27 +43,10 @@ readonly RUN_SLACK=120
 
 require_tools pgbench psql curl java ss awk getconf sort timeout
 
-clk_tck=$(getconf CLK_TCK)
-readonly clk_tck
-
 # ---------------------------------------------------------------------------------------------
 # Sandbox lifecycle
 # ---------------------------------------------------------------------------------------------
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/auriga-bench.XXXXXX")
-# The demo hands its directory to the postgres account when run as root; it must be able to
-# traverse this one to reach it.
-chmod 755 "$tmp"
-# shellcheck disable=SC2317  # invoked from the EXIT trap
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  demo_stop
-  rm -rf -- "$tmp"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+make_scratch_dir auriga-bench
 
 if [[ -n ${PORT_OFFSET:-} ]]; then
   offset=$PORT_OFFSET
@@ -95,12 +70,7 @@ printed_writer=$(grep -A1 '^Writer endpoint' "$demo_log" | sed -n 's|.*@127\.0\.
 [[ $primary_port =~ ^[0-9]+$ ]] || { show_demo_log; die "could not find the primary in the demo's output"; }
 [[ $printed_writer == "$writer_port" ]] || { show_demo_log; die "writer port printed ($printed_writer) is not 6432+$offset"; }
 
-# Cross-check with the admin API: wait until the monitor reports that instance as primary.
-deadline=$((SECONDS + 60))
-until [[ "$(topology_primary_port "$admin_port")" == "$primary_port" ]]; do
-  ((SECONDS < deadline)) || { show_demo_log; die "admin API on :$admin_port does not report 127.0.0.1:$primary_port as primary"; }
-  sleep 1
-done
+await_admin_primary "$admin_port" "$primary_port"
 
 export PGHOST=$HOST PGUSER=$DB_USER PGPASSWORD=$DB_PASSWORD PGDATABASE=$DB_NAME PGSSLMODE=disable PGCONNECT_TIMEOUT=10
 unset PGSERVICE PGSSLROOTCERT PGOPTIONS PGAPPNAME 2>/dev/null || true
@@ -111,25 +81,13 @@ until timeout 15 psql -X -q -At -p "$writer_port" -c 'select 1' >/dev/null 2>&1;
   sleep 1
 done
 
-# The proxy JVM: whichever process listens on the writer port.
-proxy_pid=$(ss -Hltnp "( sport = :$writer_port )" 2>/dev/null | sed -n 's/.*pid=\([0-9][0-9]*\).*/\1/p' | head -n 1)
-[[ -n $proxy_pid ]] || proxy_pid=$demo_pid
-[[ "$(cat "/proc/$proxy_pid/comm" 2>/dev/null)" == java ]] || die "pid $proxy_pid on :$writer_port is not a java process"
+proxy_pid=$(proxy_pid_on "$writer_port")
 
 say "Sandbox ready: primary 127.0.0.1:$primary_port (direct, A), writer endpoint 127.0.0.1:$writer_port (proxy, B), proxy pid $proxy_pid"
 
 # ---------------------------------------------------------------------------------------------
-# CPU accounting (clock ticks)
+# CPU of the database servers (clock ticks)
 # ---------------------------------------------------------------------------------------------
-# utime+stime of one process (all its threads); with "children" also the reaped children's.
-proc_ticks() {
-  local pid=$1 with_children=${2:-}
-  [[ -r /proc/$pid/stat ]] || { echo 0; return; }
-  # Fields after "comm)": $1 is field 3 (state), so utime=14 -> $12, stime -> $13, cutime -> $14, cstime -> $15.
-  awk -v c="$with_children" '{ sub(/^.*\) /, ""); t = $12 + $13; if (c != "") t += $14 + $15; print t }' \
-    "/proc/$pid/stat" 2>/dev/null || echo 0
-}
-
 postmasters=()
 for pidfile in "$demo_dir"/*/postmaster.pid; do
   [[ -f $pidfile ]] && postmasters+=("$(head -n 1 "$pidfile")")
@@ -146,9 +104,6 @@ pg_ticks() {
   done
   echo "$total"
 }
-
-# Busy ticks of the whole machine (every CPU): user+nice+system+irq+softirq+steal.
-machine_busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
 
 # ---------------------------------------------------------------------------------------------
 # One pgbench run
@@ -179,26 +134,19 @@ run_pgbench() {
   local k="$case|$side|$round"
   R[$k|tps]=${tps:-} R[$k|lat]=${lat:-} R[$k|ntx]=${ntx:-0} R[$k|failed]=${failed:-0} R[$k|rc]=$rc
   # Proxy CPU per transaction (µs); only meaningful for proxied runs.
-  R[$k|cpu_us]=$(awk -v d=$((p1 - p0)) -v n="${ntx:-0}" -v hz="$clk_tck" 'BEGIN { if (n > 0) printf "%.1f", d / hz * 1e6 / n }')
+  R[$k|cpu_us]=$(cpu_us_per $((p1 - p0)) "${ntx:-0}")
   R[$k|proxy_cores]=$(awk -v d=$((p1 - p0)) -v ns=$((t1 - t0)) -v hz="$clk_tck" 'BEGIN { printf "%.2f", d / hz / (ns / 1e9) }')
-  # CPU used on the machine by anything but pgbench, the servers and the proxy, in % of one core
-  # (includes some kernel network time not charged to a process, so a few % is the floor).
-  R[$k|foreign]=$(awk -v b=$((busy1 - busy0)) -v o=$(((p1 - p0) + (pg1 - pg0) + (self1 - self0))) \
-    -v ns=$((t1 - t0)) -v hz="$clk_tck" 'BEGIN { f = (b - o) / hz / (ns / 1e9) * 100; if (f < 0) f = 0; printf "%.0f", f }')
+  # CPU used on the machine by anything but pgbench, the servers and the proxy.
+  R[$k|foreign]=$(foreign_pct $((busy1 - busy0)) $(((p1 - p0) + (pg1 - pg0) + (self1 - self0))) $((t1 - t0)))
 
   local status=ok
   if ((rc != 0)) || [[ -z $tps ]]; then
     status="ABORTED (exit $rc)"
-    any_failure=true
-    failure_notes+=("$case $side round $round: pgbench exit $rc: $(grep -m 3 -iE 'error|abort|fatal' "$out" | tr '\n' ' ')")
-    {
-      echo "---- pgbench output ($case $side round $round, port $port, args: $*) ----"
-      tail -n 20 "$out"
-    } >&2
+    run_failed "$case $side round $round: pgbench exit $rc: $(grep -m 3 -iE 'error|abort|fatal' "$out" | tr '\n' ' ')" \
+      "pgbench output ($case $side round $round, port $port, args: $*)" "$out"
   elif [[ ${failed:-0} != 0 ]]; then
     status="FAILED TXNS: $failed"
-    any_failure=true
-    failure_notes+=("$case $side round $round: $failed failed transactions (pgbench $*)")
+    run_flagged "$case $side round $round: $failed failed transactions (pgbench $*)"
   fi
   printf '  %-14s %-6s round %d: tps %10s  lat %7s ms  failed %s  proxy cpu %s us/txn  other load %s%%  [%s]\n' \
     "$case" "$side" "$round" "${tps:-?}" "${lat:-?}" "${failed:-?}" \
@@ -223,8 +171,6 @@ cases=(
   "S-connect-8|select-only -C (new connection per txn) -c 8|all|-C -S -M simple -c 8"
 )
 
-case_field() { local IFS='|'; read -r -a parts <<<"$1"; echo "${parts[$2]}"; }
-
 # ---------------------------------------------------------------------------------------------
 # Data, warm-up, measurement
 # ---------------------------------------------------------------------------------------------
@@ -246,21 +192,16 @@ for warm in "-S -M extended -c 16" "-M extended -c 8"; do
   fi
 done
 
-started_at=$(date -u '+%Y-%m-%d %H:%M UTC')
-bench_t0=$SECONDS
-for ((round = 1; round <= ROUNDS; round++)); do
-  say ""
-  say "Round $round/$ROUNDS (A = direct :$primary_port, B = proxy :$writer_port)"
-  for spec in "${cases[@]}"; do
-    id=$(case_field "$spec" 0)
-    [[ $(case_field "$spec" 2) == 1 && $round -gt 1 ]] && continue
-    read -r -a pgargs <<<"$(case_field "$spec" 3)"
-    run_pgbench "$id" direct "$round" "$primary_port" "${pgargs[@]}"
-    run_pgbench "$id" proxy "$round" "$writer_port" "${pgargs[@]}"
-  done
-done
-bench_secs=$((SECONDS - bench_t0))
-load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+# run_pair SPEC ROUND: one case directly, then through the proxy (a case run once only in round 1).
+run_pair() {
+  local spec=$1 round=$2 id pgargs
+  id=$(case_field "$spec" 0)
+  [[ $(case_field "$spec" 2) == 1 && $round -gt 1 ]] && return 0
+  read -r -a pgargs <<<"$(case_field "$spec" 3)"
+  run_pgbench "$id" direct "$round" "$primary_port" "${pgargs[@]}"
+  run_pgbench "$id" proxy "$round" "$writer_port" "${pgargs[@]}"
+}
+ab_rounds run_pair
 foreign_all=()
 for key in "${!R[@]}"; do
   [[ $key == *"|foreign" ]] && foreign_all+=("${R[$key]}")
@@ -331,10 +272,7 @@ if $any_failure; then
   banner "SOME RUNS FAILED, ABORTED OR REPORTED FAILED TRANSACTIONS -- see the notes below"
 fi
 
-date_tag=$(date '+%Y-%m-%d')
-$quick && date_tag="$date_tag-quick"
-mkdir -p "$RESULTS_DIR"
-results_file="$RESULTS_DIR/pgbench-$date_tag.md"
+results_file=$(results_path pgbench)
 
 {
   echo "## pgbench: direct PostgreSQL vs. through Auriga ($started_at)"
@@ -399,22 +337,9 @@ results_file="$RESULTS_DIR/pgbench-$date_tag.md"
   echo "</details>"
 } >"$tmp/summary.md"
 
-say ""
-say "==================================== summary (Markdown) ===================================="
-cat "$tmp/summary.md"
-cp "$tmp/summary.md" "$results_file"
-say ""
-say "Written to ${results_file#"$root"/}"
-if ((proxy_errors > 0)); then
-  say ""
-  say "ERROR lines in the proxy log (first 10):"
-  grep ' ERROR ' "$demo_log" | head -n 10
-fi
-if ((proxy_warns > 0)); then
-  say ""
-  say "WARN lines in the proxy log (first 5 of $proxy_warns):"
-  grep ' WARN ' "$demo_log" | head -n 5
-fi
+publish_summary "$results_file"
+show_proxy_log_lines ERROR "$proxy_errors" 10
+show_proxy_log_lines WARN "$proxy_warns" 5
 
 if $any_failure; then exit 1; fi
 exit 0

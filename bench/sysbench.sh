@@ -39,17 +39,9 @@ readonly root
 source "$root/bench/lib.sh"
 
 parse_common_args "$@"
-if $quick; then
-  ROUNDS=1 DURATION=5 WARMUP=5
-fi
-ROUNDS=${ROUNDS:-3}
-DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-10}
+ab_settings
 TABLES=${TABLES:-4}
 TABLE_SIZE=${TABLE_SIZE:-10000}
-STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-300}
-RESULTS_DIR=${RESULTS_DIR:-$root/bench/results}
-export AURIGA_JAVA_OPTS="${AURIGA_JAVA_OPTS--Xms256m -Xmx256m -XX:+UseParallelGC}"
 require_positive_ints ROUNDS DURATION WARMUP TABLES TABLE_SIZE STARTUP_TIMEOUT
 
 # How long one sysbench run may take beyond its --time before it is killed.
@@ -58,44 +50,15 @@ readonly RUN_SLACK=120
 command -v sysbench >/dev/null || die "sysbench is not installed (Debian/Ubuntu: apt-get install -y sysbench)"
 require_tools mariadb curl java ss awk getconf sort timeout
 
-clk_tck=$(getconf CLK_TCK)
-readonly clk_tck
-
 # ---------------------------------------------------------------------------------------------
 # Sandbox lifecycle
 # ---------------------------------------------------------------------------------------------
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/auriga-sysbench.XXXXXX")
-# The demo hands its directory to the mysql account when run as root; it must be able to
-# traverse this one to reach it.
-chmod 755 "$tmp"
-# shellcheck disable=SC2317  # invoked from the EXIT trap
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  demo_stop
-  rm -rf -- "$tmp"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# pick_mysql_port_offset FROM TO STEP: the first offset whose MySQL writer/reader and admin ports are free.
-pick_mysql_port_offset() {
-  local o
-  for ((o = $1; o < $2; o += $3)); do
-    if port_free $((6033 + o)) && port_free $((6034 + o)) && port_free $((6480 + o)); then
-      echo "$o"
-      return 0
-    fi
-  done
-  return 1
-}
+make_scratch_dir auriga-sysbench
 
 if [[ -n ${PORT_OFFSET:-} ]]; then
   offset=$PORT_OFFSET
 else
-  offset=$(pick_mysql_port_offset 3100 5000 10) || die "no free port offset found between 3100 and 5000"
+  offset=$(pick_port_offset 3100 5000 10 6033) || die "no free port offset found between 3100 and 5000"
 fi
 writer_port=$((6033 + offset))
 admin_port=$((6480 + offset))
@@ -115,11 +78,7 @@ printed_writer=$(grep -A1 '^MySQL writer endpoint' "$demo_log" | sed -n 's|.* -P
 [[ $primary_port =~ ^[0-9]+$ ]] || { show_demo_log; die "could not find the primary in the demo's output"; }
 [[ $printed_writer == "$writer_port" ]] || { show_demo_log; die "writer port printed ($printed_writer) is not 6033+$offset"; }
 
-deadline=$((SECONDS + 60))
-until [[ "$(topology_primary_port "$admin_port")" == "$primary_port" ]]; do
-  ((SECONDS < deadline)) || { show_demo_log; die "admin API on :$admin_port does not report 127.0.0.1:$primary_port as primary"; }
-  sleep 1
-done
+await_admin_primary "$admin_port" "$primary_port"
 
 client() { timeout 30 mariadb --no-defaults --protocol=TCP -h "$HOST" -u "$DB_USER" -p"$DB_PASSWORD" --batch --skip-column-names "$@"; }
 deadline=$((SECONDS + 60))
@@ -128,24 +87,11 @@ until client -P "$writer_port" "$DB_NAME" -e 'SELECT 1' >/dev/null 2>&1; do
   sleep 1
 done
 
-proxy_pid=$(ss -Hltnp "( sport = :$writer_port )" 2>/dev/null | sed -n 's/.*pid=\([0-9][0-9]*\).*/\1/p' | head -n 1)
-[[ -n $proxy_pid ]] || proxy_pid=$demo_pid
-[[ "$(cat "/proc/$proxy_pid/comm" 2>/dev/null)" == java ]] || die "pid $proxy_pid on :$writer_port is not a java process"
+proxy_pid=$(proxy_pid_on "$writer_port")
 primary_name=$(awk '$1 ~ /^my[0-9]+$/ && $3 == "(primary)" { print $1; exit }' "$demo_log")
 server_pid=$(head -n 1 "$demo_dir/$primary_name/mariadbd.pid" 2>/dev/null || true)
 
 say "Sandbox ready: primary 127.0.0.1:$primary_port (direct, A), writer endpoint 127.0.0.1:$writer_port (proxy, B), proxy pid $proxy_pid"
-
-# ---------------------------------------------------------------------------------------------
-# CPU accounting (clock ticks)
-# ---------------------------------------------------------------------------------------------
-proc_ticks() {
-  local pid=$1 with_children=${2:-}
-  [[ -n $pid && -r /proc/$pid/stat ]] || { echo 0; return; }
-  awk -v c="$with_children" '{ sub(/^.*\) /, ""); t = $12 + $13; if (c != "") t += $14 + $15; print t }' \
-    "/proc/$pid/stat" 2>/dev/null || echo 0
-}
-machine_busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
 
 # A sysbench Lua script for the connection case: every event is connect, SELECT 1, disconnect.
 cat >"$tmp/connect.lua" <<'LUA'
@@ -196,23 +142,17 @@ run_sysbench() {
   local k="$case|$side|$round"
   R[$k|tps]=${tps:-} R[$k|qps]=${qps:-} R[$k|lat]=${lat:-} R[$k|p95]=${p95:-} R[$k|nq]=${nq:-0}
   R[$k|errors]=${errors:-0} R[$k|rc]=$rc
-  R[$k|cpu_us]=$(awk -v d=$((p1 - p0)) -v n="${nq:-0}" -v hz="$clk_tck" 'BEGIN { if (n > 0) printf "%.1f", d / hz * 1e6 / n }')
-  R[$k|foreign]=$(awk -v b=$((busy1 - busy0)) -v o=$(((p1 - p0) + (self1 - self0) + (srv1 - srv0))) \
-    -v ns=$((t1 - t0)) -v hz="$clk_tck" 'BEGIN { f = (b - o) / hz / (ns / 1e9) * 100; if (f < 0) f = 0; printf "%.0f", f }')
+  R[$k|cpu_us]=$(cpu_us_per $((p1 - p0)) "${nq:-0}")
+  R[$k|foreign]=$(foreign_pct $((busy1 - busy0)) $(((p1 - p0) + (self1 - self0) + (srv1 - srv0))) $((t1 - t0)))
 
   local status=ok
   if ((rc != 0)) || [[ -z $tps ]]; then
     status="FAILED (exit $rc)"
-    any_failure=true
-    failure_notes+=("$case $side round $round: sysbench exit $rc: $(grep -m 3 -iE 'error|fatal' "$out" | tr '\n' ' ')")
-    {
-      echo "---- sysbench output ($case $side round $round, port $port, $test $*) ----"
-      tail -n 20 "$out"
-    } >&2
+    run_failed "$case $side round $round: sysbench exit $rc: $(grep -m 3 -iE 'error|fatal' "$out" | tr '\n' ' ')" \
+      "sysbench output ($case $side round $round, port $port, $test $*)" "$out"
   elif [[ ${errors:-0} != 0 ]]; then
     status="ERRORS: $errors"
-    any_failure=true
-    failure_notes+=("$case $side round $round: $errors ignored errors ($test $*)")
+    run_flagged "$case $side round $round: $errors ignored errors ($test $*)"
   fi
   printf '  %-16s %-6s round %d: tps %10s  qps %10s  lat avg %7s ms p95 %7s ms  proxy cpu %s us/query  other load %s%%  [%s]\n' \
     "$case" "$side" "$round" "${tps:-?}" "${qps:-?}" "${lat:-?}" "${p95:-?}" \
@@ -231,8 +171,6 @@ cases=(
   "ro-text-8|oltp_read_only, text, 8 threads|oltp_read_only|--threads=8 --db-ps-mode=disable"
   "connect-8|connect + SELECT 1 + close, 8 threads (connections/s)|$tmp/connect.lua|--threads=8"
 )
-
-case_field() { local IFS='|'; read -r -a parts <<<"$1"; echo "${parts[$2]}"; }
 
 # ---------------------------------------------------------------------------------------------
 # Data, warm-up, measurement
@@ -256,21 +194,16 @@ for warm in oltp_point_select oltp_read_only; do
   fi
 done
 
-started_at=$(date -u '+%Y-%m-%d %H:%M UTC')
-bench_t0=$SECONDS
-for ((round = 1; round <= ROUNDS; round++)); do
-  say ""
-  say "Round $round/$ROUNDS (A = direct :$primary_port, B = proxy :$writer_port)"
-  for spec in "${cases[@]}"; do
-    id=$(case_field "$spec" 0)
-    test=$(case_field "$spec" 2)
-    read -r -a sbargs <<<"$(case_field "$spec" 3)"
-    run_sysbench "$id" direct "$round" "$primary_port" "$test" "${sbargs[@]}"
-    run_sysbench "$id" proxy "$round" "$writer_port" "$test" "${sbargs[@]}"
-  done
-done
-bench_secs=$((SECONDS - bench_t0))
-load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+# run_pair SPEC ROUND: one case directly, then through the proxy.
+run_pair() {
+  local spec=$1 round=$2 id test sbargs
+  id=$(case_field "$spec" 0)
+  test=$(case_field "$spec" 2)
+  read -r -a sbargs <<<"$(case_field "$spec" 3)"
+  run_sysbench "$id" direct "$round" "$primary_port" "$test" "${sbargs[@]}"
+  run_sysbench "$id" proxy "$round" "$writer_port" "$test" "${sbargs[@]}"
+}
+ab_rounds run_pair
 
 # ---------------------------------------------------------------------------------------------
 # Report
@@ -314,10 +247,7 @@ if $any_failure; then
   banner "SOME RUNS FAILED OR REPORTED ERRORS -- see the notes below"
 fi
 
-date_tag=$(date '+%Y-%m-%d')
-$quick && date_tag="$date_tag-quick"
-mkdir -p "$RESULTS_DIR"
-results_file="$RESULTS_DIR/sysbench-$date_tag.md"
+results_file=$(results_path sysbench)
 
 {
   echo "## sysbench: direct MariaDB vs. through Auriga ($started_at)"
@@ -372,17 +302,8 @@ results_file="$RESULTS_DIR/sysbench-$date_tag.md"
   echo "</details>"
 } >"$tmp/summary.md"
 
-say ""
-say "==================================== summary (Markdown) ===================================="
-cat "$tmp/summary.md"
-cp "$tmp/summary.md" "$results_file"
-say ""
-say "Written to ${results_file#"$root"/}"
-if ((proxy_errors > 0)); then
-  say ""
-  say "ERROR lines in the proxy log (first 10):"
-  grep ' ERROR ' "$demo_log" | head -n 10
-fi
+publish_summary "$results_file"
+show_proxy_log_lines ERROR "$proxy_errors" 10
 
 if $any_failure; then exit 1; fi
 exit 0

@@ -1,6 +1,7 @@
 package io.auriga.core.sandbox;
 
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 /**
  * The states a sandbox goes through — new, started, closed — and the JVM shutdown hook that
@@ -73,6 +74,18 @@ public final class SandboxLifecycle {
         }
         if (startTimeout == null || startTimeout.isNegative() || startTimeout.isZero()) {
             throw new IllegalArgumentException("startTimeout must be positive, got " + startTimeout);
+        }
+    }
+
+    /**
+     * Checks an options field that names a database object.
+     *
+     * @param rule what {@code pattern} demands, for the message ({@code lower-case SQL identifier (…)})
+     * @throws IllegalArgumentException when {@code value} is null or does not match {@code pattern}
+     */
+    public static void requireIdentifier(String field, String value, Pattern pattern, String rule) {
+        if (value == null || !pattern.matcher(value).matches()) {
+            throw new IllegalArgumentException(field + " must be a " + rule + ", got " + value);
         }
     }
 }

@@ -1,8 +1,8 @@
 package io.auriga.mysql.engine;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.auriga.config.ClusterConfig;
+import io.auriga.core.auth.AccountPool;
 import io.auriga.core.auth.CredentialSource;
 import io.auriga.core.auth.StoredCredential;
 import io.auriga.core.auth.UserLookup;
@@ -39,19 +39,8 @@ final class MariaDbCredentialSource implements CredentialSource, AutoCloseable {
     private final Clock clock;
 
     MariaDbCredentialSource(ClusterConfig cluster, Duration timeout, Clock clock) {
-        HikariConfig config = new HikariConfig();
-        config.setPoolName("auriga-users-" + cluster.name());
-        config.setJdbcUrl(MariaDbJdbc.clusterUrl(cluster));
-        config.setDataSourceProperties(MariaDbJdbc.properties(cluster, timeout));
-        config.setMaximumPoolSize(2);
-        config.setMinimumIdle(0);
-        config.setConnectionTimeout(Math.max(250, timeout.toMillis()));
-        config.setValidationTimeout(Math.max(250, Math.min(timeout.toMillis(), 1000)));
-        config.setIdleTimeout(60_000);
-        config.setMaxLifetime(600_000);
-        config.setInitializationFailTimeout(-1);
-        config.setReadOnly(true);
-        this.pool = new HikariDataSource(config);
+        this.pool = AccountPool.open(cluster.name(), MariaDbJdbc.clusterUrl(cluster), MariaDbJdbc.properties(cluster, timeout),
+                timeout);
         this.clock = clock;
     }
 

@@ -5,6 +5,7 @@ import io.auriga.config.Engine;
 import io.auriga.core.auth.CredentialSource;
 import io.auriga.core.engine.ClusterOperations;
 import io.auriga.core.engine.EndpointContext;
+import io.auriga.core.engine.EngineResources;
 import io.auriga.core.engine.EngineSupport;
 import io.auriga.core.health.Probe;
 import io.auriga.mysql.backend.MySqlBackendConnector;
@@ -14,9 +15,7 @@ import io.auriga.mysql.frontend.MySqlFrontendInitializer;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,7 +25,7 @@ import java.util.Map;
  */
 public final class MariaDbEngineSupport implements EngineSupport {
     private final Clock clock;
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final EngineResources resources = new EngineResources();
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final Map<String, ServerProfile.Holder> profiles = new HashMap<>();
 
@@ -55,9 +54,7 @@ public final class MariaDbEngineSupport implements EngineSupport {
 
     @Override
     public synchronized CredentialSource credentials(ClusterConfig cluster) {
-        MariaDbCredentialSource source = new MariaDbCredentialSource(cluster, cluster.failover().probeTimeout(), clock);
-        resources.add(source);
-        return source;
+        return resources.add(new MariaDbCredentialSource(cluster, cluster.failover().probeTimeout(), clock));
     }
 
     @Override
@@ -77,13 +74,6 @@ public final class MariaDbEngineSupport implements EngineSupport {
 
     @Override
     public synchronized void close() {
-        for (AutoCloseable resource : resources) {
-            try {
-                resource.close();
-            } catch (Exception ignored) {
-                // Closing on shutdown: nothing useful to do with a failure here.
-            }
-        }
-        resources.clear();
+        resources.close();
     }
 }

@@ -2,18 +2,15 @@ package io.auriga.mysql.engine;
 
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.InstanceConfig;
+import io.auriga.core.health.JdbcProbeConnection;
 import io.auriga.core.health.Probe;
 import io.auriga.core.health.ProbeResult;
 import io.auriga.core.topology.Role;
-import java.net.ConnectException;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Properties;
 
 /**
  * Probes one MariaDB instance over Connector/J. Role is observed, never configured:
@@ -32,25 +29,20 @@ import java.util.Properties;
 public final class MariaDbProbe implements Probe {
     private static final String VARIABLES = "SELECT @@read_only, @@gtid_current_pos, @@gtid_slave_pos";
 
-    private final String url;
-    private final Properties properties;
+    private final JdbcProbeConnection connection;
     private final Clock clock;
-    private Connection connection;
 
     /** A probe of {@code instance} with the cluster's admin credentials and probe timeout. */
     public MariaDbProbe(ClusterConfig cluster, InstanceConfig instance, Clock clock) {
-        this.url = MariaDbJdbc.url(instance);
-        this.properties = MariaDbJdbc.properties(cluster, cluster.failover().probeTimeout());
+        this.connection = new JdbcProbeConnection(MariaDbJdbc.url(instance),
+                MariaDbJdbc.properties(cluster, cluster.failover().probeTimeout()));
         this.clock = clock;
     }
 
     @Override
     public ProbeResult probe() {
         try {
-            if (connection == null) {
-                connection = DriverManager.getConnection(url, properties);
-            }
-            try (Statement st = connection.createStatement()) {
+            try (Statement st = connection.get().createStatement()) {
                 boolean readOnly;
                 GtidPosition current;
                 GtidPosition applied;
@@ -75,29 +67,12 @@ public final class MariaDbProbe implements Probe {
                 return ProbeResult.primary(current.sequence());
             }
         } catch (SQLException | IllegalArgumentException e) {
-            close();
-            return ProbeResult.failed(e.getMessage(), refused(e));
+            return connection.failed(e);
         }
-    }
-
-    private static boolean refused(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override
     public void close() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // The connection is being discarded either way.
-            }
-            connection = null;
-        }
+        connection.close();
     }
 }

@@ -1,11 +1,11 @@
 package io.auriga.mysql.sandbox;
 
-import io.auriga.core.sandbox.Ports;
 import io.auriga.core.sandbox.SandboxDirectory;
 import io.auriga.core.sandbox.SandboxException;
+import io.auriga.core.sandbox.SandboxInstance;
+import io.auriga.core.sandbox.SandboxInstances;
 import io.auriga.core.sandbox.SandboxState;
 import io.auriga.core.sandbox.ServerUser;
-import io.auriga.core.sandbox.SandboxLifecycle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,12 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,7 +94,7 @@ public final class MariaDbSandbox implements AutoCloseable {
      * @param port      its TCP port
      * @param directory everything of the instance, {@code DIR/<name>}
      */
-    public record Instance(String name, String host, int port, Path directory) {
+    public record Instance(String name, String host, int port, Path directory) implements SandboxInstance {
 
         /** The data directory, {@code DIR/<name>/data}. */
         public Path dataDir() {
@@ -142,10 +138,9 @@ public final class MariaDbSandbox implements AutoCloseable {
     private SandboxDirectory directory;
     private MariaDbBinaries binaries;
     private MariaDbServers servers;
-    private List<Instance> instances = List.of();
     private String adminPassword;
     private String replicationPassword;
-    private final SandboxLifecycle lifecycle = new SandboxLifecycle("auriga-mariadb-sandbox-shutdown");
+    private final SandboxInstances<Instance> instances = new SandboxInstances<>("auriga-mariadb-sandbox-shutdown");
 
     /** A sandbox that does nothing until {@link #start()}. */
     public MariaDbSandbox(MariaDbSandboxOptions options) {
@@ -162,12 +157,13 @@ public final class MariaDbSandbox implements AutoCloseable {
      * @throws IllegalStateException when called twice or after {@link #close()}
      */
     public synchronized MariaDbSandbox start() {
-        lifecycle.start(this::close);
+        instances.start(this::close);
         binaries = MariaDbBinaries.find().orElseThrow(() -> new SandboxException(
                 "no MariaDB server binaries found (mariadbd, mariadb-install-db and mariadb in PATH or /usr/sbin)"));
         directory = new SandboxDirectory(options.directory(), serverUser);
         directory.prepare(SOCKET_DIR);
         servers = new MariaDbServers(binaries, options.startTimeout());
+        instances.control(servers);
         try {
             Optional<SandboxState> state = SandboxState.read(options.directory(), STATE_FILE);
             adminPassword = directory.adminPassword(options.adminPassword(), state.isPresent());
@@ -179,17 +175,16 @@ public final class MariaDbSandbox implements AutoCloseable {
                 provision();
             }
         } catch (RuntimeException e) {
-            servers.stopAll(instances);
+            instances.stopAll();
             throw e;
         }
-        log.info("MariaDB {} sandbox ready in {}: {}", binaries.majorVersion(), options.directory(), describe());
+        log.info("MariaDB {} sandbox ready in {}: {}", binaries.majorVersion(), options.directory(), instances.describe());
         return this;
     }
 
     /** Every instance, {@code my1} first. */
     public synchronized List<Instance> instances() {
-        requireStarted();
-        return instances;
+        return instances.list();
     }
 
     /** The instance provisioned as primary, {@code my1}: a name, not a role; see {@link #currentPrimary()}. */
@@ -199,13 +194,12 @@ public final class MariaDbSandbox implements AutoCloseable {
 
     /** The instances provisioned as replicas ({@code my2}, …), whatever their role now. */
     public synchronized List<Instance> replicas() {
-        return instances().subList(1, instances.size());
+        return instances().subList(1, instances().size());
     }
 
     /** The instance called {@code name}. */
     public synchronized Instance instance(String name) {
-        return instances().stream().filter(i -> i.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no instance " + name + " in " + instances));
+        return instances.byName(name);
     }
 
     /**
@@ -220,24 +214,11 @@ public final class MariaDbSandbox implements AutoCloseable {
     }
 
     private Optional<Instance> writableInstance() {
-        List<Instance> writable = new ArrayList<>();
-        for (Instance instance : instances) {
-            if (servers.isPaused(instance) || !servers.isRunning(instance)) {
-                continue;
-            }
+        return instances.writable(instance -> {
             try (Connection c = MariaDbSql.connect(instance.port(), adminUser(), adminPassword)) {
-                if (MariaDbSql.isWritable(c)) {
-                    writable.add(instance);
-                }
-            } catch (SQLException e) {
-                log.debug("cannot ask {} for its role: {}", instance.name(), e.getMessage());
+                return MariaDbSql.isWritable(c);
             }
-        }
-        if (writable.size() > 1) {
-            throw new SandboxException("more than one instance takes writes: "
-                    + writable.stream().map(Instance::name).toList());
-        }
-        return writable.stream().findFirst();
+        });
     }
 
     /** The administrative user, {@value MariaDbSandboxOptions#ADMIN_USER}. */
@@ -301,32 +282,27 @@ public final class MariaDbSandbox implements AutoCloseable {
 
     /** Stops {@code name} cleanly ({@code SIGTERM}) and returns once it has exited. */
     public synchronized void stop(String name) {
-        requireOpen();
-        servers.stop(instance(name));
+        instances.stop(name);
     }
 
     /** Crashes {@code name} with {@code SIGKILL}. */
     public synchronized void kill(String name) {
-        requireOpen();
-        servers.kill(instance(name));
+        instances.kill(name);
     }
 
     /** Starts {@code name} again after {@link #stop} or {@link #kill}; adopts it when it already runs. */
     public synchronized void startInstance(String name) {
-        requireOpen();
-        servers.start(instance(name));
+        instances.start(name);
     }
 
     /** Freezes {@code name} ({@code SIGSTOP}) until {@link #resume}. */
     public synchronized void pause(String name) {
-        requireOpen();
-        servers.pause(instance(name));
+        instances.pause(name);
     }
 
     /** Undoes {@link #pause}. */
     public synchronized void resume(String name) {
-        requireOpen();
-        servers.resume(instance(name));
+        instances.resume(name);
     }
 
     /**
@@ -369,7 +345,7 @@ public final class MariaDbSandbox implements AutoCloseable {
     }
 
     private void writeRoles(Instance primary) {
-        for (Instance instance : instances) {
+        for (Instance instance : instances.all()) {
             MariaDbConfigFile.setReadOnly(instance, !instance.equals(primary));
         }
     }
@@ -380,16 +356,7 @@ public final class MariaDbSandbox implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
-        if (!lifecycle.close()) {
-            return;
-        }
-        if (servers != null) {
-            recordCurrentPrimary();
-            servers.stopAll(instances);
-        }
-        if (options.deleteOnClose() && directory != null) {
-            directory.delete();
-        }
+        instances.close(this::recordCurrentPrimary, options.deleteOnClose(), directory);
     }
 
     /** Before stopping: the next start brings back the roles the servers have now (see {@link #recordPrimary}). */
@@ -402,19 +369,11 @@ public final class MariaDbSandbox implements AutoCloseable {
     }
 
     private void provision() {
-        String[] names = SandboxState.instanceNames(INSTANCE_PREFIX, options.replicas() + 1);
-        directory.requireNoInstanceData(names);
-        List<Integer> ports = Ports.allocate(options.basePort(), names.length);
-        List<Instance> planned = new ArrayList<>();
-        for (int i = 0; i < names.length; i++) {
-            planned.add(new Instance(names[i], HOST, ports.get(i), options.directory().resolve(names[i])));
-        }
-        instances = List.copyOf(planned);
-        new MariaDbProvisioner(options, binaries, serverUser, servers).provision(instances, adminPassword,
+        List<Instance> planned = instances.plan(directory, INSTANCE_PREFIX, options.replicas() + 1,
+                options.basePort(), this::newInstance);
+        new MariaDbProvisioner(options, binaries, serverUser, servers).provision(planned, adminPassword,
                 replicationPassword);
-        Map<String, Integer> recorded = new LinkedHashMap<>();
-        instances.forEach(instance -> recorded.put(instance.name(), instance.port()));
-        new SandboxState(binaries.majorVersion(), recorded).write(options.directory(), STATE_FILE);
+        instances.state(binaries.majorVersion()).write(options.directory(), STATE_FILE);
     }
 
     private void reuse(SandboxState state) {
@@ -423,16 +382,17 @@ public final class MariaDbSandbox implements AutoCloseable {
                     + " cluster but " + binaries.server() + " is version " + binaries.majorVersion()
                     + "; delete the directory or use matching binaries");
         }
-        List<Instance> found = new ArrayList<>();
-        state.ports().forEach((name, port) -> found.add(new Instance(name, HOST, port,
-                options.directory().resolve(name))));
-        instances = List.copyOf(found);
+        List<Instance> found = instances.adopt(state, this::newInstance);
         log.info("reusing the existing cluster in {}", options.directory());
-        for (Instance instance : instances) {
+        for (Instance instance : found) {
             directory.prepareExistingDataDir(instance.dataDir(), "mysql");
             serverUser.takeOwnership(instance.directory(), false);
             servers.start(instance);
         }
+    }
+
+    private Instance newInstance(String name, int port) {
+        return new Instance(name, HOST, port, options.directory().resolve(name));
     }
 
     /**
@@ -460,19 +420,11 @@ public final class MariaDbSandbox implements AutoCloseable {
         }
     }
 
-    private String describe() {
-        StringBuilder sb = new StringBuilder();
-        for (Instance instance : instances) {
-            sb.append(sb.length() == 0 ? "" : ", ").append(instance.name()).append(" on ").append(instance.port());
-        }
-        return sb.toString();
-    }
-
     private void requireStarted() {
-        lifecycle.requireStarted();
+        instances.requireStarted();
     }
 
     private void requireOpen() {
-        lifecycle.requireOpen();
+        instances.requireOpen();
     }
 }

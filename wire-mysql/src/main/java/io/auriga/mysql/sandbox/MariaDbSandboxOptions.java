@@ -39,6 +39,7 @@ public record MariaDbSandboxOptions(
     /** The account replicas use to read the primary's binary log. */
     public static final String REPLICATION_USER = "auriga_repl";
 
+    private static final String IDENTIFIER_RULE = "lower-case identifier ([a-z_][a-z0-9_]*, at most 32 characters)";
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,31}");
 
     public MariaDbSandboxOptions {
@@ -86,9 +87,6 @@ public record MariaDbSandboxOptions(
     }
 
     private static void requireIdentifier(String field, String value) {
-        if (value == null || !IDENTIFIER.matcher(value).matches()) {
-            throw new IllegalArgumentException(field + " must be a lower-case identifier ([a-z_][a-z0-9_]*, "
-                    + "at most 32 characters), got " + value);
-        }
+        SandboxLifecycle.requireIdentifier(field, value, IDENTIFIER, IDENTIFIER_RULE);
     }
 }

@@ -3,6 +3,8 @@ package io.auriga.mysql.sandbox;
 import io.auriga.core.sandbox.ProcessRunner;
 import io.auriga.core.sandbox.ProcessTree;
 import io.auriga.core.sandbox.SandboxException;
+import io.auriga.core.sandbox.ServerControl;
+import io.auriga.core.sandbox.ServerSignals;
 import io.auriga.mysql.sandbox.MariaDbSandbox.Instance;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,10 +14,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * process (threads, no children), found through its pid file. Not thread-safe: {@link MariaDbSandbox}
  * calls it under its own lock.
  */
-final class MariaDbServers {
+final class MariaDbServers implements ServerControl<Instance> {
 
     private static final Logger log = LoggerFactory.getLogger(MariaDbServers.class);
 
@@ -37,8 +37,7 @@ final class MariaDbServers {
 
     private final MariaDbBinaries binaries;
     private final Duration startTimeout;
-    private final Set<String> owned = new LinkedHashSet<>();
-    private final Set<String> paused = new LinkedHashSet<>();
+    private final ServerSignals signals = new ServerSignals();
     private String adminPassword;
 
     MariaDbServers(MariaDbBinaries binaries, Duration startTimeout) {
@@ -57,10 +56,11 @@ final class MariaDbServers {
      *
      * @throws SandboxException with the tail of the error log when the server exits or is not ready in time
      */
-    void start(Instance instance) {
+    @Override
+    public void start(Instance instance) {
         if (process(instance).isPresent()) {
             log.info("{} is already running on port {}; adopting it", instance.name(), instance.port());
-            owned.add(instance.name());
+            signals.own(instance.name());
             return;
         }
         log.info("starting {} on {}:{}", instance.name(), instance.host(), instance.port());
@@ -75,15 +75,16 @@ final class MariaDbServers {
         } catch (IOException e) {
             throw new SandboxException("cannot run " + binaries.server() + ": " + e.getMessage(), e);
         }
-        owned.add(instance.name());
+        signals.own(instance.name());
         awaitReady(instance, process);
     }
 
     /** Stops the instance cleanly ({@code SIGTERM}: InnoDB shuts down) and returns once the process is gone. */
-    void stop(Instance instance) {
+    @Override
+    public void stop(Instance instance) {
         resume(instance);
         Optional<ProcessHandle> process = process(instance);
-        owned.remove(instance.name());
+        signals.disown(instance.name());
         if (process.isEmpty()) {
             return;
         }
@@ -97,39 +98,31 @@ final class MariaDbServers {
     }
 
     /** Crashes the instance with {@code SIGKILL}, as a lost host would; the next start recovers. */
-    void kill(Instance instance) {
-        List<ProcessHandle> tree = tree(instance);
-        log.info("killing {} ({} processes)", instance.name(), tree.size());
-        paused.remove(instance.name());
-        owned.remove(instance.name());
-        ProcessTree.killOrThrow(instance.name(), tree, KILL_TIMEOUT);
+    @Override
+    public void kill(Instance instance) {
+        signals.kill(instance.name(), tree(instance));
     }
 
     /** Freezes the instance with {@code SIGSTOP}: connections stay open but nothing answers. */
-    void pause(Instance instance) {
-        List<ProcessHandle> tree = tree(instance);
-        if (tree.isEmpty()) {
-            throw new SandboxException(instance.name() + " is not running; nothing to pause");
-        }
-        log.info("pausing {}", instance.name());
-        ProcessTree.signal(tree, "STOP");
-        paused.add(instance.name());
+    @Override
+    public void pause(Instance instance) {
+        signals.pause(instance.name(), tree(instance));
     }
 
     /** Undoes {@link #pause} with {@code SIGCONT}; a no-op unless paused. */
-    void resume(Instance instance) {
-        if (paused.remove(instance.name())) {
-            log.info("resuming {}", instance.name());
-            ProcessTree.signal(tree(instance), "CONT");
-        }
+    @Override
+    public void resume(Instance instance) {
+        signals.resume(instance.name(), () -> tree(instance));
     }
 
-    boolean isPaused(Instance instance) {
-        return paused.contains(instance.name());
+    @Override
+    public boolean isPaused(Instance instance) {
+        return signals.isPaused(instance.name());
     }
 
     /** Whether a server runs from the instance's pid file, whoever started it. */
-    boolean isRunning(Instance instance) {
+    @Override
+    public boolean isRunning(Instance instance) {
         return process(instance).isPresent();
     }
 
@@ -137,11 +130,12 @@ final class MariaDbServers {
      * Stops every owned instance, replicas first: {@code SIGTERM}, then {@code SIGKILL} to a server
      * that has not exited within a few seconds. Never throws; problems are logged.
      */
-    void stopAll(List<Instance> instances) {
+    @Override
+    public void stopAll(List<Instance> instances) {
         List<Instance> reversed = new ArrayList<>(instances);
         Collections.reverse(reversed);
         for (Instance instance : reversed) {
-            if (!owned.contains(instance.name())) {
+            if (!signals.owns(instance.name())) {
                 continue;
             }
             try {
@@ -156,7 +150,7 @@ final class MariaDbServers {
                 if (!left.isEmpty()) {
                     log.warn("processes of {} survived SIGKILL: {}", instance.name(), ProcessTree.pids(left));
                 }
-                owned.remove(instance.name());
+                signals.disown(instance.name());
                 log.info("stopped {}", instance.name());
             } catch (RuntimeException e) {
                 log.warn("cannot stop {}: {}", instance.name(), e.toString());
@@ -203,7 +197,7 @@ final class MariaDbServers {
         SQLException last = null;
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                owned.remove(instance.name());
+                signals.disown(instance.name());
                 throw new SandboxException(instance.name() + " exited with status " + process.exitValue()
                         + " while starting" + errorLogTail(instance));
             }
@@ -221,7 +215,7 @@ final class MariaDbServers {
             }
         }
         ProcessTree.killAll(ProcessTree.of(process.toHandle()), KILL_TIMEOUT);
-        owned.remove(instance.name());
+        signals.disown(instance.name());
         throw new SandboxException(instance.name() + " did not accept connections within " + startTimeout
                 + (last == null ? "" : " (last attempt: " + last.getMessage() + ")") + errorLogTail(instance));
     }

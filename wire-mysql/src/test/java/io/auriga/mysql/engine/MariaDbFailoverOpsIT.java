@@ -15,6 +15,7 @@ import io.auriga.config.InstanceConfig;
 import io.auriga.config.Secret;
 import io.auriga.core.failover.Rejoiner;
 import io.auriga.core.health.ProbeResult;
+import io.auriga.core.sandbox.SandboxClusterConfig;
 import io.auriga.core.topology.Role;
 import io.auriga.mysql.sandbox.MariaDbBinaries;
 import io.auriga.mysql.sandbox.MariaDbSandbox;
@@ -60,8 +61,7 @@ class MariaDbFailoverOpsIT {
     static void startCluster() throws SQLException {
         assumeTrue(MariaDbBinaries.find().isPresent(), "no MariaDB server binaries on this machine");
         sandbox = new MariaDbSandbox(MariaDbSandboxOptions.in(dir).withReplicas(2)).start();
-        List<InstanceConfig> instances = sandbox.instances().stream()
-                .map(i -> new InstanceConfig(i.name(), i.host(), i.port(), 0, false)).toList();
+        List<InstanceConfig> instances = SandboxClusterConfig.instances(sandbox.instances());
         cluster = new ClusterConfig("my", Engine.MYSQL, instances,
                 new Credentials(sandbox.adminUser(), new Secret(sandbox.adminPassword(), "test")), List.of(),
                 FailoverConfig.defaults());

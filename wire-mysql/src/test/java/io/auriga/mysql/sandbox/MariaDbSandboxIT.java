@@ -13,8 +13,9 @@ import io.auriga.config.FailoverConfig;
 import io.auriga.config.InstanceConfig;
 import io.auriga.config.Secret;
 import io.auriga.core.health.ProbeResult;
-import io.auriga.core.sandbox.Ports;
 import io.auriga.core.sandbox.ProcessRunner;
+import io.auriga.core.sandbox.SandboxChecks;
+import io.auriga.core.sandbox.SandboxClusterConfig;
 import io.auriga.core.topology.Role;
 import io.auriga.mysql.engine.MariaDbProbe;
 import io.auriga.mysql.sandbox.MariaDbSandbox.Instance;
@@ -218,8 +219,7 @@ class MariaDbSandboxIT {
             assertEquals(Role.PRIMARY, probe.probe().role());
             sandbox.kill("my1");
             assertFalse(sandbox.isRunning("my1"));
-            assertEquals("", pgrep(primary.directory()));
-            assertTrue(Ports.isFree(primary.port()), "port of a killed instance still open");
+            SandboxChecks.assertStopped("my1", primary.directory(), primary.port());
             ProbeResult broken = probe.probe(); // its kept connection was reset
             assertFalse(broken.ok());
             assertEquals(Role.DOWN, broken.role());
@@ -245,14 +245,12 @@ class MariaDbSandboxIT {
         sandbox.close();
         sandbox.close(); // idempotent
         for (Instance instance : instances) {
-            assertEquals("", pgrep(instance.directory()), "processes of " + instance.name());
-            assertTrue(Ports.isFree(instance.port()), "port of " + instance.name() + " still open");
+            SandboxChecks.assertStopped(instance.name(), instance.directory(), instance.port());
         }
     }
 
     private static ClusterConfig clusterConfig() {
-        List<InstanceConfig> instances = sandbox.instances().stream()
-                .map(i -> new InstanceConfig(i.name(), i.host(), i.port(), 0, false)).toList();
+        List<InstanceConfig> instances = SandboxClusterConfig.instances(sandbox.instances());
         return new ClusterConfig("my", Engine.MYSQL, instances,
                 new Credentials(sandbox.adminUser(), new Secret(sandbox.adminPassword(), "test")), List.of(),
                 FailoverConfig.defaults());
@@ -294,10 +292,5 @@ class MariaDbSandboxIT {
     private static Connection connectAdmin(Instance instance) throws SQLException {
         return DriverManager.getConnection(sandbox.jdbcUrl(instance, ""), sandbox.adminUser(),
                 sandbox.adminPassword());
-    }
-
-    private static String pgrep(Path instanceDir) {
-        return ProcessRunner.run(List.of("pgrep", "-f", instanceDir.toString()), Map.of(), null,
-                Duration.ofSeconds(10)).output().strip();
     }
 }

@@ -1,8 +1,8 @@
 package io.auriga.pg.engine;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.auriga.config.ClusterConfig;
+import io.auriga.core.auth.AccountPool;
 import io.auriga.core.auth.CredentialSource;
 import io.auriga.core.auth.Md5Password;
 import io.auriga.core.auth.ScramVerifier;
@@ -30,19 +30,8 @@ final class PgCredentialSource implements CredentialSource, AutoCloseable {
     private final Clock clock;
 
     PgCredentialSource(ClusterConfig cluster, Duration timeout, Clock clock) {
-        HikariConfig config = new HikariConfig();
-        config.setPoolName("auriga-users-" + cluster.name());
-        config.setJdbcUrl(PgJdbc.clusterUrl(cluster));
-        config.setDataSourceProperties(PgJdbc.properties(cluster, timeout));
-        config.setMaximumPoolSize(2);
-        config.setMinimumIdle(0);
-        config.setConnectionTimeout(Math.max(250, timeout.toMillis()));
-        config.setValidationTimeout(Math.max(250, Math.min(timeout.toMillis(), 1000)));
-        config.setIdleTimeout(60_000);
-        config.setMaxLifetime(600_000);
-        config.setInitializationFailTimeout(-1);
-        config.setReadOnly(true);
-        this.pool = new HikariDataSource(config);
+        this.pool = AccountPool.open(cluster.name(), PgJdbc.clusterUrl(cluster), PgJdbc.properties(cluster, timeout),
+                timeout);
         this.clock = clock;
     }
 

@@ -5,6 +5,7 @@ import io.auriga.config.Engine;
 import io.auriga.core.auth.CredentialSource;
 import io.auriga.core.engine.ClusterOperations;
 import io.auriga.core.engine.EndpointContext;
+import io.auriga.core.engine.EngineResources;
 import io.auriga.core.engine.EngineSupport;
 import io.auriga.core.health.Probe;
 import io.auriga.pg.backend.PgBackendConnector;
@@ -14,14 +15,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 
 /** PostgreSQL for the core: pgjdbc probes, {@code pg_authid} users and the PostgreSQL front end. */
 public final class PgEngineSupport implements EngineSupport {
     private final SecureRandom random = new SecureRandom();
     private final Clock clock;
-    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final EngineResources resources = new EngineResources();
     private CancelRegistry cancels;
 
     public PgEngineSupport(Clock clock) {
@@ -45,9 +45,7 @@ public final class PgEngineSupport implements EngineSupport {
 
     @Override
     public synchronized CredentialSource credentials(ClusterConfig cluster) {
-        PgCredentialSource source = new PgCredentialSource(cluster, cluster.failover().probeTimeout(), clock);
-        resources.add(source);
-        return source;
+        return resources.add(new PgCredentialSource(cluster, cluster.failover().probeTimeout(), clock));
     }
 
     @Override
@@ -68,13 +66,6 @@ public final class PgEngineSupport implements EngineSupport {
 
     @Override
     public synchronized void close() {
-        for (AutoCloseable resource : resources) {
-            try {
-                resource.close();
-            } catch (Exception ignored) {
-                // Closing on shutdown: nothing useful to do with a failure here.
-            }
-        }
-        resources.clear();
+        resources.close();
     }
 }

@@ -2,17 +2,14 @@ package io.auriga.pg.engine;
 
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.InstanceConfig;
+import io.auriga.core.health.JdbcProbeConnection;
 import io.auriga.core.health.Probe;
 import io.auriga.core.health.ProbeResult;
-import java.net.ConnectException;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
-import java.util.Properties;
 
 /**
  * Probes one PostgreSQL instance over pgjdbc: its role ({@code pg_is_in_recovery()}) and its
@@ -30,22 +27,17 @@ final class PgProbe implements Probe {
                    (greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) - '0/0'::pg_lsn)::bigint,
                    pg_last_xact_replay_timestamp()""";
 
-    private final String url;
-    private final Properties properties;
-    private Connection connection;
+    private final JdbcProbeConnection connection;
 
     PgProbe(ClusterConfig cluster, InstanceConfig instance) {
-        this.url = PgJdbc.url(instance);
-        this.properties = PgJdbc.properties(cluster, cluster.failover().probeTimeout());
+        this.connection = new JdbcProbeConnection(PgJdbc.url(instance),
+                PgJdbc.properties(cluster, cluster.failover().probeTimeout()));
     }
 
     @Override
     public ProbeResult probe() {
         try {
-            if (connection == null) {
-                connection = DriverManager.getConnection(url, properties);
-            }
-            try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(QUERY)) {
+            try (Statement st = connection.get().createStatement(); ResultSet rs = st.executeQuery(QUERY)) {
                 rs.next();
                 boolean standby = rs.getBoolean(1);
                 long position = positionOrUnknown(rs, 2);
@@ -57,8 +49,7 @@ final class PgProbe implements Probe {
                         replayedAt == null ? null : replayedAt.toInstant());
             }
         } catch (SQLException e) {
-            close();
-            return ProbeResult.failed(e.getMessage(), refused(e));
+            return connection.failed(e);
         }
     }
 
@@ -67,25 +58,9 @@ final class PgProbe implements Probe {
         return rs.wasNull() ? -1 : value;
     }
 
-    private static boolean refused(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     @Override
     public void close() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // The connection is being discarded either way.
-            }
-            connection = null;
-        }
+        connection.close();
     }
 
     static Duration timeout(ClusterConfig cluster) {

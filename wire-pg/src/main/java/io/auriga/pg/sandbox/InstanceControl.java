@@ -2,13 +2,13 @@ package io.auriga.pg.sandbox;
 
 import io.auriga.core.sandbox.ProcessTree;
 import io.auriga.core.sandbox.SandboxException;
+import io.auriga.core.sandbox.ServerControl;
+import io.auriga.core.sandbox.ServerSignals;
 import io.auriga.pg.sandbox.PgSandbox.Instance;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * or adopted), so that closing the sandbox stops exactly those. Not thread-safe: {@link PgSandbox}
  * calls it under its own lock.
  */
-final class InstanceControl {
+final class InstanceControl implements ServerControl<Instance> {
 
     private static final Logger log = LoggerFactory.getLogger(InstanceControl.class);
 
@@ -29,8 +29,7 @@ final class InstanceControl {
 
     private final PgCommands commands;
     private final Duration startTimeout;
-    private final Set<String> owned = new LinkedHashSet<>();
-    private final Set<String> paused = new LinkedHashSet<>();
+    private final ServerSignals signals = new ServerSignals();
 
     InstanceControl(PgCommands commands, Duration startTimeout) {
         this.commands = commands;
@@ -41,7 +40,8 @@ final class InstanceControl {
      * Starts the instance's server and waits until it accepts connections. A server already running
      * on its data directory (left by an earlier run that was killed) is adopted as it is.
      */
-    void start(Instance instance) {
+    @Override
+    public void start(Instance instance) {
         if (Postmaster.of(instance.dataDir()).isPresent()) {
             log.info("{} is already running on port {}; adopting it", instance.name(), instance.port());
         } else {
@@ -49,19 +49,20 @@ final class InstanceControl {
             Postmaster.clearZombieLock(instance.dataDir(), ZOMBIE_REAP_WAIT);
             commands.start(instance.dataDir(), startTimeout);
         }
-        owned.add(instance.name());
+        signals.own(instance.name());
     }
 
     /**
      * Stops the instance cleanly ({@code pg_ctl stop -m fast}: clients disconnected, checkpoint
      * written) and returns once its processes are gone and its port is free.
      */
-    void stop(Instance instance) {
+    @Override
+    public void stop(Instance instance) {
         resume(instance);
         log.info("stopping {}", instance.name());
         List<ProcessHandle> tree = Postmaster.tree(instance.dataDir());
         commands.stop(instance.dataDir(), "fast", STOP_TIMEOUT);
-        owned.remove(instance.name());
+        signals.disown(instance.name());
         List<ProcessHandle> alive = ProcessTree.awaitExit(tree, EXIT_GRACE);
         if (!alive.isEmpty()) {
             throw new SandboxException("processes of " + instance.name() + " outlived pg_ctl stop: "
@@ -76,8 +77,7 @@ final class InstanceControl {
      */
     void stopOrKill(Instance instance) {
         if (Postmaster.of(instance.dataDir()).isEmpty()) {
-            owned.remove(instance.name());
-            paused.remove(instance.name());
+            signals.forget(instance.name());
             return;
         }
         try {
@@ -92,12 +92,9 @@ final class InstanceControl {
      * Crashes the instance: {@code SIGKILL} to the postmaster and every process it forked, as a lost
      * host would. Clients see their connections reset; the next start performs crash recovery.
      */
-    void kill(Instance instance) {
-        List<ProcessHandle> tree = Postmaster.tree(instance.dataDir());
-        log.info("killing {} ({} processes)", instance.name(), tree.size());
-        paused.remove(instance.name());
-        owned.remove(instance.name());
-        ProcessTree.killOrThrow(instance.name(), tree, KILL_TIMEOUT);
+    @Override
+    public void kill(Instance instance) {
+        signals.kill(instance.name(), Postmaster.tree(instance.dataDir()));
     }
 
     /**
@@ -105,27 +102,27 @@ final class InstanceControl {
      * open but nothing answers, as with a hung host or a network partition. Best-effort: a backend
      * forked while signalling is not frozen.
      */
-    void pause(Instance instance) {
-        List<ProcessHandle> tree = Postmaster.tree(instance.dataDir());
-        if (tree.isEmpty()) {
-            throw new SandboxException(instance.name() + " is not running; nothing to pause");
-        }
-        log.info("pausing {} ({} processes)", instance.name(), tree.size());
-        ProcessTree.signal(tree, "STOP");
-        paused.add(instance.name());
+    @Override
+    public void pause(Instance instance) {
+        signals.pause(instance.name(), Postmaster.tree(instance.dataDir()));
     }
 
     /** Undoes {@link #pause}: {@code SIGCONT} to the postmaster and its children. A no-op unless paused. */
-    void resume(Instance instance) {
-        if (paused.remove(instance.name())) {
-            log.info("resuming {}", instance.name());
-            ProcessTree.signal(Postmaster.tree(instance.dataDir()), "CONT");
-        }
+    @Override
+    public void resume(Instance instance) {
+        signals.resume(instance.name(), () -> Postmaster.tree(instance.dataDir()));
     }
 
     /** Whether {@link #pause} froze the instance and {@link #resume} has not thawed it yet. */
-    boolean isPaused(Instance instance) {
-        return paused.contains(instance.name());
+    @Override
+    public boolean isPaused(Instance instance) {
+        return signals.isPaused(instance.name());
+    }
+
+    /** Whether a server runs on the instance's data directory, whoever started it. */
+    @Override
+    public boolean isRunning(Instance instance) {
+        return Postmaster.of(instance.dataDir()).isPresent();
     }
 
     /**
@@ -133,11 +130,12 @@ final class InstanceControl {
      * primary): {@code pg_ctl stop -m immediate}, then {@code SIGKILL} to whatever process of it is
      * left. Never throws; problems are logged.
      */
-    void stopAll(List<Instance> instances) {
+    @Override
+    public void stopAll(List<Instance> instances) {
         List<Instance> reversed = new ArrayList<>(instances);
         Collections.reverse(reversed);
         for (Instance instance : reversed) {
-            if (owned.contains(instance.name())) {
+            if (signals.owns(instance.name())) {
                 stopImmediately(instance);
             }
         }
@@ -146,7 +144,7 @@ final class InstanceControl {
     private void stopImmediately(Instance instance) {
         List<ProcessHandle> tree = Postmaster.tree(instance.dataDir());
         if (tree.isEmpty()) {
-            owned.remove(instance.name());
+            signals.disown(instance.name());
             log.info("{} was no longer running", instance.name());
             return;
         }
@@ -165,7 +163,7 @@ final class InstanceControl {
                 log.warn("processes of {} survived SIGKILL: {}", instance.name(), ProcessTree.pids(alive));
             }
         }
-        owned.remove(instance.name());
+        signals.disown(instance.name());
         log.info("stopped {}", instance.name());
     }
 }

@@ -1,17 +1,14 @@
 package io.auriga.pg.sandbox;
 
-import io.auriga.core.sandbox.Ports;
 import io.auriga.core.sandbox.SandboxDirectory;
 import io.auriga.core.sandbox.SandboxException;
+import io.auriga.core.sandbox.SandboxInstance;
+import io.auriga.core.sandbox.SandboxInstances;
 import io.auriga.core.sandbox.SandboxState;
 import io.auriga.core.sandbox.ServerUser;
-import io.auriga.core.sandbox.SandboxLifecycle;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +69,7 @@ public final class PgSandbox implements AutoCloseable {
      * @param port    its TCP port
      * @param dataDir its data directory, {@code DIR/<name>}
      */
-    public record Instance(String name, String host, int port, Path dataDir) {
+    public record Instance(String name, String host, int port, Path dataDir) implements SandboxInstance {
 
         /** The server's log file. */
         public Path logFile() {
@@ -86,9 +83,8 @@ public final class PgSandbox implements AutoCloseable {
     private PgBinaries binaries;
     private PgCommands commands;
     private InstanceControl control;
-    private List<Instance> instances = List.of();
     private String adminPassword;
-    private final SandboxLifecycle lifecycle = new SandboxLifecycle("auriga-pg-sandbox-shutdown");
+    private final SandboxInstances<Instance> instances = new SandboxInstances<>("auriga-pg-sandbox-shutdown");
 
     /** A sandbox that does nothing until {@link #start()}. */
     public PgSandbox(PgSandboxOptions options) {
@@ -105,13 +101,14 @@ public final class PgSandbox implements AutoCloseable {
      * @throws IllegalStateException when called twice or after {@link #close()}
      */
     public synchronized PgSandbox start() {
-        lifecycle.start(this::close);
+        instances.start(this::close);
         binaries = options.binaries().or(PgBinaries::find).orElseThrow(() -> new SandboxException(
                 "no PostgreSQL server binaries found (pg_config --bindir, /usr/lib/postgresql/*/bin)"));
         directory = new SandboxDirectory(options.directory(), serverUser);
         directory.prepare();
         commands = new PgCommands(binaries, serverUser, options.directory());
         control = new InstanceControl(commands, options.startTimeout());
+        instances.control(control);
         try {
             Optional<SandboxState> state = SandboxState.read(options.directory());
             adminPassword = directory.adminPassword(options.adminPassword(), state.isPresent());
@@ -121,17 +118,16 @@ public final class PgSandbox implements AutoCloseable {
                 provision();
             }
         } catch (RuntimeException e) {
-            stopAll();
+            instances.stopAll();
             throw e;
         }
-        log.info("PostgreSQL {} sandbox ready in {}: {}", binaries.majorVersion(), options.directory(), describe());
+        log.info("PostgreSQL {} sandbox ready in {}: {}", binaries.majorVersion(), options.directory(), instances.describe());
         return this;
     }
 
     /** Every instance, {@code pg1} first. */
     public synchronized List<Instance> instances() {
-        requireStarted();
-        return instances;
+        return instances.list();
     }
 
     /**
@@ -144,7 +140,7 @@ public final class PgSandbox implements AutoCloseable {
 
     /** The instances provisioned as replicas ({@code pg2}, …), whatever their role now; see {@link #primary()}. */
     public synchronized List<Instance> replicas() {
-        return instances().subList(1, instances.size());
+        return instances().subList(1, instances().size());
     }
 
     /**
@@ -156,30 +152,16 @@ public final class PgSandbox implements AutoCloseable {
      */
     public synchronized Optional<Instance> currentPrimary() {
         requireOpen();
-        List<Instance> writable = new ArrayList<>();
-        for (Instance instance : instances) {
-            if (control.isPaused(instance) || Postmaster.of(instance.dataDir()).isEmpty()) {
-                continue;
-            }
+        return instances.writable(instance -> {
             try (Connection c = SandboxSql.connect(instance.port(), "postgres", adminUser(), adminPassword)) {
-                if (SandboxSql.isWritablePrimary(c)) {
-                    writable.add(instance);
-                }
-            } catch (SQLException e) {
-                log.debug("cannot ask {} for its role: {}", instance.name(), e.getMessage());
+                return SandboxSql.isWritablePrimary(c);
             }
-        }
-        if (writable.size() > 1) {
-            throw new SandboxException("more than one instance takes writes: "
-                    + writable.stream().map(Instance::name).toList());
-        }
-        return writable.stream().findFirst();
+        });
     }
 
     /** The instance called {@code name}. */
     public synchronized Instance instance(String name) {
-        return instances().stream().filter(i -> i.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no instance " + name + " in " + instances));
+        return instances.byName(name);
     }
 
     /** The superuser's name, {@value PgSandboxOptions#ADMIN_USER}. */
@@ -231,20 +213,17 @@ public final class PgSandbox implements AutoCloseable {
 
     /** Stops {@code name} cleanly ({@code pg_ctl stop -m fast}). */
     public synchronized void stop(String name) {
-        requireOpen();
-        control.stop(instance(name));
+        instances.stop(name);
     }
 
     /** Crashes {@code name}: {@code SIGKILL} to its postmaster and every child. */
     public synchronized void kill(String name) {
-        requireOpen();
-        control.kill(instance(name));
+        instances.kill(name);
     }
 
     /** Starts {@code name} again after {@link #stop} or {@link #kill}; adopts it when it already runs. */
     public synchronized void startInstance(String name) {
-        requireOpen();
-        control.start(instance(name));
+        instances.start(name);
     }
 
     /**
@@ -276,14 +255,12 @@ public final class PgSandbox implements AutoCloseable {
 
     /** Freezes {@code name} ({@code SIGSTOP} to its processes, best-effort) until {@link #resume}. */
     public synchronized void pause(String name) {
-        requireOpen();
-        control.pause(instance(name));
+        instances.pause(name);
     }
 
     /** Undoes {@link #pause}. */
     public synchronized void resume(String name) {
-        requireOpen();
-        control.resume(instance(name));
+        instances.resume(name);
     }
 
     /**
@@ -292,25 +269,13 @@ public final class PgSandbox implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
-        if (!lifecycle.close()) {
-            return;
-        }
-        stopAll();
-        if (options.deleteOnClose() && directory != null) {
-            directory.delete();
-        }
+        instances.close(() -> { }, options.deleteOnClose(), directory);
     }
 
     private void provision() {
-        String[] names = SandboxState.instanceNames(INSTANCE_PREFIX, options.replicas() + 1);
-        directory.requireNoInstanceData(names);
-        List<Integer> ports = Ports.allocate(options.basePort(), names.length);
-        List<Instance> planned = new ArrayList<>();
-        for (int i = 0; i < names.length; i++) {
-            planned.add(newInstance(names[i], ports.get(i)));
-        }
-        instances = List.copyOf(planned);
-        new ClusterProvisioner(options, binaries, serverUser, commands, control).provision(instances, adminPassword);
+        List<Instance> planned = instances.plan(directory, INSTANCE_PREFIX, options.replicas() + 1,
+                options.basePort(), this::newInstance);
+        new ClusterProvisioner(options, binaries, serverUser, commands, control).provision(planned, adminPassword);
     }
 
     private void reuse(SandboxState state) {
@@ -319,17 +284,13 @@ public final class PgSandbox implements AutoCloseable {
                     + " cluster but the binaries in " + binaries.binDir() + " are version " + binaries.majorVersion()
                     + "; delete the directory or use matching binaries");
         }
-        List<Instance> found = new ArrayList<>();
-        for (Map.Entry<String, Integer> entry : state.ports().entrySet()) {
-            found.add(newInstance(entry.getKey(), entry.getValue()));
-        }
-        instances = List.copyOf(found);
-        if (instances.size() != options.replicas() + 1) {
+        List<Instance> found = instances.adopt(state, this::newInstance);
+        if (found.size() != options.replicas() + 1) {
             log.warn("{} holds {} instances; reusing them as they are (asked for {} replicas)",
-                    options.directory(), instances.size(), options.replicas());
+                    options.directory(), found.size(), options.replicas());
         }
         log.info("reusing the existing cluster in {}", options.directory());
-        for (Instance instance : instances) {
+        for (Instance instance : found) {
             directory.prepareExistingDataDir(instance.dataDir(), "PG_VERSION");
             control.start(instance);
         }
@@ -339,25 +300,11 @@ public final class PgSandbox implements AutoCloseable {
         return new Instance(name, HOST, port, options.directory().resolve(name));
     }
 
-    private void stopAll() {
-        if (control != null) {
-            control.stopAll(instances);
-        }
-    }
-
-    private String describe() {
-        StringBuilder sb = new StringBuilder();
-        for (Instance instance : instances) {
-            sb.append(sb.length() == 0 ? "" : ", ").append(instance.name()).append(" on ").append(instance.port());
-        }
-        return sb.toString();
-    }
-
     private void requireStarted() {
-        lifecycle.requireStarted();
+        instances.requireStarted();
     }
 
     private void requireOpen() {
-        lifecycle.requireOpen();
+        instances.requireOpen();
     }
 }

@@ -38,6 +38,7 @@ public record PgSandboxOptions(
     /** The superuser the sandbox creates; it also holds {@code REPLICATION}. */
     public static final String ADMIN_USER = "auriga_admin";
 
+    private static final String IDENTIFIER_RULE = "lower-case SQL identifier ([a-z_][a-z0-9_]*)";
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     public PgSandboxOptions {
@@ -124,9 +125,6 @@ public record PgSandboxOptions(
     }
 
     private static void requireIdentifier(String field, String value) {
-        if (value == null || !IDENTIFIER.matcher(value).matches()) {
-            throw new IllegalArgumentException(field + " must be a lower-case SQL identifier ([a-z_][a-z0-9_]*), got "
-                    + value);
-        }
+        SandboxLifecycle.requireIdentifier(field, value, IDENTIFIER, IDENTIFIER_RULE);
     }
 }

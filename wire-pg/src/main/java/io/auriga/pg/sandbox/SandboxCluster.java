@@ -1,17 +1,10 @@
 package io.auriga.pg.sandbox;
 
 import io.auriga.config.ClusterConfig;
-import io.auriga.config.Credentials;
 import io.auriga.config.Durability;
-import io.auriga.config.EndpointConfig;
-import io.auriga.config.EndpointConfig.Balance;
-import io.auriga.config.EndpointConfig.EndpointRole;
 import io.auriga.config.Engine;
 import io.auriga.config.FailoverConfig;
-import io.auriga.config.InstanceConfig;
-import io.auriga.config.Secret;
-import java.time.Duration;
-import java.util.List;
+import io.auriga.core.sandbox.SandboxClusterConfig;
 
 /** The cluster configuration that puts a writer and a reader endpoint in front of a sandbox. */
 public final class SandboxCluster {
@@ -29,17 +22,8 @@ public final class SandboxCluster {
     /** As above, with {@code durability}. */
     public static ClusterConfig config(PgSandbox sandbox, String name, String host, int writerPort, int readerPort,
                                        Durability durability) {
-        List<InstanceConfig> instances = sandbox.instances().stream()
-                .map(i -> new InstanceConfig(i.name(), i.host(), i.port(), 0, false))
-                .toList();
-        List<EndpointConfig> endpoints = List.of(
-                new EndpointConfig("writer", EndpointRole.WRITER, host, writerPort, Balance.ROUND_ROBIN, null, false,
-                        List.of()),
-                new EndpointConfig("reader", EndpointRole.READER, host, readerPort, Balance.ROUND_ROBIN,
-                        Duration.ofSeconds(10), true, List.of()));
-        Credentials admin = new Credentials(sandbox.adminUser(),
-                new Secret(sandbox.adminPassword(), "file " + sandbox.directory().resolve("admin.password")));
-        return new ClusterConfig(name, Engine.POSTGRES, instances, admin, endpoints, FailoverConfig.defaults(),
-                durability);
+        return SandboxClusterConfig.config(Engine.POSTGRES, sandbox.instances(), sandbox.adminUser(),
+                sandbox.adminPassword(), sandbox.directory(), name, host, writerPort, readerPort,
+                FailoverConfig.defaults(), durability);
     }
 }

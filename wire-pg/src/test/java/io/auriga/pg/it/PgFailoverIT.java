@@ -10,14 +10,12 @@ import io.auriga.config.InstanceConfig;
 import io.auriga.core.topology.Role;
 import io.auriga.core.topology.Topology;
 import io.auriga.pg.sandbox.PgSandbox;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -45,6 +43,7 @@ class PgFailoverIT {
     private static FaultyLink LINK;
     @RegisterExtension
     static final DedicatedCluster CLUSTER = new DedicatedCluster(false, PgFailoverIT::withRejoinCommand);
+    private static final String LABEL = "failover";
     private static ProxiedCluster cluster;
 
     /**
@@ -104,8 +103,13 @@ class PgFailoverIT {
         }
         awaitReplicated(1);
 
-        Connection idle = idleSessionWithState();
-        HikariDataSource pool = warmPool();
+        try (Connection c = cluster.writer(); Statement st = c.createStatement()) {
+            FailoverChecks.createMarker(st, LABEL);
+        }
+        Connection idle = FailoverChecks.idleSessionWithState(cluster, LABEL);
+        HikariDataSource pool = FailoverChecks.pool(cluster);
+        // pgjdbc switches to a named server-side statement after five executions.
+        FailoverChecks.usePool(pool, "SELECT count(*) FROM failover_it WHERE id > ?", 6, -1);
         Connection inTransaction = cluster.writer();
         inTransaction.setAutoCommit(false);
         try (Statement st = inTransaction.createStatement()) {
@@ -149,8 +153,9 @@ class PgFailoverIT {
         // The surviving replica follows the new primary: a row written now reaches the reader endpoint.
         awaitReplicated(3);
 
-        idleSessionSurvived(idle, newPrimaryPort);
-        poolSurvived(pool, newPrimaryPort);
+        FailoverChecks.idleSessionSurvived(idle, LABEL, newPrimaryPort);
+        FailoverChecks.poolSurvived(pool,
+                "SELECT count(*), inet_server_port() FROM failover_it WHERE id > ? GROUP BY 2", 1, newPrimaryPort);
         SQLException inTx = assertThrows(SQLException.class, () -> {
             try (Statement st = inTransaction.createStatement()) {
                 st.execute("INSERT INTO failover_it (id) VALUES (101)");
@@ -232,94 +237,6 @@ class PgFailoverIT {
     }
 
     /** An idle session with SETs and a server-side prepared statement, the state a move must carry. */
-    private static Connection idleSessionWithState() throws SQLException {
-        try (Connection c = cluster.writer(); Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA failover_schema");
-            st.execute("CREATE TABLE failover_schema.marker (v text)");
-            st.execute("INSERT INTO failover_schema.marker VALUES ('found through search_path')");
-        }
-        Connection c = cluster.connect(cluster.writerPort(), "prepareThreshold=1");
-        try (Statement st = c.createStatement()) {
-            st.execute("SET search_path TO failover_schema, public");
-            st.execute("SET application_name TO 'kept across failover'");
-        }
-        for (int i = 0; i < 3; i++) {
-            assertEquals("found through search_path", markerThroughPrepared(c));
-        }
-        return c;
-    }
-
-    private static String markerThroughPrepared(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT v, ?::int FROM marker")) {
-            ps.setInt(1, 1);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
-            }
-        }
-    }
-
-    private static void idleSessionSurvived(Connection idle, int newPrimaryPort) throws SQLException {
-        assertEquals("found through search_path", markerThroughPrepared(idle));
-        try (Statement st = idle.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT current_setting('application_name'), inet_server_port()")) {
-            rs.next();
-            assertEquals("kept across failover", rs.getString(1));
-            assertEquals(newPrimaryPort, rs.getInt(2));
-        }
-    }
-
-    private static HikariDataSource warmPool() throws SQLException {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(cluster.url(cluster.writerPort(), ""));
-        config.setUsername(cluster.sandbox().user());
-        config.setPassword(cluster.sandbox().password());
-        config.setMaximumPoolSize(4);
-        config.setMinimumIdle(4);
-        config.setConnectionTimeout(10_000);
-        HikariDataSource pool = new HikariDataSource(config);
-        List<Connection> held = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            Connection c = pool.getConnection();
-            held.add(c);
-            for (int j = 0; j < 6; j++) {
-                // pgjdbc switches to a named server-side statement after five executions.
-                try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM failover_it WHERE id > ?")) {
-                    ps.setInt(1, 0);
-                    ps.executeQuery().close();
-                }
-            }
-        }
-        for (Connection c : held) {
-            c.close();
-        }
-        return pool;
-    }
-
-    private static void poolSurvived(HikariDataSource pool, int newPrimaryPort) throws SQLException {
-        List<Connection> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < 4; i++) {
-                Connection c = pool.getConnection();
-                held.add(c);
-                try (PreparedStatement ps = c.prepareStatement("SELECT count(*), inet_server_port() FROM failover_it "
-                        + "WHERE id > ? GROUP BY 2")) {
-                    ps.setInt(1, 0);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        assertEquals(newPrimaryPort, rs.getInt(2));
-                    }
-                }
-            }
-        } finally {
-            for (Connection c : held) {
-                c.close();
-            }
-        }
-        assertEquals(0, pool.getHikariPoolMXBean().getTotalConnections() - 4,
-                "the pool kept its four connections");
-    }
-
     private static Topology topology() {
         return cluster.server().topology("main").current();
     }

@@ -3,7 +3,6 @@ package io.auriga.pg.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.auriga.config.AdminConfig;
 import io.auriga.config.AurigaConfig;
@@ -31,7 +30,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -53,6 +51,9 @@ class PgSwitchoverIT {
     @RegisterExtension
     static final DedicatedCluster CLUSTER = new DedicatedCluster(true);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final String LABEL = "switchover";
+    /** Returns the server port second, as {@link FailoverChecks#usePool} wants to check it. */
+    private static final String POOL_SQL = "SELECT count(*), inet_server_port() FROM switchover_it WHERE id > ? GROUP BY 2";
     private static ProxiedCluster cluster;
 
     @BeforeAll
@@ -67,12 +68,11 @@ class PgSwitchoverIT {
         String second = topology().replicas().get(0).name();
         try (Connection c = cluster.writer(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE switchover_it (id bigint PRIMARY KEY, port int)");
-            st.execute("CREATE SCHEMA switchover_schema");
-            st.execute("CREATE TABLE switchover_schema.marker (v text)");
-            st.execute("INSERT INTO switchover_schema.marker VALUES ('found through search_path')");
+            FailoverChecks.createMarker(st, LABEL);
         }
-        Connection idle = idleSessionWithState();
-        HikariDataSource pool = warmPool();
+        Connection idle = FailoverChecks.idleSessionWithState(cluster, LABEL);
+        HikariDataSource pool = FailoverChecks.pool(cluster);
+        FailoverChecks.usePool(pool, POOL_SQL, 6, -1);
         Writer writer = new Writer();
         Thread load = new Thread(writer, "switchover-it-writer");
         load.start();
@@ -92,8 +92,8 @@ class PgSwitchoverIT {
             int secondPort = sandbox.instance(second).port();
             writer.awaitAckOn(secondPort);
 
-            idleSessionSurvived(idle, secondPort);
-            poolSurvived(pool, secondPort);
+            FailoverChecks.idleSessionSurvived(idle, LABEL, secondPort);
+            FailoverChecks.poolSurvived(pool, POOL_SQL, 6, secondPort);
             formerPrimaryServesReads(first);
 
             SwitchoverJson.View back = switchover(first);
@@ -102,8 +102,8 @@ class PgSwitchoverIT {
             assertEquals("replica", back.formerPrimary(), back.message());
             int firstPort = sandbox.instance(first).port();
             writer.awaitAckOn(firstPort);
-            idleSessionSurvived(idle, firstPort);
-            poolSurvived(pool, firstPort);
+            FailoverChecks.idleSessionSurvived(idle, LABEL, firstPort);
+            FailoverChecks.poolSurvived(pool, POOL_SQL, 6, firstPort);
             formerPrimaryServesReads(second);
         } finally {
             writer.stop();
@@ -251,83 +251,6 @@ class PgSwitchoverIT {
                             .anyMatch(e -> e.getValue() == port)), "writes landed on port " + port + "; errors "
                     + errors);
         }
-    }
-
-    /** An idle session with SETs and a server-side prepared statement (prepareThreshold=1). */
-    private static Connection idleSessionWithState() throws SQLException {
-        Connection c = cluster.connect(cluster.writerPort(), "prepareThreshold=1");
-        try (Statement st = c.createStatement()) {
-            st.execute("SET search_path TO switchover_schema, public");
-            st.execute("SET application_name TO 'kept across switchover'");
-        }
-        for (int i = 0; i < 3; i++) {
-            assertEquals("found through search_path", markerThroughPrepared(c));
-        }
-        return c;
-    }
-
-    private static String markerThroughPrepared(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT v, ?::int FROM marker")) {
-            ps.setInt(1, 1);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
-            }
-        }
-    }
-
-    private static void idleSessionSurvived(Connection idle, int primaryPort) throws SQLException {
-        assertEquals("found through search_path", markerThroughPrepared(idle));
-        try (Statement st = idle.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT current_setting('application_name'), inet_server_port()")) {
-            rs.next();
-            assertEquals("kept across switchover", rs.getString(1));
-            assertEquals(primaryPort, rs.getInt(2));
-        }
-    }
-
-    private static HikariDataSource warmPool() throws SQLException {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(cluster.url(cluster.writerPort(), ""));
-        config.setUsername(cluster.sandbox().user());
-        config.setPassword(cluster.sandbox().password());
-        config.setMaximumPoolSize(4);
-        config.setMinimumIdle(4);
-        config.setConnectionTimeout(10_000);
-        HikariDataSource pool = new HikariDataSource(config);
-        usePool(pool, -1);
-        return pool;
-    }
-
-    /** Uses all four connections with a statement pgjdbc has server-prepared; checks the port when given. */
-    private static void usePool(HikariDataSource pool, int primaryPort) throws SQLException {
-        List<Connection> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < 4; i++) {
-                Connection c = pool.getConnection();
-                held.add(c);
-                for (int j = 0; j < 6; j++) {
-                    try (PreparedStatement ps = c.prepareStatement("SELECT count(*), inet_server_port() "
-                            + "FROM switchover_it WHERE id > ? GROUP BY 2")) {
-                        ps.setInt(1, 0);
-                        try (ResultSet rs = ps.executeQuery()) {
-                            if (rs.next() && primaryPort > 0) {
-                                assertEquals(primaryPort, rs.getInt(2));
-                            }
-                        }
-                    }
-                }
-            }
-        } finally {
-            for (Connection c : held) {
-                c.close();
-            }
-        }
-    }
-
-    private static void poolSurvived(HikariDataSource pool, int primaryPort) throws SQLException {
-        usePool(pool, primaryPort);
-        assertEquals(4, pool.getHikariPoolMXBean().getTotalConnections(), "the pool kept its four connections");
     }
 
     /** The former primary is a replica in the topology and the reader endpoint sends sessions to it. */

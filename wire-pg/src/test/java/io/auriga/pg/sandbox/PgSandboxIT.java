@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.auriga.core.sandbox.Ports;
-import io.auriga.core.sandbox.ProcessRunner;
+import io.auriga.core.sandbox.SandboxChecks;
 import io.auriga.pg.sandbox.PgSandbox.Instance;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,7 +17,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,8 +107,7 @@ class PgSandboxIT {
         Instance replica = sandbox.instance("pg3");
         sandbox.kill("pg3");
         assertFalse(sandbox.isRunning("pg3"));
-        assertEquals("", pgrep(replica.dataDir()));
-        assertTrue(Ports.isFree(replica.port()), "port of a killed instance still open");
+        SandboxChecks.assertStopped("pg3", replica.dataDir(), replica.port());
         try (Connection primary = connectApp(sandbox.primary()); Statement st = primary.createStatement()) {
             st.execute("INSERT INTO greeting VALUES (3, 'while pg3 was down')");
         }
@@ -146,8 +143,7 @@ class PgSandboxIT {
         sandbox.close();
         sandbox.close(); // idempotent
         for (Instance instance : instances) {
-            assertEquals("", pgrep(instance.dataDir()), "processes of " + instance.name());
-            assertTrue(Ports.isFree(instance.port()), "port of " + instance.name() + " still open");
+            SandboxChecks.assertStopped(instance.name(), instance.dataDir(), instance.port());
         }
     }
 
@@ -200,11 +196,5 @@ class PgSandboxIT {
     private static Connection connectApp(Instance instance) throws SQLException {
         return DriverManager.getConnection(sandbox.jdbcUrl(instance, sandbox.database()),
                 sandbox.user(), sandbox.password());
-    }
-
-    private static String pgrep(Path dataDir) {
-        ProcessRunner.Result result = ProcessRunner.run(List.of("pgrep", "-f", dataDir.toString()), Map.of(), null,
-                Duration.ofSeconds(10));
-        return result.output().strip();
     }
 }
