@@ -232,12 +232,28 @@ final class MariaDbRejoiner {
                         + "'s position " + position + " within " + startTimeout + ": "
                         + MariaDbSql.replicationState(c) + MariaDbServers.errorLogTail(instance));
             }
-            String state = MariaDbSql.replicationState(c);
+            // Having applied the position, the receiving thread may still be (re)connecting
+            // ("Preparing", "Connecting") for a moment: wait for it, bounded.
             String expected = "Yes/Yes port " + newPrimary.port();
-            if (!state.equals(expected) && !state.startsWith(expected + ";")) {
-                throw new SandboxException(instance.name() + " does not replicate from " + newPrimary.name()
-                        + ": " + state);
+            long deadline = System.nanoTime() + startTimeout.toNanos();
+            String state = MariaDbSql.replicationState(c);
+            while (!state.equals(expected) && !state.startsWith(expected + ";")) {
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new SandboxException(instance.name() + " does not replicate from " + newPrimary.name()
+                            + " within " + startTimeout + ": " + state);
+                }
+                sleep(50);
+                state = MariaDbSql.replicationState(c);
             }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException("interrupted while waiting for replication to start", e);
         }
     }
 
