@@ -485,14 +485,18 @@ public final class PgSession {
 
     /** Called after each chunk relayed from the backend: has a transaction the switchover waits for ended? */
     void backendRelayed() {
+        if (state == null && !awaitingBoundary) {
+            return;
+        }
+        boolean between = betweenTransactions();
         if (state != null) {
-            if (betweenTransactions()) {
+            if (between) {
                 unanswered.arm(state.namedParses());
             } else {
                 unanswered.disarm();
             }
         }
-        if (awaitingBoundary && betweenTransactions()) {
+        if (awaitingBoundary && between) {
             arrived();
         }
     }
