@@ -2,6 +2,7 @@ package io.auriga.mysql.backend;
 
 import io.auriga.core.net.EventLoops;
 import io.auriga.core.net.Listener;
+import io.auriga.core.net.LoginDeadline;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.mysql.protocol.Command;
 import io.auriga.mysql.protocol.ErrPacket;
@@ -21,10 +22,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Opens and logs in MySQL backend connections on a given event loop (the client channel's own, so
@@ -64,27 +63,12 @@ public final class MySqlBackendConnector {
                 ch.pipeline().addLast(HANDSHAKE, new MySqlBackendHandshake(instance, login, profile::set, promise));
             }
         }).connect(instance.config().host(), instance.config().port());
-        connected.addListener(f -> {
-            if (!f.isSuccess()) {
-                promise.tryFailure(new MySqlBackendLoginException("cannot connect to " + instance.name() + " ("
-                        + instance.config().address() + "): " + f.cause().getMessage(), f.cause()));
-            }
-        });
-        ScheduledFuture<?> deadline = loop.schedule(() -> {
-            if (promise.tryFailure(new MySqlBackendLoginException("login to " + instance.name() + " timed out after "
-                    + timeout.toMillis() + " ms", (ErrPacket) null))) {
-                connected.channel().close();
-            }
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-        promise.addListener(f -> {
-            deadline.cancel(false);
-            if (f.isSuccess()) {
-                Channel ch = connected.channel();
-                ch.config().setAutoRead(false);
-                ch.pipeline().remove(HANDSHAKE);
-                ch.pipeline().remove(DECODER);
-            }
-        });
+        LoginDeadline.guard(loop, connected, promise, timeout,
+                cause -> new MySqlBackendLoginException("cannot connect to " + instance.name() + " ("
+                        + instance.config().address() + "): " + cause.getMessage(), cause),
+                () -> new MySqlBackendLoginException("login to " + instance.name() + " timed out after "
+                        + timeout.toMillis() + " ms", (ErrPacket) null),
+                HANDSHAKE, DECODER);
         return promise;
     }
 

@@ -3,6 +3,7 @@ package io.auriga.pg.backend;
 import io.auriga.core.auth.LoginSecret;
 import io.auriga.core.net.EventLoops;
 import io.auriga.core.net.Listener;
+import io.auriga.core.net.LoginDeadline;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.pg.protocol.PgFrameDecoder;
 import io.netty.bootstrap.Bootstrap;
@@ -13,11 +14,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Opens and logs in backend connections on a given event loop (the client channel's own, so a
@@ -63,27 +62,12 @@ public final class PgBackendConnector {
                     }
                 });
         ChannelFuture connected = bootstrap.connect(instance.config().host(), instance.config().port());
-        connected.addListener(f -> {
-            if (!f.isSuccess()) {
-                promise.tryFailure(new BackendLoginException("cannot connect to " + instance.name() + " ("
-                        + instance.config().address() + "): " + f.cause().getMessage(), f.cause()));
-            }
-        });
-        ScheduledFuture<?> deadline = loop.schedule(() -> {
-            if (promise.tryFailure(new BackendLoginException("login to " + instance.name() + " timed out after "
-                    + timeout.toMillis() + " ms", (byte[]) null))) {
-                connected.channel().close();
-            }
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-        promise.addListener(f -> {
-            deadline.cancel(false);
-            if (f.isSuccess()) {
-                Channel ch = connected.channel();
-                ch.config().setAutoRead(false);
-                ch.pipeline().remove(HANDSHAKE);
-                ch.pipeline().remove(DECODER);
-            }
-        });
+        LoginDeadline.guard(loop, connected, promise, timeout,
+                cause -> new BackendLoginException("cannot connect to " + instance.name() + " ("
+                        + instance.config().address() + "): " + cause.getMessage(), cause),
+                () -> new BackendLoginException("login to " + instance.name() + " timed out after "
+                        + timeout.toMillis() + " ms", (byte[]) null),
+                HANDSHAKE, DECODER);
         return promise;
     }
 }
