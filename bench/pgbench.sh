@@ -9,8 +9,13 @@
 # proxy's CPU cost per transaction. The summary is printed as Markdown and written to
 # bench/results/pgbench-<date>.md.
 #
-# Usage: bench/pgbench.sh [--quick] [--durability async|quorum] [--help]
+# Usage: bench/pgbench.sh [--quick] [--durability async|quorum] [--compare LIST] [--help]
 #   --durability     the demo's durability (default async); quorum shows the commit latency cost
+#   --compare LIST   also run every case through other proxies in front of the same primary, on
+#                    the same machine, alternating with the direct and Auriga runs: a comma list
+#                    of pgbouncer (session pooling, SCRAM, one process) and haproxy (TCP mode).
+#                    Needs their binaries (Debian: apt-get install -y pgbouncer haproxy); the
+#                    results file gets a -compare suffix.
 #   --quick          smoke run: ROUNDS=1 DURATION=5 WARMUP=5 (results file gets a -quick suffix)
 # Environment (defaults in brackets):
 #   ROUNDS [3]        A/B rounds per case          DURATION [10]   seconds per pgbench run
@@ -18,6 +23,7 @@
 #   THREADS [2]       pgbench -j                    PORT_OFFSET     demo --port-offset [first free from 1500]
 #   STARTUP_TIMEOUT [300]  seconds to wait for the demo (includes building the jar on first run)
 #   RESULTS_DIR [bench/results]
+#   CASES             space-separated case ids to run (default all; e.g. "S-ext-16 S-connect-8")
 #   AURIGA_JAVA_OPTS [-Xms256m -Xmx256m -XX:+UseParallelGC]  JVM options of the proxy (set it,
 #                     even to an empty string, to override)
 #
@@ -32,7 +38,24 @@ readonly root
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 
-parse_common_args "$@"
+# --compare is this script's own; the rest are the common benchmark arguments.
+compare=()
+common_args=()
+while (($# > 0)); do
+  case "$1" in
+    --compare)
+      (($# > 1)) || die "--compare needs a value (pgbouncer, haproxy or both, comma-separated)"
+      IFS=, read -r -a compare <<<"$2"
+      shift 2
+      ;;
+    --compare=*) IFS=, read -r -a compare <<<"${1#--compare=}"; shift ;;
+    *) common_args+=("$1"); shift ;;
+  esac
+done
+for other in "${compare[@]}"; do
+  [[ $other == pgbouncer || $other == haproxy ]] || die "--compare takes pgbouncer and/or haproxy, not '$other'"
+done
+parse_common_args "${common_args[@]}"
 ab_settings
 SCALE=${SCALE:-10}
 THREADS=${THREADS:-2}
@@ -86,6 +109,107 @@ proxy_pid=$(proxy_pid_on "$writer_port")
 say "Sandbox ready: primary 127.0.0.1:$primary_port (direct, A), writer endpoint 127.0.0.1:$writer_port (proxy, B), proxy pid $proxy_pid"
 
 # ---------------------------------------------------------------------------------------------
+# Other proxies (--compare), each in front of the same primary, on free ports after the demo's
+# ---------------------------------------------------------------------------------------------
+declare -A side_port=([direct]=$primary_port [proxy]=$writer_port)
+declare -A side_pid=([proxy]=$proxy_pid)
+declare -A side_label=([direct]=direct [proxy]=Auriga [pgbouncer]=PgBouncer [haproxy]=HAProxy)
+sides=(direct proxy "${compare[@]}")
+
+# shellcheck disable=SC2317  # invoked from cleanup
+before_cleanup() {
+  local side
+  for side in "${!side_pid[@]}"; do
+    [[ $side == proxy ]] || kill -TERM "${side_pid[$side]}" 2>/dev/null || true
+  done
+}
+
+# free_port_after PORT: the first free port above PORT.
+free_port_after() {
+  local port=$(($1 + 1))
+  until port_free "$port"; do
+    port=$((port + 1))
+    ((port < 65000)) || die "no free port above $1"
+  done
+  echo "$port"
+}
+
+# await_listening NAME PORT LOG: waits (15 s at most) until something listens on PORT.
+await_listening() {
+  local deadline=$((SECONDS + 15))
+  while port_free "$2"; do
+    ((SECONDS < deadline)) || { cat "$3" >&2 2>/dev/null || true; die "$1 does not listen on :$2 after 15 s"; }
+    sleep 0.2
+  done
+}
+
+# PgBouncer as it is usually deployed in front of one server: session pooling (every client keeps
+# its server connection, so -M prepared works), SCRAM to the client and to the server, one
+# process. Connection logging is off so that the -C case measures the proxy, not its log file.
+start_pgbouncer() {
+  local port=$1 dir=$tmp/pgbouncer
+  mkdir -p "$dir"
+  printf '"%s" "%s"\n' "$DB_USER" "$DB_PASSWORD" >"$dir/userlist.txt"
+  cat >"$dir/pgbouncer.ini" <<EOF
+[databases]
+$DB_NAME = host=$HOST port=$primary_port dbname=$DB_NAME
+[pgbouncer]
+listen_addr = $HOST
+listen_port = $port
+unix_socket_dir =
+auth_type = scram-sha-256
+auth_file = $dir/userlist.txt
+pool_mode = session
+max_client_conn = 200
+default_pool_size = 64
+log_connections = 0
+log_disconnections = 0
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+EOF
+  local run=(pgbouncer -d "$dir/pgbouncer.ini")
+  # PgBouncer refuses to run as root.
+  if ((EUID == 0)); then
+    chown -R postgres "$dir"
+    run=(runuser -u postgres -- "${run[@]}")
+  fi
+  "${run[@]}" >"$tmp/pgbouncer-start.out" 2>&1 || { cat "$tmp/pgbouncer-start.out" "$dir/pgbouncer.log" >&2 2>/dev/null; die "pgbouncer did not start"; }
+  await_listening pgbouncer "$port" "$dir/pgbouncer.log"
+  side_pid[pgbouncer]=$(cat "$dir/pgbouncer.pid")
+}
+
+# HAProxy in TCP mode, its default thread count (one per CPU), no health checks.
+start_haproxy() {
+  local port=$1 dir=$tmp/haproxy
+  mkdir -p "$dir"
+  cat >"$dir/haproxy.cfg" <<EOF
+global
+  maxconn 1000
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 1h
+  timeout server 1h
+listen postgres
+  bind $HOST:$port
+  server primary $HOST:$primary_port
+EOF
+  haproxy -D -p "$dir/haproxy.pid" -f "$dir/haproxy.cfg" >"$dir/start.out" 2>&1 || { cat "$dir/start.out" >&2; die "haproxy did not start"; }
+  await_listening haproxy "$port" "$dir/start.out"
+  side_pid[haproxy]=$(head -n 1 "$dir/haproxy.pid")
+}
+
+next_port=$writer_port
+for other in "${compare[@]}"; do
+  require_tools "$other"
+  next_port=$(free_port_after "$((next_port + 20))")
+  "start_$other" "$next_port"
+  side_port[$other]=$next_port
+  timeout 15 psql -X -q -At -p "$next_port" -c 'select 1' >/dev/null || die "no query answered through $other on :$next_port"
+  say "${side_label[$other]} ready on 127.0.0.1:$next_port (pid ${side_pid[$other]}), in front of the same primary"
+done
+
+# ---------------------------------------------------------------------------------------------
 # CPU of the database servers (clock ticks)
 # ---------------------------------------------------------------------------------------------
 postmasters=()
@@ -115,16 +239,17 @@ run_seq=0
 
 # run_pgbench CASE SIDE ROUND PORT ARGS... — runs pgbench, stores tps/lat/ntx/failed/cpu_us/foreign.
 run_pgbench() {
-  local case=$1 side=$2 round=$3 port=$4
-  shift 4
+  local case=$1 side=$2 round=$3
+  shift 3
+  local port=${side_port[$side]} pid=${side_pid[$side]:-}
   run_seq=$((run_seq + 1))
   local out="$tmp/run-$run_seq.out" rc=0
   local p0 pg0 self0 busy0 t0 p1 pg1 self1 busy1 t1
-  p0=$(proc_ticks "$proxy_pid"); pg0=$(pg_ticks); self0=$(proc_ticks $$ children); busy0=$(machine_busy_ticks)
+  p0=$(proc_ticks "$pid"); pg0=$(pg_ticks); self0=$(proc_ticks $$ children); busy0=$(machine_busy_ticks)
   t0=$(date +%s%N)
   timeout $((DURATION + RUN_SLACK)) pgbench -h "$HOST" -p "$port" -j "$THREADS" -T "$DURATION" "$@" >"$out" 2>&1 || rc=$?
   t1=$(date +%s%N)
-  p1=$(proc_ticks "$proxy_pid"); pg1=$(pg_ticks); self1=$(proc_ticks $$ children); busy1=$(machine_busy_ticks)
+  p1=$(proc_ticks "$pid"); pg1=$(pg_ticks); self1=$(proc_ticks $$ children); busy1=$(machine_busy_ticks)
 
   local tps lat ntx failed
   tps=$(sed -n 's/^tps = \([0-9.][0-9.]*\) .*/\1/p' "$out" | head -n 1)
@@ -133,7 +258,7 @@ run_pgbench() {
   failed=$(sed -n 's/^number of failed transactions: \([0-9][0-9]*\).*/\1/p' "$out" | head -n 1)
   local k="$case|$side|$round"
   R[$k|tps]=${tps:-} R[$k|lat]=${lat:-} R[$k|ntx]=${ntx:-0} R[$k|failed]=${failed:-0} R[$k|rc]=$rc
-  # Proxy CPU per transaction (µs); only meaningful for proxied runs.
+  # Proxy CPU per transaction (µs); only meaningful for proxied runs (every side but direct).
   R[$k|cpu_us]=$(cpu_us_per $((p1 - p0)) "${ntx:-0}")
   R[$k|proxy_cores]=$(awk -v d=$((p1 - p0)) -v ns=$((t1 - t0)) -v hz="$clk_tck" 'BEGIN { printf "%.2f", d / hz / (ns / 1e9) }')
   # CPU used on the machine by anything but pgbench, the servers and the proxy.
@@ -150,7 +275,7 @@ run_pgbench() {
   fi
   printf '  %-14s %-6s round %d: tps %10s  lat %7s ms  failed %s  proxy cpu %s us/txn  other load %s%%  [%s]\n' \
     "$case" "$side" "$round" "${tps:-?}" "${lat:-?}" "${failed:-?}" \
-    "$([[ $side == proxy ]] && echo "${R[$k|cpu_us]}" || echo -)" "${R[$k|foreign]}" "$status"
+    "$([[ $side != direct ]] && echo "${R[$k|cpu_us]}" || echo -)" "${R[$k|foreign]}" "$status"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -170,6 +295,14 @@ cases=(
   "tpcb-prep-16|tpcb-like -M prepared -c 16|1|-M prepared -c 16"
   "S-connect-8|select-only -C (new connection per txn) -c 8|all|-C -S -M simple -c 8"
 )
+if [[ -n ${CASES:-} ]]; then
+  selected=()
+  for spec in "${cases[@]}"; do
+    [[ " $CASES " == *" $(case_field "$spec" 0) "* ]] && selected+=("$spec")
+  done
+  ((${#selected[@]} > 0)) || die "CASES='$CASES' names no case (ids: $(for spec in "${cases[@]}"; do printf '%s ' "$(case_field "$spec" 0)"; done))"
+  cases=("${selected[@]}")
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Data, warm-up, measurement
@@ -198,8 +331,10 @@ run_pair() {
   id=$(case_field "$spec" 0)
   [[ $(case_field "$spec" 2) == 1 && $round -gt 1 ]] && return 0
   read -r -a pgargs <<<"$(case_field "$spec" 3)"
-  run_pgbench "$id" direct "$round" "$primary_port" "${pgargs[@]}"
-  run_pgbench "$id" proxy "$round" "$writer_port" "${pgargs[@]}"
+  local side
+  for side in "${sides[@]}"; do
+    run_pgbench "$id" "$side" "$round" "${pgargs[@]}"
+  done
 }
 ab_rounds run_pair
 foreign_all=()
@@ -262,7 +397,20 @@ for spec in "${cases[@]}"; do
   if [[ $args == *"-c 32"* ]] && ((fails_d + fails_p > 0)); then flagged_32+=("$id: $fails_d failed direct, $fails_p failed through the proxy"); fi
   cpu_cell=$(fmt '%.1f' "$m_cpu")
   [[ $id == tpcb-* && -n $m_cpu ]] && cpu_cell="$cpu_cell ($(awk -v c="$m_cpu" 'BEGIN { printf "%.1f", c / 7 }')/stmt)"
-  summary_rows+=("| $label | $n | $(fmt '%.0f' "$m_td") | $(fmt '%.0f' "$m_tp") | **$(fmt '%.3f' "$m_ratio")** | $(fmt '%.3f' "$m_ld") / $(fmt '%.3f' "$m_lp") | $cpu_cell | $fails_d / $fails_p |")
+  other_cells=""
+  for other in "${compare[@]}"; do
+    o_ratios=() o_cpus=() o_fails=0
+    for ((r = 1; r <= n; r++)); do
+      td=${R[$id|direct|$r|tps]:-} to=${R[$id|$other|$r|tps]:-}
+      [[ -n $td && -n $to ]] && o_ratios+=("$(awk -v p="$to" -v d="$td" 'BEGIN { if (d > 0) printf "%.3f", p / d }')")
+      o_cpus+=("${R[$id|$other|$r|cpu_us]:-}")
+      o_fails=$((o_fails + ${R[$id|$other|$r|failed]:-0}))
+    done
+    o_ratio=$(median "${o_ratios[@]}"); o_cpu=$(median "${o_cpus[@]}")
+    say "       ${side_label[$other]}: proxy/direct $(fmt '%.3f' "$o_ratio") (rounds: ${o_ratios[*]}), $(fmt '%.1f' "$o_cpu") us/txn, failed $o_fails"
+    other_cells+=" $(fmt '%.3f' "$o_ratio") | $(fmt '%.1f' "$o_cpu") | $o_fails |"
+  done
+  summary_rows+=("| $label | $n | $(fmt '%.0f' "$m_td") | $(fmt '%.0f' "$m_tp") | **$(fmt '%.3f' "$m_ratio")** | $(fmt '%.3f' "$m_ld") / $(fmt '%.3f' "$m_lp") | $cpu_cell | $fails_d / $fails_p |$other_cells")
 done
 
 if ((${#flagged_32[@]} > 0)); then
@@ -272,7 +420,21 @@ if $any_failure; then
   banner "SOME RUNS FAILED, ABORTED OR REPORTED FAILED TRANSACTIONS -- see the notes below"
 fi
 
-results_file=$(results_path pgbench)
+if ((${#compare[@]} > 0)); then
+  results_file=$(results_path pgbench compare)
+else
+  results_file=$(results_path pgbench)
+fi
+other_head="" other_rule=""
+other_versions=()
+for other in "${compare[@]}"; do
+  other_head+=" ${side_label[$other]}/direct | ${side_label[$other]} CPU µs per txn | failed via ${side_label[$other]} |"
+  other_rule+="---|---|---|"
+  case $other in
+    pgbouncer) other_versions+=("$(pgbouncer --version 2>/dev/null | sed -n 1p), pool_mode=session") ;;
+    haproxy) other_versions+=("$(haproxy -v 2>/dev/null | sed -n 1p | cut -d' ' -f1-3), mode tcp") ;;
+  esac
+done
 
 {
   echo "## pgbench: direct PostgreSQL vs. through Auriga ($started_at)"
@@ -288,9 +450,12 @@ results_file=$(results_path pgbench)
   echo "| method | scale $SCALE, \`-j $THREADS -T $DURATION\`, sslmode=disable on both sides, ${WARMUP}s+${WARMUP}s proxied warm-up, A (direct) / B (proxy) alternated, $ROUNDS round(s), measuring took ${bench_secs}s |"
   echo "| load average (1/5/15 min) | before: $load_start; after: $load_end |"
   echo "| CPU used by other processes during the runs (approx.) | median ${foreign_median:-?}%, max ${foreign_max_all:-?}% of one core |"
+  if ((${#compare[@]} > 0)); then
+    echo "| other proxies (--compare) | $(printf '%s; ' "${other_versions[@]}")each in front of the same primary, run in turn with direct and Auriga in every round |"
+  fi
   echo
-  echo "| case | rounds | TPS direct | TPS via Auriga | proxy/direct TPS (median of paired ratios) | mean latency ms direct / proxy | proxy CPU µs per txn | failed txns direct / proxy |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| case | rounds | TPS direct | TPS via Auriga | proxy/direct TPS (median of paired ratios) | mean latency ms direct / proxy | proxy CPU µs per txn | failed txns direct / proxy |$other_head"
+  echo "|---|---|---|---|---|---|---|---|$other_rule"
   printf '%s\n' "${summary_rows[@]}"
   echo
   echo "TPS and latency are medians over the rounds. Proxy CPU is the proxy JVM's utime+stime"
@@ -324,11 +489,11 @@ results_file=$(results_path pgbench)
   for spec in "${cases[@]}"; do
     id=$(case_field "$spec" 0)
     for ((r = 1; r <= ROUNDS; r++)); do
-      for side in direct proxy; do
+      for side in "${sides[@]}"; do
         k="$id|$side|$r"
         [[ -n ${R[$k|rc]+x} ]] || continue
         cpu="-" cores="-"
-        [[ $side == proxy ]] && cpu=${R[$k|cpu_us]} cores=${R[$k|proxy_cores]}
+        [[ $side != direct ]] && cpu=${R[$k|cpu_us]} cores=${R[$k|proxy_cores]}
         echo "| $id | $r | $side | $(fmt '%.0f' "${R[$k|tps]}") | ${R[$k|lat]:-n/a} | ${R[$k|failed]} | $cpu | $cores | ${R[$k|foreign]} | ${R[$k|rc]} |"
       done
     done
