@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The one event-loop group every endpoint and backend connection shares, on epoll where the
  * native transport loads and NIO elsewhere. Backend connections are opened on the client
- * channel's own loop, so a session never hops threads.
+ * channel's own loop, so a session never hops threads. On epoll the handler is wrapped in
+ * {@link EpollInterestGuard}, which works around a Netty defect that closed stopped channels.
  */
 public final class EventLoops implements AutoCloseable {
     private final EventLoopGroup group;
@@ -43,7 +44,7 @@ public final class EventLoops implements AutoCloseable {
     public static EventLoops create(int threads) {
         int n = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory io = epoll ? EpollInterestGuard.wrap(EpollIoHandler.newFactory()) : NioIoHandler.newFactory();
         return new EventLoops(new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory("auriga-io", true), io),
                 epoll, n);
     }
