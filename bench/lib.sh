@@ -366,3 +366,123 @@ machine_rows() {
 }
 java_version() { java -version 2>&1 | head -n 1; }
 git_commit() { git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown; }
+
+# ---------------------------------------------------------------------------------------------
+# Other proxies on the same machine (--compare): each runs in front of the same primary, in turn
+# with the direct and Auriga runs of every round, so that they meet the same machine and drift.
+# A script keeps side_port[SIDE] and side_pid[SIDE] for every side it measures (direct has no pid).
+# ---------------------------------------------------------------------------------------------
+
+# split_compare_args "ALLOWED NAMES" ARGS...: takes --compare LIST (comma-separated) out of ARGS;
+# sets compare=(names) and common_args=(the rest, for parse_common_args).
+split_compare_args() {
+  local allowed=$1 other
+  shift
+  compare=() common_args=()
+  while (($# > 0)); do
+    case "$1" in
+      --compare)
+        (($# > 1)) || die "--compare needs a value (one or more of: $allowed, comma-separated)"
+        IFS=, read -r -a compare <<<"$2"
+        shift 2
+        ;;
+      --compare=*) IFS=, read -r -a compare <<<"${1#--compare=}"; shift ;;
+      *) common_args+=("$1"); shift ;;
+    esac
+  done
+  for other in "${compare[@]}"; do
+    [[ " $allowed " == *" $other "* ]] || die "--compare takes $allowed, not '$other'"
+  done
+}
+
+# free_port_after PORT: the first free port above PORT.
+free_port_after() {
+  local port=$(($1 + 1))
+  until port_free "$port"; do
+    port=$((port + 1))
+    ((port < 65000)) || die "no free port above $1"
+  done
+  echo "$port"
+}
+
+# await_listening NAME PORT LOG: waits (15 s at most) until something listens on PORT; dies with LOG.
+await_listening() {
+  local deadline=$((SECONDS + 15))
+  while port_free "$2"; do
+    ((SECONDS < deadline)) || { cat "$3" >&2 2>/dev/null || true; die "$1 does not listen on :$2 after 15 s"; }
+    sleep 0.2
+  done
+}
+
+# start_haproxy PORT SERVER_PORT: HAProxy in TCP mode in front of 127.0.0.1:SERVER_PORT, with its
+# default thread count (one per CPU) and no health checks; sets side_pid[haproxy].
+start_haproxy() {
+  local port=$1 server_port=$2 dir=$tmp/haproxy
+  mkdir -p "$dir"
+  cat >"$dir/haproxy.cfg" <<CFG
+global
+  maxconn 1000
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 1h
+  timeout server 1h
+listen database
+  bind $HOST:$port
+  server primary $HOST:$server_port
+CFG
+  haproxy -D -p "$dir/haproxy.pid" -f "$dir/haproxy.cfg" >"$dir/start.out" 2>&1 || { cat "$dir/start.out" >&2; die "haproxy did not start"; }
+  await_listening haproxy "$port" "$dir/start.out"
+  side_pid[haproxy]=$(head -n 1 "$dir/haproxy.pid")
+}
+haproxy_version() { haproxy -v 2>/dev/null | sed -n 1p | cut -d' ' -f1-3; }
+
+# stop_compared: stops the other proxies (call it from before_cleanup).
+stop_compared() {
+  local side
+  for side in "${!side_pid[@]}"; do
+    [[ $side == proxy ]] || kill -TERM "${side_pid[$side]}" 2>/dev/null || true
+  done
+}
+
+# compared_cells CASE ROUNDS FAILURE_FIELD: for every compared proxy, the median over ROUNDS of its
+# paired ratio to direct (R[CASE|direct|r|tps]), its median CPU per unit and its summed failures;
+# prints a line per proxy and sets compared_row to the Markdown cells " ratio | cpu | failures |...".
+compared_cells() {
+  local id=$1 n=$2 field=$3 other r td to o_ratio o_cpu
+  compared_row=""
+  for other in "${compare[@]}"; do
+    local o_ratios=() o_cpus=() o_fails=0
+    for ((r = 1; r <= n; r++)); do
+      td=${R[$id|direct|$r|tps]:-} to=${R[$id|$other|$r|tps]:-}
+      [[ -n $td && -n $to ]] && o_ratios+=("$(awk -v p="$to" -v d="$td" 'BEGIN { if (d > 0) printf "%.3f", p / d }')")
+      o_cpus+=("${R[$id|$other|$r|cpu_us]:-}")
+      o_fails=$((o_fails + ${R[$id|$other|$r|$field]:-0}))
+    done
+    o_ratio=$(median "${o_ratios[@]}"); o_cpu=$(median "${o_cpus[@]}")
+    say "       ${side_label[$other]}: proxy/direct $(fmt '%.3f' "$o_ratio") (rounds: ${o_ratios[*]}), CPU $(fmt '%.1f' "$o_cpu") us per unit, $field $o_fails"
+    compared_row+=" $(fmt '%.3f' "$o_ratio") | $(fmt '%.1f' "$o_cpu") | $o_fails |"
+  done
+}
+
+# compared_header UNIT FAILURES: the extra header cells and rule for the compared proxies.
+compared_header() {
+  local other
+  compared_head="" compared_rule=""
+  for other in "${compare[@]}"; do
+    compared_head+=" ${side_label[$other]}/direct | ${side_label[$other]} CPU µs per $1 | $2 via ${side_label[$other]} |"
+    compared_rule+="---|---|---|"
+  done
+}
+
+# select_cases: keeps only the cases whose ids CASES (space-separated) names, when it is set.
+select_cases() {
+  [[ -n ${CASES:-} ]] || return 0
+  local spec selected=() ids=""
+  for spec in "${cases[@]}"; do
+    ids+="$(case_field "$spec" 0) "
+    [[ " $CASES " == *" $(case_field "$spec" 0) "* ]] && selected+=("$spec")
+  done
+  ((${#selected[@]} > 0)) || die "CASES='$CASES' names no case (ids: $ids)"
+  cases=("${selected[@]}")
+}

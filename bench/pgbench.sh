@@ -38,23 +38,7 @@ readonly root
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 
-# --compare is this script's own; the rest are the common benchmark arguments.
-compare=()
-common_args=()
-while (($# > 0)); do
-  case "$1" in
-    --compare)
-      (($# > 1)) || die "--compare needs a value (pgbouncer, haproxy or both, comma-separated)"
-      IFS=, read -r -a compare <<<"$2"
-      shift 2
-      ;;
-    --compare=*) IFS=, read -r -a compare <<<"${1#--compare=}"; shift ;;
-    *) common_args+=("$1"); shift ;;
-  esac
-done
-for other in "${compare[@]}"; do
-  [[ $other == pgbouncer || $other == haproxy ]] || die "--compare takes pgbouncer and/or haproxy, not '$other'"
-done
+split_compare_args "pgbouncer haproxy" "$@"
 parse_common_args "${common_args[@]}"
 ab_settings
 SCALE=${SCALE:-10}
@@ -117,42 +101,18 @@ declare -A side_label=([direct]=direct [proxy]=Auriga [pgbouncer]=PgBouncer [hap
 sides=(direct proxy "${compare[@]}")
 
 # shellcheck disable=SC2317  # invoked from cleanup
-before_cleanup() {
-  local side
-  for side in "${!side_pid[@]}"; do
-    [[ $side == proxy ]] || kill -TERM "${side_pid[$side]}" 2>/dev/null || true
-  done
-}
-
-# free_port_after PORT: the first free port above PORT.
-free_port_after() {
-  local port=$(($1 + 1))
-  until port_free "$port"; do
-    port=$((port + 1))
-    ((port < 65000)) || die "no free port above $1"
-  done
-  echo "$port"
-}
-
-# await_listening NAME PORT LOG: waits (15 s at most) until something listens on PORT.
-await_listening() {
-  local deadline=$((SECONDS + 15))
-  while port_free "$2"; do
-    ((SECONDS < deadline)) || { cat "$3" >&2 2>/dev/null || true; die "$1 does not listen on :$2 after 15 s"; }
-    sleep 0.2
-  done
-}
+before_cleanup() { stop_compared; }
 
 # PgBouncer as it is usually deployed in front of one server: session pooling (every client keeps
 # its server connection, so -M prepared works), SCRAM to the client and to the server, one
 # process. Connection logging is off so that the -C case measures the proxy, not its log file.
 start_pgbouncer() {
-  local port=$1 dir=$tmp/pgbouncer
+  local port=$1 server_port=$2 dir=$tmp/pgbouncer
   mkdir -p "$dir"
   printf '"%s" "%s"\n' "$DB_USER" "$DB_PASSWORD" >"$dir/userlist.txt"
   cat >"$dir/pgbouncer.ini" <<EOF
 [databases]
-$DB_NAME = host=$HOST port=$primary_port dbname=$DB_NAME
+$DB_NAME = host=$HOST port=$server_port dbname=$DB_NAME
 [pgbouncer]
 listen_addr = $HOST
 listen_port = $port
@@ -178,32 +138,11 @@ EOF
   side_pid[pgbouncer]=$(cat "$dir/pgbouncer.pid")
 }
 
-# HAProxy in TCP mode, its default thread count (one per CPU), no health checks.
-start_haproxy() {
-  local port=$1 dir=$tmp/haproxy
-  mkdir -p "$dir"
-  cat >"$dir/haproxy.cfg" <<EOF
-global
-  maxconn 1000
-defaults
-  mode tcp
-  timeout connect 5s
-  timeout client 1h
-  timeout server 1h
-listen postgres
-  bind $HOST:$port
-  server primary $HOST:$primary_port
-EOF
-  haproxy -D -p "$dir/haproxy.pid" -f "$dir/haproxy.cfg" >"$dir/start.out" 2>&1 || { cat "$dir/start.out" >&2; die "haproxy did not start"; }
-  await_listening haproxy "$port" "$dir/start.out"
-  side_pid[haproxy]=$(head -n 1 "$dir/haproxy.pid")
-}
-
 next_port=$writer_port
 for other in "${compare[@]}"; do
   require_tools "$other"
   next_port=$(free_port_after "$((next_port + 20))")
-  "start_$other" "$next_port"
+  "start_$other" "$next_port" "$primary_port"
   side_port[$other]=$next_port
   timeout 15 psql -X -q -At -p "$next_port" -c 'select 1' >/dev/null || die "no query answered through $other on :$next_port"
   say "${side_label[$other]} ready on 127.0.0.1:$next_port (pid ${side_pid[$other]}), in front of the same primary"
@@ -295,14 +234,7 @@ cases=(
   "tpcb-prep-16|tpcb-like -M prepared -c 16|1|-M prepared -c 16"
   "S-connect-8|select-only -C (new connection per txn) -c 8|all|-C -S -M simple -c 8"
 )
-if [[ -n ${CASES:-} ]]; then
-  selected=()
-  for spec in "${cases[@]}"; do
-    [[ " $CASES " == *" $(case_field "$spec" 0) "* ]] && selected+=("$spec")
-  done
-  ((${#selected[@]} > 0)) || die "CASES='$CASES' names no case (ids: $(for spec in "${cases[@]}"; do printf '%s ' "$(case_field "$spec" 0)"; done))"
-  cases=("${selected[@]}")
-fi
+select_cases
 
 # ---------------------------------------------------------------------------------------------
 # Data, warm-up, measurement
@@ -397,20 +329,8 @@ for spec in "${cases[@]}"; do
   if [[ $args == *"-c 32"* ]] && ((fails_d + fails_p > 0)); then flagged_32+=("$id: $fails_d failed direct, $fails_p failed through the proxy"); fi
   cpu_cell=$(fmt '%.1f' "$m_cpu")
   [[ $id == tpcb-* && -n $m_cpu ]] && cpu_cell="$cpu_cell ($(awk -v c="$m_cpu" 'BEGIN { printf "%.1f", c / 7 }')/stmt)"
-  other_cells=""
-  for other in "${compare[@]}"; do
-    o_ratios=() o_cpus=() o_fails=0
-    for ((r = 1; r <= n; r++)); do
-      td=${R[$id|direct|$r|tps]:-} to=${R[$id|$other|$r|tps]:-}
-      [[ -n $td && -n $to ]] && o_ratios+=("$(awk -v p="$to" -v d="$td" 'BEGIN { if (d > 0) printf "%.3f", p / d }')")
-      o_cpus+=("${R[$id|$other|$r|cpu_us]:-}")
-      o_fails=$((o_fails + ${R[$id|$other|$r|failed]:-0}))
-    done
-    o_ratio=$(median "${o_ratios[@]}"); o_cpu=$(median "${o_cpus[@]}")
-    say "       ${side_label[$other]}: proxy/direct $(fmt '%.3f' "$o_ratio") (rounds: ${o_ratios[*]}), $(fmt '%.1f' "$o_cpu") us/txn, failed $o_fails"
-    other_cells+=" $(fmt '%.3f' "$o_ratio") | $(fmt '%.1f' "$o_cpu") | $o_fails |"
-  done
-  summary_rows+=("| $label | $n | $(fmt '%.0f' "$m_td") | $(fmt '%.0f' "$m_tp") | **$(fmt '%.3f' "$m_ratio")** | $(fmt '%.3f' "$m_ld") / $(fmt '%.3f' "$m_lp") | $cpu_cell | $fails_d / $fails_p |$other_cells")
+  compared_cells "$id" "$n" failed
+  summary_rows+=("| $label | $n | $(fmt '%.0f' "$m_td") | $(fmt '%.0f' "$m_tp") | **$(fmt '%.3f' "$m_ratio")** | $(fmt '%.3f' "$m_ld") / $(fmt '%.3f' "$m_lp") | $cpu_cell | $fails_d / $fails_p |$compared_row")
 done
 
 if ((${#flagged_32[@]} > 0)); then
@@ -425,14 +345,12 @@ if ((${#compare[@]} > 0)); then
 else
   results_file=$(results_path pgbench)
 fi
-other_head="" other_rule=""
+compared_header txn "failed txns"
 other_versions=()
 for other in "${compare[@]}"; do
-  other_head+=" ${side_label[$other]}/direct | ${side_label[$other]} CPU µs per txn | failed via ${side_label[$other]} |"
-  other_rule+="---|---|---|"
   case $other in
     pgbouncer) other_versions+=("$(pgbouncer --version 2>/dev/null | sed -n 1p), pool_mode=session") ;;
-    haproxy) other_versions+=("$(haproxy -v 2>/dev/null | sed -n 1p | cut -d' ' -f1-3), mode tcp") ;;
+    haproxy) other_versions+=("$(haproxy_version), mode tcp") ;;
   esac
 done
 
@@ -454,8 +372,8 @@ done
     echo "| other proxies (--compare) | $(printf '%s; ' "${other_versions[@]}")each in front of the same primary, run in turn with direct and Auriga in every round |"
   fi
   echo
-  echo "| case | rounds | TPS direct | TPS via Auriga | proxy/direct TPS (median of paired ratios) | mean latency ms direct / proxy | proxy CPU µs per txn | failed txns direct / proxy |$other_head"
-  echo "|---|---|---|---|---|---|---|---|$other_rule"
+  echo "| case | rounds | TPS direct | TPS via Auriga | proxy/direct TPS (median of paired ratios) | mean latency ms direct / proxy | proxy CPU µs per txn | failed txns direct / proxy |$compared_head"
+  echo "|---|---|---|---|---|---|---|---|$compared_rule"
   printf '%s\n' "${summary_rows[@]}"
   echo
   echo "TPS and latency are medians over the rounds. Proxy CPU is the proxy JVM's utime+stime"

@@ -13,9 +13,12 @@
 # from /proc to report the proxy's CPU cost per query. The summary is printed as Markdown and written
 # to bench/results/sysbench-<date>.md.
 #
-# Usage: bench/sysbench.sh [--quick] [--durability async|quorum] [--help]
+# Usage: bench/sysbench.sh [--quick] [--durability async|quorum] [--compare haproxy] [--help]
 #   --durability     the demo's durability (default async); quorum shows the commit cost (read-only
 #                    cases do not commit, so it barely matters here)
+#   --compare haproxy  also run every case through HAProxy (TCP mode) in front of the same primary,
+#                    in turn with the direct and Auriga runs of every round (Debian: apt-get install
+#                    -y haproxy); the results file gets a -compare suffix
 #   --quick          smoke run: ROUNDS=1 DURATION=5 WARMUP=5 (results file gets a -quick suffix)
 # Environment (defaults in brackets):
 #   ROUNDS [3]        A/B rounds per case          DURATION [10]   seconds per sysbench run
@@ -23,6 +26,7 @@
 #   WARMUP [10]       seconds of proxied warm-up   PORT_OFFSET     demo --port-offset [first free from 3100]
 #   STARTUP_TIMEOUT [300]  seconds to wait for the demo (includes building the jar on first run)
 #   RESULTS_DIR [bench/results]
+#   CASES             space-separated case ids to run (default all; e.g. "ps-16 connect-8")
 #   AURIGA_JAVA_OPTS [-Xms256m -Xmx256m -XX:+UseParallelGC]  JVM options of the proxy (set it,
 #                     even to an empty string, to override)
 # Needs sysbench (Debian: apt-get install sysbench), the mariadb client, curl, ss and java.
@@ -38,7 +42,8 @@ readonly root
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 
-parse_common_args "$@"
+split_compare_args "haproxy" "$@"
+parse_common_args "${common_args[@]}"
 ab_settings
 TABLES=${TABLES:-4}
 TABLE_SIZE=${TABLE_SIZE:-10000}
@@ -93,6 +98,23 @@ server_pid=$(head -n 1 "$demo_dir/$primary_name/mariadbd.pid" 2>/dev/null || tru
 
 say "Sandbox ready: primary 127.0.0.1:$primary_port (direct, A), writer endpoint 127.0.0.1:$writer_port (proxy, B), proxy pid $proxy_pid"
 
+# Other proxies (--compare), each in front of the same primary, on free ports after the demo's.
+declare -A side_port=([direct]=$primary_port [proxy]=$writer_port)
+declare -A side_pid=([proxy]=$proxy_pid)
+declare -A side_label=([direct]=direct [proxy]=Auriga [haproxy]=HAProxy)
+sides=(direct proxy "${compare[@]}")
+# shellcheck disable=SC2317  # invoked from cleanup
+before_cleanup() { stop_compared; }
+next_port=$writer_port
+for other in "${compare[@]}"; do
+  require_tools "$other"
+  next_port=$(free_port_after "$((next_port + 20))")
+  "start_$other" "$next_port" "$primary_port"
+  side_port[$other]=$next_port
+  client -P "$next_port" "$DB_NAME" -e 'SELECT 1' >/dev/null || die "no query answered through $other on :$next_port"
+  say "${side_label[$other]} ready on 127.0.0.1:$next_port (pid ${side_pid[$other]}), in front of the same primary"
+done
+
 # A sysbench Lua script for the connection case: every event is connect, SELECT 1, disconnect.
 cat >"$tmp/connect.lua" <<'LUA'
 function thread_init()
@@ -114,20 +136,21 @@ any_failure=false
 failure_notes=()
 run_seq=0
 
-# run_sysbench CASE SIDE ROUND PORT TEST ARGS... — runs sysbench, stores tps/qps/lat/p95/nq/errors/cpu_us.
+# run_sysbench CASE SIDE ROUND TEST ARGS... — runs sysbench, stores tps/qps/lat/p95/nq/errors/cpu_us.
 run_sysbench() {
-  local case=$1 side=$2 round=$3 port=$4 test=$5
-  shift 5
+  local case=$1 side=$2 round=$3 test=$4
+  shift 4
+  local port=${side_port[$side]} pid=${side_pid[$side]:-}
   run_seq=$((run_seq + 1))
   local out="$tmp/run-$run_seq.out" rc=0
   local p0 self0 srv0 busy0 t0 p1 self1 srv1 busy1 t1
-  p0=$(proc_ticks "$proxy_pid"); self0=$(proc_ticks $$ children); srv0=$(proc_ticks "$server_pid"); busy0=$(machine_busy_ticks)
+  p0=$(proc_ticks "$pid"); self0=$(proc_ticks $$ children); srv0=$(proc_ticks "$server_pid"); busy0=$(machine_busy_ticks)
   t0=$(date +%s%N)
   timeout $((DURATION + RUN_SLACK)) sysbench "$test" --db-driver=mysql --mysql-host="$HOST" --mysql-port="$port" \
     --mysql-user="$DB_USER" --mysql-password="$DB_PASSWORD" --mysql-db="$DB_NAME" --mysql-ssl=off \
     --tables="$TABLES" --table-size="$TABLE_SIZE" --time="$DURATION" --report-interval=0 "$@" run >"$out" 2>&1 || rc=$?
   t1=$(date +%s%N)
-  p1=$(proc_ticks "$proxy_pid"); self1=$(proc_ticks $$ children); srv1=$(proc_ticks "$server_pid"); busy1=$(machine_busy_ticks)
+  p1=$(proc_ticks "$pid"); self1=$(proc_ticks $$ children); srv1=$(proc_ticks "$server_pid"); busy1=$(machine_busy_ticks)
 
   local tps qps lat p95 nq errors
   tps=$(sed -n 's/^ *transactions: *[0-9]* *(\([0-9.]*\) per sec.*/\1/p' "$out" | head -n 1)
@@ -156,7 +179,7 @@ run_sysbench() {
   fi
   printf '  %-16s %-6s round %d: tps %10s  qps %10s  lat avg %7s ms p95 %7s ms  proxy cpu %s us/query  other load %s%%  [%s]\n' \
     "$case" "$side" "$round" "${tps:-?}" "${qps:-?}" "${lat:-?}" "${p95:-?}" \
-    "$([[ $side == proxy ]] && echo "${R[$k|cpu_us]}" || echo -)" "${R[$k|foreign]}" "$status"
+    "$([[ $side != direct ]] && echo "${R[$k|cpu_us]}" || echo -)" "${R[$k|foreign]}" "$status"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -171,6 +194,7 @@ cases=(
   "ro-text-8|oltp_read_only, text, 8 threads|oltp_read_only|--threads=8 --db-ps-mode=disable"
   "connect-8|connect + SELECT 1 + close, 8 threads (connections/s)|$tmp/connect.lua|--threads=8"
 )
+select_cases
 
 # ---------------------------------------------------------------------------------------------
 # Data, warm-up, measurement
@@ -194,14 +218,15 @@ for warm in oltp_point_select oltp_read_only; do
   fi
 done
 
-# run_pair SPEC ROUND: one case directly, then through the proxy.
+# run_pair SPEC ROUND: one case directly, then through the proxy (and through the compared ones).
 run_pair() {
-  local spec=$1 round=$2 id test sbargs
+  local spec=$1 round=$2 id test sbargs side
   id=$(case_field "$spec" 0)
   test=$(case_field "$spec" 2)
   read -r -a sbargs <<<"$(case_field "$spec" 3)"
-  run_sysbench "$id" direct "$round" "$primary_port" "$test" "${sbargs[@]}"
-  run_sysbench "$id" proxy "$round" "$writer_port" "$test" "${sbargs[@]}"
+  for side in "${sides[@]}"; do
+    run_sysbench "$id" "$side" "$round" "$test" "${sbargs[@]}"
+  done
 }
 ab_rounds run_pair
 
@@ -240,14 +265,20 @@ for spec in "${cases[@]}"; do
   printf '%-6s %12s %12s %8s %12s %12s %10s %10s %14s\n' median "$(fmt '%.0f' "$m_td")" "$(fmt '%.0f' "$m_tp")" \
     "$(fmt '%.3f' "$m_ratio")" "$(fmt '%.0f' "$m_qd")" "$(fmt '%.0f' "$m_qp")" "$(fmt '%.2f' "$m_ld")" \
     "$(fmt '%.2f' "$m_lp")" "$(fmt '%.1f' "$m_cpu")"
-  summary_rows+=("| $label | $(fmt '%.0f' "$m_td") | $(fmt '%.0f' "$m_tp") | **$(fmt '%.3f' "$m_ratio")** | $(fmt '%.0f' "$m_qd") / $(fmt '%.0f' "$m_qp") | $(fmt '%.2f' "$m_ld") / $(fmt '%.2f' "$m_lp") (p95 proxy $(fmt '%.2f' "$m_p95")) | $(fmt '%.1f' "$m_cpu") | $errs |")
+  compared_cells "$id" "$ROUNDS" errors
+  summary_rows+=("| $label | $(fmt '%.0f' "$m_td") | $(fmt '%.0f' "$m_tp") | **$(fmt '%.3f' "$m_ratio")** | $(fmt '%.0f' "$m_qd") / $(fmt '%.0f' "$m_qp") | $(fmt '%.2f' "$m_ld") / $(fmt '%.2f' "$m_lp") (p95 proxy $(fmt '%.2f' "$m_p95")) | $(fmt '%.1f' "$m_cpu") | $errs |$compared_row")
 done
 
 if $any_failure; then
   banner "SOME RUNS FAILED OR REPORTED ERRORS -- see the notes below"
 fi
 
-results_file=$(results_path sysbench)
+if ((${#compare[@]} > 0)); then
+  results_file=$(results_path sysbench compare)
+else
+  results_file=$(results_path sysbench)
+fi
+compared_header query errors
 
 {
   echo "## sysbench: direct MariaDB vs. through Auriga ($started_at)"
@@ -262,9 +293,12 @@ results_file=$(results_path sysbench)
   echo "| Auriga commit | $(git_commit) |"
   echo "| method | $TABLES tables x $TABLE_SIZE rows, \`--time=$DURATION\`, no TLS on either side, ${WARMUP}s+${WARMUP}s proxied warm-up, A (direct) / B (proxy) alternated, $ROUNDS round(s), measuring took ${bench_secs}s |"
   echo "| load average (1/5/15 min) | before: $load_start; after: $load_end |"
+  if ((${#compare[@]} > 0)); then
+    echo "| other proxies (--compare) | $(haproxy_version), mode tcp, in front of the same primary, run in turn with direct and Auriga in every round |"
+  fi
   echo
-  echo "| case | TPS direct | TPS via Auriga | proxy/direct TPS (median of paired ratios) | QPS direct / proxy | mean latency ms direct / proxy | proxy CPU µs per query | errors |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| case | TPS direct | TPS via Auriga | proxy/direct TPS (median of paired ratios) | QPS direct / proxy | mean latency ms direct / proxy | proxy CPU µs per query | errors |$compared_head"
+  echo "|---|---|---|---|---|---|---|---|$compared_rule"
   printf '%s\n' "${summary_rows[@]}"
   echo
   echo "Figures are medians over the rounds. Proxy CPU is the proxy JVM's utime+stime (/proc/<pid>/stat)"
@@ -289,11 +323,11 @@ results_file=$(results_path sysbench)
   for spec in "${cases[@]}"; do
     id=$(case_field "$spec" 0)
     for ((r = 1; r <= ROUNDS; r++)); do
-      for side in direct proxy; do
+      for side in "${sides[@]}"; do
         k="$id|$side|$r"
         [[ -n ${R[$k|rc]+x} ]] || continue
         cpu="-"
-        [[ $side == proxy ]] && cpu=${R[$k|cpu_us]}
+        [[ $side != direct ]] && cpu=${R[$k|cpu_us]}
         echo "| $id | $r | $side | $(fmt '%.0f' "${R[$k|tps]}") | $(fmt '%.0f' "${R[$k|qps]}") | ${R[$k|lat]:-n/a} | ${R[$k|p95]:-n/a} | $cpu | ${R[$k|foreign]} | ${R[$k|errors]} | ${R[$k|rc]} |"
       done
     done
