@@ -67,13 +67,19 @@ public sealed interface LoginSecret {
         }
     }
 
-    /** A password, which can answer every method. */
-    record Password(String value) implements LoginSecret {
+    /**
+     * A password, which can answer every method. The SCRAM keys come from {@code derived}, which a
+     * configured user's logins share, so PBKDF2 runs once per salt rather than once per login.
+     */
+    record Password(String value, DerivedScramKeys derived) implements LoginSecret {
+        /** A password whose SCRAM keys are derived afresh (nothing shared). */
+        public Password(String value) {
+            this(value, new DerivedScramKeys(value));
+        }
+
         @Override
         public Optional<ScramKeys> scramKeys(byte[] salt, int iterations) {
-            ScramVerifier v = ScramVerifier.fromPassword(value, salt, iterations);
-            return Optional.of(new ScramKeys(ScramVerifier.clientKey(value, salt, iterations), v.storedKey(),
-                    v.serverKey()));
+            return Optional.of(derived.keys(salt, iterations));
         }
 
         @Override

@@ -48,10 +48,18 @@ public record ScramVerifier(int iterations, byte[] salt, byte[] storedKey, byte[
 
     /** Derives the verifier a server with this salt and iteration count would hold. */
     public static ScramVerifier fromPassword(String password, byte[] salt, int iterations) {
+        ScramKeys keys = keys(password, salt, iterations);
+        return new ScramVerifier(iterations, salt.clone(), keys.storedKey(), keys.serverKey());
+    }
+
+    /**
+     * Everything a client logging in with this password needs for this salt, from one PBKDF2 run
+     * (the costly part): ClientKey, and StoredKey and ServerKey to check the server with.
+     */
+    static ScramKeys keys(String password, byte[] salt, int iterations) {
         byte[] saltedPassword = saltedPassword(password, salt, iterations);
         byte[] clientKey = Crypto.hmac(saltedPassword, "Client Key");
-        byte[] serverKey = Crypto.hmac(saltedPassword, "Server Key");
-        return new ScramVerifier(iterations, salt.clone(), Crypto.sha256(clientKey), serverKey);
+        return new ScramKeys(clientKey, Crypto.sha256(clientKey), Crypto.hmac(saltedPassword, "Server Key"));
     }
 
     /** The ClientKey a password yields for this salt, needed to log in to a backend. */

@@ -18,8 +18,20 @@ public sealed interface StoredCredential {
     record MySqlNative(String storedHash) implements StoredCredential {
     }
 
-    /** A password given in the config, with the verifier derived from it once at start. */
-    record Password(String password, ScramVerifier verifier) implements StoredCredential {
+    /**
+     * A password given in the config, with the verifier derived from it once at start, and the SCRAM
+     * keys its backend logins derive, kept for the next ones ({@link #loginSecret}).
+     */
+    record Password(String password, ScramVerifier verifier, DerivedScramKeys derived) implements StoredCredential {
+        public Password(String password, ScramVerifier verifier) {
+            this(password, verifier, new DerivedScramKeys(password));
+        }
+
+        /** What a client that proved this password leaves the proxy to log in with. */
+        public LoginSecret.Password loginSecret() {
+            return new LoginSecret.Password(password, derived);
+        }
+
         @Override
         public String toString() {
             return "StoredCredential.Password";

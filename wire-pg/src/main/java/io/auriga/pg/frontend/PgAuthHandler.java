@@ -135,7 +135,7 @@ final class PgAuthHandler extends SimpleChannelInboundHandler<PgFrame> {
         ctx.writeAndFlush(PgMessages.authentication(ctx.alloc(), PgMessages.AUTH_SASL_FINAL,
                 result.serverFinal().getBytes(StandardCharsets.UTF_8)));
         succeeded(credential instanceof StoredCredential.Password p
-                ? new LoginSecret.Password(p.password())
+                ? p.loginSecret()
                 : new LoginSecret.Scram(verifier(), result.clientKey()));
     }
 
