@@ -136,11 +136,11 @@ public final class MySqlSession {
                 ? a.getAddress().getHostAddress() : "unknown";
     }
 
-    /** The proxy's greeting: its own connection id and scramble, the backends' version. */
+    /** The proxy's greeting: its own connection id and scramble, the backends' version, the configured plugin. */
     HandshakeV10 greeting() {
         var profile = connector.profile().get();
         return new HandshakeV10(profile.serverVersion(), connectionId, scramble, advertised,
-                profile.characterSet(), ServerStatus.AUTOCOMMIT, "mysql_native_password");
+                profile.characterSet(), ServerStatus.AUTOCOMMIT, endpoint.cluster().mysql().authPlugin().wireName());
     }
 
     /** Bounds the time from accept to a ready session by the configured startup timeout. */
