@@ -293,10 +293,17 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
         accepted(ctx, stage1);
     }
 
-    /** The client proved the password: hand the session SHA1(password) for its backend logins. */
+    /**
+     * The client proved the password: hand the session SHA1(password) for its backend logins. Where the
+     * cluster refuses LOAD DATA LOCAL INFILE ({@code mysql.local-infile: false}) the session goes on
+     * without CLIENT_LOCAL_FILES, so the backend login leaves it out and the server itself refuses such
+     * a statement with its own error, never asking the client for a file.
+     */
     private void accepted(ChannelHandlerContext ctx, byte[] stage1) {
         ctx.channel().config().setAutoRead(false);
-        session.authenticated(response, stage1, expectedSequence);
+        HandshakeResponse41 accepted = session.endpoint().cluster().mysql().localInfile() ? response
+                : response.withoutCapabilities(Capabilities.CLIENT_LOCAL_FILES);
+        session.authenticated(accepted, stage1, expectedSequence);
     }
 
     /** SHA1(password) when {@code answer} proves the password, else null. */
