@@ -34,7 +34,6 @@ import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.containers.MySQLContainer;
 import org.testcontainers.containers.Network;
@@ -50,10 +49,11 @@ import org.testcontainers.utility.DockerImageName;
  * reported as skipped, at no cost (no image is pulled, nothing waits). The images are pulled on first
  * use, which can take minutes.
  *
- * <p>What it shows so far: the replication, read-only, position and semi-sync statements of the MySQL
- * flavour against a real server. The proxy's own checks (role detection, Connector/J through the
- * endpoints with a config user) are written but disabled, with the reason: the monitor's probe reads
- * MariaDB-only state.
+ * <p>It checks the replication, read-only, position and semi-sync statements of the MySQL flavour
+ * against a real server, the monitor's role detection ({@link MariaDbProbe} on MySQL: {@code @@read_only}
+ * with {@code super_read_only}, {@code SHOW REPLICA STATUS}, GTID set positions) and MySQL Connector/J
+ * through the writer and reader endpoints as a config user (the database's own accounts are read from
+ * {@code mysql.global_priv}, which only MariaDB has).
  *
  * <p>Backend logins from the proxy use mysql_native_password, which MySQL 8.4 only loads with
  * {@code --mysql-native-password=ON}; the accounts the proxy uses are created with it.
@@ -69,12 +69,6 @@ class MySql8IT {
     private static final String APP = "app";
     private static final String APP_PASSWORD = "app-pw";
     private static final String DATABASE = "auriga";
-
-    // Role detection reads MariaDB-only state: MariaDbProbe selects @@gtid_current_pos and @@gtid_slave_pos
-    // and runs SHOW ALL SLAVES STATUS, which MySQL refuses, so a MySQL instance is seen as down and the
-    // endpoints have nothing to route to. Enable these once the probe speaks ServerFlavour.MYSQL.
-    private static final String PROBE_IS_MARIADB_ONLY = "MariaDbProbe reads MariaDB-only variables "
-            + "(@@gtid_current_pos, SHOW ALL SLAVES STATUS): MySQL instances are seen as down";
 
     private static Network network;
     private static MySQLContainer<?> primary;
@@ -207,7 +201,6 @@ class MySql8IT {
     }
 
     @Test
-    @Disabled(PROBE_IS_MARIADB_ONLY)
     void theProxyObservesThePrimaryAndTheReplica() {
         Topology topology = awaitTopology();
         assertEquals(Role.PRIMARY, topology.instance("my1").orElseThrow().role(), topology.toString());
@@ -215,7 +208,6 @@ class MySql8IT {
     }
 
     @Test
-    @Disabled(PROBE_IS_MARIADB_ONLY)
     void connectorJReachesThePrimaryThroughTheWriterAndTheReplicaThroughTheReader() throws Exception {
         awaitTopology();
         Properties p = new Properties();
