@@ -140,6 +140,34 @@ class MySqlCachingSha2IT {
         assertTrue(refused.contains("ERROR 1045 (28000)"), refused);
     }
 
+    @Test
+    void behindTheDefaultGreetingAClientThatInsistsOnCachingSha2IsServedToo(ProxiedMariaDb cluster) throws Exception {
+        createUser(cluster, "sha2_main", "main-pw");
+        CachingSha2Cache main = cluster.engine().sha2Cache("main");
+        long fast = main.fastAuthentications();
+        long full = main.fullAuthentications();
+        Properties p = new Properties();
+        p.setProperty("user", "sha2_main");
+        p.setProperty("password", "main-pw");
+        p.setProperty("connectTimeout", "10000");
+        // The main cluster greets with mysql_native_password; this client starts with caching_sha2_password anyway.
+        String url = cluster.mysqlUrl(cluster.writerPort(), "defaultAuthenticationPlugin=caching_sha2_password&");
+        try (Connection c = DriverManager.getConnection(url + PLAIN, p)) {
+            assertEquals("sha2_main", user(c));
+        }
+        assertEquals(full, main.fullAuthentications(), "without TLS and not cached: switched to native");
+        try (Connection c = DriverManager.getConnection(url + TLS, p)) {
+            assertEquals("sha2_main", user(c));
+        }
+        assertEquals(full + 1, main.fullAuthentications());
+        try (Connection c = DriverManager.getConnection(url + PLAIN, p)) {
+            assertEquals("sha2_main", user(c));
+        }
+        assertEquals(fast + 1, main.fastAuthentications());
+        p.setProperty("password", "wrong-pw");
+        assertAccessDenied(() -> DriverManager.getConnection(url + TLS, p).close());
+    }
+
     /** The two caching_sha2_password counters of the strict cluster at one moment. */
     private record Paths(long fast, long full) {
         static Paths of(ProxiedMariaDb cluster) {
