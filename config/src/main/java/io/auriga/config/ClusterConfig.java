@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A named set of instances of one engine, the endpoints in front of it, its failover policy and
- * when commits are acknowledged ({@link Durability}).
+ * A named set of instances of one engine, the endpoints in front of it, its failover policy,
+ * when commits are acknowledged ({@link Durability}) and, for {@code mysql} clusters, the
+ * protocol options of its endpoints ({@link MySqlOptions}; the defaults on other engines).
  */
 public record ClusterConfig(
         String name,
@@ -14,23 +15,36 @@ public record ClusterConfig(
         Credentials adminCredentials,
         List<EndpointConfig> endpoints,
         FailoverConfig failover,
-        Durability durability) {
+        Durability durability,
+        MySqlOptions mysql) {
 
     public ClusterConfig {
         instances = List.copyOf(instances);
         endpoints = List.copyOf(endpoints);
         durability = durability == null ? Durability.ASYNC : durability;
+        mysql = mysql == null ? MySqlOptions.DEFAULTS : mysql;
+    }
+
+    /** A cluster with the default MySQL options. */
+    public ClusterConfig(String name, Engine engine, List<InstanceConfig> instances, Credentials adminCredentials,
+                         List<EndpointConfig> endpoints, FailoverConfig failover, Durability durability) {
+        this(name, engine, instances, adminCredentials, endpoints, failover, durability, MySqlOptions.DEFAULTS);
     }
 
     /** A cluster with the default durability, {@link Durability#ASYNC}. */
     public ClusterConfig(String name, Engine engine, List<InstanceConfig> instances, Credentials adminCredentials,
                          List<EndpointConfig> endpoints, FailoverConfig failover) {
-        this(name, engine, instances, adminCredentials, endpoints, failover, Durability.ASYNC);
+        this(name, engine, instances, adminCredentials, endpoints, failover, Durability.ASYNC, MySqlOptions.DEFAULTS);
     }
 
     /** The same cluster with {@code newDurability}. */
     public ClusterConfig withDurability(Durability newDurability) {
-        return new ClusterConfig(name, engine, instances, adminCredentials, endpoints, failover, newDurability);
+        return new ClusterConfig(name, engine, instances, adminCredentials, endpoints, failover, newDurability, mysql);
+    }
+
+    /** The same cluster with {@code options} for its MySQL endpoints. */
+    public ClusterConfig withMySql(MySqlOptions options) {
+        return new ClusterConfig(name, engine, instances, adminCredentials, endpoints, failover, durability, options);
     }
 
     public Optional<InstanceConfig> instance(String instanceName) {

@@ -21,7 +21,7 @@ final class ClusterReader {
     static final int MAX_PROMOTION_TIER = 15;
 
     private static final List<String> CLUSTER_KEYS =
-            List.of("name", "engine", "instances", "admin-credentials", "endpoints", "failover", "durability");
+            List.of("name", "engine", "instances", "admin-credentials", "endpoints", "failover", "durability", "mysql");
     private static final List<String> INSTANCE_KEYS = List.of("name", "host", "port", "promotion-tier", "no-failover");
     private static final List<String> CREDENTIAL_KEYS = List.of("user", "password-env", "password-file", "password");
     private static final List<String> ENDPOINT_KEYS =
@@ -29,11 +29,13 @@ final class ClusterReader {
     private static final List<String> FAILOVER_KEYS =
             List.of("auto", "probe-interval", "failure-threshold", "probe-timeout", "failover-timeout",
                     "switchover-drain", "rejoin-command", "rejoin-timeout");
+    private static final List<String> MYSQL_KEYS = List.of("local-infile", "auth-plugin");
 
     private static final Map<String, Engine> ENGINES = engines();
     private static final Map<String, EndpointRole> ROLES = MapNode.words(EndpointRole.values());
     private static final Map<String, Balance> BALANCES = MapNode.words(Balance.values());
     private static final Map<String, Durability> DURABILITIES = MapNode.words(Durability.values());
+    private static final Map<String, MySqlOptions.AuthPlugin> AUTH_PLUGINS = MySqlOptions.AuthPlugin.byWireName();
 
     private final SecretResolver secrets;
     private final String defaultHost;
@@ -66,7 +68,26 @@ final class ClusterReader {
         Credentials credentials = readCredentials(node);
         List<EndpointConfig> endpoints = readEndpoints(node, name, instances);
         Durability durability = readDurability(node, instances);
-        return new ClusterConfig(name, engine, instances, credentials, endpoints, readFailover(node), durability);
+        return new ClusterConfig(name, engine, instances, credentials, endpoints, readFailover(node), durability,
+                readMySql(node, engine));
+    }
+
+    /** The {@code mysql} options; on a cluster of another engine they would silently do nothing, so they are refused. */
+    private static MySqlOptions readMySql(MapNode cluster, Engine engine) {
+        if (!cluster.has("mysql")) {
+            return MySqlOptions.DEFAULTS;
+        }
+        if (engine != null && engine != Engine.MYSQL) {
+            cluster.problem("mysql", "applies only to clusters with engine: mysql, not " + engine.configName());
+            return MySqlOptions.DEFAULTS;
+        }
+        MapNode node = cluster.map("mysql", MYSQL_KEYS).orElse(null);
+        if (node == null) {
+            return MySqlOptions.DEFAULTS;
+        }
+        MySqlOptions defaults = MySqlOptions.DEFAULTS;
+        return new MySqlOptions(node.bool("local-infile", defaults.localInfile()),
+                Optional.ofNullable(node.choice("auth-plugin", AUTH_PLUGINS)).orElse(defaults.authPlugin()));
     }
 
     /**

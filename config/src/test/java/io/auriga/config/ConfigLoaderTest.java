@@ -186,6 +186,26 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsMysqlOptionsWithDefaultsThatChangeNothing() throws Exception {
+        String cluster = """
+                clusters:
+                  - name: main
+                    engine: mysql
+                    instances:
+                      - { name: my1, host: db1 }
+                    admin-credentials: { user: admin, password: 'inline-secret' }
+                %s""";
+        assertEquals(MySqlOptions.DEFAULTS, parse(cluster.formatted("")).clusters().get(0).mysql());
+        assertTrue(MySqlOptions.DEFAULTS.localInfile(), "LOCAL INFILE is relayed unless refused");
+        assertEquals(MySqlOptions.AuthPlugin.MYSQL_NATIVE_PASSWORD, MySqlOptions.DEFAULTS.authPlugin());
+        assertEquals(new MySqlOptions(false, MySqlOptions.AuthPlugin.CACHING_SHA2_PASSWORD),
+                parse(cluster.formatted("    mysql: { local-infile: false, auth-plugin: caching_sha2_password }\n"))
+                        .clusters().get(0).mysql());
+        assertEquals(new MySqlOptions(true, MySqlOptions.AuthPlugin.MYSQL_NATIVE_PASSWORD),
+                parse(cluster.formatted("    mysql: { auth-plugin: mysql_native_password }\n")).clusters().get(0).mysql());
+    }
+
+    @Test
     void readsPasswordFileRelativeToTheConfigDirectoryWithoutItsNewline() throws Exception {
         Files.createDirectories(dir.resolve("secrets"));
         Files.writeString(dir.resolve("secrets/app"), "pa ss\n\n");

@@ -307,6 +307,18 @@ class ConfigValidationTest {
     }
 
     @Test
+    void mysqlOptionsAreCheckedAndOnlyForMysqlClusters() {
+        String mysql = CLUSTER.replace("engine: postgres", "engine: mysql");
+        assertProblems(mysql + "    mysql: { local-infile: maybe, auth-plugin: caching_sha2_pasword, infile: true }\n",
+                "clusters[0].mysql: unknown field 'infile' (expected one of local-infile, auth-plugin)",
+                "clusters[0].mysql.local-infile: 'maybe' is not true or false",
+                "clusters[0].mysql.auth-plugin: 'caching_sha2_pasword' is not one of mysql_native_password, "
+                        + "caching_sha2_password (did you mean 'caching_sha2_password'?)");
+        assertProblems(CLUSTER + "    mysql: { local-infile: false }\n",
+                "clusters[0].mysql: applies only to clusters with engine: mysql, not postgres");
+    }
+
+    @Test
     void quorumNeedsTwoInstancesThatMayBePromoted() {
         assertProblems(CLUSTER.replace("host: 10.0.0.2", "host: 10.0.0.2, no-failover: true") + "    durability: quorum\n",
                 "clusters[0].durability: quorum needs at least two instances without no-failover (a primary and a "

@@ -28,7 +28,12 @@ public final class NativePassword {
 
     /** {@code SHA1(password)}: what a client proves it knows. */
     public static byte[] stage1(String password) {
-        return sha1(password.getBytes(StandardCharsets.UTF_8));
+        return stage1(password.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code SHA1(password)} of the password's bytes as a client sent them (full authentication). */
+    public static byte[] stage1(byte[] password) {
+        return sha1(password);
     }
 
     /** {@code "*" + HEX(SHA1(SHA1(password)))} as MariaDB stores it (upper-case hex). */

@@ -8,12 +8,14 @@ import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.engine.EngineResources;
 import io.auriga.core.engine.EngineSupport;
 import io.auriga.core.health.Probe;
+import io.auriga.mysql.auth.CachingSha2Cache;
 import io.auriga.mysql.backend.MySqlBackendConnector;
 import io.auriga.mysql.backend.ServerProfile;
 import io.auriga.mysql.frontend.ConnectionRegistry;
 import io.auriga.mysql.frontend.MySqlFrontendInitializer;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -21,13 +23,16 @@ import java.util.Map;
 /**
  * MariaDB for the core: Connector/J probes, {@code mysql.global_priv} accounts and the MySQL
  * protocol front end. One connection-id registry serves every endpoint, since a {@code KILL} may
- * arrive on any of them; one server profile per cluster.
+ * arrive on any of them; one server profile and one caching_sha2_password cache per cluster (a user
+ * authenticated on the writer endpoint takes the fast path on the reader too).
  */
 public final class MariaDbEngineSupport implements EngineSupport {
     private final Clock clock;
     private final EngineResources resources = new EngineResources();
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final Map<String, ServerProfile.Holder> profiles = new HashMap<>();
+    private final Map<String, CachingSha2Cache> sha2Caches = new HashMap<>();
+    private final SecureRandom random = new SecureRandom();
 
     public MariaDbEngineSupport(Clock clock) {
         this.clock = clock;
@@ -69,7 +74,12 @@ public final class MariaDbEngineSupport implements EngineSupport {
             context.router().topology().current().instances().stream().findFirst()
                     .ifPresent(connector::learnProfile);
         }
-        return new MySqlFrontendInitializer(context, connector, registry);
+        return new MySqlFrontendInitializer(context, connector, registry, sha2Cache(context.cluster().name()));
+    }
+
+    /** The caching_sha2_password cache of a cluster (created on first use), with its counts of each path. */
+    public synchronized CachingSha2Cache sha2Cache(String cluster) {
+        return sha2Caches.computeIfAbsent(cluster, k -> new CachingSha2Cache(CachingSha2Cache.DEFAULT_CAPACITY, random));
     }
 
     @Override

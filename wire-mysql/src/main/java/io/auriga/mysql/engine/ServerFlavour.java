@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
  *   <tr><td>semi-sync</td><td>built in, {@code rpl_semi_sync_master_*}/{@code slave_*}</td>
  *       <td>plugins {@code rpl_semi_sync_source}/{@code replica} (8.0.26+ names)</td></tr>
  * </table>
- * Only the MariaDB statements run against real servers in this project's tests; the MySQL ones are
- * written from the MySQL 8.0 reference manual.
+ * The MariaDB statements run against real servers in every test run; the MySQL ones, written from
+ * the MySQL 8.0 reference manual, run against MySQL 8.4 in {@code MySql8IT} only where Docker runs.
  */
 enum ServerFlavour {
     MARIADB("SLAVE", "SHOW SLAVE STATUS", "Slave_IO_Running", "Slave_SQL_Running", "Master_Host",

@@ -2,10 +2,14 @@ package io.auriga.mysql.frontend;
 
 import io.auriga.core.auth.StoredCredential;
 import io.auriga.core.auth.UserLookup;
+import io.auriga.mysql.auth.CachingSha2Cache;
+import io.auriga.mysql.auth.CachingSha2Password;
 import io.auriga.mysql.auth.NativePassword;
+import io.auriga.mysql.protocol.AuthMoreData;
 import io.auriga.mysql.protocol.AuthSwitchRequest;
 import io.auriga.mysql.protocol.Capabilities;
 import io.auriga.mysql.protocol.HandshakeResponse41;
+import io.auriga.mysql.protocol.HandshakeV10;
 import io.auriga.mysql.protocol.MySqlErrors;
 import io.auriga.mysql.protocol.MySqlPacket;
 import io.auriga.mysql.protocol.MySqlPacketDecoder;
@@ -20,39 +24,57 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The connection phase of a MySQL client, answered by the proxy ("Connection Phase", "Authentication
  * Methods"):
  * <pre>
- *   proxy  → Handshake v10 (proxy connection id, fresh scramble, mysql_native_password)      seq 0
+ *   proxy  → Handshake v10 (proxy connection id, fresh scramble, the cluster's mysql.auth-plugin) seq 0
  *   client → SSLRequest → TLS starts                                                      seq 1
  *   client → HandshakeResponse41 (user, plugin, response, database, attributes)         seq n
  *   mysql_native_password response: checked against the stored hash ⇒ SHA1(password) recovered
- *   other plugin (caching_sha2_password): proxy → AuthSwitchRequest(mysql_native_password,
+ *   caching_sha2_password response (32 bytes):
+ *     config user, or database user in the cache: checked (fast path)
+ *        proxy → AuthMoreData 0x03 fast_auth_success                                    seq n+1
+ *     database user not cached, over TLS: proxy → AuthMoreData 0x04 perform_full_auth     seq n+1
+ *        client → password, NUL-terminated; checked against SHA1(SHA1(password)), cached seq n+2
+ *     database user not cached, no TLS: as below (no RSA key exchange is offered)
+ *   other plugin, or no usable response: proxy → AuthSwitchRequest(mysql_native_password,
  *        same scramble); client → response                                             seq n+1, n+2
+ *   (AuthMoreData goes without its 0x01 to MySQL Connector/J behind a MariaDB "5.5.5-" version, as it
+ *    reads it there; see {@link AuthMoreData})
  *   mysql_clear_password over TLS: accepted for users from the config
- *   ⇒ backend login, then OK (or the backend's ERR)                                     seq n+1 / n+3
+ *   ⇒ backend login, then OK (or the backend's ERR)                         seq n+1 / n+2 / n+3
  *   wrong password, unknown user → ERR 1045 28000 "Access denied for user 'u'@'host'"
  * </pre>
  * Users from the config take precedence over the database's own accounts ({@code UserStore}).
+ * Every path ends with SHA1(password), which answers any backend's mysql_native_password scramble.
  */
 final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
+    private static final Logger log = LoggerFactory.getLogger(MySqlAuthHandler.class);
     static final String NATIVE = "mysql_native_password";
     static final String CLEAR = "mysql_clear_password";
+    static final String CACHING_SHA2 = "caching_sha2_password";
 
-    private enum State { RESPONSE, LOOKUP, SWITCH, DONE }
+    private enum State { RESPONSE, LOOKUP, SWITCH, FULL_AUTH, DONE }
 
     private final MySqlSession session;
+    private final CachingSha2Cache sha2Cache;
     private State state = State.RESPONSE;
     private int expectedSequence = 1;
     private HandshakeResponse41 response;
     private UserLookup lookup;
+    /** The version the greeting announced: whether Connector/J reads AuthMoreData bare depends on it. */
+    private String greetingVersion;
+    private AuthMoreData.Framing framing;
     /** Commands a client sent after its credentials, before the session was ready: kept in order. */
     private final List<MySqlPacket> early = new ArrayList<>();
 
-    MySqlAuthHandler(MySqlSession session) {
+    MySqlAuthHandler(MySqlSession session, CachingSha2Cache sha2Cache) {
         this.session = session;
+        this.sha2Cache = sha2Cache;
     }
 
     @Override
@@ -61,7 +83,9 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
         ctx.channel().closeFuture().addListener(f -> session.released());
         ByteBuf payload = ctx.alloc().buffer();
         try {
-            session.greeting().encode(payload);
+            HandshakeV10 greeting = session.greeting();
+            greetingVersion = greeting.serverVersion();
+            greeting.encode(payload);
             ctx.writeAndFlush(MySqlPackets.frame(ctx.alloc(), 0, payload));
         } finally {
             payload.release();
@@ -86,6 +110,11 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
         if (state == State.SWITCH) {
             state = State.DONE;
             check(ctx, NATIVE, ByteBufUtil.getBytes(payload));
+            return;
+        }
+        if (state == State.FULL_AUTH) {
+            state = State.DONE;
+            fullAuthentication(ctx, ByteBufUtil.getBytes(payload));
             return;
         }
         if (HandshakeResponse41.isSslRequest(payload)) {
@@ -128,7 +157,13 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
             return;
         }
         lookup = result;
+        if (result instanceof UserLookup.Refused) {
+            sha2Cache.forget(response.user());
+        }
         String plugin = response.authPluginName() == null ? NATIVE : response.authPluginName();
+        if (CACHING_SHA2.equals(plugin) && cachingSha2(ctx)) {
+            return;
+        }
         boolean clearAllowed = CLEAR.equals(plugin) && session.tls()
                 && result instanceof UserLookup.Found f && f.credential() instanceof StoredCredential.Password;
         if (NATIVE.equals(plugin) || clearAllowed) {
@@ -136,12 +171,112 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
             check(ctx, plugin, response.authResponse());
             return;
         }
-        // caching_sha2_password and anything else: ask for mysql_native_password, on the same scramble.
+        // Anything else (caching_sha2_password that cannot be answered here too): ask for
+        // mysql_native_password, on the same scramble.
         state = State.SWITCH;
         byte[] scramble = session.scramble();
         ByteBuf payload = ctx.alloc().buffer();
         try {
             new AuthSwitchRequest(NATIVE, Arrays.copyOf(scramble, scramble.length + 1)).encode(payload);
+            ctx.writeAndFlush(MySqlPackets.frame(ctx.alloc(), expectedSequence, payload));
+        } finally {
+            payload.release();
+        }
+        expectedSequence++;
+    }
+
+    /**
+     * A caching_sha2_password response in the HandshakeResponse41. Returns false when it is left to the
+     * switch to mysql_native_password: an unknown or refused user (which fails there like any other), a
+     * response that is not a fast-path scramble (a client whose first data was meant for another
+     * plugin), a client that cannot be told how it reads AuthMoreData ({@link AuthMoreData#framing}), or a
+     * database user not in the cache on a connection without TLS.
+     */
+    private boolean cachingSha2(ChannelHandlerContext ctx) {
+        byte[] answer = response.authResponse();
+        framing = AuthMoreData.framing(greetingVersion, response.attributes());
+        if (!(lookup instanceof UserLookup.Found found) || answer.length != CachingSha2Password.LENGTH
+                || framing == null) {
+            return false;
+        }
+        byte[] nonce = session.scramble();
+        if (found.credential() instanceof StoredCredential.Password p) {
+            // The proxy knows a config user's password: every login can take the fast path.
+            byte[] password = p.password().getBytes(StandardCharsets.UTF_8);
+            byte[] stage2 = CachingSha2Password.stage2(CachingSha2Password.stage1(password));
+            state = State.DONE;
+            if (CachingSha2Password.check(stage2, nonce, answer) == null) {
+                denied(true);
+            } else {
+                fastAuthSuccess(ctx, NativePassword.stage1(password));
+            }
+            return true;
+        }
+        if (!(found.credential() instanceof StoredCredential.MySqlNative n)) {
+            return false;
+        }
+        CachingSha2Cache.Fast fast = sha2Cache.fast(response.user(), n.storedHash(), nonce, answer);
+        if (fast instanceof CachingSha2Cache.Fast.Passed passed) {
+            state = State.DONE;
+            fastAuthSuccess(ctx, passed.loginSecret());
+            return true;
+        }
+        if (fast instanceof CachingSha2Cache.Fast.Denied) {
+            // The cached entry is for the same stored hash: the password is wrong.
+            state = State.DONE;
+            denied(true);
+            return true;
+        }
+        if (!session.tls()) {
+            return false;
+        }
+        state = State.FULL_AUTH;
+        authMoreData(ctx, CachingSha2Password.PERFORM_FULL_AUTHENTICATION);
+        return true;
+    }
+
+    private void fastAuthSuccess(ChannelHandlerContext ctx, byte[] stage1) {
+        sha2Cache.countFast();
+        log.debug("{}: caching_sha2_password fast path", session.describe());
+        authMoreData(ctx, CachingSha2Password.FAST_AUTH_SUCCESS);
+        accepted(ctx, stage1);
+    }
+
+    /**
+     * The client's password, in clear over TLS, NUL-terminated: checked against the stored
+     * SHA1(SHA1(password)); when right, the cache learns it for the user's next fast-path login.
+     */
+    private void fullAuthentication(ChannelHandlerContext ctx, byte[] answer) {
+        StoredCredential.MySqlNative stored = (StoredCredential.MySqlNative) ((UserLookup.Found) lookup).credential();
+        if (answer.length == 1 && answer[0] == CachingSha2Password.REQUEST_PUBLIC_KEY) {
+            // Only reachable by a client that believes it has no TLS while it has: refuse, never send a key.
+            session.endpoint().metrics().authFailed();
+            session.fatal(MySqlErrors.accessDenied(response.user(), session.clientHost(), true), expectedSequence,
+                    "caching_sha2_password full authentication: the client asked for an RSA key, which is not "
+                            + "offered; the password is accepted over TLS only");
+            return;
+        }
+        int end = answer.length > 0 && answer[answer.length - 1] == 0 ? answer.length - 1 : answer.length;
+        byte[] password = Arrays.copyOf(answer, end);
+        Arrays.fill(answer, (byte) 0);
+        byte[] stage1 = NativePassword.stage1(password);
+        if (!NativePassword.verify(stored.storedHash(), stage1)) {
+            Arrays.fill(password, (byte) 0);
+            denied(end > 0);
+            return;
+        }
+        sha2Cache.remember(response.user(), stored.storedHash(), password, stage1);
+        Arrays.fill(password, (byte) 0);
+        sha2Cache.countFull();
+        log.debug("{}: caching_sha2_password full authentication; cached for the fast path", session.describe());
+        accepted(ctx, stage1);
+    }
+
+    /** Sends AuthMoreData with one status byte (fast_auth_success, perform_full_authentication). */
+    private void authMoreData(ChannelHandlerContext ctx, byte status) {
+        ByteBuf payload = ctx.alloc().buffer(2);
+        try {
+            AuthMoreData.encode(payload, framing, status);
             ctx.writeAndFlush(MySqlPackets.frame(ctx.alloc(), expectedSequence, payload));
         } finally {
             payload.release();
@@ -155,8 +290,20 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
             denied(answer.length > 0 && !(answer.length == 1 && answer[0] == 0));
             return;
         }
+        accepted(ctx, stage1);
+    }
+
+    /**
+     * The client proved the password: hand the session SHA1(password) for its backend logins. Where the
+     * cluster refuses LOAD DATA LOCAL INFILE ({@code mysql.local-infile: false}) the session goes on
+     * without CLIENT_LOCAL_FILES, so the backend login leaves it out and the server itself refuses such
+     * a statement with its own error, never asking the client for a file.
+     */
+    private void accepted(ChannelHandlerContext ctx, byte[] stage1) {
         ctx.channel().config().setAutoRead(false);
-        session.authenticated(response, stage1, expectedSequence);
+        HandshakeResponse41 accepted = session.endpoint().cluster().mysql().localInfile() ? response
+                : response.withoutCapabilities(Capabilities.CLIENT_LOCAL_FILES);
+        session.authenticated(accepted, stage1, expectedSequence);
     }
 
     /** SHA1(password) when {@code answer} proves the password, else null. */

@@ -2,6 +2,7 @@ package io.auriga.mysql.frontend;
 
 import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.topology.TopologyChange;
+import io.auriga.mysql.auth.CachingSha2Cache;
 import io.auriga.mysql.backend.MySqlBackendConnector;
 import io.auriga.mysql.protocol.MySqlPacketDecoder;
 import io.netty.channel.ChannelInitializer;
@@ -25,13 +26,16 @@ public final class MySqlFrontendInitializer extends ChannelInitializer<SocketCha
     private final EndpointContext endpoint;
     private final MySqlBackendConnector connector;
     private final ConnectionRegistry registry;
+    private final CachingSha2Cache sha2Cache;
     private final Set<MySqlSession> sessions = ConcurrentHashMap.newKeySet();
 
+    /** @param sha2Cache the cluster's caching_sha2_password cache, shared by its endpoints */
     public MySqlFrontendInitializer(EndpointContext endpoint, MySqlBackendConnector connector,
-                                    ConnectionRegistry registry) {
+                                    ConnectionRegistry registry, CachingSha2Cache sha2Cache) {
         this.endpoint = endpoint;
         this.connector = connector;
         this.registry = registry;
+        this.sha2Cache = sha2Cache;
         if (endpoint.router().followsPrimary()) {
             endpoint.router().topology().addListener(this::topologyChanged);
         }
@@ -52,6 +56,6 @@ public final class MySqlFrontendInitializer extends ChannelInitializer<SocketCha
     protected void initChannel(SocketChannel ch) {
         MySqlSession session = new MySqlSession(ch, endpoint, connector, registry, sessions);
         ch.pipeline().addLast(DECODER, new MySqlPacketDecoder(endpoint.server().maxStartupPacket()));
-        ch.pipeline().addLast(AUTH, new MySqlAuthHandler(session));
+        ch.pipeline().addLast(AUTH, new MySqlAuthHandler(session, sha2Cache));
     }
 }

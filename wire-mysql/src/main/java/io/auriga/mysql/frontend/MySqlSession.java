@@ -91,6 +91,8 @@ public final class MySqlSession {
     /** The sequence id an ERR sent now in place of the rest of a response must carry. */
     private int nextSequence = 1;
     private ResponseTracker tracker;
+    /** Null where the cluster relays LOAD DATA LOCAL INFILE ({@code mysql.local-infile}). */
+    private LocalInfileRefusal infileRefusal;
     private HandshakeResponse41 response;
     private BackendLogin login;
     private int okSequence;
@@ -136,11 +138,11 @@ public final class MySqlSession {
                 ? a.getAddress().getHostAddress() : "unknown";
     }
 
-    /** The proxy's greeting: its own connection id and scramble, the backends' version. */
+    /** The proxy's greeting: its own connection id and scramble, the backends' version, the configured plugin. */
     HandshakeV10 greeting() {
         var profile = connector.profile().get();
         return new HandshakeV10(profile.serverVersion(), connectionId, scramble, advertised,
-                profile.characterSet(), ServerStatus.AUTOCOMMIT, "mysql_native_password");
+                profile.characterSet(), ServerStatus.AUTOCOMMIT, endpoint.cluster().mysql().authPlugin().wireName());
     }
 
     /** Bounds the time from accept to a ready session by the configured startup timeout. */
@@ -167,6 +169,10 @@ public final class MySqlSession {
                 clientResponse.characterSet(), clientResponse.maxPacketSize(), clientResponse.attributes(),
                 endpoint.router().readOnly());
         this.tracker = new ResponseTracker(negotiated);
+        if (!endpoint.cluster().mysql().localInfile()) {
+            infileRefusal = new LocalInfileRefusal(tracker, MySqlErrors.localInfileRefused(endpoint.cluster().name()),
+                    client.alloc(), this::toBackendNow, frame -> client.write(frame, client.voidPromise()));
+        }
         if (endpoint.router().followsPrimary()) {
             state = new MySqlSessionState(login.database());
             tracker.onCompletion(state::completed);
@@ -384,8 +390,27 @@ public final class MySqlSession {
                 }
             }
             tracker.serverMessage(length, head);
+            if (infileRefusal != null) {
+                infileRefusal.message(sequenceId, length, start);
+            }
         });
+        if (infileRefusal != null && !infileRefusal.trim(chunk) && !closing) {
+            // Part of the request already went to the client: anything more would complete it. Close.
+            closing = true;
+            log.warn("{}: the backend asked for a LOCAL INFILE file, refused for cluster {}, in a packet split across "
+                    + "reads; closing the session", describe(), endpoint.cluster().name());
+            client.close();
+        }
         return relayable[0];
+    }
+
+    /** Sends a frame the proxy itself owes the backend (ending a refused LOCAL INFILE transfer). */
+    private void toBackendNow(ByteBuf frame) {
+        if (backend == null || closing) {
+            frame.release();
+        } else {
+            backend.channel().writeAndFlush(frame, backend.channel().voidPromise());
+        }
     }
 
     /** Runs {@code statement} (a KILL naming a backend thread) on {@code target}'s instance as this session's user. */

@@ -49,6 +49,12 @@ public record HandshakeResponse41(long capabilities, long maxPacketSize, int cha
         return authResponse.clone();
     }
 
+    /** The same response with {@code flags} cleared from its capabilities. */
+    public HandshakeResponse41 withoutCapabilities(long flags) {
+        return new HandshakeResponse41(capabilities & ~flags, maxPacketSize, characterSet, user, authResponse, database,
+                authPluginName, attributes);
+    }
+
     /** Whether {@code payload} is an SSLRequest: exactly the 32-byte prefix, with CLIENT_SSL. */
     public static boolean isSslRequest(ByteBuf payload) {
         return payload.readableBytes() == SSL_REQUEST_SIZE

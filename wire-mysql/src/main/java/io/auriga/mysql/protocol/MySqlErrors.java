@@ -76,6 +76,12 @@ public final class MySqlErrors {
         return new ErrPacket(1047, "08S01", "Unknown command: " + what + " is not supported through Auriga");
     }
 
+    /** A LOAD DATA LOCAL INFILE request from a server on a cluster that refuses it (ER_NOT_ALLOWED_COMMAND). */
+    public static ErrPacket localInfileRefused(String cluster) {
+        return new ErrPacket(1148, "42000", "The used command is not allowed: LOAD DATA LOCAL INFILE is disabled "
+                + "for cluster " + cluster + " (mysql.local-infile: false); no file was read");
+    }
+
     /** {@code error} framed as one packet with {@code sequenceId}. */
     public static ByteBuf frame(ByteBufAllocator alloc, int sequenceId, ErrPacket error) {
         ByteBuf payload = alloc.buffer();

@@ -33,6 +33,7 @@ public final class ResponseTracker {
     private int statusFlags = ServerStatus.AUTOCOMMIT;
     private int lastCommand = -1;
     private long commands;
+    private long responses;
     private Completion completion = error -> { };
 
     /** Told when a command's response has ended. */
@@ -211,6 +212,7 @@ public final class ResponseTracker {
     }
 
     private void done(boolean error) {
+        responses++;
         state = State.IDLE;
         pending.pollFirst();
         completion.completed(error);
@@ -247,6 +249,16 @@ public final class ResponseTracker {
 
     private static int eofStatus(ByteBuf head) {
         return head.readableBytes() >= 5 ? head.getUnsignedShortLE(head.readerIndex() + 3) : 0;
+    }
+
+    /** True when the server asked for a LOCAL INFILE file and the client's data (up to an empty packet) is due. */
+    public boolean awaitsInfileData() {
+        return state == State.INFILE_DATA;
+    }
+
+    /** How many responses have ended (each command's whole answer counts once). */
+    public long responses() {
+        return responses;
     }
 
     /** True when the next server message starts the answer to COM_STMT_PREPARE. */

@@ -7,6 +7,7 @@ import io.auriga.config.AurigaConfig;
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.Engine;
 import io.auriga.config.FailoverConfig;
+import io.auriga.config.MySqlOptions;
 import io.auriga.config.Secret;
 import io.auriga.config.ServerConfig;
 import io.auriga.config.TlsConfig;
@@ -38,6 +39,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * A real MariaDB primary with two GTID replicas and an Auriga server in front of it (writer and
  * reader endpoints on free ports, TLS optional with a fresh CA, one config user), started once for
  * all integration tests of the module and stopped when they are done. Tests receive it as a parameter.
+ *
+ * <p>The shared cluster also has a second Auriga cluster, {@value #STRICT}, over the same servers
+ * with the non-default MySQL options: the handshake names {@code caching_sha2_password} and
+ * {@code LOAD DATA LOCAL INFILE} is refused.
  */
 public final class ProxiedMariaDb implements AutoCloseable {
     /** Short so the silent-client test does not wait long, with room for a loaded machine. */
@@ -45,27 +50,36 @@ public final class ProxiedMariaDb implements AutoCloseable {
     /** A user known only to the proxy's config; the database has the same account for backend logins. */
     static final String CONFIG_USER = "cfg_user";
     static final String CONFIG_PASSWORD = "cfg-secret";
+    /** The second cluster's name: caching_sha2_password greeting, no LOCAL INFILE. */
+    static final String STRICT = "strict";
 
     private final Path dir;
     private final MariaDbSandbox sandbox;
     private final AurigaServer server;
     private final TlsFiles tls;
+    private final MariaDbEngineSupport engine;
 
-    private ProxiedMariaDb(Path dir, MariaDbSandbox sandbox, AurigaServer server, TlsFiles tls) {
+    private ProxiedMariaDb(Path dir, MariaDbSandbox sandbox, AurigaServer server, TlsFiles tls,
+                           MariaDbEngineSupport engine) {
         this.dir = dir;
         this.sandbox = sandbox;
         this.server = server;
         this.tls = tls;
+        this.engine = engine;
     }
 
     static ProxiedMariaDb start() throws IOException, SQLException {
         // No automatic failover: MariaDB failover operations are tested elsewhere.
         return start(new FailoverConfig(false, Duration.ofMillis(500), 3, Duration.ofSeconds(2),
-                Duration.ofSeconds(10)));
+                Duration.ofSeconds(10)), true);
     }
 
     /** A cluster of its own with {@code failover} settings, for tests that break it. */
     static ProxiedMariaDb start(FailoverConfig failover) throws IOException, SQLException {
+        return start(failover, false);
+    }
+
+    private static ProxiedMariaDb start(FailoverConfig failover, boolean withStrict) throws IOException, SQLException {
         Path dir = Files.createTempDirectory("auriga-my-it-");
         // The servers run as the mysql user, which must be able to enter this directory.
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
@@ -85,20 +99,27 @@ public final class ProxiedMariaDb implements AutoCloseable {
                     st.execute("SET GLOBAL max_allowed_packet = 134217728");
                 }
             }
-            ClusterConfig cluster = MariaDbSandboxCluster.config(sandbox, "main", "127.0.0.1", 0, 0, failover);
+            List<ClusterConfig> clusters = new java.util.ArrayList<>();
+            clusters.add(MariaDbSandboxCluster.config(sandbox, "main", "127.0.0.1", 0, 0, failover));
+            if (withStrict) {
+                clusters.add(MariaDbSandboxCluster.config(sandbox, STRICT, "127.0.0.1", 0, 0, failover)
+                        .withMySql(new MySqlOptions(false, MySqlOptions.AuthPlugin.CACHING_SHA2_PASSWORD)));
+            }
             ServerConfig d = ServerConfig.defaults();
             ServerConfig serverConfig = new ServerConfig("127.0.0.1", 2, STARTUP_TIMEOUT, d.connectTimeout(),
                     d.maxStartupPacket(), d.userCacheTtl());
             List<UserConfig> users = List.of(new UserConfig(CONFIG_USER, new Secret(CONFIG_PASSWORD, "test"), null,
                     false));
-            AurigaConfig config = new AurigaConfig(List.of(cluster), users, tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
+            AurigaConfig config = new AurigaConfig(clusters, users, tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
                     new AdminConfig("127.0.0.1", 0), serverConfig);
             Clock clock = Clock.systemUTC();
-            AurigaServer auriga = new AurigaServer(config, Map.of(Engine.MYSQL, new MariaDbEngineSupport(clock)),
-                    clock);
+            MariaDbEngineSupport engine = new MariaDbEngineSupport(clock);
+            AurigaServer auriga = new AurigaServer(config, Map.of(Engine.MYSQL, engine), clock);
             auriga.start();
-            ProxiedMariaDb proxied = new ProxiedMariaDb(dir, sandbox, auriga, tls);
-            proxied.awaitReplicas();
+            ProxiedMariaDb proxied = new ProxiedMariaDb(dir, sandbox, auriga, tls, engine);
+            for (ClusterConfig cluster : clusters) {
+                proxied.awaitReplicas(cluster.name());
+            }
             return proxied;
         } catch (IOException | SQLException | RuntimeException e) {
             sandbox.close();
@@ -106,10 +127,10 @@ public final class ProxiedMariaDb implements AutoCloseable {
         }
     }
 
-    private void awaitReplicas() {
+    private void awaitReplicas(String cluster) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
-            var t = server.topology("main").current();
+            var t = server.topology(cluster).current();
             if (t.primary().isPresent() && t.replicas().size() == 2
                     && t.replicas().stream().allMatch(r -> r.lagMillis() >= 0)) {
                 return;
@@ -117,7 +138,7 @@ public final class ProxiedMariaDb implements AutoCloseable {
             sleep(100);
         }
         throw new IllegalStateException("topology never showed a primary and two healthy replicas: "
-                + server.topology("main").current());
+                + server.topology(cluster).current());
     }
 
     public MariaDbSandbox sandbox() {
@@ -134,6 +155,16 @@ public final class ProxiedMariaDb implements AutoCloseable {
 
     public int readerPort() {
         return server.port("main", "reader");
+    }
+
+    /** The writer endpoint of the {@value #STRICT} cluster (only on the shared cluster). */
+    public int strictWriterPort() {
+        return server.port(STRICT, "writer");
+    }
+
+    /** The MySQL engine support serving the endpoints, for what it counts (caching_sha2_password paths). */
+    public MariaDbEngineSupport engine() {
+        return engine;
     }
 
     public Path caCert() {
