@@ -86,9 +86,14 @@ require_positive_ints TRIALS DURATION FAULT_AFTER SESSIONS STARTUP_TIMEOUT
 require_tools curl java jq ss awk sort comm timeout date
 
 # What differs between the engines: the demo's cluster name and ports, the server process killed
-# and where its pid is, the command-line client, and the words of the report.
+# and where its pid is, the command-line client, the statements run through the writer endpoint
+# (sql_server: the port of the server that answered and whether it takes writes), and the words
+# of the report.
 case $ENGINE in
   postgres)
+    readonly sql_version='SHOW server_version;'
+    readonly sql_create='CREATE TABLE failover_load (id bigint PRIMARY KEY, at timestamptz NOT NULL);'
+    readonly sql_server="SELECT inet_server_port(), CASE WHEN pg_is_in_recovery() THEN 'read-only' ELSE 'writable' END;"
     readonly cluster=postgres writer_base=6432 pid_file=postmaster.pid server_process=postmaster
     readonly server_label=PostgreSQL driver_label="pgjdbc, sslmode=disable"
     readonly idle_state_label="SET + server-prepared SELECT" idle_check_label="\`application_name\` from a server not in recovery"
@@ -96,6 +101,9 @@ case $ENGINE in
     require_tools psql
     ;;
   mysql)
+    readonly sql_version='SELECT VERSION();'
+    readonly sql_create='CREATE TABLE failover_load (id BIGINT PRIMARY KEY, at DATETIME(3) NOT NULL) ENGINE=InnoDB;'
+    readonly sql_server="SELECT @@port, IF(@@read_only, 'read-only', 'writable');"
     readonly cluster=mysql writer_base=6033 pid_file=mariadbd.pid server_process=mariadbd
     readonly server_label=MariaDB driver_label="MariaDB Connector/J, sslMode=disable"
     readonly idle_state_label="user variable + SET SESSION wait_timeout + server-prepared SELECT (useServerPrepStmts)"
@@ -140,18 +148,6 @@ db() {
     timeout 60 psql -X -q -At -F $'\t' -v ON_ERROR_STOP=1 -p "$port"
   fi
 }
-
-# The statements the script runs through the writer endpoint, per engine.
-if [[ $ENGINE == mysql ]]; then
-  readonly sql_version='SELECT VERSION();'
-  readonly sql_create='CREATE TABLE failover_load (id BIGINT PRIMARY KEY, at DATETIME(3) NOT NULL) ENGINE=InnoDB;'
-  # The server that answered: its port and whether it takes writes.
-  readonly sql_server="SELECT @@port, IF(@@read_only, 'read-only', 'writable');"
-else
-  readonly sql_version='SHOW server_version;'
-  readonly sql_create='CREATE TABLE failover_load (id bigint PRIMARY KEY, at timestamptz NOT NULL);'
-  readonly sql_server="SELECT inet_server_port(), CASE WHEN pg_is_in_recovery() THEN 'read-only' ELSE 'writable' END;"
-fi
 
 now_ms() { date +%s%3N; }
 
