@@ -19,11 +19,15 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Client load for bench/failover.sh: what applications see while the primary is lost.
  *
- * <p>Run with the shaded jar on the class path (it carries pgjdbc):
+ * <p>Run with the shaded jar on the class path (it carries pgjdbc and MariaDB Connector/J):
  * <pre>
  *   java -cp cli/target/auriga.jar bench/FailoverLoad.java --writer-port 6432 --reader-port 6433 \
  *       --duration 12 --sessions 4 --ids-file acked.txt [--fault-file fault.ms] [--events-file events.log]
+ *   java -cp cli/target/auriga.jar bench/FailoverLoad.java --engine mysql --writer-port 6033 --reader-port 6034 …
  * </pre>
+ * With {@code --engine postgres} (the default) it speaks pgjdbc to a PostgreSQL cluster's endpoints,
+ * with {@code --engine mysql} MariaDB Connector/J to a MariaDB cluster's; the clients and what is
+ * measured are the same, only the driver and the idle sessions' state differ ({@link Dialect}).
  *
  * <p>Three kinds of clients run at once:
  * <ul>
@@ -32,9 +36,12 @@ import java.util.concurrent.atomic.AtomicReference;
  *       Every acknowledged id is written to the ids file, so the caller can check that none is
  *       missing on the new primary. On an error it records it; when the connection is broken it
  *       reconnects (bounded attempts, 100 ms apart) and goes on with the next id;</li>
- *   <li>K idle sessions on the writer endpoint, opened before the fault, each with a SET and a
- *       server-prepared statement (prepareThreshold=1), used once a second. A session that never
- *       raises an error and still answers with its own setting counts as preserved; one that
+ *   <li>K idle sessions on the writer endpoint, opened before the fault, each with session state
+ *       (PostgreSQL: {@code SET application_name}; MariaDB: a user variable and
+ *       {@code SET SESSION wait_timeout}) and a server-prepared statement (pgjdbc
+ *       prepareThreshold=1; Connector/J useServerPrepStmts), used once a second. A session that never
+ *       raises an error and still answers with its own state from a writable server counts as
+ *       preserved; one that
  *       fails is counted as broken, or as broken_busy when its statement was in flight at the
  *       fault (then it was not idle, and an error is what the design promises);</li>
  *   <li>a reader: {@code SELECT 1} every ~5 ms through the reader endpoint on one connection,
@@ -58,8 +65,61 @@ public final class FailoverLoad {
     }
 
     // ---------------------------------------------------------------------------------------
+    // Engines
+    // ---------------------------------------------------------------------------------------
+
+    /**
+     * What differs between the engines: the driver's URL, the idle sessions' state and the one
+     * prepared query that reads it back. The query answers (the bound int, the session's state as
+     * one string, whether the server is read-only), so one check serves both.
+     */
+    record Dialect(String name, String urlPrefix, String urlOptions, String idleUrlOptions, String idleQuery) {
+        static final Dialect POSTGRES = new Dialect("postgres", "jdbc:postgresql://",
+                // Seconds: a connection attempt waits at most 20 s (new connections wait while a
+                // failover is under way), a login 25 s, a statement 15 s.
+                "sslmode=disable&connectTimeout=20&loginTimeout=25&socketTimeout=15&tcpKeepAlive=true"
+                        + "&ApplicationName=failover-load",
+                "prepareThreshold=1",
+                "SELECT ?::int, current_setting('application_name'), pg_is_in_recovery()");
+        static final Dialect MYSQL = new Dialect("mysql", "jdbc:mariadb://",
+                // Milliseconds: the same bounds (connectTimeout also bounds the handshake).
+                "sslMode=disable&connectTimeout=20000&socketTimeout=15000&tcpKeepAlive=true",
+                "useServerPrepStmts=true&cachePrepStmts=false",
+                "SELECT CAST(? AS SIGNED), CONCAT(@failover_tag, '/', @@SESSION.wait_timeout), @@read_only");
+
+        static Dialect named(String name) {
+            return switch (name) {
+                case "postgres" -> POSTGRES;
+                case "mysql" -> MYSQL;
+                default -> null;
+            };
+        }
+
+        /** Gives a fresh idle session its state. */
+        void setUp(Statement st, IdleSession s) throws SQLException {
+            if (this == POSTGRES) {
+                st.execute("SET application_name TO '" + s.tag + "'");
+            } else {
+                st.execute("SET @failover_tag = '" + s.tag + "'");
+                st.execute("SET SESSION wait_timeout = " + mysqlWaitTimeout(s.index));
+            }
+        }
+
+        /** The state an idle session must still answer with (the idle query's second column). */
+        String expectedState(IdleSession s) {
+            return this == POSTGRES ? s.tag : s.tag + "/" + mysqlWaitTimeout(s.index);
+        }
+
+        /** A wait_timeout of its own for each session (the server's default is 28800 s). */
+        private static int mysqlWaitTimeout(int index) {
+            return 28800 + index;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
     // Options
     // ---------------------------------------------------------------------------------------
+    static Dialect dialect = Dialect.POSTGRES;
     static String host = "127.0.0.1";
     static int writerPort = 6432;
     static int readerPort = 6433;
@@ -78,7 +138,7 @@ public final class FailoverLoad {
             System.err.println("FailoverLoad: " + problem);
         }
         System.err.println("usage: java -cp cli/target/auriga.jar bench/FailoverLoad.java --ids-file FILE"
-                + " [--host 127.0.0.1] [--writer-port 6432] [--reader-port 6433] [--duration 12] [--sessions 4]"
+                + " [--engine postgres|mysql] [--host 127.0.0.1] [--writer-port 6432] [--reader-port 6433] [--duration 12] [--sessions 4]"
                 + " [--reconnect-attempts 150] [--fault-file FILE] [--events-file FILE]"
                 + " [--user auriga] [--password auriga] [--database auriga]");
         System.exit(2);
@@ -96,6 +156,12 @@ public final class FailoverLoad {
             String v = args[++i];
             try {
                 switch (a) {
+                    case "--engine" -> {
+                        dialect = Dialect.named(v);
+                        if (dialect == null) {
+                            usage("--engine must be postgres or mysql, got '" + v + "'");
+                        }
+                    }
                     case "--host" -> host = v;
                     case "--writer-port" -> writerPort = Integer.parseInt(v);
                     case "--reader-port" -> readerPort = Integer.parseInt(v);
@@ -123,11 +189,9 @@ public final class FailoverLoad {
     }
 
     static Connection connect(int port, String extra) throws SQLException {
-        // Bounded everywhere: a connection attempt waits at most 20 s (new connections wait while a
-        // failover is under way), a statement at most 15 s.
-        String url = "jdbc:postgresql://" + host + ":" + port + "/" + database
-                + "?sslmode=disable&connectTimeout=20&loginTimeout=25&socketTimeout=15&tcpKeepAlive=true"
-                + "&ApplicationName=failover-load" + (extra.isEmpty() ? "" : "&" + extra);
+        // Bounded everywhere (see Dialect): connection attempts, logins and statements.
+        String url = dialect.urlPrefix() + host + ":" + port + "/" + database + "?" + dialect.urlOptions()
+                + (extra.isEmpty() ? "" : "&" + extra);
         return DriverManager.getConnection(url, user, password);
     }
 
@@ -355,6 +419,8 @@ public final class FailoverLoad {
     static final class IdleSession implements Runnable {
         final int index;
         final String tag;
+        /** The state the idle query must answer with, as the dialect renders it. */
+        String expected;
         Connection conn;
         PreparedStatement ps;
         long endMs;
@@ -375,11 +441,12 @@ public final class FailoverLoad {
         }
 
         void open() throws SQLException {
-            conn = connect(writerPort, "prepareThreshold=1");
+            conn = connect(writerPort, dialect.idleUrlOptions());
             try (Statement st = conn.createStatement()) {
-                st.execute("SET application_name TO '" + tag + "'");
+                dialect.setUp(st, this);
             }
-            ps = conn.prepareStatement("SELECT ?::int, current_setting('application_name'), pg_is_in_recovery()");
+            expected = dialect.expectedState(this);
+            ps = conn.prepareStatement(dialect.idleQuery());
             use(); // the first use makes it server-prepared
         }
 
@@ -387,12 +454,12 @@ public final class FailoverLoad {
             ps.setInt(1, index);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                if (rs.getInt(1) != index || !tag.equals(rs.getString(2))) {
+                if (rs.getInt(1) != index || !expected.equals(rs.getString(2))) {
                     stateLost = "answered (" + rs.getInt(1) + ", " + rs.getString(2) + ") instead of (" + index + ", "
-                            + tag + ")";
+                            + expected + ")";
                 }
                 if (rs.getBoolean(3) && onStandby == null) {
-                    onStandby = "writer session answered from a server in recovery";
+                    onStandby = "writer session answered from a read-only server (in recovery, or read_only)";
                 }
             }
             uses++;

@@ -2,13 +2,16 @@
 # Measures unplanned failover through Auriga, as applications see it.
 #
 # Each trial provisions a fresh sandbox with `auriga demo --replicas 2` (pg1 primary, pg2 and pg3
-# async replicas, Auriga in front), creates a table through the writer endpoint and starts
-# bench/FailoverLoad.java: one writer doing autocommit INSERTs every ~5 ms on one long-lived
-# connection, SESSIONS idle writer sessions (SET + server-prepared statement, used once a second)
-# and one reader doing SELECT 1 every ~5 ms through the reader endpoint. FAULT_AFTER seconds
-# into the load the current primary (as /topology reports it) has its postmaster killed with
-# SIGKILL. When the load ends, the acknowledged ids are looked up through the writer endpoint on
-# the new primary, and the demo is stopped and its directory deleted.
+# async replicas, Auriga in front; with --engine mysql `auriga demo --engine mysql --replicas 2`:
+# my1 primary, my2 and my3 MariaDB GTID replicas), creates a table through the writer endpoint and
+# starts bench/FailoverLoad.java (pgjdbc, or MariaDB Connector/J for mysql): one writer doing
+# autocommit INSERTs every ~5 ms on one long-lived connection, SESSIONS idle writer sessions
+# (session state + server-prepared statement, used once a second) and one reader doing SELECT 1
+# every ~5 ms through the reader endpoint. FAULT_AFTER seconds into the load the current primary
+# (as /topology reports it) has its server process (postmaster, or mariadbd; the pid from its
+# instance directory in the sandbox) killed with SIGKILL. When the load ends, the acknowledged ids
+# are looked up through the writer endpoint on the new primary, and the demo is stopped and its
+# directory deleted.
 #
 # Reported per trial and as p50/max: how long writes and reads were unavailable (the gap between
 # the last success before the kill and the first one after it), acknowledged commits that are
@@ -18,13 +21,17 @@
 # bench/results/failover-<date>.md.
 #
 # Then SWITCHOVERS planned-switchover trials, each on a fresh sandbox with the same load: FAULT_AFTER
-# seconds in, instead of the kill, `POST /switchover?cluster=postgres` asks the admin API to hand the
+# seconds in, instead of the kill, `POST /switchover?cluster=postgres` (or mysql) asks the admin API to hand the
 # primary to a replica (the one a failover would choose). Reported per trial and as p50/max: the
 # write pause clients saw (largest gap between successful INSERTs from the request on), how long the
 # proxy held new transactions, client errors (writer, reader, idle sessions), acknowledged commits
 # lost, and idle sessions preserved; the target for a switchover is no error and no lost commit.
+# An engine that does not support switchover answers with a refusal: the trial is reported as
+# refused (with the clients' errors and lost commits during the refused request), not as a failed
+# measurement, and the remaining switchover trials are skipped.
 #
-# Usage: bench/failover.sh [--quick] [--switchovers N] [--durability async|quorum] [--help]
+# Usage: bench/failover.sh [--engine postgres|mysql] [--quick] [--switchovers N] [--durability async|quorum] [--help]
+#   --engine         postgres (default) or mysql: the demo's engine (mysql: results file gets a -mysql suffix)
 #   --quick          smoke run: TRIALS=2, SWITCHOVERS=2 (results file gets a -quick suffix)
 #   --switchovers N  planned-switchover trials after the kill trials [10]; 0 skips them
 #   --durability     the demo's durability (default async; quorum: results file gets a -quorum suffix)
@@ -50,8 +57,11 @@ readonly root
 source "$root/bench/lib.sh"
 
 common_args=()
+ENGINE=postgres
 while (($# > 0)); do
   case $1 in
+    --engine) (($# >= 2)) || { echo "$BENCH_NAME: --engine needs a value (postgres or mysql)" >&2; exit 2; }; ENGINE=$2; shift 2 ;;
+    --engine=*) ENGINE=${1#*=}; shift ;;
     --switchovers) (($# >= 2)) || { echo "$BENCH_NAME: --switchovers needs a number" >&2; exit 2; }; SWITCHOVERS=$2; shift 2 ;;
     --switchovers=*) SWITCHOVERS=${1#*=}; shift ;;
     *) common_args+=("$1"); shift ;;
@@ -73,7 +83,36 @@ export AURIGA_JAVA_OPTS="${AURIGA_JAVA_OPTS--Xms256m -Xmx256m -XX:+UseParallelGC
 LOAD_JAVA_OPTS=${LOAD_JAVA_OPTS--Xms64m -Xmx128m -XX:+UseSerialGC}
 require_positive_ints TRIALS DURATION FAULT_AFTER SESSIONS STARTUP_TIMEOUT
 ((FAULT_AFTER + 3 <= DURATION)) || die "DURATION ($DURATION) must be at least FAULT_AFTER + 3 ($((FAULT_AFTER + 3)))"
-require_tools psql curl java jq ss awk sort timeout date
+require_tools curl java jq ss awk sort comm timeout date
+
+# What differs between the engines: the demo's cluster name and ports, the server process killed
+# and where its pid is, the command-line client, the statements run through the writer endpoint
+# (sql_server: the port of the server that answered and whether it takes writes), and the words
+# of the report.
+case $ENGINE in
+  postgres)
+    readonly sql_version='SHOW server_version;'
+    readonly sql_create='CREATE TABLE failover_load (id bigint PRIMARY KEY, at timestamptz NOT NULL);'
+    readonly sql_server="SELECT inet_server_port(), CASE WHEN pg_is_in_recovery() THEN 'read-only' ELSE 'writable' END;"
+    readonly cluster=postgres writer_base=6432 pid_file=postmaster.pid server_process=postmaster
+    readonly server_label=PostgreSQL driver_label="pgjdbc, sslmode=disable"
+    readonly idle_state_label="SET + server-prepared SELECT" idle_check_label="\`application_name\` from a server not in recovery"
+    readonly late_ack_reason="by the old primary's backend, which outlives its postmaster for a moment"
+    require_tools psql
+    ;;
+  mysql)
+    readonly sql_version='SELECT VERSION();'
+    readonly sql_create='CREATE TABLE failover_load (id BIGINT PRIMARY KEY, at DATETIME(3) NOT NULL) ENGINE=InnoDB;'
+    readonly sql_server="SELECT @@port, IF(@@read_only, 'read-only', 'writable');"
+    readonly cluster=mysql writer_base=6033 pid_file=mariadbd.pid server_process=mariadbd
+    readonly server_label=MariaDB driver_label="MariaDB Connector/J, sslMode=disable"
+    readonly idle_state_label="user variable + SET SESSION wait_timeout + server-prepared SELECT (useServerPrepStmts)"
+    readonly idle_check_label="user variable and \`wait_timeout\` from a server that is not read-only"
+    readonly late_ack_reason="answered just before mariadbd died: the kill's timestamp is taken just before the signal"
+    require_tools mariadb
+    ;;
+  *) die "--engine must be postgres or mysql, got '$ENGINE'" ;;
+esac
 
 # Targets this benchmark is compared against (DESIGN/README).
 readonly TARGET_WRITE_P50=3 TARGET_WRITE_MAX=6 TARGET_READ_MAX=0.5
@@ -98,8 +137,17 @@ make_scratch_dir auriga-failover
 export PGHOST=$HOST PGUSER=$DB_USER PGPASSWORD=$DB_PASSWORD PGDATABASE=$DB_NAME PGSSLMODE=disable PGCONNECT_TIMEOUT=20
 unset PGSERVICE PGSSLROOTCERT PGOPTIONS PGAPPNAME 2>/dev/null || true
 
-# psql through an endpoint, bounded.
-q() { local port=$1; shift; timeout 60 psql -X -q -At -v ON_ERROR_STOP=1 -p "$port" "$@"; }
+# db PORT: the engine's command-line client through an endpoint, bounded, reading SQL from stdin
+# and printing rows as tab-separated fields without headers.
+db() {
+  local port=$1
+  if [[ $ENGINE == mysql ]]; then
+    timeout 60 mariadb --no-defaults --protocol=TCP --connect-timeout=20 -h "$HOST" -P "$port" -u "$DB_USER" \
+      -p"$DB_PASSWORD" --batch --skip-column-names "$DB_NAME"
+  else
+    timeout 60 psql -X -q -At -F $'\t' -v ON_ERROR_STOP=1 -p "$port"
+  fi
+}
 
 now_ms() { date +%s%3N; }
 
@@ -109,7 +157,7 @@ topo_epoch() { jq -r '.clusters[0].epoch // empty' <<<"$1" 2>/dev/null || true; 
 topo_role() { jq -r --arg n "$2" '.clusters[0].instances[] | select(.name == $n) | .role' <<<"$1" 2>/dev/null || true; }
 topo_roles() { jq -r '[.clusters[0].instances[] | "\(.name)=\(.role)"] | join(" ")' <<<"$1" 2>/dev/null || true; }
 
-say "Auriga failover benchmark: trials=$TRIALS switchovers=$SWITCHOVERS duration=${DURATION}s kill (or switchover) after ${FAULT_AFTER}s, $SESSIONS idle sessions, durability $durability"
+say "Auriga failover benchmark ($server_label): trials=$TRIALS switchovers=$SWITCHOVERS duration=${DURATION}s kill (or switchover) after ${FAULT_AFTER}s, $SESSIONS idle sessions, durability $durability"
 say "AURIGA_JAVA_OPTS=${AURIGA_JAVA_OPTS}  LOAD_JAVA_OPTS=${LOAD_JAVA_OPTS}"
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 say "Load before starting: $load_start"
@@ -121,7 +169,7 @@ timeout "$STARTUP_TIMEOUT" "$root/auriga" --help >/dev/null 2>"$tmp/build.log" |
 declare -A T=()       # T[trial|field]
 any_failure=false
 failure_notes=()
-pg_version=""
+server_version=""
 started_at=$(date -u '+%Y-%m-%d %H:%M UTC')
 bench_t0=$SECONDS
 
@@ -148,36 +196,53 @@ await_healthy_topology() {
   return 1
 }
 
+# engine_refused_switchover OUTCOME MESSAGE: whether the admin API's answer says the engine cannot
+# switch over at all (501 unsupported, or a roll-back whose reason is that the engine lacks the
+# steps), as opposed to a switchover that was tried and failed.
+engine_refused_switchover() {
+  [[ $1 == unsupported ]] || [[ $1 == rolled-back && $2 == *"does not support switchover"* ]]
+}
+
 # run_trial N [kill|switchover]: one trial on a fresh demo; the fault is a SIGKILL of the primary's
-# postmaster or a planned switchover requested through the admin API.
+# server process or a planned switchover requested through the admin API.
 run_trial() {
   local n=$1 mode=${2:-kill}
   local dir="$tmp/trial-$n"
   mkdir -p "$dir"
   chmod 755 "$dir"
-  local offset
-  if [[ -n ${PORT_OFFSET:-} ]]; then
-    offset=$PORT_OFFSET
-  else
-    offset=$(pick_port_offset 2500 4000 10) || { trial_fail "$n" "no free port offset between 2500 and 4000"; return 1; }
-  fi
-  local writer_port=$((6432 + offset)) reader_port=$((6433 + offset)) admin_port=$((6480 + offset))
-  T[$n|offset]=$offset
-
+  local offset writer_port reader_port admin_port attempt t0
   say ""
-  say "== Trial $n ($mode): ./auriga demo --replicas 2 --port-offset $offset (writer :$writer_port, reader :$reader_port, admin :$admin_port)"
-  local t0=$SECONDS
-  demo_start "$dir/demo" "$dir/demo.log" "$offset" 2 "$STARTUP_TIMEOUT" "$durability" || { trial_fail "$n" "the demo did not start"; return 1; }
+  # A sandbox that cannot be provisioned (a port taken meanwhile by another process, a server tool
+  # failing on a loaded machine) is not what is measured: the trial gets one more, on a fresh
+  # directory, and the report says so.
+  for attempt in 1 2; do
+    if [[ -n ${PORT_OFFSET:-} ]]; then
+      offset=$PORT_OFFSET
+    else
+      offset=$(pick_port_offset 2500 4000 10 "$writer_base") || { trial_fail "$n" "no free port offset between 2500 and 4000"; return 1; }
+    fi
+    writer_port=$((writer_base + offset)) reader_port=$((writer_base + 1 + offset)) admin_port=$((6480 + offset))
+    T[$n|offset]=$offset
+    say "== Trial $n ($mode): ./auriga demo --engine $ENGINE --replicas 2 --port-offset $offset (writer :$writer_port, reader :$reader_port, admin :$admin_port)"
+    t0=$SECONDS
+    demo_start "$dir/demo" "$dir/demo.log" "$offset" 2 "$STARTUP_TIMEOUT" "$durability" "$ENGINE" && break
+    T[$n|restarted]=$(grep -m 1 -E 'Exception|auriga demo:' "$dir/demo.log" 2>/dev/null | cut -c1-300 || true)
+    demo_stop
+    mv -f "$dir/demo.log" "$dir/demo-attempt-$attempt.log" 2>/dev/null || true
+    rm -rf -- "$dir/demo"
+    ((attempt < 2)) || { trial_fail "$n" "the demo did not start, twice"; return 1; }
+    warn "trial $n: the demo did not start; trying once more on a fresh directory"
+  done
 
   local json
   json=$(await_healthy_topology "$admin_port") || { show_demo_log; trial_fail "$n" "no healthy topology (1 primary, 2 replicas) within 90 s"; return 1; }
   local deadline=$((SECONDS + 60))
-  until q "$writer_port" -c 'select 1' >/dev/null 2>&1; do
+  until db "$writer_port" <<<'SELECT 1;' >/dev/null 2>&1; do
     ((SECONDS < deadline)) || { show_demo_log; trial_fail "$n" "the writer endpoint does not answer"; return 1; }
     sleep 1
   done
-  [[ -n $pg_version ]] || pg_version=$(q "$writer_port" -c 'show server_version' 2>/dev/null || echo unknown)
-  q "$writer_port" -c 'CREATE TABLE failover_load (id bigint PRIMARY KEY, at timestamptz NOT NULL)' >/dev/null \
+  [[ -n $server_version ]] || server_version=$(db "$writer_port" <<<"$sql_version" 2>/dev/null || echo unknown)
+  db "$writer_port" <<<"$sql_create" >/dev/null \
     || { trial_fail "$n" "could not create the table through the writer endpoint"; return 1; }
 
   local old_primary epoch_before
@@ -190,7 +255,7 @@ run_trial() {
   # The load generator; its clock starts once all its connections are open ("ready").
   local out="$dir/load.out" err="$dir/load.err" fault_file="$dir/fault.ms"
   # shellcheck disable=SC2086  # word splitting of the JVM options is intended
-  timeout $((DURATION + 180)) java $LOAD_JAVA_OPTS -cp "$jar" "$load_src" \
+  timeout $((DURATION + 180)) java $LOAD_JAVA_OPTS -cp "$jar" "$load_src" --engine "$ENGINE" \
     --host "$HOST" --writer-port "$writer_port" --reader-port "$reader_port" --duration "$DURATION" \
     --sessions "$SESSIONS" --ids-file "$dir/acked.ids" --fault-file "$fault_file" --events-file "$dir/events.log" \
     >"$out" 2>"$err" &
@@ -208,28 +273,29 @@ run_trial() {
   done
   sleep "$FAULT_AFTER"
 
-  # The primary now, as the admin API reports it, and its postmaster.
+  # The primary now, as the admin API reports it, and its server process (the sandbox keeps each
+  # instance in a directory named after it, with the server's pid file there).
   json=$(topology_json "$admin_port")
   local victim pidfile pm
   victim=$(topo_primary "$json")
   [[ -n $victim ]] || { trial_fail "$n" "no primary in /topology before the fault: $(topo_roles "$json")"; return 1; }
-  pidfile="$demo_dir/$victim/postmaster.pid"
+  pidfile="$demo_dir/$victim/$pid_file"
   pm=$(head -n 1 "$pidfile" 2>/dev/null || true)
   if ! [[ $pm =~ ^[0-9]+$ ]] || ! kill -0 "$pm" 2>/dev/null; then
-    trial_fail "$n" "no running postmaster in $pidfile"
+    trial_fail "$n" "no running $server_process in $pidfile"
     return 1
   fi
   T[$n|old]=$victim
   local switchover_pid=""
   now_ms >"$fault_file"
   if [[ $mode == switchover ]]; then
-    curl -s -m 300 -X POST "http://$HOST:$admin_port/switchover?cluster=postgres" -o "$dir/switchover.json" \
+    curl -s -m 300 -X POST "http://$HOST:$admin_port/switchover?cluster=$cluster" -o "$dir/switchover.json" \
       -w '%{http_code}' >"$dir/switchover.status" 2>"$dir/switchover.err" &
     switchover_pid=$!
     say "   switchover requested from $victim at $(cat "$fault_file")"
   else
     kill -KILL "$pm"
-    say "   SIGKILL to $victim's postmaster (pid $pm) at $(cat "$fault_file")"
+    say "   SIGKILL to $victim's $server_process (pid $pm) at $(cat "$fault_file")"
   fi
 
   local load_rc=0
@@ -242,8 +308,12 @@ run_trial() {
     T[$n|sw_hold_ms]=$(jq -r '.pauseMillis // empty' "$dir/switchover.json" 2>/dev/null || true)
     T[$n|sw_total_ms]=$(jq -r '.durationMillis // empty' "$dir/switchover.json" 2>/dev/null || true)
     T[$n|sw_former]=$(jq -r '.formerPrimary // "none"' "$dir/switchover.json" 2>/dev/null || echo none)
-    if [[ ${T[$n|sw_outcome]} != completed ]]; then
-      trial_fail "$n" "switchover answered HTTP ${T[$n|sw_http]}: $(jq -r '.message // empty' "$dir/switchover.json" 2>/dev/null || cat "$dir/switchover.json")"
+    T[$n|sw_message]=$(jq -r '.message // empty' "$dir/switchover.json" 2>/dev/null || cat "$dir/switchover.json")
+    if engine_refused_switchover "${T[$n|sw_outcome]}" "${T[$n|sw_message]}"; then
+      T[$n|sw_refused]=yes
+      say "   switchover refused by the engine (HTTP ${T[$n|sw_http]}, ${T[$n|sw_outcome]}): ${T[$n|sw_message]}"
+    elif [[ ${T[$n|sw_outcome]} != completed ]]; then
+      trial_fail "$n" "switchover answered HTTP ${T[$n|sw_http]}: ${T[$n|sw_message]}"
       return 1
     fi
   fi
@@ -259,16 +329,16 @@ run_trial() {
     T[$n|L_$key]=${line#*=}
   done <"$out"
 
-  # After the load: who is primary now, in which epoch.
+  # After the load: who is primary now, in which epoch (after a refused switchover, still the same).
   deadline=$((SECONDS + 60))
   local new_primary=""
   while ((SECONDS < deadline)); do
     json=$(topology_json "$admin_port")
     new_primary=$(topo_primary "$json")
-    [[ -n $new_primary && $new_primary != "$victim" ]] && break
+    [[ -n $new_primary && ( $new_primary != "$victim" || -n ${T[$n|sw_refused]:-} ) ]] && break
     sleep 0.5
   done
-  if [[ $mode == switchover ]]; then
+  if [[ $mode == switchover && -z ${T[$n|sw_refused]:-} ]]; then
     # The former primary rejoins as a replica before the switchover answers; the monitor shows it next.
     deadline=$((SECONDS + 30))
     until [[ $(topo_role "$json" "$victim") == replica ]] || ((SECONDS >= deadline)); do
@@ -281,36 +351,33 @@ run_trial() {
   T[$n|roles]=$(topo_roles "$json")
   T[$n|victim_role]=$(topo_role "$json" "$victim")
 
-  # Acknowledged ids missing on the new primary, looked up through the writer endpoint.
-  local check
-  if ! check=$(q "$writer_port" -F ' ' <<SQL 2>"$dir/check.err"
-CREATE TEMP TABLE acked (id bigint PRIMARY KEY);
-\copy acked FROM '$dir/acked.ids'
-SELECT inet_server_port(), pg_is_in_recovery(),
-       (SELECT count(*) FROM acked),
-       (SELECT count(*) FROM acked a WHERE NOT EXISTS (SELECT 1 FROM failover_load f WHERE f.id = a.id)),
-       (SELECT count(*) FROM failover_load),
-       (SELECT count(*) FROM failover_load f WHERE NOT EXISTS (SELECT 1 FROM acked a WHERE a.id = f.id)),
-       (SELECT coalesce(string_agg(id::text, ',' ORDER BY id), '-') FROM
-          (SELECT id FROM acked a WHERE NOT EXISTS (SELECT 1 FROM failover_load f WHERE f.id = a.id) ORDER BY id LIMIT 20) m);
-SQL
-  ); then
+  # Acknowledged ids missing on the new primary: the table's ids, read through the writer endpoint
+  # in one session with the server that answered, compared with the acknowledged ones.
+  if ! db "$writer_port" >"$dir/table.out" 2>"$dir/check.err" <<<"$sql_server
+SELECT id FROM failover_load ORDER BY id;"; then
     cat "$dir/check.err" >&2
-    trial_fail "$n" "could not check the acknowledged ids through the writer endpoint"
+    trial_fail "$n" "could not read the table through the writer endpoint ($(head -c 200 "$dir/check.err" | tr '\n' ' ')); /topology after the $mode: ${T[$n|roles]:-none}, epoch ${T[$n|epoch]:-?}"
     return 1
   fi
-  local srv_port in_recovery n_acked n_lost n_rows n_extra lost_ids
-  read -r srv_port in_recovery n_acked n_lost n_rows n_extra lost_ids <<<"$(tail -n 1 <<<"$check")"
+  local srv_port srv_state n_acked n_lost n_rows n_extra lost_ids
+  IFS=$'\t' read -r srv_port srv_state <"$dir/table.out"
+  tail -n +2 "$dir/table.out" | LC_ALL=C sort >"$dir/table.ids"
+  LC_ALL=C sort "$dir/acked.ids" >"$dir/acked.sorted"
+  n_acked=$(grep -c . "$dir/acked.sorted" || true)
+  n_rows=$(grep -c . "$dir/table.ids" || true)
+  n_lost=$(LC_ALL=C comm -23 "$dir/acked.sorted" "$dir/table.ids" | grep -c . || true)
+  n_extra=$(LC_ALL=C comm -13 "$dir/acked.sorted" "$dir/table.ids" | grep -c . || true)
+  lost_ids=$(LC_ALL=C comm -23 "$dir/acked.sorted" "$dir/table.ids" | sort -n | head -n 20 | paste -sd, -)
   T[$n|lost]=$n_lost
-  T[$n|lost_ids]=$lost_ids
+  T[$n|lost_ids]=${lost_ids:--}
   T[$n|rows]=$n_rows
   T[$n|extra]=$n_extra
   T[$n|checked]=$n_acked
   local new_port
   new_port=$(jq -r --arg n "$new_primary" '.clusters[0].instances[] | select(.name == $n) | .port' <<<"$json" 2>/dev/null || true)
   T[$n|writer_ok]=yes
-  if [[ $in_recovery != f || $srv_port != "$new_port" ]]; then
-    T[$n|writer_ok]="NO: writer endpoint reached port $srv_port (in recovery: $in_recovery), new primary $new_primary is on $new_port"
+  if [[ $srv_state != writable || $srv_port != "$new_port" ]]; then
+    T[$n|writer_ok]="NO: writer endpoint reached port $srv_port ($srv_state), new primary $new_primary is on $new_port"
     any_failure=true
     failure_notes+=("trial $n: ${T[$n|writer_ok]}")
   fi
@@ -323,8 +390,9 @@ SQL
   T[$n|published_ms]=$(log_ms_after "$fault_ms" 'replica -> primary, epoch')
   T[$n|promote_ms]=$(sed -n 's/.* promoted in \([0-9][0-9]*\) ms.*/\1/p' "$demo_log" | head -n 1)
   T[$n|reattach_max_ms]=$(sed -n 's/.*re-attached to .* in \([0-9][0-9]*\) ms.*/\1/p' "$demo_log" | sort -n | tail -n 1)
-  T[$n|ended_sessions]=$(grep -c 'was lost; ending the session' "$demo_log" || true)
+  T[$n|ended_sessions]=$(grep -cE 'was lost( with a command in flight)?; ending the session' "$demo_log" || true)
   T[$n|refused_connects]=$(grep -c 'cannot connect to .*Connection refused' "$demo_log" || true)
+  T[$n|no_primary_refusals]=$(grep -c 'has no primary available' "$demo_log" || true)
   T[$n|warns]=$(grep -c ' WARN ' "$demo_log" || true)
   T[$n|errors]=$(grep -c ' ERROR ' "$demo_log" || true)
   grep -iE 'failover|promot|fenc|epoch|repoint|lost|re-?attach|moved' "$demo_log" >"$dir/failover-lines.log" 2>/dev/null || true
@@ -369,7 +437,7 @@ finish_trial() {
   fi
   if [[ -n $KEEP_LOGS ]]; then
     mkdir -p "$KEEP_LOGS/trial-$n"
-    cp "$tmp/trial-$n"/{demo.log,load.out,load.err,events.log,failover-lines.log,fault.ms} "$KEEP_LOGS/trial-$n/" 2>/dev/null || true
+    cp "$tmp/trial-$n"/{demo.log,demo-attempt-1.log,load.out,load.err,events.log,failover-lines.log,fault.ms} "$KEEP_LOGS/trial-$n/" 2>/dev/null || true
   fi
   # Keep the small files for the report, drop the data directories.
   rm -rf -- "$tmp/trial-$n/demo"
@@ -380,9 +448,15 @@ for ((trial = 1; trial <= TRIALS; trial++)); do
   run_trial "$trial" || true
   finish_trial "$trial"
 done
+sw_skipped=0
 for ((trial = 1; trial <= SWITCHOVERS; trial++)); do
   run_trial "s$trial" switchover || true
   finish_trial "s$trial"
+  if [[ -n ${T[s$trial|sw_refused]:-} ]] && ((trial < SWITCHOVERS)); then
+    sw_skipped=$((SWITCHOVERS - trial))
+    say "   the engine refuses switchover: the other $sw_skipped switchover trial(s) are not run"
+    break
+  fi
 done
 bench_secs=$((SECONDS - bench_t0))
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -419,9 +493,11 @@ for ((n = 1; n <= TRIALS; n++)); do
   [[ -n ${T[$n|L_sessions_first_error]} ]] && observations+=("trial $n idle sessions: ${T[$n|L_sessions_broken]} broken while idle, ${T[$n|L_sessions_broken_busy]} broken with a statement in flight at the kill, first error \`${T[$n|L_sessions_first_error]}\` (${T[$n|L_sessions_detail]})")
   ((${T[$n|L_sessions_hung]} > 0)) && observations+=("trial $n: **${T[$n|L_sessions_hung]} idle session(s) got no answer** to a statement for more than 5 s (the load's socket timeout is 15 s); see sessions_detail above and the proxy log")
   ((${T[$n|L_sessions_broken]} + ${T[$n|L_sessions_broken_busy]} > 0)) && [[ -z ${T[$n|L_sessions_first_error]} ]] && observations+=("trial $n idle sessions: ${T[$n|L_sessions_broken]} broken without an error (${T[$n|L_sessions_detail]})")
-  ((${T[$n|L_write_ok_after_fault_before_outage]:-0} > 0)) && observations+=("trial $n: ${T[$n|L_write_ok_after_fault_before_outage]} INSERT(s) were still acknowledged after the SIGKILL (by the old primary's backend, which outlives its postmaster for a moment) before writes stopped")
+  ((${T[$n|L_write_ok_after_fault_before_outage]:-0} > 0)) && observations+=("trial $n: ${T[$n|L_write_ok_after_fault_before_outage]} INSERT(s) were still acknowledged after the SIGKILL ($late_ack_reason) before writes stopped")
   ((${T[$n|ended_sessions]:-0} > 0)) && observations+=("trial $n: the proxy ended ${T[$n|ended_sessions]} writer session(s) instead of moving them (\"was lost; ending the session\" in its log)")
-  ((${T[$n|refused_connects]:-0} > 0)) && observations+=("trial $n: ${T[$n|refused_connects]} new writer connection(s) were refused with 08001 (\"cannot connect to ${T[$n|old]} ... Connection refused\") before the loss was declared, instead of waiting")
+  ((${T[$n|refused_connects]:-0} > 0)) && observations+=("trial $n: ${T[$n|refused_connects]} new writer connection(s) were refused (\"cannot connect to ${T[$n|old]} ... Connection refused\" in the proxy log) before the loss was declared, instead of waiting")
+  ((${T[$n|no_primary_refusals]:-0} > 0)) && observations+=("trial $n: ${T[$n|no_primary_refusals]} new writer connection(s) were refused with \"no primary available\" (between the loss of the primary and the start of the failover) instead of waiting for the new primary")
+  [[ -n ${T[$n|restarted]:-} ]] && observations+=("trial $n: the first demo did not start (\`${T[$n|restarted]}\`); the trial ran on a second one")
   ((${T[$n|lost]} > 0)) && observations+=("trial $n: ${T[$n|lost]} acknowledged commit(s) missing on the new primary (ids ${T[$n|lost_ids]}; last id acknowledged before the kill: ${T[$n|L_last_acked_before_fault]})")
   [[ ${T[$n|victim_role]} == fenced ]] || observations+=("trial $n: the killed primary ${T[$n|old]} is '${T[$n|victim_role]}' in /topology after the failover (expected fenced)")
   [[ ${T[$n|writer_ok]} == yes ]] || observations+=("trial $n: ${T[$n|writer_ok]}")
@@ -457,23 +533,37 @@ fi
 # The switchover trials' section of the summary (Markdown on stdout).
 switchover_report() {
   ((SWITCHOVERS > 0)) || return 0
-  local i n ws hs errs sw_measured=0 sw_lost_total=0 sw_acked_total=0 sw_errors_total=0 sw_preserved=0 sw_sessions=0
+  local i n ws hs errs sw_measured=0 sw_refused=0 sw_lost_total=0 sw_acked_total=0 sw_errors_total=0 sw_preserved=0 sw_sessions=0
+  local refusal=""
   local -a sw_w=() sw_h=() sw_e=() sw_l=() sw_rows=() sw_notes=()
   for ((i = 1; i <= SWITCHOVERS; i++)); do
     n="s$i"
     if [[ ${T[$n|status]:-} != ok ]]; then
-      sw_rows+=("| $i | ${T[$n|status]:-not run} | | | | | | |")
+      sw_rows+=("| $i | ${T[$n|status]:-not run} | | | | | | | |")
+      continue
+    fi
+    errs=$(( ${T[$n|L_write_errors]} + ${T[$n|L_read_errors]} + ${T[$n|L_sessions_broken]} + ${T[$n|L_sessions_broken_busy]} ))
+    [[ -n ${T[$n|restarted]:-} && -n ${T[$n|sw_refused]:-} ]] && sw_notes+=("switchover $i: the first demo did not start (\`${T[$n|restarted]}\`); the trial ran on a second one")
+    if [[ -n ${T[$n|sw_refused]:-} ]]; then
+      # Nothing was switched: what is reported is that clients did not suffer from the refusal.
+      sw_refused=$((sw_refused + 1))
+      refusal="HTTP ${T[$n|sw_http]} ${T[$n|sw_outcome]}: ${T[$n|sw_message]}"
+      sw_errors_total=$((sw_errors_total + errs)); sw_lost_total=$((sw_lost_total + ${T[$n|lost]}))
+      sw_rows+=("| $i | refused by the engine (HTTP ${T[$n|sw_http]}, ${T[$n|sw_outcome]}); ${T[$n|old]} stays primary | $(fmt '%.2f' "$(ms_to_s "${T[$n|L_write_unavailable_ms]}")") | $(fmt '%.2f' "$(ms_to_s "${T[$n|sw_hold_ms]}")") | | $errs (${T[$n|L_write_errors]} / ${T[$n|L_read_errors]} / $(( ${T[$n|L_sessions_broken]} + ${T[$n|L_sessions_broken_busy]} ))) | ${T[$n|L_acked]} / ${T[$n|lost]} | ${T[$n|L_sessions_preserved]} / ${T[$n|L_sessions]} | ${T[$n|sw_former]} |")
+      [[ -n ${T[$n|L_write_first_error]} ]] && sw_notes+=("switchover $i (refused) writer: \`${T[$n|L_write_first_error]}\`")
+      [[ -n ${T[$n|L_sessions_first_error]} ]] && sw_notes+=("switchover $i (refused) idle sessions: \`${T[$n|L_sessions_first_error]}\`")
+      [[ ${T[$n|writer_ok]} == yes ]] || sw_notes+=("switchover $i (refused): ${T[$n|writer_ok]}")
       continue
     fi
     sw_measured=$((sw_measured + 1))
     ws=$(ms_to_s "${T[$n|L_write_unavailable_ms]}"); hs=$(ms_to_s "${T[$n|sw_hold_ms]}")
-    errs=$(( ${T[$n|L_write_errors]} + ${T[$n|L_read_errors]} + ${T[$n|L_sessions_broken]} + ${T[$n|L_sessions_broken_busy]} ))
     sw_w+=("$ws"); sw_h+=("$hs"); sw_e+=("$errs"); sw_l+=("${T[$n|lost]}")
     sw_lost_total=$((sw_lost_total + ${T[$n|lost]})); sw_acked_total=$((sw_acked_total + ${T[$n|L_acked]}))
     sw_errors_total=$((sw_errors_total + errs))
     sw_preserved=$((sw_preserved + ${T[$n|L_sessions_preserved]})); sw_sessions=$((sw_sessions + ${T[$n|L_sessions]}))
     sw_rows+=("| $i | ${T[$n|old]} → ${T[$n|new]} | $(fmt '%.2f' "$ws") | $(fmt '%.2f' "$hs") | $(fmt '%.1f' "$(ms_to_s "${T[$n|sw_total_ms]}")") | $errs (${T[$n|L_write_errors]} / ${T[$n|L_read_errors]} / $(( ${T[$n|L_sessions_broken]} + ${T[$n|L_sessions_broken_busy]} ))) | ${T[$n|L_acked]} / ${T[$n|lost]} | ${T[$n|L_sessions_preserved]} / ${T[$n|L_sessions]} | ${T[$n|sw_former]} |")
     [[ -n ${T[$n|L_write_first_error]} ]] && sw_notes+=("switchover $i writer: \`${T[$n|L_write_first_error]}\`")
+    [[ -n ${T[$n|restarted]:-} ]] && sw_notes+=("switchover $i: the first demo did not start (\`${T[$n|restarted]}\`); the trial ran on a second one")
     [[ -n ${T[$n|L_read_first_error]} ]] && sw_notes+=("switchover $i reader: \`${T[$n|L_read_first_error]}\`")
     [[ -n ${T[$n|L_sessions_first_error]} ]] && sw_notes+=("switchover $i idle sessions: \`${T[$n|L_sessions_first_error]}\`")
     ((${T[$n|lost]} > 0)) && sw_notes+=("switchover $i: ${T[$n|lost]} acknowledged commit(s) missing (ids ${T[$n|lost_ids]})")
@@ -485,15 +575,23 @@ switchover_report() {
   echo "## Planned switchover through Auriga ($started_at)"
   echo
   echo "$sw_measured of $SWITCHOVERS trial(s) measured, each on a fresh sandbox with the same load; ${FAULT_AFTER}s in,"
-  echo "\`POST /switchover?cluster=postgres\` (no target: the replica a failover would choose)."
-  echo
-  echo "| metric | p50 | max | target |"
-  echo "|---|---|---|---|"
-  echo "| write pause seen by clients (s) | $(fmt '%.2f' "$(median "${sw_w[@]}")") | $(fmt '%.2f' "$(max_of "${sw_w[@]}")") | |"
-  echo "| new transactions held by the proxy (s) | $(fmt '%.2f' "$(median "${sw_h[@]}")") | $(fmt '%.2f' "$(max_of "${sw_h[@]}")") | |"
-  echo "| client errors | $(median "${sw_e[@]}") | $(max_of "${sw_e[@]}") | 0 |"
-  echo "| acknowledged commits lost | $(median "${sw_l[@]}") | $(max_of "${sw_l[@]}") | 0 ($sw_lost_total of $sw_acked_total in all) |"
-  echo "| idle sessions preserved | | | 100% ($sw_preserved of $sw_sessions) |"
+  echo "\`POST /switchover?cluster=$cluster\` (no target: the replica a failover would choose)."
+  if ((sw_refused > 0)); then
+    echo
+    echo "**Refused by the engine** in $sw_refused trial(s)$( ((sw_skipped > 0)) && echo ", after which the other $sw_skipped were not run"): \`$refusal\`."
+    echo "Nothing was switched over, so there is no switchover to time; the row shows what clients saw"
+    echo "during the refused request (the target stays: no client error, no lost commit)."
+  fi
+  if ((sw_measured > 0)); then
+    echo
+    echo "| metric | p50 | max | target |"
+    echo "|---|---|---|---|"
+    echo "| write pause seen by clients (s) | $(fmt '%.2f' "$(median "${sw_w[@]}")") | $(fmt '%.2f' "$(max_of "${sw_w[@]}")") | |"
+    echo "| new transactions held by the proxy (s) | $(fmt '%.2f' "$(median "${sw_h[@]}")") | $(fmt '%.2f' "$(max_of "${sw_h[@]}")") | |"
+    echo "| client errors | $(median "${sw_e[@]}") | $(max_of "${sw_e[@]}") | 0 |"
+    echo "| acknowledged commits lost | $(median "${sw_l[@]}") | $(max_of "${sw_l[@]}") | 0 ($sw_lost_total of $sw_acked_total in all) |"
+    echo "| idle sessions preserved | | | 100% ($sw_preserved of $sw_sessions) |"
+  fi
   echo
   echo "| trial | primary → new primary | write pause s | held s | switchover s (with rejoin) | client errors (writer / reader / sessions) | acked / lost | sessions preserved | former primary |"
   echo "|---|---|---|---|---|---|---|---|---|"
@@ -509,9 +607,10 @@ switchover_report() {
   fi
 }
 
-quorum_tag=()
-[[ $durability == quorum ]] && quorum_tag=(quorum)
-results_file=$(results_path failover ${quorum_tag[@]+"${quorum_tag[@]}"})
+result_tags=()
+[[ $ENGINE == postgres ]] || result_tags+=("$ENGINE")
+[[ $durability == quorum ]] && result_tags+=(quorum)
+results_file=$(results_path failover ${result_tags[@]+"${result_tags[@]}"})
 
 {
   echo "## Unplanned failover through Auriga ($started_at)"
@@ -519,13 +618,13 @@ results_file=$(results_path failover ${quorum_tag[@]+"${quorum_tag[@]}"})
   echo "| machine | |"
   echo "|---|---|"
   machine_rows
-  echo "| PostgreSQL | ${pg_version:-unknown} (sandbox from \`auriga demo --replicas 2 --durability $durability\`: 1 primary + 2 replicas) |"
+  echo "| $server_label | ${server_version:-unknown} (sandbox from \`auriga demo$([[ $ENGINE == postgres ]] || echo " --engine $ENGINE") --replicas 2 --durability $durability\`: 1 primary + 2 replicas) |"
   echo "| Java | $(java_version) |"
   echo "| AURIGA_JAVA_OPTS | \`${AURIGA_JAVA_OPTS:-(none)}\` |"
   echo "| Auriga commit | $(git_commit) |"
   echo "| failover settings | demo defaults (\`probe-interval: 500ms\`, \`failure-threshold: 3\`), \`durability: $durability\` |"
-  echo "| method | $TRIALS trial(s), each on a fresh sandbox; ${DURATION}s of load (\`bench/FailoverLoad.java\`, pgjdbc, sslmode=disable); SIGKILL of the primary's postmaster ${FAULT_AFTER}s in; all trials took ${bench_secs}s |"
-  echo "| load | 1 writer (autocommit INSERT every ~5 ms, one long-lived connection), $SESSIONS idle writer sessions (SET + server-prepared SELECT once a second), 1 reader (SELECT 1 every ~5 ms via the reader endpoint) |"
+  echo "| method | $TRIALS trial(s), each on a fresh sandbox; ${DURATION}s of load (\`bench/FailoverLoad.java\`, $driver_label); SIGKILL of the primary's $server_process ${FAULT_AFTER}s in; all trials took ${bench_secs}s |"
+  echo "| load | 1 writer (autocommit INSERT every ~5 ms, one long-lived connection), $SESSIONS idle writer sessions ($idle_state_label once a second), 1 reader (SELECT 1 every ~5 ms via the reader endpoint) |"
   echo "| load average (1/5/15 min) | before: $load_start; after: $load_end |"
   echo
   echo "| metric | p50 | max | target | |"
@@ -549,7 +648,7 @@ results_file=$(results_path failover ${quorum_tag[@]+"${quorum_tag[@]}"})
   echo "measured from the kill. *Loss declared* and *published* come from the proxy's log. *Lost* counts acknowledged ids that are not"
   echo "in the table on the new primary afterwards (checked through the writer endpoint). An idle session"
   echo "is preserved when it never saw an error, was used after the kill and still answered with its own"
-  echo "\`application_name\` from a server not in recovery. A session whose once-a-second statement happened"
+  echo "$idle_check_label. A session whose once-a-second statement happened"
   echo "to be in flight at the kill was not idle; it is counted as *busy*, not in the target."
   echo
   if ((${#observations[@]} > 0)); then
