@@ -157,6 +157,7 @@ public final class FailoverOrchestrator implements AutoCloseable {
                 plan.candidate().position(), plan.candidate().received(), plan.candidate().lagMillis());
         holder.beginFailover("primary " + plan.lost() + " was lost; promoting " + candidate);
         monitor.requestFence(plan.lost());
+        monitor.expectHandover(plan.lost(), candidate);
         long started = System.nanoTime();
         try {
             if (quorum != null) {
@@ -164,6 +165,7 @@ public final class FailoverOrchestrator implements AutoCloseable {
             }
             operations.promote(plan.candidate().config(), timeout);
         } catch (Exception e) {
+            monitor.cancelHandover();
             holder.endFailover();
             log.error("cluster {}: promoting {} failed: {}", cluster.name(), candidate, e.getMessage());
             return;
@@ -196,6 +198,15 @@ public final class FailoverOrchestrator implements AutoCloseable {
     }
 
     private void fenceAndRejoin(InstanceState instance, String primary) {
+        // Queued behind a failover or switchover on this worker: an instance promoted by it can look
+        // fenced to a probe in the middle of its promotion (MariaDB: replication reset, read_only
+        // not yet off). Fencing it now would fence the new primary.
+        if (instance.name().equals(lastPrimary)) {
+            fencing.remove(instance.name());
+            log.info("cluster {}: {} looked fenced while it was being promoted; it is the primary, not fenced",
+                    cluster.name(), instance.name());
+            return;
+        }
         try {
             operations.fence(instance.config(), cluster.failover().probeTimeout().multipliedBy(2));
             log.warn("cluster {}: former primary {} is back; made it read-only and ended its sessions",

@@ -95,9 +95,10 @@ public final class Monitor implements AutoCloseable {
     }
 
     /**
-     * A planned hand-over of the primary role: from the first round that sees {@code to} as primary,
-     * {@code from} is fenced, so that {@code to} is published as the new primary instead of being
-     * taken for a second primary beside {@code from}. {@link #cancelHandover} withdraws it.
+     * A hand-over of the primary role (a switchover, or a failover's promotion): from the first round
+     * that sees {@code to} as primary, {@code from} is fenced, so that {@code to} is published as the
+     * new primary instead of being taken for a second primary beside {@code from}, also where a probe
+     * saw {@code to} fenced halfway through its promotion. {@link #cancelHandover} withdraws it.
      */
     public void expectHandover(String from, String to) {
         handover = new String[] {from, to};
@@ -160,17 +161,20 @@ public final class Monitor implements AutoCloseable {
         results.replaceAll((name, result) -> result.refused() ? probes.get(name).probe() : result);
         results.forEach((name, result) -> streaks.put(name, result.ok() ? 0 : streaks.getOrDefault(name, 0) + 1));
         String[] expected = handover;
+        java.util.Set<String> promoted = java.util.Set.of();
         if (expected != null) {
             ProbeResult successor = results.get(expected[1]);
             if (successor != null && successor.ok() && successor.role() == io.auriga.core.topology.Role.PRIMARY) {
                 fenceRequests.add(expected[0]);
                 handover = null;
+                // Seen fenced halfway through its promotion, it is the new primary now, not a returning one.
+                promoted = java.util.Set.of(expected[1]);
             }
         }
         java.util.Set<String> fence = java.util.Set.copyOf(fenceRequests);
         fenceRequests.removeAll(fence);
         Topology after = TopologyUpdate.next(before, results, streaks, cluster.failover().failureThreshold(),
-                clock.instant(), fence);
+                clock.instant(), fence, promoted);
         String reason = TopologyUpdate.describeRoleChanges(before, after).orElse(null);
         if (reason != null) {
             log.info("cluster {}: {}", cluster.name(), reason);

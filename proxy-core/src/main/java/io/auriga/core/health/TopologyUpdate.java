@@ -47,13 +47,24 @@ public final class TopologyUpdate {
      */
     public static Topology next(Topology before, Map<String, ProbeResult> results, Map<String, Integer> streaks,
                                 int threshold, Instant now, java.util.Set<String> fence) {
+        return next(before, results, streaks, threshold, now, fence, java.util.Set.of());
+    }
+
+    /**
+     * As above; the instances named in {@code promoted} (a hand-over's successor, now answering as
+     * primary) leave the fence: they were only seen fenced halfway through their promotion.
+     */
+    public static Topology next(Topology before, Map<String, ProbeResult> results, Map<String, Integer> streaks,
+                                int threshold, Instant now, java.util.Set<String> fence,
+                                java.util.Set<String> promoted) {
         long primaryPosition = results.values().stream()
                 .filter(r -> r.ok() && r.role() == Role.PRIMARY)
                 .mapToLong(ProbeResult::position).max().orElse(-1);
         List<InstanceState> instances = new ArrayList<>();
         for (InstanceState previous : before.instances()) {
             ProbeResult result = results.get(previous.name());
-            boolean fenced = fence.contains(previous.name()) || previous.role() == Role.FENCED;
+            boolean fenced = !promoted.contains(previous.name())
+                    && (fence.contains(previous.name()) || previous.role() == Role.FENCED);
             if (fenced && (result == null || !result.ok() || result.role() != Role.REPLICA)) {
                 instances.add(new InstanceState(previous.config(), Role.FENCED, previous.position(), -1,
                         result != null && result.ok() ? now : previous.observedAt(),

@@ -77,10 +77,15 @@ public final class MariaDbClusterOperations implements ClusterOperations {
                             + s.replicaStatus("reading the replication status").describe() + ")");
                 }
                 s.execute("stopping replication", f.stopReplica());
-                s.execute("removing the replication connection", f.resetReplicaAll());
             }
             boolean semiSync = "ON".equalsIgnoreCase(s.variable(f.semiSyncReplicaEnabled()));
+            // read_only goes off before the replication connection is removed: a probe in between sees
+            // a writable instance still set up as a replica, never a read-only one without replication
+            // (which is how a fenced former primary looks).
             s.execute("turning read_only off", f.readOnlyOff());
+            if (status != null) {
+                s.execute("removing the replication connection", f.resetReplicaAll());
+            }
             if (semiSync) {
                 s.execute("enabling the semi-sync primary side", List.of(
                         ServerFlavour.setGlobal(f.semiSyncPrimaryWaitPoint(), "AFTER_SYNC"),

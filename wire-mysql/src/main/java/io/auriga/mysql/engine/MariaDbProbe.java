@@ -64,7 +64,19 @@ public final class MariaDbProbe implements Probe {
         }
     }
 
+    // Replication status is read before read_only: promotion turns read_only off before it removes
+    // the replication connection, so no probe can see an instance half-promoted as read-only with no
+    // replication (which would look fenced).
     private ProbeResult mariadb(Statement st) throws SQLException {
+        GtidPosition received = null;
+        Instant replayedAt = null;
+        try (ResultSet rs = st.executeQuery("SHOW ALL SLAVES STATUS")) {
+            if (rs.next()) {
+                received = GtidPosition.parse(rs.getString("Gtid_IO_Pos"));
+                long behind = rs.getLong("Seconds_Behind_Master");
+                replayedAt = rs.wasNull() ? null : clock.instant().minusSeconds(behind);
+            }
+        }
         boolean readOnly;
         GtidPosition current;
         GtidPosition applied;
@@ -74,19 +86,24 @@ public final class MariaDbProbe implements Probe {
             current = GtidPosition.parse(rs.getString(2));
             applied = GtidPosition.parse(rs.getString(3));
         }
-        try (ResultSet rs = st.executeQuery("SHOW ALL SLAVES STATUS")) {
-            if (rs.next()) {
-                GtidPosition received = GtidPosition.parse(rs.getString("Gtid_IO_Pos"));
-                long behind = rs.getLong("Seconds_Behind_Master");
-                Instant replayedAt = rs.wasNull() ? null : clock.instant().minusSeconds(behind);
-                return ProbeResult.replica(applied.sequence(),
-                        Math.max(received.sequence(), applied.sequence()), replayedAt);
-            }
+        if (received != null) {
+            return ProbeResult.replica(applied.sequence(), Math.max(received.sequence(), applied.sequence()),
+                    replayedAt);
         }
         return notReplicating(readOnly, current.sequence());
     }
 
     private ProbeResult mysql(Statement st) throws SQLException {
+        ServerFlavour f = ServerFlavour.MYSQL;
+        String receivedSet = null;
+        Instant replayedAt = null;
+        try (ResultSet rs = st.executeQuery(f.showReplicaStatus)) {
+            if (rs.next()) {
+                receivedSet = rs.getString(f.receivedColumn);
+                long behind = rs.getLong("Seconds_Behind_Source");
+                replayedAt = rs.wasNull() ? null : clock.instant().minusSeconds(behind);
+            }
+        }
         boolean readOnly;
         MySqlGtidSet executed;
         try (ResultSet rs = st.executeQuery(MYSQL_VARIABLES)) {
@@ -94,14 +111,9 @@ public final class MariaDbProbe implements Probe {
             readOnly = rs.getBoolean(1);
             executed = MySqlGtidSet.parse(rs.getString(2));
         }
-        ServerFlavour f = ServerFlavour.MYSQL;
-        try (ResultSet rs = st.executeQuery(f.showReplicaStatus)) {
-            if (rs.next()) {
-                MySqlGtidSet received = MySqlGtidSet.parse(rs.getString(f.receivedColumn)).union(executed);
-                long behind = rs.getLong("Seconds_Behind_Source");
-                Instant replayedAt = rs.wasNull() ? null : clock.instant().minusSeconds(behind);
-                return ProbeResult.replica(executed.count(), received.count(), replayedAt);
-            }
+        if (receivedSet != null) {
+            MySqlGtidSet received = MySqlGtidSet.parse(receivedSet).union(executed);
+            return ProbeResult.replica(executed.count(), received.count(), replayedAt);
         }
         return notReplicating(readOnly, executed.count());
     }
