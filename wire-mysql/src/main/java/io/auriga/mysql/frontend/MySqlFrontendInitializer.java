@@ -1,13 +1,11 @@
 package io.auriga.mysql.frontend;
 
 import io.auriga.core.engine.EndpointContext;
-import io.auriga.core.topology.TopologyChange;
+import io.auriga.core.topology.WriterSessions;
 import io.auriga.mysql.backend.MySqlBackendConnector;
 import io.auriga.mysql.protocol.MySqlPacketDecoder;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The pipeline of a new client connection to a MySQL endpoint:
@@ -16,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *        (then)  [tls] → relay ({@link MySqlRelayHandler} on both channels, {@link MySqlSession})
  * </pre>
  * TLS is added at the head when the client sends an SSLRequest. The connection-phase handlers
- * leave once the session relays, so a relayed session carries nothing of them.
+ * leave once the session relays, so a relayed session carries nothing of them. For a writer endpoint
+ * it also tells its sessions of a new primary and of a switchover holding new transactions.
  */
 public final class MySqlFrontendInitializer extends ChannelInitializer<SocketChannel> {
     static final String DECODER = "my-auth-decoder";
@@ -25,32 +24,20 @@ public final class MySqlFrontendInitializer extends ChannelInitializer<SocketCha
     private final EndpointContext endpoint;
     private final MySqlBackendConnector connector;
     private final ConnectionRegistry registry;
-    private final Set<MySqlSession> sessions = ConcurrentHashMap.newKeySet();
+    private final WriterSessions<MySqlSession> sessions;
 
     public MySqlFrontendInitializer(EndpointContext endpoint, MySqlBackendConnector connector,
                                     ConnectionRegistry registry) {
         this.endpoint = endpoint;
         this.connector = connector;
         this.registry = registry;
-        if (endpoint.router().followsPrimary()) {
-            endpoint.router().topology().addListener(this::topologyChanged);
-        }
-    }
-
-    /** A new epoch means a new primary: sessions still on another instance must not write there. */
-    private void topologyChanged(TopologyChange change) {
-        if (change.before() != null && change.after().epoch() == change.before().epoch()) {
-            return;
-        }
-        String primary = change.after().primary().map(i -> i.name()).orElse(null);
-        for (MySqlSession session : sessions) {
-            session.primaryChanged(primary, change.after().epoch());
-        }
+        this.sessions = endpoint.router().followsPrimary()
+                ? WriterSessions.following(endpoint.router().topology()) : WriterSessions.detached();
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        MySqlSession session = new MySqlSession(ch, endpoint, connector, registry, sessions);
+        MySqlSession session = new MySqlSession(ch, endpoint, connector, registry, sessions.live());
         ch.pipeline().addLast(DECODER, new MySqlPacketDecoder(endpoint.server().maxStartupPacket()));
         ch.pipeline().addLast(AUTH, new MySqlAuthHandler(session));
     }
