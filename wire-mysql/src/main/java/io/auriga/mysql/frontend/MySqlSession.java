@@ -364,13 +364,13 @@ public final class MySqlSession implements WriterSessions.Session {
             case OK -> replyOk(tracker.statusFlags() & ~ServerStatus.IN_TRANS);
             case OK_ENDS -> {
                 standIn = null;
-                log.info("{}: the client rolled back the transaction lost in the failover", describe());
+                log.info("{}: the client rolled back the transaction lost when the session moved", describe());
                 replyOk(tracker.statusFlags() & ~ServerStatus.IN_TRANS);
             }
             case ERR -> reply(error);
             case ERR_ENDS -> {
                 standIn = null;
-                log.info("{}: the client tried to commit the transaction lost in the failover; refused", describe());
+                log.info("{}: the client tried to commit the transaction lost when the session moved; refused", describe());
                 reply(error);
             }
             case ERR_CLOSES -> fatal(error, 1, "answered the client's next command after the failover");

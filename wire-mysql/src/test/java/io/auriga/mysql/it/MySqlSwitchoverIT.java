@@ -46,14 +46,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * primary, written where its session stood. Idle sessions with a session variable, a schema and a server-side prepared statement, and
  * a HikariCP pool, carry on on the new primary; the old primary is rejoined as a replica of the new
  * one (the sandbox rejoins it, as {@code auriga demo} does) and the reader endpoint reaches it; a
- * switchover back works the same. Requests that cannot be carried out are refused with a clear
- * answer and change nothing.
+ * switchover back works the same. A session that keeps its transaction open past the drain loses
+ * it as in a failover and goes on. Requests that cannot be carried out are refused with a clear
+ * answer and change nothing; a switchover whose candidate cannot catch up rolls back, and the old
+ * primary stays the primary, writable, with its sessions.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MySqlSwitchoverIT {
+    /** Also how long the catch-up may take before a switchover rolls back. */
+    private static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(15);
     @RegisterExtension
     static final DedicatedMariaDb CLUSTER = new DedicatedMariaDb(new FailoverConfig(true, Duration.ofMillis(300), 3,
-            Duration.ofSeconds(1), Duration.ofSeconds(30)), true);
+            Duration.ofSeconds(1), FAILOVER_TIMEOUT), true);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final int WRITERS = 4;
     private static ProxiedMariaDb cluster;
@@ -82,6 +86,11 @@ class MySqlSwitchoverIT {
         long secondId = serverId(second);
         List<MySqlSessionChecks.Prepared> idle = idleSessions();
         HikariDataSource pool = MySqlSessionChecks.warmPool(cluster);
+        Connection lingering = cluster.mysql(cluster.writerPort(), "");
+        lingering.setAutoCommit(false);
+        try (Statement st = lingering.createStatement()) {
+            st.execute("INSERT INTO switchover_it (id, writer, server_id) VALUES (-1, -1, @@server_id)");
+        }
         Load load = new Load();
         load.start();
         try {
@@ -102,6 +111,7 @@ class MySqlSwitchoverIT {
                 MySqlSessionChecks.idleSessionSurvived(p, secondId);
             }
             MySqlSessionChecks.poolSurvived(pool, secondId);
+            transactionLostThenUsable(lingering, secondId);
             formerPrimaryReplicates(first, second);
 
             idle = idleSessions();
@@ -181,6 +191,71 @@ class MySqlSwitchoverIT {
             assertEquals(serverId(primary), rs.getLong(1), "the writer endpoint stays on " + primary);
             assertEquals(0, rs.getInt(2));
         }
+    }
+
+    @Test
+    @Order(3)
+    void candidateThatCannotCatchUpRollsBackAndTheOldPrimaryStays() throws Exception {
+        String primary = topology().primary().orElseThrow().name();
+        String behind = topology().replicas().get(0).name();
+        long epoch = topology().epoch();
+        long primaryId = serverId(primary);
+        Connection idle = cluster.mariadb(cluster.writerPort(), "useServerPrepStmts=true");
+        try (Connection c = cluster.admin(cluster.sandbox().instance(behind)); Statement st = c.createStatement()) {
+            st.execute("STOP SLAVE SQL_THREAD");
+        }
+        try {
+            try (Statement st = idle.createStatement()) {
+                st.execute("INSERT INTO switchover_it (id, writer, server_id) VALUES (-2, -2, @@server_id)");
+            }
+            HttpResponse<String> response = post("main", behind);
+            assertEquals(500, response.statusCode(), response.body());
+            SwitchoverJson.View view = SwitchoverJson.parse(response.body());
+            assertEquals("rolled-back", view.outcome(), view.message());
+            assertEquals(primary, view.newPrimary());
+            assertTrue(view.message().contains("failed at step catch-up") && view.message().contains(behind
+                    + " applied up to"), view.message());
+            assertTrue(view.message().contains(primary + " is writable again"), view.message());
+        } finally {
+            try (Connection c = cluster.admin(cluster.sandbox().instance(behind)); Statement st = c.createStatement()) {
+                st.execute("START SLAVE SQL_THREAD");
+            }
+        }
+        // Several probe rounds later the old primary is still the primary: read-only for a while, never fenced.
+        Thread.sleep(1_500);
+        assertEquals(primary, topology().primary().map(i -> i.name()).orElse(null), "still the primary: "
+                + topology());
+        assertEquals(epoch, topology().epoch());
+        try (Statement st = idle.createStatement()) {
+            st.execute("INSERT INTO switchover_it (id, writer, server_id) VALUES (-3, -3, @@server_id)");
+            try (ResultSet rs = st.executeQuery("SELECT @@server_id, @@read_only")) {
+                rs.next();
+                assertEquals(primaryId, rs.getLong(1), "the idle session went on on " + primary);
+                assertEquals(0, rs.getInt(2), primary + " is writable again");
+            }
+        }
+        idle.close();
+    }
+
+    /** The transaction left open past the drain was given up: 1213/40001 until rolled back, then usable. */
+    private static void transactionLostThenUsable(Connection c, long newServerId) throws SQLException {
+        SQLException lost = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("INSERT INTO switchover_it (id, writer, server_id) VALUES (-4, -4, @@server_id)");
+            }
+        });
+        assertEquals("40001", lost.getSQLState(), lost.getMessage());
+        assertEquals(1213, lost.getErrorCode(), lost.getMessage());
+        assertTrue(lost.getMessage().contains("switchover"), lost.getMessage());
+        c.rollback();
+        c.setAutoCommit(true);
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT @@server_id, (SELECT COUNT(*) FROM switchover_it WHERE id < 0)")) {
+            rs.next();
+            assertEquals(newServerId, rs.getLong(1), "after the rollback the session works on the new primary");
+            assertEquals(0, rs.getInt(2), "the lost transaction's row is nowhere");
+        }
+        c.close();
     }
 
     private static List<MySqlSessionChecks.Prepared> idleSessions() throws SQLException {
