@@ -62,12 +62,18 @@ public final class WriterHold {
     }
 
     /**
-     * The longest a switchover can hold writes with every step running to its deadline: the drain,
-     * then read-only, catch-up, promotion and publication, each bounded by the failover timeout
-     * (or less), plus a margin.
+     * More than the longest a switchover can hold writes with every step running to its deadline:
+     * the drain, then catch-up, promotion and publication, each bounded by the failover timeout, and
+     * the short steps (the end of the drain, read-only, the quorum setting) bounded by three probe
+     * timeouts each, plus a margin.
      */
     public static Duration limit(FailoverConfig failover) {
-        return failover.switchoverDrain().plus(failover.failoverTimeout().multipliedBy(4)).plusSeconds(5);
+        Duration shortStep = failover.probeTimeout().multipliedBy(3);
+        if (shortStep.compareTo(Duration.ofSeconds(2)) < 0) {
+            shortStep = Duration.ofSeconds(2);
+        }
+        return failover.switchoverDrain().plus(failover.failoverTimeout().multipliedBy(4))
+                .plus(shortStep.multipliedBy(3)).plusSeconds(5);
     }
 
     /** True while a switchover holds new transactions. */

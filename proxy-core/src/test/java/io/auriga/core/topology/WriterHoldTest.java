@@ -98,5 +98,10 @@ class WriterHoldTest {
         Duration limit = WriterHold.limit(failover);
         assertTrue(limit.compareTo(failover.switchoverDrain().plus(failover.failoverTimeout().multipliedBy(4))) > 0,
                 limit.toString());
+        var slowProbes = new io.auriga.config.FailoverConfig(true, Duration.ofSeconds(1), 3, Duration.ofSeconds(10),
+                Duration.ofSeconds(10));
+        // drain 5 s, 3 steps of 10 s, 3 short steps of 30 s
+        assertTrue(WriterHold.limit(slowProbes).compareTo(Duration.ofSeconds(5 + 30 + 90)) > 0,
+                WriterHold.limit(slowProbes).toString());
     }
 }
