@@ -81,6 +81,8 @@ final class Switchover {
                 failedStep = "drain";
                 drain();
                 failedStep = "read-only";
+                // From here on the old primary may report itself read-only: it is still the primary.
+                monitor.expectHandover(oldPrimary.name(), candidate.name());
                 step("read-only", () -> {
                     operations.makeReadOnly(oldPrimary, stepTimeout);
                     return oldPrimary.name() + " refuses new writes";
@@ -99,6 +101,12 @@ final class Switchover {
             }
             return rollForward();
         } finally {
+            if (holder.writerGate().held()) {
+                // Only an unexpected error gets here with the gate still held: never leave sessions waiting.
+                log.error("cluster {}: the switchover ended without opening the writer gate; opening it",
+                        cluster.name());
+                holder.writerGate().release();
+            }
             holder.endSwitchover();
         }
     }
@@ -140,7 +148,6 @@ final class Switchover {
                 // Its first commit as primary already waits for a replica.
                 quorum.prepare(candidate, stepTimeout);
             }
-            monitor.expectHandover(oldPrimary.name(), candidate.name());
             operations.promote(candidate, cluster.failover().failoverTimeout());
             return candidate.name() + " accepts writes";
         });
@@ -242,7 +249,6 @@ final class Switchover {
         log.error("cluster {}: switchover step {} failed: {}; rolling back", cluster.name(), failedStep,
                 message(cause));
         long begun = System.nanoTime();
-        monitor.cancelHandover();
         fencing.remove(oldPrimary.name());
         String writable;
         try {
@@ -252,6 +258,8 @@ final class Switchover {
             writable = "making " + oldPrimary.name() + " writable again failed (" + message(e) + ")";
             log.error("cluster {}: {}", cluster.name(), writable);
         }
+        // Only now: until it is writable again, the monitor must keep taking it for the primary.
+        monitor.cancelHandover();
         holder.writerGate().release();
         long pause = heldAt == 0 ? -1 : (System.nanoTime() - heldAt) / 1_000_000;
         record("roll back", begun, writable + "; held sessions went on there");

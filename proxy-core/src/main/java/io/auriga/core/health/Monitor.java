@@ -98,13 +98,20 @@ public final class Monitor implements AutoCloseable {
      * A hand-over of the primary role (a switchover, or a failover's promotion): from the first round
      * that sees {@code to} as primary, {@code from} is fenced, so that {@code to} is published as the
      * new primary instead of being taken for a second primary beside {@code from}, also where a probe
-     * saw {@code to} fenced halfway through its promotion. {@link #cancelHandover} withdraws it.
+     * saw {@code to} fenced halfway through its promotion. Until then {@code from} stays the primary
+     * even where its probe reports it fenced: a switchover makes it read-only on purpose, and an
+     * engine whose probe tells a primary by its writability (MariaDB's {@code read_only}) would
+     * otherwise see no primary at all, and keep none after a roll-back. {@link #cancelHandover}
+     * withdraws it.
      */
     public void expectHandover(String from, String to) {
         handover = new String[] {from, to};
     }
 
-    /** The hand-over did not happen (its promotion failed): {@code from} stays the primary. */
+    /**
+     * The hand-over did not happen: {@code from} stays the primary. Call it once {@code from} is
+     * writable again; rounds that began before still count it the primary.
+     */
     public void cancelHandover() {
         handover = null;
     }
@@ -130,6 +137,9 @@ public final class Monitor implements AutoCloseable {
 
     /** @param waitForAll wait for every instance, not only those taking traffic (the first round) */
     private void round(Duration timeout, boolean waitForAll) {
+        // Captured before the probes go out: a probe sent before a cancelled hand-over may still have
+        // seen the old primary read-only.
+        String[] handoverAtStart = handover;
         Topology before = holder.current();
         Map<String, Future<ProbeResult>> pending = new LinkedHashMap<>();
         probes.forEach((name, probe) -> {
@@ -160,6 +170,11 @@ public final class Monitor implements AutoCloseable {
         // A refused connection is a strong signal; one immediate re-probe rules out a blip before it counts.
         results.replaceAll((name, result) -> result.refused() ? probes.get(name).probe() : result);
         results.forEach((name, result) -> streaks.put(name, result.ok() ? 0 : streaks.getOrDefault(name, 0) + 1));
+        if (handoverAtStart != null) {
+            results.computeIfPresent(handoverAtStart[0], (name, result) -> result.ok()
+                    && result.role() == io.auriga.core.topology.Role.FENCED ? ProbeResult.primary(result.position())
+                    : result);
+        }
         String[] expected = handover;
         java.util.Set<String> promoted = java.util.Set.of();
         if (expected != null) {

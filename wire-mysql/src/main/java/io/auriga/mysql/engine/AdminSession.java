@@ -146,7 +146,12 @@ final class AdminSession implements AutoCloseable {
      * @return whether it did
      */
     boolean awaitApplied(String step, String position) throws SQLException {
-        long left = millisLeft(deadline);
+        return awaitApplied(step, position, deadline);
+    }
+
+    /** As {@link #awaitApplied(String, String)}, waiting until {@code until} (no later than the session's deadline). */
+    boolean awaitApplied(String step, String position, long until) throws SQLException {
+        long left = Math.min(millisLeft(until), millisLeft(deadline));
         if (left <= 0) {
             return false;
         }

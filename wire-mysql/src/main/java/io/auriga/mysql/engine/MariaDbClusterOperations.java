@@ -25,6 +25,27 @@ import org.slf4j.LoggerFactory;
  *   fence:    SET GLOBAL read_only=ON ─ KILL CONNECTION every client session but this one
  *             (replica Binlog Dump threads and server threads are left alone)
  * </pre>
+ * For a planned switchover:
+ * <pre>
+ *   make read-only:   SET GLOBAL read_only=ON (MySQL: super_read_only=ON) ─ check @@read_only
+ *                     ─ KILL CONNECTION each session with an InnoDB transaction that may write
+ *                       (information_schema.INNODB_TRX, autocommit reads left alone), except this
+ *                       one and Auriga's control connections; idle sessions stay
+ *   await caught up:  the primary's @@gtid_binlog_pos (MySQL: @@gtid_executed), then on the replica
+ *                     MASTER_GTID_WAIT (WAIT_FOR_EXECUTED_GTID_SET) for it; the primary's position is
+ *                     read again after each wait, so a late write counts too
+ *   make writable:    SET GLOBAL read_only=OFF (MySQL: super_read_only then read_only) ─ check
+ *   is primary:       @@read_only off and no replication configured
+ * </pre>
+ *
+ * <p><b>Who {@code read_only} stops.</b> On MariaDB it stops every account without {@code READ ONLY
+ * ADMIN} ({@code SUPER} includes it before 11.0, {@code ALL PRIVILEGES} always): application users
+ * with ordinary grants can neither write nor commit a transaction that wrote. The admin account Auriga
+ * uses, and any account with that privilege, is not stopped; Auriga's own control connections never
+ * write data, and sessions through the writer endpoint are held by the proxy during the switchover
+ * whatever their privileges, but a client connected straight to the primary with such an account
+ * could still write until the promotion (the catch-up then waits for that write too, or times out and
+ * rolls back). MySQL's {@code super_read_only} stops every account.
  *
  * <p><b>Replication account.</b> Repointing needs the account the replica logs in to the new primary
  * with. In order of preference: the credentials given to the constructor (the sandbox passes its
@@ -72,7 +93,7 @@ public final class MariaDbClusterOperations implements ClusterOperations {
                 String received = s.replicaStatus("reading the received position").received();
                 if (!received.isEmpty() && !s.awaitApplied("applying the received " + received, received)) {
                     throw s.notDone("applying everything received", "the applied position "
-                            + s.queryString("reading the applied position", appliedQuery(f))
+                            + s.queryString("reading the applied position", f.appliedPositionQuery())
                             + " did not reach the received " + received + " within " + timeout + " ("
                             + s.replicaStatus("reading the replication status").describe() + ")");
                 }
@@ -173,7 +194,7 @@ public final class MariaDbClusterOperations implements ClusterOperations {
 
     /** Ends every client session on the server except this one; returns how many. */
     private static int killClientSessions(AdminSession s) throws SQLException {
-        long own = Long.parseLong(s.queryString("reading the own connection id", "SELECT CONNECTION_ID()"));
+        long own = ownId(s);
         List<Long> victims = new ArrayList<>();
         s.query("listing sessions", "SELECT ID, USER, COMMAND FROM information_schema.PROCESSLIST", rs -> {
             while (rs.next()) {
@@ -183,6 +204,15 @@ public final class MariaDbClusterOperations implements ClusterOperations {
                 }
             }
         });
+        return kill(s, victims);
+    }
+
+    private static long ownId(AdminSession s) throws SQLException {
+        return Long.parseLong(s.queryString("reading the own connection id", "SELECT CONNECTION_ID()"));
+    }
+
+    /** Ends the sessions {@code victims} names; one that has ended meanwhile is skipped. Returns how many ended. */
+    private static int kill(AdminSession s, List<Long> victims) throws SQLException {
         int ended = 0;
         for (long id : victims) {
             try {
@@ -195,6 +225,114 @@ public final class MariaDbClusterOperations implements ClusterOperations {
             }
         }
         return ended;
+    }
+
+    @Override
+    public void makeReadOnly(InstanceConfig primary, Duration timeout) throws SQLException {
+        long deadline = deadline(timeout);
+        try (AdminSession s = AdminSession.open(cluster, primary, deadline)) {
+            s.execute("making it read-only", s.flavour().readOnlyOn());
+            if (s.writable("checking read_only")) {
+                throw s.notDone("making it read-only", "@@read_only is still off");
+            }
+            List<Long> open = openTransactions(s);
+            int ended = kill(s, open);
+            log.info("{} is read-only for a switchover; {} session(s) still inside a transaction ended {}",
+                    primary.name(), ended, open);
+        }
+    }
+
+    /**
+     * Sessions with an InnoDB transaction that may write: every row of {@code INNODB_TRX} but
+     * autocommit reads (which end on their own and cannot write), this session, server threads and
+     * Auriga's control connections. Those are told by their {@code program_name} connection attribute
+     * where {@code performance_schema} records it (MySQL by default; MariaDB with
+     * {@code performance_schema=ON}); elsewhere none is in the list anyway, since they only read
+     * variables, status and {@code mysql.global_priv} (Aria), never an InnoDB table.
+     */
+    private static List<Long> openTransactions(AdminSession s) throws SQLException {
+        long own = ownId(s);
+        java.util.Set<Long> control = new java.util.HashSet<>();
+        try {
+            s.query("listing control connections", "SELECT PROCESSLIST_ID FROM performance_schema.session_connect_attrs"
+                    + " WHERE ATTR_NAME = 'program_name' AND ATTR_VALUE = "
+                    + ServerFlavour.literal(MariaDbJdbc.PROGRAM_NAME), rs -> {
+                        while (rs.next()) {
+                            control.add(rs.getLong(1));
+                        }
+                    });
+        } catch (SQLException e) {
+            log.debug("{}: no connection attributes to tell control connections by: {}", s.name(), e.getMessage());
+        }
+        List<Long> victims = new ArrayList<>();
+        s.query("listing open transactions", "SELECT t.trx_mysql_thread_id, p.USER, p.COMMAND"
+                + " FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p"
+                + " ON p.ID = t.trx_mysql_thread_id WHERE t.trx_autocommit_non_locking = 0", rs -> {
+                    while (rs.next()) {
+                        long id = rs.getLong(1);
+                        if (!control.contains(id) && ServerFlavour.isClientSession(id, rs.getString(2),
+                                rs.getString(3), own)) {
+                            victims.add(id);
+                        }
+                    }
+                });
+        return victims;
+    }
+
+    @Override
+    public void makeWritable(InstanceConfig primary, Duration timeout) throws SQLException {
+        long deadline = deadline(timeout);
+        try (AdminSession s = AdminSession.open(cluster, primary, deadline)) {
+            s.execute("turning read_only off", s.flavour().readOnlyOff());
+            if (!s.writable("checking read_only")) {
+                throw s.notDone("turning read_only off", "@@read_only is still on");
+            }
+        }
+    }
+
+    /**
+     * Waits until {@code replica} has applied everything {@code primary} wrote to its binary log.
+     *
+     * @return the position reached as one number ({@link ServerFlavour#positionNumber}: MariaDB's
+     *         sequence number in domain 0, the transaction count of a MySQL GTID set)
+     * @throws SQLException naming both positions when {@code timeout} passes first
+     */
+    @Override
+    public long awaitCaughtUp(InstanceConfig primary, InstanceConfig replica, Duration timeout)
+            throws SQLException {
+        long waitUntil = deadline(timeout);
+        // Room after the wait for reading where the replica got to, for the error.
+        long sessionDeadline = waitUntil + Duration.ofSeconds(5).toNanos();
+        try (AdminSession p = AdminSession.open(cluster, primary, sessionDeadline);
+             AdminSession r = AdminSession.open(cluster, replica, sessionDeadline)) {
+            String query = p.flavour().writePositionQuery;
+            String written = p.queryString("reading the write position", query);
+            while (true) {
+                if (written == null || written.isBlank()) {
+                    return 0;
+                }
+                if (!r.awaitApplied("applying " + primary.name() + "'s position " + written, written, waitUntil)) {
+                    String applied = r.queryString("reading the applied position",
+                            r.flavour().appliedPositionQuery());
+                    ReplicaStatus status = r.replicaStatus("reading the replication status");
+                    throw new SQLException(replica.name() + " applied up to " + applied + " but " + primary.name()
+                            + " has written up to " + written + " (not caught up within " + timeout.toMillis()
+                            + " ms; " + (status == null ? "no replication configured" : status.describe()) + ")");
+                }
+                String now = p.queryString("reading the write position again", query);
+                if (java.util.Objects.equals(now, written)) {
+                    return p.flavour().positionNumber(written);
+                }
+                written = now;
+            }
+        }
+    }
+
+    @Override
+    public boolean isPrimary(InstanceConfig instance, Duration timeout) throws SQLException {
+        try (AdminSession s = AdminSession.open(cluster, instance, deadline(timeout))) {
+            return s.writable("checking read_only") && s.replicaStatus("reading the replication status") == null;
+        }
     }
 
     /**
@@ -375,10 +513,6 @@ public final class MariaDbClusterOperations implements ClusterOperations {
             throw s.notDone("checking semi-sync support", "the server has no " + variable
                     + (s.flavour() == ServerFlavour.MYSQL ? " (install the semisync plugins first)" : ""));
         }
-    }
-
-    private static String appliedQuery(ServerFlavour f) {
-        return f == ServerFlavour.MARIADB ? "SELECT @@gtid_slave_pos" : "SELECT @@GLOBAL.gtid_executed";
     }
 
     private static long deadline(Duration timeout) {

@@ -7,6 +7,9 @@ import java.util.Properties;
 
 /** MariaDB Connector/J URLs and connection properties for the control plane (monitor, operations). */
 final class MariaDbJdbc {
+    /** The {@code program_name} connection attribute of every control connection, to tell them from clients. */
+    static final String PROGRAM_NAME = "auriga-control";
+
     private MariaDbJdbc() {
     }
 
@@ -37,7 +40,7 @@ final class MariaDbJdbc {
         p.setProperty("connectTimeout", millis);
         p.setProperty("socketTimeout", millis);
         p.setProperty("tcpKeepAlive", "true");
-        p.setProperty("connectionAttributes", "program_name:auriga-control");
+        p.setProperty("connectionAttributes", "program_name:" + PROGRAM_NAME);
         return p;
     }
 }

@@ -226,6 +226,54 @@ enum ServerFlavour {
         };
     }
 
+    /**
+     * One number for a write position of this flavour, growing as the server writes: MariaDB's
+     * sequence number in domain 0 ({@link GtidPosition#sequence}); for MySQL the number of
+     * transactions a GTID set such as {@code 3e11fa47-…:1-5:11-18,4a7c…:1-3} names (the sum of its
+     * interval lengths).
+     *
+     * @throws IllegalArgumentException when the text is not a position of this flavour
+     */
+    long positionNumber(String position) {
+        if (this == MARIADB) {
+            return GtidPosition.parse(position).sequence();
+        }
+        if (position == null) {
+            return 0;
+        }
+        long count = 0;
+        for (String member : position.replace("\n", "").split(",")) {
+            String trimmed = member.strip();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            String[] parts = trimmed.split(":");
+            if (parts.length < 2) {
+                throw new IllegalArgumentException("not a GTID set member (uuid:interval…): " + trimmed);
+            }
+            for (int i = 1; i < parts.length; i++) {
+                String interval = parts[i];
+                if (!interval.isEmpty() && !Character.isDigit(interval.charAt(0))) {
+                    continue; // a tag (MySQL 8.3+ uuid:tag:interval)
+                }
+                String[] bounds = interval.split("-");
+                try {
+                    long start = Long.parseLong(bounds[0]);
+                    long end = bounds.length > 1 ? Long.parseLong(bounds[1]) : start;
+                    count += end - start + 1;
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("not a GTID interval: " + interval + " in " + trimmed, e);
+                }
+            }
+        }
+        return count;
+    }
+
+    /** Selects what the server has applied, in the form {@link #writePositionQuery} gives. */
+    String appliedPositionQuery() {
+        return this == MARIADB ? "SELECT @@GLOBAL.gtid_slave_pos" : "SELECT @@GLOBAL.gtid_executed";
+    }
+
     /** A string literal for either flavour; backslashes are escaped as the default SQL mode needs. */
     static String literal(String value) {
         return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";

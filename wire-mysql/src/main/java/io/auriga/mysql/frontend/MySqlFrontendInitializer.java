@@ -1,14 +1,12 @@
 package io.auriga.mysql.frontend;
 
 import io.auriga.core.engine.EndpointContext;
-import io.auriga.core.topology.TopologyChange;
+import io.auriga.core.topology.WriterSessions;
 import io.auriga.mysql.auth.CachingSha2Cache;
 import io.auriga.mysql.backend.MySqlBackendConnector;
 import io.auriga.mysql.protocol.MySqlPacketDecoder;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The pipeline of a new client connection to a MySQL endpoint:
@@ -17,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *        (then)  [tls] → relay ({@link MySqlRelayHandler} on both channels, {@link MySqlSession})
  * </pre>
  * TLS is added at the head when the client sends an SSLRequest. The connection-phase handlers
- * leave once the session relays, so a relayed session carries nothing of them.
+ * leave once the session relays, so a relayed session carries nothing of them. For a writer endpoint
+ * it also tells its sessions of a new primary and of a switchover holding new transactions.
  */
 public final class MySqlFrontendInitializer extends ChannelInitializer<SocketChannel> {
     static final String DECODER = "my-auth-decoder";
@@ -27,7 +26,7 @@ public final class MySqlFrontendInitializer extends ChannelInitializer<SocketCha
     private final MySqlBackendConnector connector;
     private final ConnectionRegistry registry;
     private final CachingSha2Cache sha2Cache;
-    private final Set<MySqlSession> sessions = ConcurrentHashMap.newKeySet();
+    private final WriterSessions<MySqlSession> sessions;
 
     /** @param sha2Cache the cluster's caching_sha2_password cache, shared by its endpoints */
     public MySqlFrontendInitializer(EndpointContext endpoint, MySqlBackendConnector connector,
@@ -36,25 +35,13 @@ public final class MySqlFrontendInitializer extends ChannelInitializer<SocketCha
         this.connector = connector;
         this.registry = registry;
         this.sha2Cache = sha2Cache;
-        if (endpoint.router().followsPrimary()) {
-            endpoint.router().topology().addListener(this::topologyChanged);
-        }
-    }
-
-    /** A new epoch means a new primary: sessions still on another instance must not write there. */
-    private void topologyChanged(TopologyChange change) {
-        if (change.before() != null && change.after().epoch() == change.before().epoch()) {
-            return;
-        }
-        String primary = change.after().primary().map(i -> i.name()).orElse(null);
-        for (MySqlSession session : sessions) {
-            session.primaryChanged(primary, change.after().epoch());
-        }
+        this.sessions = endpoint.router().followsPrimary()
+                ? WriterSessions.following(endpoint.router().topology()) : WriterSessions.detached();
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        MySqlSession session = new MySqlSession(ch, endpoint, connector, registry, sessions);
+        MySqlSession session = new MySqlSession(ch, endpoint, connector, registry, sessions.live());
         ch.pipeline().addLast(DECODER, new MySqlPacketDecoder(endpoint.server().maxStartupPacket()));
         ch.pipeline().addLast(AUTH, new MySqlAuthHandler(session, sha2Cache));
     }

@@ -57,6 +57,7 @@ final class MySqlRelayHandler extends ChannelInboundHandlerAdapter {
             }
             metrics.relayedToClient(chunk.readableBytes());
             client.write(chunk, client.voidPromise());
+            session.backendRelayed();
         } else {
             metrics.relayedFromClient(chunk.readableBytes());
             session.fromClient(chunk);

@@ -3,6 +3,9 @@ package io.auriga.mysql.frontend;
 import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.routing.ConnectionCounts;
 import io.auriga.core.routing.Route;
+import io.auriga.core.topology.InstanceState;
+import io.auriga.core.topology.WriterHold;
+import io.auriga.core.topology.WriterSessions;
 import io.auriga.mysql.backend.BackendLogin;
 import io.auriga.mysql.backend.MySqlBackend;
 import io.auriga.mysql.backend.MySqlBackendConnector;
@@ -47,8 +50,13 @@ import org.slf4j.LoggerFactory;
  * are replayed there, and the client's next command goes on as if nothing happened. An open
  * transaction does not survive the move: {@link FailoverStandIn} tells the client on its next
  * command. A command in flight, or state that cannot be replayed, ends the session with an ERR.
+ *
+ * <p>A planned switchover moves it the same way, without the client noticing: while the writer
+ * gate is held ({@link WriterHold}) a session standing between transactions keeps the client's next
+ * command back, one inside a transaction runs on until it ends it (or the drain deadline passes), and
+ * once the new primary is published the session moves there and the kept command runs there.
  */
-public final class MySqlSession {
+public final class MySqlSession implements WriterSessions.Session {
     static final AttributeKey<Boolean> TLS = AttributeKey.valueOf("auriga.mysql.tls");
     private static final Logger log = LoggerFactory.getLogger(MySqlSession.class);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -83,6 +91,8 @@ public final class MySqlSession {
     };
     private final List<ByteBuf> held = new ArrayList<>();
     private int heldBytes;
+    /** The session's part in a switchover; null on endpoints that do not follow the primary. */
+    private final WriterHold writerHold;
     private boolean detached;
     private long detachedAt;
     /** Only sessions that follow the primary are ever moved, so only they track their state. */
@@ -110,6 +120,8 @@ public final class MySqlSession {
         this.live = live;
         this.connectionId = registry.newId();
         this.advertised = connector.profile().get().advertised(endpoint.sslContext() != null);
+        this.writerHold = endpoint.router().followsPrimary() ? new WriterHold(endpoint.router().topology().writerGate(),
+                this, client, MAX_HELD_BYTES, WriterHold.limit(endpoint.cluster().failover()), this::sendKept) : null;
     }
 
     EndpointContext endpoint() {
@@ -215,6 +227,11 @@ public final class MySqlSession {
             }
             return;
         }
+        if (!first && writerHold != null && writerHold.gateHeld()) {
+            // A switchover is moving the primary: a session that must move goes where it ends.
+            client.eventLoop().schedule(() -> connect(deadline, onReady, false), 10, TimeUnit.MILLISECONDS);
+            return;
+        }
         Route.To to = (Route.To) route;
         lease = endpoint.counts().acquire(to.instance().name());
         BackendLogin as = state == null ? login : login.withDatabase(state.schema());
@@ -301,6 +318,15 @@ public final class MySqlSession {
      * forwards the rest to the current backend; while the session moves, the chunk is held.
      */
     void fromClient(ByteBuf chunk) {
+        if (writerHold != null) {
+            boolean first = !writerHold.hasParked();
+            if (writerHold.park(chunk, betweenTransactions())) {
+                if (first) {
+                    log.debug("{}: holding the next command while the primary moves", describe());
+                }
+                return;
+            }
+        }
         if (detached) {
             hold(chunk);
             return;
@@ -344,13 +370,13 @@ public final class MySqlSession {
             case OK -> replyOk(tracker.statusFlags() & ~ServerStatus.IN_TRANS);
             case OK_ENDS -> {
                 standIn = null;
-                log.info("{}: the client rolled back the transaction lost in the failover", describe());
+                log.info("{}: the client rolled back the transaction lost when the session moved", describe());
                 replyOk(tracker.statusFlags() & ~ServerStatus.IN_TRANS);
             }
             case ERR -> reply(error);
             case ERR_ENDS -> {
                 standIn = null;
-                log.info("{}: the client tried to commit the transaction lost in the failover; refused", describe());
+                log.info("{}: the client tried to commit the transaction lost when the session moved; refused", describe());
                 reply(error);
             }
             case ERR_CLOSES -> fatal(error, 1, "answered the client's next command after the failover");
@@ -438,7 +464,8 @@ public final class MySqlSession {
      * The cluster has a new primary (or none). A writer session whose backend is on another
      * instance must not write there: it is moved (see {@link #lost}). Called from any thread.
      */
-    void primaryChanged(String primary, long epoch) {
+    @Override
+    public void primaryChanged(String primary, long epoch) {
         client.eventLoop().execute(() -> {
             if (closing || detached || backend == null || backend.instance().name().equals(primary)) {
                 return;
@@ -469,6 +496,11 @@ public final class MySqlSession {
      * holding state that cannot be replayed gets an ERR naming it on its next command.
      */
     private void lost(String what) {
+        lost(what, "failover");
+    }
+
+    /** @param event what took the backend away, {@code failover} or {@code switchover}, for the client */
+    private void lost(String what, String event) {
         boolean quiet = tracker.quiet() && fromBackend.atBoundary() && fromClient.atBoundary();
         if (state == null || !quiet) {
             closing = true;
@@ -483,14 +515,19 @@ public final class MySqlSession {
             return;
         }
         leaveBackend();
+        // What the client sent while a switchover held it goes with the session, ahead of anything newer.
+        List<ByteBuf> kept = writerHold == null ? List.of() : writerHold.takeParked();
         String pinned = state.pinned();
         if (pinned != null) {
             log.warn("{}: {}; it holds {}, which cannot be moved: the session ends with the client's next command",
                     describe(), what, pinned);
             standIn = FailoverStandIn.ended(MySqlErrors.connectionLost("the session was ended because " + what
                     + ", and it held " + pinned + ", which cannot be carried to another instance; reconnect"));
+            kept.forEach(chunk -> fromClient.read(chunk, toBackend));
+            client.config().setAutoRead(true);
             return;
         }
+        kept.forEach(this::hold);
         detached = true;
         detachedAt = System.nanoTime();
         boolean inTransaction = tracker.inTransaction();
@@ -498,8 +535,8 @@ public final class MySqlSession {
                 inTransaction ? " (its open transaction is lost and reported to the client)" : "");
         if (inTransaction) {
             standIn = FailoverStandIn.lostTransaction(MySqlErrors.transactionLostInFailover("the transaction was "
-                    + "aborted by a failover of cluster " + endpoint.cluster().name() + " (" + what + "); roll it "
-                    + "back and run it again"));
+                    + "aborted by a " + event + " of cluster " + endpoint.cluster().name() + " (" + what + "); roll "
+                    + "it back and run it again"));
         }
         connect(failoverDeadline(), this::replay, false);
     }
@@ -587,11 +624,86 @@ public final class MySqlSession {
     }
 
     /**
+     * True when the session stands between transactions on a backend it may leave: no command in
+     * flight, no transaction open, not moving.
+     */
+    private boolean betweenTransactions() {
+        return !detached && backend != null && tracker != null && tracker.quiet() && !tracker.inTransaction()
+                && fromBackend.atBoundary() && fromClient.atBoundary();
+    }
+
+    /** Called after each chunk relayed from the backend: has a transaction the switchover waits for ended? */
+    void backendRelayed() {
+        if (writerHold != null) {
+            writerHold.relayed(betweenTransactions());
+        }
+    }
+
+    /** A switchover holds new transactions: tell it once this session stands between them. Any thread. */
+    @Override
+    public void holdRequested() {
+        client.eventLoop().execute(() -> writerHold.requested(closing || !client.isActive()
+                || betweenTransactions()));
+    }
+
+    /**
+     * The switchover ended. A session still on its backend (the switchover was rolled back) sends
+     * what it kept back there; one whose primary moved moves now and takes it along. Any thread.
+     */
+    @Override
+    public void writesReleased() {
+        client.eventLoop().execute(() -> {
+            writerHold.gateReleased();
+            sendKept();
+        });
+    }
+
+    /** Sends on what was kept back during a switchover; on the event loop. */
+    private void sendKept() {
+        if (!writerHold.hasParked() || closing || detached || !client.isActive()) {
+            return;
+        }
+        String primary = endpoint.router().topology().current().primary().map(InstanceState::name).orElse(null);
+        if (backend != null && primary != null && !primary.equals(backend.instance().name())) {
+            // The gate opens as soon as the new primary is published, which may be before this
+            // session hears of it: it moves now, taking what it kept back along.
+            lost("the primary of cluster " + endpoint.cluster().name() + " changed to " + primary, "switchover");
+            return;
+        }
+        for (ByteBuf chunk : writerHold.takeParked()) {
+            fromClient(chunk);
+        }
+        if (backend != null) {
+            backend.channel().flush();
+        }
+        client.config().setAutoRead(true);
+    }
+
+    /**
+     * The switchover's drain deadline passed with this session still inside a transaction: the
+     * transaction is given up as in a failover (1213/40001 until the client rolls back, the
+     * connection stays usable), or, with a command still running, the session ends with an ERR
+     * saying its outcome is unknown. Any thread.
+     */
+    @Override
+    public void drainExpired(String why) {
+        client.eventLoop().execute(() -> {
+            if (!closing && !detached && client.isActive() && backend != null && !betweenTransactions()) {
+                lost(why, "switchover");
+            }
+            writerHold.arrived();
+        });
+    }
+
+    /**
      * The client channel closed. A statement still running for a client that left is killed rather
      * than left to run unseen.
      */
     void released() {
         live.remove(this);
+        if (writerHold != null) {
+            writerHold.close();
+        }
         fromClient.release();
         held.forEach(ByteBuf::release);
         held.clear();

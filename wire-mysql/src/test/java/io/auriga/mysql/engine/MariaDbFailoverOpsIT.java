@@ -79,6 +79,63 @@ class MariaDbFailoverOpsIT {
         }
     }
 
+    /**
+     * The switchover steps on the primary my1 and the replica my3: read-only ends the session inside
+     * a transaction but keeps the idle one and stops the application user (not the admin account,
+     * which MariaDB's read_only lets through); catch-up names both positions when it times out, and
+     * returns the sequence number once the replica has applied the primary's position; writable again
+     * undoes it.
+     */
+    @Test
+    @Order(0)
+    void switchoverStepsMakeThePrimaryReadOnlyAwaitTheReplicaAndUndo() throws Exception {
+        insert("my1", 900, "before the switchover");
+        try (Connection idle = app("my1"); Connection open = app("my1")) {
+            open.setAutoCommit(false);
+            try (Statement st = open.createStatement()) {
+                st.execute("INSERT INTO t VALUES (901, 'inside a transaction')");
+            }
+            assertTrue(operations.isPrimary(config("my1"), STEP_TIMEOUT));
+
+            operations.makeReadOnly(config("my1"), STEP_TIMEOUT);
+
+            assertEquals("1", variable("my1", "read_only"));
+            assertTrue(!operations.isPrimary(config("my1"), STEP_TIMEOUT), "a read-only server is not a primary");
+            assertThrows(SQLException.class, open::commit, "the session inside a transaction was ended");
+            try (Statement st = idle.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM t")) {
+                rs.next();
+                assertTrue(rs.getInt(1) >= 1, "the idle session still works");
+            }
+            SQLException refused = assertThrows(SQLException.class, () -> {
+                try (Statement st = idle.createStatement()) {
+                    st.execute("INSERT INTO t VALUES (902, 'refused')");
+                }
+            });
+            assertEquals(1290, refused.getErrorCode(), refused.getMessage());
+        }
+        assertNull(row("my1", 901), "the ended transaction was rolled back");
+
+        admin("my3", "STOP SLAVE SQL_THREAD");
+        // The admin account has READ ONLY ADMIN: read_only does not stop it.
+        admin("my1", "INSERT INTO " + sandbox.database() + ".t VALUES (903, 'written by the admin account')");
+        String written = variable("my1", "gtid_binlog_pos");
+        SQLException behind = assertThrows(SQLException.class,
+                () -> operations.awaitCaughtUp(config("my1"), config("my3"), Duration.ofSeconds(1)));
+        assertTrue(behind.getMessage().contains("my3 applied up to") && behind.getMessage().contains(written),
+                "the error names both positions: " + behind.getMessage());
+        admin("my3", "START SLAVE SQL_THREAD");
+        long reached = operations.awaitCaughtUp(config("my1"), config("my3"), STEP_TIMEOUT);
+        assertEquals(GtidPosition.parse(written).sequence(), reached);
+        assertEquals("written by the admin account", row("my3", 903), "caught up means applied");
+        assertEquals(reached, operations.awaitCaughtUp(config("my1"), config("my2"), STEP_TIMEOUT));
+
+        operations.makeWritable(config("my1"), STEP_TIMEOUT);
+        assertEquals("0", variable("my1", "read_only"));
+        assertTrue(operations.isPrimary(config("my1"), STEP_TIMEOUT));
+        assertTrue(!operations.isPrimary(config("my2"), STEP_TIMEOUT), "a replica is not a primary");
+        insert("my1", 904, "after the switchover was undone");
+    }
+
     @Test
     @Order(1)
     void semiSyncMakesThePrimaryWaitForReplicaAcknowledgements() throws Exception {

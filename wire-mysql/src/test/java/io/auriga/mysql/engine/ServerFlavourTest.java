@@ -96,4 +96,26 @@ class ServerFlavourTest {
         assertFalse(ServerFlavour.isClientSession(24, "event_scheduler", "Daemon", own));
         assertFalse(ServerFlavour.isClientSession(25, null, "Daemon", own));
     }
+
+    @Test
+    void positionsBecomeOneGrowingNumberPerFlavour() {
+        assertEquals(42, ServerFlavour.MARIADB.positionNumber("0-1-42"));
+        assertEquals(57, ServerFlavour.MARIADB.positionNumber("0-2-57,1-3-9"));
+        assertEquals(0, ServerFlavour.MARIADB.positionNumber(""));
+        assertEquals(5 + 8 + 3, ServerFlavour.MYSQL.positionNumber(
+                "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:11-18,\n4a7c1d2e-71ca-11e1-9e33-c80aa9429562:1-3"));
+        assertEquals(1, ServerFlavour.MYSQL.positionNumber("3e11fa47-71ca-11e1-9e33-c80aa9429562:7"));
+        assertEquals(4, ServerFlavour.MYSQL.positionNumber("3e11fa47-71ca-11e1-9e33-c80aa9429562:tag:1-4"));
+        assertEquals(0, ServerFlavour.MYSQL.positionNumber(""));
+        assertThrows(IllegalArgumentException.class, () -> ServerFlavour.MYSQL.positionNumber("no-interval"));
+        assertThrows(IllegalArgumentException.class, () -> ServerFlavour.MARIADB.positionNumber("0-1"));
+    }
+
+    @Test
+    void readOnlyCoversSuperAccountsOnlyOnMySql() {
+        assertEquals(List.of("SET GLOBAL read_only = ON"), ServerFlavour.MARIADB.readOnlyOn());
+        assertEquals(List.of("SET GLOBAL super_read_only = ON"), ServerFlavour.MYSQL.readOnlyOn());
+        assertEquals("SELECT @@GLOBAL.gtid_slave_pos", ServerFlavour.MARIADB.appliedPositionQuery());
+        assertEquals("SELECT @@GLOBAL.gtid_executed", ServerFlavour.MYSQL.appliedPositionQuery());
+    }
 }

@@ -14,10 +14,17 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class DedicatedMariaDb implements BeforeAllCallback, AfterAllCallback {
     private final FailoverConfig failover;
+    private final boolean selfHealing;
     private ProxiedMariaDb cluster;
 
     DedicatedMariaDb(FailoverConfig failover) {
+        this(failover, false);
+    }
+
+    /** @param selfHealing whether the sandbox rejoins a fenced former primary (see {@link ProxiedMariaDb#start}) */
+    DedicatedMariaDb(FailoverConfig failover, boolean selfHealing) {
         this.failover = failover;
+        this.selfHealing = selfHealing;
     }
 
     ProxiedMariaDb get() {
@@ -27,7 +34,7 @@ final class DedicatedMariaDb implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         assumeTrue(MariaDbBinaries.find().isPresent(), "no MariaDB server binaries on this machine");
-        cluster = ProxiedMariaDb.start(failover);
+        cluster = ProxiedMariaDb.start(failover, selfHealing);
     }
 
     @Override

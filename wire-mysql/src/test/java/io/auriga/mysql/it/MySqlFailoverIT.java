@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.auriga.config.FailoverConfig;
 import io.auriga.core.topology.InstanceState;
@@ -19,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -48,7 +46,7 @@ class MySqlFailoverIT {
     @RegisterExtension
     static final DedicatedMariaDb CLUSTER = new DedicatedMariaDb(new FailoverConfig(true, Duration.ofMillis(300), 3,
             Duration.ofSeconds(1), FAILOVER_TIMEOUT));
-    private static final String OTHER_SCHEMA = "failover_other";
+    private static final String OTHER_SCHEMA = MySqlSessionChecks.OTHER_SCHEMA;
     private static ProxiedMariaDb cluster;
 
     @BeforeAll
@@ -67,10 +65,6 @@ class MySqlFailoverIT {
         }
     }
 
-    /** An idle session set up with a setting, a schema and a prepared statement used once. */
-    private record Prepared(String driver, Connection connection, PreparedStatement statement) {
-    }
-
     @Test
     @Order(1)
     void idleSessionsFollowTheNewPrimaryAndTheOldOneIsFencedWhenItReturns() throws Exception {
@@ -79,11 +73,12 @@ class MySqlFailoverIT {
         long epochBefore = topology().epoch();
         awaitReplicas("failover_it", 0);
 
-        List<Prepared> idle = List.of(
-                prepared("MariaDB Connector/J", cluster.mariadb(cluster.writerPort(),
+        List<MySqlSessionChecks.Prepared> idle = List.of(
+                MySqlSessionChecks.prepared("MariaDB Connector/J", cluster.mariadb(cluster.writerPort(),
                         "useServerPrepStmts=true&cachePrepStmts=false")),
-                prepared("MySQL Connector/J", cluster.mysql(cluster.writerPort(), "useServerPrepStmts=true")));
-        HikariDataSource pool = warmPool();
+                MySqlSessionChecks.prepared("MySQL Connector/J", cluster.mysql(cluster.writerPort(),
+                        "useServerPrepStmts=true")));
+        HikariDataSource pool = MySqlSessionChecks.warmPool(cluster);
         Connection inTransaction = cluster.mariadb(cluster.writerPort(), "");
         inTransaction.setAutoCommit(false);
         try (Statement st = inTransaction.createStatement()) {
@@ -141,10 +136,10 @@ class MySqlFailoverIT {
         assertTrue(cut.getMessage().contains("whether it took effect is unknown"), cut.getMessage());
         running.close();
 
-        for (Prepared p : idle) {
-            idleSessionSurvived(p, newServerId);
+        for (MySqlSessionChecks.Prepared p : idle) {
+            MySqlSessionChecks.idleSessionSurvived(p, newServerId);
         }
-        poolSurvived(pool, newServerId);
+        MySqlSessionChecks.poolSurvived(pool, newServerId);
         transactionReportedThenUsable(inTransaction, newServerId);
         SQLException ended = assertThrows(SQLException.class, () -> {
             try (Statement st = temporary.createStatement()) {
@@ -169,11 +164,6 @@ class MySqlFailoverIT {
     }
 
     /**
-     * The session's statement ids differ from those a fresh backend hands out: a first statement is
-     * closed, so the kept one has id 2 and will be re-prepared as 1, and the next one prepared on the
-     * new backend is given 2 there but must reach the client as another id.
-     */
-    /**
      * A primary that goes silent (SIGSTOP) keeps its connections open: sessions learn of the new
      * primary from the topology, not from a closed socket, and move all the same.
      */
@@ -183,15 +173,15 @@ class MySqlFailoverIT {
         MariaDbSandbox sandbox = cluster.sandbox();
         String silent = topology().primary().orElseThrow().name();
         long epochBefore = topology().epoch();
-        Prepared idle = prepared("MariaDB Connector/J", cluster.mariadb(cluster.writerPort(),
-                "useServerPrepStmts=true&cachePrepStmts=false"));
+        MySqlSessionChecks.Prepared idle = MySqlSessionChecks.prepared("MariaDB Connector/J",
+                cluster.mariadb(cluster.writerPort(), "useServerPrepStmts=true&cachePrepStmts=false"));
         sandbox.pause(silent);
         try {
             assertTrue(poll(FAILOVER_TIMEOUT, () -> topology().epoch() > epochBefore
                     && topology().primary().isPresent()), "a replica was promoted: " + topology());
             String promoted = topology().primary().orElseThrow().name();
             assertNotEquals(silent, promoted);
-            idleSessionSurvived(idle, serverId(sandbox.instance(promoted)));
+            MySqlSessionChecks.idleSessionSurvived(idle, serverId(sandbox.instance(promoted)));
         } finally {
             sandbox.resume(silent);
         }
@@ -213,102 +203,14 @@ class MySqlFailoverIT {
         assertTrue(poll(Duration.ofSeconds(30), () -> topology().instance(former).orElseThrow().role()
                 == Role.REPLICA), "the rejoined former primary is a replica again: " + topology());
         long epochBefore = topology().epoch();
-        Prepared idle = prepared("MySQL Connector/J", cluster.mysql(cluster.writerPort(), "useServerPrepStmts=true"));
+        MySqlSessionChecks.Prepared idle = MySqlSessionChecks.prepared("MySQL Connector/J",
+                cluster.mysql(cluster.writerPort(), "useServerPrepStmts=true"));
         sandbox.stop(primary);
         assertTrue(poll(FAILOVER_TIMEOUT, () -> topology().epoch() > epochBefore
                 && topology().primary().isPresent()), "a replica was promoted: " + topology());
         String promoted = topology().primary().orElseThrow().name();
         assertEquals(former, promoted);
-        idleSessionSurvived(idle, serverId(sandbox.instance(promoted)));
-    }
-
-    private Prepared prepared(String driver, Connection c) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute("SET SESSION wait_timeout = 12345");
-            st.execute("USE " + OTHER_SCHEMA);
-        }
-        try (PreparedStatement first = c.prepareStatement("SELECT 'closed before the failover', ?")) {
-            first.setInt(1, 1);
-            first.executeQuery().close();
-        }
-        PreparedStatement ps = c.prepareStatement("SELECT ? + 1, DATABASE(), @@session.wait_timeout");
-        ps.setInt(1, 41);
-        try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            assertEquals(42, rs.getInt(1), driver);
-        }
-        return new Prepared(driver, c, ps);
-    }
-
-    private static void idleSessionSurvived(Prepared p, long newServerId) throws SQLException {
-        p.statement.setInt(1, 99);
-        try (ResultSet rs = p.statement.executeQuery()) {
-            rs.next();
-            assertEquals(100, rs.getInt(1), p.driver + ": the prepared statement works after the failover");
-            assertEquals(OTHER_SCHEMA, rs.getString(2), p.driver + ": the schema chosen with USE survived");
-            assertEquals(12345, rs.getInt(3), p.driver + ": the session variable survived");
-        }
-        try (Statement st = p.connection.createStatement();
-             ResultSet rs = st.executeQuery("SELECT @@server_id, @@read_only")) {
-            rs.next();
-            assertEquals(newServerId, rs.getLong(1), p.driver + ": the session runs on the new primary");
-            assertEquals(0, rs.getInt(2), p.driver + ": and it is writable");
-        }
-        try (PreparedStatement ps = p.connection.prepareStatement("SELECT ? * 2")) {
-            ps.setInt(1, 21);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                assertEquals(42, rs.getInt(1), p.driver + ": statements prepared after the failover work too");
-            }
-        }
-        p.statement.setInt(1, 1);
-        try (ResultSet rs = p.statement.executeQuery()) {
-            rs.next();
-            assertEquals(2, rs.getInt(1), p.driver + ": the first statement keeps its own id");
-        }
-        p.statement.close();
-        p.connection.close();
-    }
-
-    private static HikariDataSource warmPool() throws SQLException {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(cluster.mariadbUrl(cluster.writerPort(), "useServerPrepStmts=true"));
-        config.setDataSourceProperties(cluster.credentials());
-        config.setMaximumPoolSize(4);
-        config.setMinimumIdle(4);
-        HikariDataSource pool = new HikariDataSource(config);
-        List<Connection> held = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            Connection c = pool.getConnection();
-            held.add(c);
-            try (PreparedStatement ps = c.prepareStatement("SELECT ?")) {
-                ps.setInt(1, i);
-                ps.executeQuery().close();
-            }
-        }
-        for (Connection c : held) {
-            c.close();
-        }
-        return pool;
-    }
-
-    private static void poolSurvived(HikariDataSource pool, long newServerId) throws SQLException {
-        List<Connection> held = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-            Connection c = pool.getConnection();
-            held.add(c);
-            try (PreparedStatement ps = c.prepareStatement("SELECT @@server_id, ?")) {
-                ps.setInt(1, i);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    assertEquals(newServerId, rs.getLong(1), "pooled connection " + i + " runs on the new primary");
-                }
-            }
-        }
-        for (Connection c : held) {
-            c.close();
-        }
-        assertEquals(0, pool.getHikariPoolMXBean().getTotalConnections() - 4, "no connection was replaced");
+        MySqlSessionChecks.idleSessionSurvived(idle, serverId(sandbox.instance(promoted)));
     }
 
     private static void transactionReportedThenUsable(Connection c, long newServerId) throws SQLException {

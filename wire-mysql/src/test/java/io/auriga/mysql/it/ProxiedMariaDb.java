@@ -71,7 +71,7 @@ public final class ProxiedMariaDb implements AutoCloseable {
     static ProxiedMariaDb start() throws IOException, SQLException {
         // No automatic failover: MariaDB failover operations are tested elsewhere.
         return start(new FailoverConfig(false, Duration.ofMillis(500), 3, Duration.ofSeconds(2),
-                Duration.ofSeconds(10)), true);
+                Duration.ofSeconds(10)), false, STARTUP_TIMEOUT, true);
     }
 
     /** A cluster of its own with {@code failover} settings, for tests that break it. */
@@ -79,7 +79,22 @@ public final class ProxiedMariaDb implements AutoCloseable {
         return start(failover, false);
     }
 
-    private static ProxiedMariaDb start(FailoverConfig failover, boolean withStrict) throws IOException, SQLException {
+    /**
+     * A cluster of its own, whose clients get the default startup timeout: the first logins to a proxy
+     * that has just started (reading the users, warming the connection pools) may take more than the
+     * short {@link #STARTUP_TIMEOUT} on a busy machine, and these tests do not time silent clients.
+     */
+    static ProxiedMariaDb start(FailoverConfig failover, boolean selfHealing) throws IOException, SQLException {
+        return start(failover, selfHealing, ServerConfig.defaults().startupTimeout(), false);
+    }
+
+    /**
+     * @param selfHealing whether a fenced former primary is rejoined as a replica of the new one by the
+     *                    sandbox (as {@code auriga demo} does); otherwise it stays fenced
+     * @param withStrict  whether to add the {@value #STRICT} cluster over the same servers
+     */
+    private static ProxiedMariaDb start(FailoverConfig failover, boolean selfHealing, Duration startupTimeout,
+                                        boolean withStrict) throws IOException, SQLException {
         Path dir = Files.createTempDirectory("auriga-my-it-");
         // The servers run as the mysql user, which must be able to enter this directory.
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
@@ -106,15 +121,17 @@ public final class ProxiedMariaDb implements AutoCloseable {
                         .withMySql(new MySqlOptions(false, MySqlOptions.AuthPlugin.CACHING_SHA2_PASSWORD)));
             }
             ServerConfig d = ServerConfig.defaults();
-            ServerConfig serverConfig = new ServerConfig("127.0.0.1", 2, STARTUP_TIMEOUT, d.connectTimeout(),
+            ServerConfig serverConfig = new ServerConfig("127.0.0.1", 2, startupTimeout, d.connectTimeout(),
                     d.maxStartupPacket(), d.userCacheTtl());
             List<UserConfig> users = List.of(new UserConfig(CONFIG_USER, new Secret(CONFIG_PASSWORD, "test"), null,
                     false));
             AurigaConfig config = new AurigaConfig(clusters, users, tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
-                    new AdminConfig("127.0.0.1", 0), serverConfig);
+                    new AdminConfig("127.0.0.1", freePort()), serverConfig);
             Clock clock = Clock.systemUTC();
             MariaDbEngineSupport engine = new MariaDbEngineSupport(clock);
-            AurigaServer auriga = new AurigaServer(config, Map.of(Engine.MYSQL, engine), clock);
+            Map<String, io.auriga.core.failover.Rejoiner> rejoiners = selfHealing
+                    ? Map.of("main", sandbox::rejoin) : Map.of();
+            AurigaServer auriga = new AurigaServer(config, Map.of(Engine.MYSQL, engine), clock, rejoiners);
             auriga.start();
             ProxiedMariaDb proxied = new ProxiedMariaDb(dir, sandbox, auriga, tls, engine);
             for (ClusterConfig cluster : clusters) {
@@ -124,6 +141,14 @@ public final class ProxiedMariaDb implements AutoCloseable {
         } catch (IOException | SQLException | RuntimeException e) {
             sandbox.close();
             throw e;
+        }
+    }
+
+    /** A loopback port free now, for the admin API (port 0 would turn it off). */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
         }
     }
 

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * the backend serving it, and where both streams stand. The phase handlers call into it; it
  * lives on the client channel's event loop only, so it needs no locks.
  */
-public final class PgSession {
+public final class PgSession implements io.auriga.core.topology.WriterSessions.Session {
     static final AttributeKey<Boolean> TLS = AttributeKey.valueOf("auriga.pg.tls");
     private static final Logger log = LoggerFactory.getLogger(PgSession.class);
 
@@ -53,11 +53,8 @@ public final class PgSession {
     private final PgSessionState state;
     private final java.util.List<ByteBuf> held = new java.util.ArrayList<>();
     private int heldBytes;
-    /** What the client sent while a switchover held new transactions, not yet scanned or relayed. */
-    private final java.util.List<ByteBuf> parked = new java.util.ArrayList<>();
-    private int parkedBytes;
-    /** A switchover waits for this session to stand between transactions. */
-    private boolean awaitingBoundary;
+    /** The session's part in a switchover; null on endpoints that do not follow the primary. */
+    private final io.auriga.core.topology.WriterHold hold;
     private boolean detached;
     private long detachedAt;
     private LoginSecret secret;
@@ -82,6 +79,9 @@ public final class PgSession {
         this.state = endpoint.router().followsPrimary() ? new PgSessionState() : null;
         this.fromClient = state == null ? new PgMessageScanner()
                 : new PgMessageScanner(state, PgSessionState.WATCH_LIMIT);
+        this.hold = state == null ? null : new io.auriga.core.topology.WriterHold(
+                endpoint.router().topology().writerGate(), this, client, MAX_HELD_BYTES,
+                io.auriga.core.topology.WriterHold.limit(endpoint.cluster().failover()), this::sendKept);
     }
 
     EndpointContext endpoint() {
@@ -244,7 +244,8 @@ public final class PgSession {
      * moved to the new primary when it is idle, and ended with a clear error otherwise, never left
      * writing to a former primary. Called from any thread.
      */
-    void primaryChanged(String primary, long epoch) {
+    @Override
+    public void primaryChanged(String primary, long epoch) {
         client.eventLoop().execute(() -> {
             if (closing || detached || backend == null || backend.instance().name().equals(primary)) {
                 return;
@@ -303,7 +304,8 @@ public final class PgSession {
     /** Where both streams stand, for a log line that explains why a session could not be moved. */
     private String streams() {
         return "client sent " + fromClient.requests() + " request(s), last '" + (char) fromClient.lastTag()
-                + "'" + (fromClient.atBoundary() ? "" : " (partial)") + ", " + parked.size() + " kept back; backend "
+                + "'" + (fromClient.atBoundary() ? "" : " (partial)") + ", " + (hold == null ? 0 : hold.parkedCount())
+                + " kept back; backend "
                 + "answered " + fromBackend.readies() + ", last '" + (char) fromBackend.lastTag() + "'"
                 + (fromBackend.atBoundary() ? "" : " (partial)") + ", status '" + (char) fromBackend.lastStatus() + "'";
     }
@@ -474,41 +476,28 @@ public final class PgSession {
      * A switchover holds new transactions (see {@link io.auriga.core.topology.WriterGate}): tell it
      * once this session stands between transactions. Called from any thread.
      */
-    void holdRequested() {
-        client.eventLoop().execute(() -> {
-            awaitingBoundary = true;
-            if (closing || !client.isActive() || betweenTransactions()) {
-                arrived();
-            }
-        });
+    @Override
+    public void holdRequested() {
+        client.eventLoop().execute(() -> hold.requested(closing || !client.isActive() || betweenTransactions()));
     }
 
     /** Called after each chunk relayed from the backend: has a transaction the switchover waits for ended? */
     void backendRelayed() {
-        if (state == null && !awaitingBoundary) {
+        if (state == null) {
             return;
         }
         boolean between = betweenTransactions();
-        if (state != null) {
-            if (between) {
-                unanswered.arm(state.namedParses());
-            } else {
-                unanswered.disarm();
-            }
+        if (between) {
+            unanswered.arm(state.namedParses());
+        } else {
+            unanswered.disarm();
         }
-        if (awaitingBoundary && between) {
-            arrived();
-        }
+        hold.relayed(between);
     }
 
     /** A client chunk went to the backend. */
     void sentToBackend(ByteBuf chunk) {
         unanswered.sent(chunk);
-    }
-
-    private void arrived() {
-        awaitingBoundary = false;
-        writerGate().arrived(this);
     }
 
     /**
@@ -518,16 +507,15 @@ public final class PgSession {
      * @return true when the chunk was kept
      */
     boolean parks(ByteBuf chunk) {
-        if (parked.isEmpty() && (state == null || !writerGate().held() || !betweenTransactions())) {
+        if (hold == null) {
             return false;
         }
-        if (parked.isEmpty()) {
-            log.debug("{}: holding the next command while the primary moves", describe());
+        boolean first = !hold.hasParked();
+        if (!hold.park(chunk, betweenTransactions())) {
+            return false;
         }
-        parked.add(chunk);
-        parkedBytes += chunk.readableBytes();
-        if (parkedBytes > MAX_HELD_BYTES) {
-            client.config().setAutoRead(false);
+        if (first) {
+            log.debug("{}: holding the next command while the primary moves", describe());
         }
         return true;
     }
@@ -537,29 +525,35 @@ public final class PgSession {
      * primary stayed) sends what it kept back there; one that moves has taken it along already.
      * Called from any thread.
      */
-    void writesReleased() {
+    @Override
+    public void writesReleased() {
         client.eventLoop().execute(() -> {
-            awaitingBoundary = false;
-            if (parked.isEmpty() || closing || detached || !client.isActive()) {
-                return;
-            }
-            String primary = endpoint.router().topology().current().primary()
-                    .map(io.auriga.core.topology.InstanceState::name).orElse(null);
-            if (primary != null && !primary.equals(backend.instance().name())) {
-                // The gate opens as soon as the new primary is published, which may be before this
-                // session hears of it: it moves now, taking what it kept back along.
-                lost("the primary of cluster " + endpoint.cluster().name() + " changed to " + primary);
-                return;
-            }
-            java.util.List<ByteBuf> chunks = new java.util.ArrayList<>(parked);
-            parked.clear();
-            parkedBytes = 0;
-            for (ByteBuf chunk : chunks) {
-                clientRelay.relayKept(chunk);
-            }
-            backend.channel().flush();
-            client.config().setAutoRead(true);
+            hold.gateReleased();
+            sendKept();
         });
+    }
+
+    /**
+     * Sends on what the session kept back during a switchover: to its backend, or, when the primary
+     * moved meanwhile, along with the session to the new one. On the event loop.
+     */
+    private void sendKept() {
+        if (!hold.hasParked() || closing || detached || !client.isActive()) {
+            return;
+        }
+        String primary = endpoint.router().topology().current().primary()
+                .map(io.auriga.core.topology.InstanceState::name).orElse(null);
+        if (primary != null && !primary.equals(backend.instance().name())) {
+            // The gate opens as soon as the new primary is published, which may be before this
+            // session hears of it: it moves now, taking what it kept back along.
+            lost("the primary of cluster " + endpoint.cluster().name() + " changed to " + primary);
+            return;
+        }
+        for (ByteBuf chunk : hold.takeParked()) {
+            clientRelay.relayKept(chunk);
+        }
+        backend.channel().flush();
+        client.config().setAutoRead(true);
     }
 
     /**
@@ -567,10 +561,11 @@ public final class PgSession {
      * transaction is given up as in a failover (40001 until the client ends it, the connection
      * stays usable), or, with a command still running, the session ends with 08007/08006.
      */
-    void drainExpired(String why) {
+    @Override
+    public void drainExpired(String why) {
         client.eventLoop().execute(() -> {
             if (closing || detached || !client.isActive() || betweenTransactions()) {
-                arrived();
+                hold.arrived();
                 return;
             }
             if (canReattach()) {
@@ -578,19 +573,20 @@ public final class PgSession {
             } else {
                 lost(why);
             }
-            arrived();
+            hold.arrived();
         });
     }
 
     /** Scans the bytes kept back during a switchover and moves them, in order, to {@code into}. */
     private void unparkInto(java.util.List<ByteBuf> into) {
-        for (ByteBuf chunk : parked) {
+        if (hold == null) {
+            return;
+        }
+        for (ByteBuf chunk : hold.takeParked()) {
             fromClient.scan(chunk);
             into.add(chunk);
             heldBytes += chunk.readableBytes();
         }
-        parked.clear();
-        parkedBytes = 0;
     }
 
     /**
@@ -651,10 +647,8 @@ public final class PgSession {
         unanswered.disarm();
         held.forEach(ByteBuf::release);
         held.clear();
-        parked.forEach(ByteBuf::release);
-        parked.clear();
-        if (state != null) {
-            writerGate().arrived(this);
+        if (hold != null) {
+            hold.close();
         }
         endpoint.metrics().clientDisconnected();
         cancelTimer();
