@@ -136,7 +136,10 @@ show_demo_log() {
 demo_start() {
   demo_dir=$1 demo_log=$2
   local offset=$3 replicas=$4 startup_timeout=$5 durability=${6:-async} engine=${7:-postgres}
-  "$root/auriga" demo --engine "$engine" --dir "$demo_dir" --port-offset "$offset" --replicas "$replicas" \
+  # In a session of its own, as a proxy runs in production (a service) and as PgBouncer (a daemon) and
+  # every PostgreSQL backend (setsid) do: with the kernel's autogroup scheduling a process shares its
+  # session's CPU share, and a proxy sharing the benchmark client's measured twice its CPU per query.
+  setsid "$root/auriga" demo --engine "$engine" --dir "$demo_dir" --port-offset "$offset" --replicas "$replicas" \
     --durability "$durability" >"$demo_log" 2>&1 &
   demo_pid=$!
   local deadline=$((SECONDS + startup_timeout))
