@@ -97,6 +97,10 @@ public final class FailoverOrchestrator implements AutoCloseable {
             return;
         }
         if (busy.compareAndSet(false, true)) {
+            // Marked here, on the thread that published the loss, not once the worker gets to it: a
+            // writer session connecting in between would otherwise be refused instead of waiting.
+            holder.beginFailover("primary " + plan.get().lost() + " was lost; promoting "
+                    + plan.get().candidate().name());
             worker.execute(() -> {
                 try {
                     run(plan.get());
