@@ -23,6 +23,8 @@ public final class ProcessRunner {
 
     private static final Logger log = LoggerFactory.getLogger(ProcessRunner.class);
     private static final int TAIL_LINES = 25;
+    /** At most this many error lines from before the tail. */
+    private static final int ERROR_LINES = 10;
 
     private ProcessRunner() {
     }
@@ -93,10 +95,27 @@ public final class ProcessRunner {
         }
     }
 
-    /** The last lines of {@code text}, formatted to end an error message; empty when there is none. */
+    /**
+     * The last lines of {@code text}, formatted to end an error message; empty when there is none.
+     * Lines before them that name an error come first: tools such as {@code mariadb-install-db}
+     * print the reason they failed and then pages of usage text, which would push it out of the tail.
+     */
     public static String tailSection(String text) {
-        String tail = tail(text, TAIL_LINES);
-        return tail.isBlank() ? "" : "; last output:\n" + tail;
+        List<String> all = text.lines().toList();
+        int tailStart = Math.max(0, all.size() - TAIL_LINES);
+        List<String> errors = all.subList(0, tailStart).stream().filter(ProcessRunner::namesAnError)
+                .limit(ERROR_LINES).toList();
+        String tail = String.join("\n", all.subList(tailStart, all.size()));
+        if (tail.isBlank()) {
+            return "";
+        }
+        return (errors.isEmpty() ? "" : "; earlier errors:\n" + String.join("\n", errors)) + "; last output:\n" + tail;
+    }
+
+    private static boolean namesAnError(String line) {
+        String lower = line.toLowerCase(java.util.Locale.ROOT);
+        return lower.contains("error") || lower.contains("fatal") || lower.contains("denied")
+                || lower.contains("cannot") || lower.contains("can't") || lower.contains("failed");
     }
 
     /** The last {@code lines} lines of {@code text}. */
