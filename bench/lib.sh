@@ -489,3 +489,21 @@ select_cases() {
   ((${#selected[@]} > 0)) || die "CASES='$CASES' names no case (ids: $ids)"
   cases=("${selected[@]}")
 }
+
+# ab_setup "COMPARABLE PROXIES" ARGS...: the arguments and settings of an A/B benchmark script
+# (--compare among the named proxies, then the common arguments and the A/B defaults).
+ab_setup() {
+  split_compare_args "$1" "${@:2}"
+  parse_common_args "${common_args[@]}"
+  ab_settings
+}
+
+# ab_port_offset FROM TO [BASE]: PORT_OFFSET when set, else the first free offset in FROM..TO
+# (pick_port_offset); dies when there is none.
+ab_port_offset() {
+  if [[ -n ${PORT_OFFSET:-} ]]; then
+    echo "$PORT_OFFSET"
+  else
+    pick_port_offset "$1" "$2" 10 "${3:-}" || die "no free port offset found between $1 and $2"
+  fi
+}

@@ -38,9 +38,7 @@ readonly root
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 
-split_compare_args "pgbouncer haproxy" "$@"
-parse_common_args "${common_args[@]}"
-ab_settings
+ab_setup "pgbouncer haproxy" "$@"
 SCALE=${SCALE:-10}
 THREADS=${THREADS:-2}
 require_positive_ints ROUNDS DURATION WARMUP SCALE THREADS STARTUP_TIMEOUT
@@ -55,11 +53,7 @@ require_tools pgbench psql curl java ss awk getconf sort timeout
 # ---------------------------------------------------------------------------------------------
 make_scratch_dir auriga-bench
 
-if [[ -n ${PORT_OFFSET:-} ]]; then
-  offset=$PORT_OFFSET
-else
-  offset=$(pick_port_offset 1500 3000 10) || die "no free port offset found between 1500 and 3000"
-fi
+offset=$(ab_port_offset 1500 3000)
 writer_port=$((6432 + offset))
 admin_port=$((6480 + offset))
 

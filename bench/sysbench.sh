@@ -42,9 +42,7 @@ readonly root
 # shellcheck source=bench/lib.sh
 source "$root/bench/lib.sh"
 
-split_compare_args "haproxy" "$@"
-parse_common_args "${common_args[@]}"
-ab_settings
+ab_setup "haproxy" "$@"
 TABLES=${TABLES:-4}
 TABLE_SIZE=${TABLE_SIZE:-10000}
 require_positive_ints ROUNDS DURATION WARMUP TABLES TABLE_SIZE STARTUP_TIMEOUT
@@ -60,11 +58,7 @@ require_tools mariadb curl java ss awk getconf sort timeout
 # ---------------------------------------------------------------------------------------------
 make_scratch_dir auriga-sysbench
 
-if [[ -n ${PORT_OFFSET:-} ]]; then
-  offset=$PORT_OFFSET
-else
-  offset=$(pick_port_offset 3100 5000 10 6033) || die "no free port offset found between 3100 and 5000"
-fi
+offset=$(ab_port_offset 3100 5000 6033)
 writer_port=$((6033 + offset))
 admin_port=$((6480 + offset))
 
