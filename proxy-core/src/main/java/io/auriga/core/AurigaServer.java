@@ -195,6 +195,11 @@ public final class AurigaServer implements AutoCloseable {
         return listeners.get(cluster + "/" + endpoint).port();
     }
 
+    /** The event loops every endpoint and backend connection runs on (tests use them to order events). */
+    public io.netty.channel.EventLoopGroup eventLoops() {
+        return loops.group();
+    }
+
     /** The bound admin port, or 0 when the admin API is off. */
     public int adminPort() {
         return admin == null ? 0 : admin.port();

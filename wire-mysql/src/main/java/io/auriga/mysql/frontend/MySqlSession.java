@@ -1,6 +1,7 @@
 package io.auriga.mysql.frontend;
 
 import io.auriga.core.engine.EndpointContext;
+import io.auriga.core.net.PeerHangup;
 import io.auriga.core.routing.ConnectionCounts;
 import io.auriga.core.routing.Route;
 import io.auriga.core.topology.InstanceState;
@@ -95,6 +96,10 @@ public final class MySqlSession implements WriterSessions.Session {
     private final WriterHold writerHold;
     private boolean detached;
     private long detachedAt;
+    /** When the backend last sent anything (System.nanoTime). */
+    private long lastBackendRead = System.nanoTime();
+    /** How long a session must have heard nothing from its backend before a command asks if it hung up. */
+    private static final long QUIET_BEFORE_HANGUP_CHECK = TimeUnit.MILLISECONDS.toNanos(20);
     /** Only sessions that follow the primary are ever moved, so only they track their state. */
     private MySqlSessionState state;
     private FailoverStandIn standIn;
@@ -331,7 +336,34 @@ public final class MySqlSession implements WriterSessions.Session {
             hold(chunk);
             return;
         }
+        if (backendHungUp()) {
+            // A server killed outright closes its connections at once, but this loop may not have got
+            // to that yet: the command would be sent into the dead connection and fail as "lost while
+            // running", though nothing could have read it. Move the session first, as if seen closed.
+            log.info("{}: the backend closed the connection while the session was quiet; moving the session "
+                    + "before relaying the next command", describe());
+            backendClosed(backend.channel());
+            if (detached) {
+                hold(chunk);
+                return;
+            }
+            if (closing) {
+                chunk.release();
+                return;
+            }
+        }
         fromClient.read(chunk, toBackend);
+    }
+
+    /**
+     * Whether the backend has closed the connection, asked of the kernel: only for a session that
+     * could be moved, between commands, after a quiet spell (a session in steady traffic would learn
+     * of a close through its reads, and pays nothing here).
+     */
+    private boolean backendHungUp() {
+        return state != null && backend != null && tracker.quiet()
+                && System.nanoTime() - lastBackendRead > QUIET_BEFORE_HANGUP_CHECK
+                && PeerHangup.seen(backend.channel());
     }
 
     /** The backend the client's bytes go to now, or null while there is none. */
@@ -398,6 +430,7 @@ public final class MySqlSession implements WriterSessions.Session {
      * rewrite that began in an earlier chunk.
      */
     boolean fromBackend(ByteBuf chunk) {
+        lastBackendRead = System.nanoTime();
         boolean[] relayable = {true};
         fromBackend.scan(chunk, (sequenceId, length, head, start) -> {
             nextSequence = sequenceId + 1;
