@@ -1,5 +1,6 @@
 package io.auriga.mysql.it;
 
+import static io.auriga.core.testing.Poll.poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -340,20 +341,6 @@ class MySqlFailoverIT {
         return cluster.server().topology("main").current();
     }
 
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    static boolean poll(Duration timeout, Check check) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (check.ok()) {
-                return true;
-            }
-            Thread.sleep(100);
-        }
-        return check.ok();
-    }
 
     private static void sleepQuietly(long millis) {
         try {

@@ -1,18 +1,16 @@
 package io.auriga.mysql.it;
 
+import static io.auriga.core.testing.Poll.poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.auriga.core.testing.SwitchoverRequests;
 import io.auriga.config.FailoverConfig;
 import io.auriga.core.admin.SwitchoverJson;
-import io.auriga.core.admin.TopologyJson;
 import io.auriga.core.topology.Role;
 import io.auriga.core.topology.Topology;
 import io.auriga.mysql.sandbox.MariaDbSandbox;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,10 +23,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,7 +54,6 @@ class MySqlSwitchoverIT {
     @RegisterExtension
     static final DedicatedMariaDb CLUSTER = new DedicatedMariaDb(new FailoverConfig(true, Duration.ofMillis(300), 3,
             Duration.ofSeconds(1), FAILOVER_TIMEOUT), true);
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final int WRITERS = 4;
     private static ProxiedMariaDb cluster;
 
@@ -411,39 +406,20 @@ class MySqlSwitchoverIT {
         }), "the reader endpoint reaches " + former);
     }
 
-    /** Runs a switchover and checks that {@code /topology} shows it while it runs. */
     private static SwitchoverJson.View switchoverSeenInTopology(String target) throws Exception {
-        CompletableFuture<HttpResponse<String>> answer = HTTP.sendAsync(request("main", target),
-                HttpResponse.BodyHandlers.ofString());
-        boolean seen = false;
-        while (!answer.isDone() && !seen) {
-            String json = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                    + cluster.server().adminPort() + "/topology")).build(), HttpResponse.BodyHandlers.ofString()).body();
-            TopologyJson.ClusterView main = TopologyJson.parse(json).clusters().get(0);
-            seen = main.inProgress() != null && main.inProgress().kind().equals("switchover")
-                    && main.inProgress().description().contains(target);
-        }
-        HttpResponse<String> response = answer.get(3, TimeUnit.MINUTES);
-        assertEquals(200, response.statusCode(), response.body());
-        assertTrue(seen, "/topology showed the switchover in progress");
-        return SwitchoverJson.parse(response.body());
+        return SwitchoverRequests.switchoverSeenInTopology(cluster.server().adminPort(), "main", target);
     }
 
     private static SwitchoverJson.View switchover(String target) throws Exception {
-        HttpResponse<String> response = post("main", target);
-        assertEquals(200, response.statusCode(), response.body());
-        return SwitchoverJson.parse(response.body());
+        return SwitchoverRequests.switchover(cluster.server().adminPort(), "main", target);
     }
 
     private static HttpResponse<String> post(String clusterName, String target) throws Exception {
-        return HTTP.send(request(clusterName, target), HttpResponse.BodyHandlers.ofString());
+        return SwitchoverRequests.post(cluster.server().adminPort(), clusterName, target);
     }
 
-    private static HttpRequest request(String clusterName, String target) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.server().adminPort()
-                        + "/switchover?cluster=" + clusterName + (target == null ? "" : "&to=" + target)))
-                .timeout(Duration.ofMinutes(3)).POST(HttpRequest.BodyPublishers.noBody()).build();
-    }
+
+
 
     /** Every row of the test table on {@code name}, read directly: id → the server it was written on. */
     private static Map<Long, Long> rowsOn(String name) throws SQLException {
@@ -470,18 +446,4 @@ class MySqlSwitchoverIT {
         return cluster.server().topology("main").current();
     }
 
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    static boolean poll(Duration timeout, Check check) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (check.ok()) {
-                return true;
-            }
-            Thread.sleep(100);
-        }
-        return check.ok();
-    }
 }

@@ -1,5 +1,6 @@
 package io.auriga.pg.it;
 
+import static io.auriga.core.testing.Poll.poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -150,18 +151,4 @@ final class FailoverChecks {
         }
     }
 
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
-    static boolean poll(Duration timeout, Check check) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (check.ok()) {
-                return true;
-            }
-            Thread.sleep(100);
-        }
-        return check.ok();
-    }
 }

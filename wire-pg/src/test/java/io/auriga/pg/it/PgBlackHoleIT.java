@@ -1,5 +1,6 @@
 package io.auriga.pg.it;
 
+import static io.auriga.core.testing.Poll.poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,7 +59,7 @@ class PgBlackHoleIT {
         idle.close();
 
         sandbox.resume(oldPrimary);
-        assertTrue(FailoverChecks.poll(Duration.ofSeconds(30),
+        assertTrue(poll(Duration.ofSeconds(30),
                 () -> FailoverChecks.readOnly(cluster, sandbox.instance(oldPrimary))),
                 "the primary that woke up was made read-only");
         assertEquals(Role.FENCED, cluster.server().topology("main").current().instance(oldPrimary).orElseThrow().role(),

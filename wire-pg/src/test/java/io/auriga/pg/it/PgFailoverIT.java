@@ -1,5 +1,6 @@
 package io.auriga.pg.it;
 
+import static io.auriga.core.testing.Poll.poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -191,7 +192,7 @@ class PgFailoverIT {
         listening.close();
 
         sandbox.startInstance(oldPrimary);
-        assertTrue(FailoverChecks.poll(Duration.ofSeconds(30),
+        assertTrue(poll(Duration.ofSeconds(30),
                 () -> FailoverChecks.readOnly(cluster, sandbox.instance(oldPrimary))),
                 "the returning primary was made read-only");
         assertEquals(Role.FENCED, topology().instance(oldPrimary).orElseThrow().role());
@@ -208,7 +209,7 @@ class PgFailoverIT {
     private static void rejoinedByTheConfiguredCommand(String oldPrimary, int newPrimaryPort) throws Exception {
         PgSandbox sandbox = cluster.sandbox();
         Path request = REJOIN.resolve("request");
-        assertTrue(FailoverChecks.poll(Duration.ofSeconds(30), () -> Files.exists(request)),
+        assertTrue(poll(Duration.ofSeconds(30), () -> Files.exists(request)),
                 "Auriga ran the rejoin command for the fenced former primary");
         String newPrimary = topology().primary().orElseThrow().name();
         assertEquals(List.of("AURIGA_CLUSTER=main", "AURIGA_ENGINE=postgres", "AURIGA_INSTANCE=" + oldPrimary,
@@ -220,7 +221,7 @@ class PgFailoverIT {
                 "the instance stays fenced while the command runs");
         sandbox.rejoin(oldPrimary, newPrimary);
         Files.writeString(REJOIN.resolve("done"), "0");
-        assertTrue(FailoverChecks.poll(Duration.ofSeconds(30),
+        assertTrue(poll(Duration.ofSeconds(30),
                         () -> topology().instance(oldPrimary).orElseThrow().role() == Role.REPLICA),
                 "the rejoined instance is a replica again: " + topology());
         assertTrue(topology().replicas().stream().anyMatch(r -> r.name().equals(oldPrimary)),
@@ -242,7 +243,7 @@ class PgFailoverIT {
     }
 
     private static void awaitReplicated(int rows) throws Exception {
-        assertTrue(FailoverChecks.poll(Duration.ofSeconds(20), () -> {
+        assertTrue(poll(Duration.ofSeconds(20), () -> {
             try (Connection c = cluster.reader(); Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT count(*) FROM failover_it")) {
                 rs.next();

@@ -1,5 +1,6 @@
 package io.auriga.pg.it;
 
+import static io.auriga.core.testing.Poll.poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,10 +53,10 @@ class PgQuorumIT {
     @Order(1)
     void thePrimaryWaitsForAnyOneOfItsReplicas() throws Exception {
         PgSandbox.Instance primary = cluster.sandbox().primary();
-        assertTrue(FailoverChecks.poll(Duration.ofSeconds(20),
+        assertTrue(poll(Duration.ofSeconds(20),
                         () -> "ANY 1 (\"pg2\", \"pg3\")".equals(synchronousStandbyNames(primary))),
                 "synchronous_standby_names on pg1: " + synchronousStandbyNames(primary));
-        assertTrue(FailoverChecks.poll(Duration.ofSeconds(20),
+        assertTrue(poll(Duration.ofSeconds(20),
                 () -> quorumStandbys(primary).equals(Set.of("pg2", "pg3"))),
                 "pg_stat_replication on pg1 shows both replicas in the quorum: " + quorumStandbys(primary));
     }
@@ -72,7 +73,7 @@ class PgQuorumIT {
             st.execute("ALTER SYSTEM SET primary_conninfo = ''");
             st.execute("SELECT pg_reload_conf()");
         }
-        assertTrue(FailoverChecks.poll(Duration.ofSeconds(20),
+        assertTrue(poll(Duration.ofSeconds(20),
                 () -> standbys(sandbox.primary(), "true").equals(Set.of("pg3"))), "pg2 stopped streaming");
 
         Set<Long> acked;
@@ -97,11 +98,11 @@ class PgQuorumIT {
         assertEquals(Set.of(), lost, "acknowledged ids missing on the new primary (of " + acked.size() + ")");
 
         PgSandbox.Instance pg3 = sandbox.instance("pg3");
-        assertTrue(FailoverChecks.poll(Duration.ofSeconds(20),
+        assertTrue(poll(Duration.ofSeconds(20),
                         () -> "ANY 1 (\"pg1\", \"pg2\")".equals(synchronousStandbyNames(pg3))),
                 "the new primary waits for the remaining replica (and the former primary once it rejoins): "
                         + synchronousStandbyNames(pg3));
-        assertTrue(FailoverChecks.poll(Duration.ofSeconds(30), () -> quorumStandbys(pg3).equals(Set.of("pg2"))),
+        assertTrue(poll(Duration.ofSeconds(30), () -> quorumStandbys(pg3).equals(Set.of("pg2"))),
                 "pg2, repointed to pg3, acknowledges its commits: " + quorumStandbys(pg3));
     }
 

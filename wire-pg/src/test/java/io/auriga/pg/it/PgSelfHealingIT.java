@@ -1,5 +1,6 @@
 package io.auriga.pg.it;
 
+import static io.auriga.core.testing.Poll.poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,11 +40,11 @@ class PgSelfHealingIT {
         FailoverChecks.writeUntilAccepted(cluster, "healing_it", 2, Duration.ofSeconds(30));
 
         sandbox.startInstance(oldPrimary);
-        assertTrue(FailoverChecks.poll(Duration.ofSeconds(90), () -> cluster.server().topology("main").current()
+        assertTrue(poll(Duration.ofSeconds(90), () -> cluster.server().topology("main").current()
                         .instance(oldPrimary).orElseThrow().role() == Role.REPLICA),
                 "the former primary rejoined: " + cluster.server().topology("main").current());
         FailoverChecks.writeUntilAccepted(cluster, "healing_it", 3, Duration.ofSeconds(10));
-        assertTrue(FailoverChecks.poll(Duration.ofSeconds(20), () -> {
+        assertTrue(poll(Duration.ofSeconds(20), () -> {
             try (Connection c = java.sql.DriverManager.getConnection(sandbox.jdbcUrl(sandbox.instance(oldPrimary),
                     sandbox.database()), sandbox.adminUser(), sandbox.adminPassword());
                  Statement st = c.createStatement();

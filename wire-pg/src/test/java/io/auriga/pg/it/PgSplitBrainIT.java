@@ -1,5 +1,6 @@
 package io.auriga.pg.it;
 
+import static io.auriga.core.testing.Poll.poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,9 +51,9 @@ class PgSplitBrainIT {
                 st.execute("SELECT pg_promote()");
             }
             int ackedAtPromotion = load.ackedCount();
-            assertTrue(FailoverChecks.poll(Duration.ofSeconds(10), () -> role("pg2") == Role.FENCED),
+            assertTrue(poll(Duration.ofSeconds(10), () -> role("pg2") == Role.FENCED),
                     "the hand-promoted instance is fenced: " + cluster.server().topology("main").current());
-            assertTrue(FailoverChecks.poll(Duration.ofSeconds(30), () -> FailoverChecks.readOnly(cluster, pg2)),
+            assertTrue(poll(Duration.ofSeconds(30), () -> FailoverChecks.readOnly(cluster, pg2)),
                     "the hand-promoted instance was made read-only");
             assertTrue(load.awaitMore(100, 20_000), "writes go on through the writer endpoint");
             load.close();

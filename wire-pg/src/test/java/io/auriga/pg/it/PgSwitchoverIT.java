@@ -1,9 +1,11 @@
 package io.auriga.pg.it;
 
+import static io.auriga.core.testing.Poll.poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.auriga.core.testing.SwitchoverRequests;
 import io.auriga.config.AdminConfig;
 import io.auriga.config.AurigaConfig;
 import io.auriga.config.ClusterConfig;
@@ -13,7 +15,6 @@ import io.auriga.config.ServerConfig;
 import io.auriga.config.TlsConfig;
 import io.auriga.core.AurigaServer;
 import io.auriga.core.admin.SwitchoverJson;
-import io.auriga.core.admin.TopologyJson;
 import io.auriga.core.topology.Role;
 import io.auriga.core.topology.Topology;
 import io.auriga.pg.engine.PgEngineSupport;
@@ -32,10 +33,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -130,12 +129,12 @@ class PgSwitchoverIT {
         String primary = topology().primary().orElseThrow().name();
         long epoch = topology().epoch();
 
-        HttpResponse<String> unknown = post(cluster.server().adminPort(), "main", "pg9");
+        HttpResponse<String> unknown = SwitchoverRequests.post(cluster.server().adminPort(), "main", "pg9");
         assertEquals(404, unknown.statusCode(), unknown.body());
         assertTrue(SwitchoverJson.parse(unknown.body()).message().contains("no instance 'pg9'"), unknown.body());
-        HttpResponse<String> noCluster = post(cluster.server().adminPort(), "nope", null);
+        HttpResponse<String> noCluster = SwitchoverRequests.post(cluster.server().adminPort(), "nope", null);
         assertEquals(404, noCluster.statusCode(), noCluster.body());
-        HttpResponse<String> self = post(cluster.server().adminPort(), "main", primary);
+        HttpResponse<String> self = SwitchoverRequests.post(cluster.server().adminPort(), "main", primary);
         assertEquals(409, self.statusCode(), self.body());
         assertTrue(self.body().contains("already the primary"), self.body());
         HttpResponse<String> get = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
@@ -146,7 +145,7 @@ class PgSwitchoverIT {
         // The same cluster seen through a second proxy whose config marks a replica no-failover.
         String guarded = topology().replicas().get(0).name();
         try (AurigaServer other = proxyWithNoFailover(guarded)) {
-            HttpResponse<String> refused = post(other.adminPort(), "main", guarded);
+            HttpResponse<String> refused = SwitchoverRequests.post(other.adminPort(), "main", guarded);
             assertEquals(409, refused.statusCode(), refused.body());
             assertTrue(refused.body().contains("no-failover"), refused.body());
         }
@@ -154,39 +153,16 @@ class PgSwitchoverIT {
         assertEquals(epoch, topology().epoch());
     }
 
-    /** Runs a switchover and checks that {@code /topology} shows it while it runs. */
     private static SwitchoverJson.View switchoverSeenInTopology(String target) throws Exception {
-        CompletableFuture<HttpResponse<String>> answer = HTTP.sendAsync(request(cluster.server().adminPort(), "main",
-                target), HttpResponse.BodyHandlers.ofString());
-        boolean seen = false;
-        while (!answer.isDone() && !seen) {
-            String json = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                    + cluster.server().adminPort() + "/topology")).build(), HttpResponse.BodyHandlers.ofString()).body();
-            TopologyJson.ClusterView main = TopologyJson.parse(json).clusters().get(0);
-            seen = main.inProgress() != null && main.inProgress().kind().equals("switchover")
-                    && main.inProgress().description().contains(target);
-        }
-        HttpResponse<String> response = answer.get(3, TimeUnit.MINUTES);
-        assertEquals(200, response.statusCode(), response.body());
-        assertTrue(seen, "/topology showed the switchover in progress");
-        return SwitchoverJson.parse(response.body());
+        return SwitchoverRequests.switchoverSeenInTopology(cluster.server().adminPort(), "main", target);
     }
 
     private static SwitchoverJson.View switchover(String target) throws Exception {
-        HttpResponse<String> response = post(cluster.server().adminPort(), "main", target);
-        assertEquals(200, response.statusCode(), response.body());
-        return SwitchoverJson.parse(response.body());
+        return SwitchoverRequests.switchover(cluster.server().adminPort(), "main", target);
     }
 
-    private static HttpResponse<String> post(int adminPort, String clusterName, String target) throws Exception {
-        return HTTP.send(request(adminPort, clusterName, target), HttpResponse.BodyHandlers.ofString());
-    }
 
-    private static HttpRequest request(int adminPort, String clusterName, String target) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/switchover?cluster="
-                + clusterName + (target == null ? "" : "&to=" + target)))
-                .timeout(Duration.ofMinutes(3)).POST(HttpRequest.BodyPublishers.noBody()).build();
-    }
+
 
     private static AurigaServer proxyWithNoFailover(String guarded) throws Exception {
         ClusterConfig base = SandboxCluster.config(cluster.sandbox(), "main", "127.0.0.1", 0, 0);
@@ -241,12 +217,12 @@ class PgSwitchoverIT {
         }
 
         void awaitAcks(int n) throws Exception {
-            assertTrue(FailoverChecks.poll(Duration.ofSeconds(20), () -> acked.size() >= n), "writer started");
+            assertTrue(poll(Duration.ofSeconds(20), () -> acked.size() >= n), "writer started");
         }
 
         void awaitAckOn(int port) throws Exception {
             int before = acked.size();
-            assertTrue(FailoverChecks.poll(Duration.ofSeconds(20),
+            assertTrue(poll(Duration.ofSeconds(20),
                     () -> acked.size() > before + 5 && acked.entrySet().stream()
                             .anyMatch(e -> e.getValue() == port)), "writes landed on port " + port + "; errors "
                     + errors);
@@ -256,10 +232,10 @@ class PgSwitchoverIT {
     /** The former primary is a replica in the topology and the reader endpoint sends sessions to it. */
     private static void formerPrimaryServesReads(String former) throws Exception {
         int port = cluster.sandbox().instance(former).port();
-        assertTrue(FailoverChecks.poll(Duration.ofSeconds(30), () -> topology().instance(former)
+        assertTrue(poll(Duration.ofSeconds(30), () -> topology().instance(former)
                 .map(i -> i.role() == Role.REPLICA && i.lagMillis() >= 0).orElse(false)), former + " is a replica: "
                 + topology());
-        assertTrue(FailoverChecks.poll(Duration.ofSeconds(20), () -> {
+        assertTrue(poll(Duration.ofSeconds(20), () -> {
             try (Connection c = cluster.reader(); Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT inet_server_port(), pg_is_in_recovery()")) {
                 rs.next();
