@@ -621,6 +621,7 @@ results_file=$(results_path failover ${result_tags[@]+"${result_tags[@]}"})
   echo "| $server_label | ${server_version:-unknown} (sandbox from \`auriga demo$([[ $ENGINE == postgres ]] || echo " --engine $ENGINE") --replicas 2 --durability $durability\`: 1 primary + 2 replicas) |"
   echo "| Java | $(java_version) |"
   echo "| AURIGA_JAVA_OPTS | \`${AURIGA_JAVA_OPTS:-(none)}\` |"
+  echo "| Auriga event loops | $(demo_event_loops) |"
   echo "| Auriga commit | $(git_commit) |"
   echo "| failover settings | demo defaults (\`probe-interval: 500ms\`, \`failure-threshold: 3\`), \`durability: $durability\` |"
   echo "| method | $TRIALS trial(s), each on a fresh sandbox; ${DURATION}s of load (\`bench/FailoverLoad.java\`, $driver_label); SIGKILL of the primary's $server_process ${FAULT_AFTER}s in; all trials took ${bench_secs}s |"

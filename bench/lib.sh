@@ -370,6 +370,11 @@ machine_rows() {
 java_version() { java -version 2>&1 | head -n 1; }
 git_commit() { git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown; }
 
+# The demo's event loops as it logged them at start, e.g. "1 event-loop thread(s) (io-uring)".
+demo_event_loops() {
+  sed -n 's/.*auriga started: .* on \([0-9]* event-loop thread(s) ([a-z-]*)\).*/\1/p' "$demo_log" 2>/dev/null | head -n 1
+}
+
 # ---------------------------------------------------------------------------------------------
 # Other proxies on the same machine (--compare): each runs in front of the same primary, in turn
 # with the direct and Auriga runs of every round, so that they meet the same machine and drift.

@@ -358,6 +358,7 @@ done
   echo "| pgbench | $pgbench_version |"
   echo "| Java | $java_version |"
   echo "| AURIGA_JAVA_OPTS | \`${AURIGA_JAVA_OPTS:-(none)}\` |"
+  echo "| Auriga event loops | $(demo_event_loops) |"
   echo "| Auriga commit | $commit |"
   echo "| method | scale $SCALE, \`-j $THREADS -T $DURATION\`, sslmode=disable on both sides, ${WARMUP}s+${WARMUP}s proxied warm-up, A (direct) / B (proxy) alternated, $ROUNDS round(s), measuring took ${bench_secs}s |"
   echo "| load average (1/5/15 min) | before: $load_start; after: $load_end |"

@@ -284,6 +284,7 @@ compared_header query errors
   echo "| sysbench | $sysbench_version |"
   echo "| Java | $(java_version) |"
   echo "| AURIGA_JAVA_OPTS | \`${AURIGA_JAVA_OPTS:-(none)}\` |"
+  echo "| Auriga event loops | $(demo_event_loops) |"
   echo "| Auriga commit | $(git_commit) |"
   echo "| method | $TABLES tables x $TABLE_SIZE rows, \`--time=$DURATION\`, no TLS on either side, ${WARMUP}s+${WARMUP}s proxied warm-up, A (direct) / B (proxy) alternated, $ROUNDS round(s), measuring took ${bench_secs}s |"
   echo "| load average (1/5/15 min) | before: $load_start; after: $load_end |"

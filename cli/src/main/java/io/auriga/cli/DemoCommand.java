@@ -142,8 +142,9 @@ final class DemoCommand implements Callable<Integer> {
                 rejoiners.put(MYSQL_CLUSTER, my::rejoin);
             }
             ServerConfig defaults = ServerConfig.defaults();
-            ServerConfig server = new ServerConfig(HOST, defaults.ioThreads(), defaults.startupTimeout(),
-                    defaults.connectTimeout(), defaults.maxStartupPacket(), defaults.userCacheTtl());
+            ServerConfig server = new ServerConfig(HOST, defaults.ioThreads(), defaults.transport(),
+                    defaults.startupTimeout(), defaults.connectTimeout(), defaults.maxStartupPacket(),
+                    defaults.userCacheTtl());
             AurigaConfig config = new AurigaConfig(clusters, List.of(), tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
                     new AdminConfig(HOST, 6480 + portOffset), server);
             Runtime running;

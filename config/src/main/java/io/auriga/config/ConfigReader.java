@@ -23,7 +23,7 @@ final class ConfigReader {
             VERIFIER, "token");
     private static final List<String> TLS_KEYS = List.of("mode", "cert", "key");
     private static final List<String> ADMIN_KEYS = List.of("host", "port");
-    private static final List<String> SERVER_KEYS = List.of("bind", "io-threads", "startup-timeout",
+    private static final List<String> SERVER_KEYS = List.of("bind", "io-threads", "transport", "startup-timeout",
             "connect-timeout", "max-startup-packet", "user-cache-ttl");
     private static final Map<String, TlsMode> TLS_MODES = MapNode.words(TlsMode.values());
 
@@ -140,6 +140,8 @@ final class ConfigReader {
         }
     }
 
+    private static final Map<String, IoTransport> TRANSPORTS = MapNode.words(IoTransport.values());
+
     private static ServerConfig readServer(MapNode root) {
         ServerConfig defaults = ServerConfig.defaults();
         MapNode node = root.map("server", SERVER_KEYS).orElse(null);
@@ -149,6 +151,7 @@ final class ConfigReader {
         return new ServerConfig(
                 node.text("bind", defaults.bindHost()),
                 node.integer("io-threads", 0, 1024, defaults.ioThreads()),
+                Optional.ofNullable(node.choice("transport", TRANSPORTS)).orElse(defaults.transport()),
                 node.positiveDuration("startup-timeout", defaults.startupTimeout()),
                 node.positiveDuration("connect-timeout", defaults.connectTimeout()),
                 // Read before authentication: bounded so a stranger cannot make us buffer much.

@@ -7,6 +7,7 @@ import java.time.Duration;
  *
  * @param bindHost          address the endpoints listen on unless an endpoint names its own
  * @param ioThreads         event-loop threads; 0 picks one per two cores
+ * @param transport         the kernel interface the event loops use
  * @param startupTimeout    time a client has to finish startup and authentication
  * @param connectTimeout    time to open and log in to a backend connection
  * @param maxStartupPacket  largest startup packet accepted before authentication
@@ -15,13 +16,14 @@ import java.time.Duration;
 public record ServerConfig(
         String bindHost,
         int ioThreads,
+        IoTransport transport,
         Duration startupTimeout,
         Duration connectTimeout,
         int maxStartupPacket,
         Duration userCacheTtl) {
 
     public static ServerConfig defaults() {
-        return new ServerConfig("0.0.0.0", 0, Duration.ofSeconds(10), Duration.ofSeconds(5), 10_000,
+        return new ServerConfig("0.0.0.0", 0, IoTransport.AUTO, Duration.ofSeconds(10), Duration.ofSeconds(5), 10_000,
                 Duration.ofSeconds(30));
     }
 }

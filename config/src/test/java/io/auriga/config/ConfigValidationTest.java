@@ -81,6 +81,12 @@ class ConfigValidationTest {
     }
 
     @Test
+    void transportIsOneOfTheKnownOnes() {
+        assertProblems(CLUSTER + "server: { transport: io_uring }\n",
+                "server.transport: 'io_uring' is not one of auto, io-uring, epoll, nio (did you mean 'io-uring'?)");
+    }
+
+    @Test
     void unknownFieldWithoutACloseMatchListsTheKnownOnes() {
         assertProblems(CLUSTER + "admin: { color: blue }\n", "admin: unknown field 'color' (expected one of host, port)");
     }

@@ -54,7 +54,7 @@ public final class AurigaServer implements AutoCloseable {
     private final Map<Engine, EngineSupport> engines;
     private final Map<String, Rejoiner> rejoiners;
     private final Clock clock;
-    private final EventLoops loops;
+    private EventLoops loops;
     private final ExecutorService blocking;
     private final Map<String, TopologyHolder> topologies = new LinkedHashMap<>();
     private final List<Monitor> monitors = new ArrayList<>();
@@ -77,7 +77,6 @@ public final class AurigaServer implements AutoCloseable {
         this.config = config;
         this.engines = Map.copyOf(engines);
         this.clock = clock;
-        this.loops = EventLoops.create(config.server().ioThreads());
         this.blocking = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "auriga-users");
             t.setDaemon(true);
@@ -88,6 +87,7 @@ public final class AurigaServer implements AutoCloseable {
     /** Probes every cluster once, then opens every endpoint; throws if any port cannot be bound. */
     public void start() throws IOException {
         try {
+            loops = EventLoops.create(config.server().ioThreads(), config.server().transport());
             SecureRandom random = new SecureRandom();
             for (ClusterConfig cluster : config.clusters()) {
                 startCluster(cluster, random);
@@ -98,7 +98,7 @@ public final class AurigaServer implements AutoCloseable {
                 admin.start();
             }
             log.info("auriga started: {} endpoint(s) on {} event-loop thread(s) ({})", listeners.size(),
-                    loops.threads(), loops.isEpoll() ? "epoll" : "nio");
+                    loops.threads(), EventLoops.name(loops.transport()));
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
@@ -219,6 +219,9 @@ public final class AurigaServer implements AutoCloseable {
         monitors.clear();
         engines.values().forEach(EngineSupport::close);
         blocking.shutdownNow();
-        loops.close();
+        if (loops != null) {
+            loops.close();
+            loops = null;
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.auriga.core.net;
 
+import io.auriga.config.IoTransport;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
@@ -14,39 +15,95 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one event-loop group every endpoint and backend connection shares, on epoll where the
- * native transport loads and NIO elsewhere. Backend connections are opened on the client
- * channel's own loop, so a session never hops threads. On epoll the handler is wrapped in
- * {@link EpollInterestGuard}, which works around a Netty defect that closed stopped channels.
+ * The one event-loop group every endpoint and backend connection shares, on io_uring, epoll or NIO
+ * ({@link IoTransport}). Backend connections are opened on the client channel's own loop, so a
+ * session never hops threads. On epoll the handler is wrapped in {@link EpollInterestGuard}, which
+ * works around a Netty defect that closed stopped channels.
  */
 public final class EventLoops implements AutoCloseable {
     private final EventLoopGroup group;
-    private final boolean epoll;
+    private final IoTransport transport;
     private final int threads;
 
-    private EventLoops(EventLoopGroup group, boolean epoll, int threads) {
+    private EventLoops(EventLoopGroup group, IoTransport transport, int threads) {
         this.group = group;
-        this.epoll = epoll;
+        this.transport = transport;
         this.threads = threads;
     }
 
-    /**
-     * @param threads event-loop threads; 0 picks one per two cores. Relaying costs a few
-     *                microseconds a message, and on small machines the proxy shares the cores with
-     *                the database and its clients: one loop gathers more ready sockets per wake-up
-     *                (bench/pgbench.sh measured 0.77 of direct throughput with one loop on 2 cores,
-     *                0.75 with two).
-     */
+    /** The best transport the machine offers ({@link IoTransport#AUTO}). */
     public static EventLoops create(int threads) {
+        return build(threads, best());
+    }
+
+    /**
+     * @param threads   event-loop threads; 0 picks one per two cores. Relaying costs a few
+     *                  microseconds a message, and on small machines the proxy shares the cores
+     *                  with the database and its clients: one loop gathers more ready sockets per
+     *                  wake-up (bench/pgbench.sh measured 0.77 of direct throughput with one loop on
+     *                  2 cores, 0.75 with two).
+     * @param requested the transport; AUTO takes io_uring, then epoll, then NIO, whichever the
+     *                  kernel allows first (io_uring may be turned off by
+     *                  {@code kernel.io_uring_disabled} or a container's seccomp profile)
+     * @throws IOException if a transport named explicitly is not available, with the reason the
+     *                     native library gave
+     */
+    public static EventLoops create(int threads, IoTransport requested) throws IOException {
+        return build(threads, resolve(requested));
+    }
+
+    private static EventLoops build(int threads, IoTransport transport) {
         int n = threads > 0 ? threads : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollInterestGuard.wrap(EpollIoHandler.newFactory()) : NioIoHandler.newFactory();
+        IoHandlerFactory io = switch (transport) {
+            case IO_URING -> IoUringIoHandler.newFactory();
+            case EPOLL -> EpollInterestGuard.wrap(EpollIoHandler.newFactory());
+            default -> NioIoHandler.newFactory();
+        };
         return new EventLoops(new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory("auriga-io", true), io),
-                epoll, n);
+                transport, n);
+    }
+
+    private static IoTransport best() {
+        return IoUring.isAvailable() ? IoTransport.IO_URING : Epoll.isAvailable() ? IoTransport.EPOLL : IoTransport.NIO;
+    }
+
+    private static IoTransport resolve(IoTransport requested) throws IOException {
+        switch (requested) {
+            case AUTO:
+                return best();
+            case IO_URING:
+                if (!IoUring.isAvailable()) {
+                    throw unavailable(requested, IoUring.unavailabilityCause());
+                }
+                return requested;
+            case EPOLL:
+                if (!Epoll.isAvailable()) {
+                    throw unavailable(requested, Epoll.unavailabilityCause());
+                }
+                return requested;
+            default:
+                return IoTransport.NIO;
+        }
+    }
+
+    private static IOException unavailable(IoTransport transport, Throwable cause) {
+        return new IOException("server.transport " + name(transport) + " is not available on this"
+                + " machine (" + cause + "); use auto, or another transport", cause);
+    }
+
+    /** The transport's name as the config file writes it. */
+    public static String name(IoTransport transport) {
+        return transport.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** Pooled buffers for every proxy channel: relaying allocates one buffer per read. */
@@ -62,16 +119,25 @@ public final class EventLoops implements AutoCloseable {
         return threads;
     }
 
-    public boolean isEpoll() {
-        return epoll;
+    /** The transport in use: never AUTO. */
+    public IoTransport transport() {
+        return transport;
     }
 
     public Class<? extends ServerChannel> serverChannel() {
-        return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        return switch (transport) {
+            case IO_URING -> IoUringServerSocketChannel.class;
+            case EPOLL -> EpollServerSocketChannel.class;
+            default -> NioServerSocketChannel.class;
+        };
     }
 
     public Class<? extends SocketChannel> clientChannel() {
-        return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        return switch (transport) {
+            case IO_URING -> IoUringSocketChannel.class;
+            case EPOLL -> EpollSocketChannel.class;
+            default -> NioSocketChannel.class;
+        };
     }
 
     @Override

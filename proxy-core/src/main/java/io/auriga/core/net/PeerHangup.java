@@ -3,6 +3,7 @@ package io.auriga.core.net;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 
 /**
  * Whether the far end of a connection has already closed it, asked of the kernel rather than of the
@@ -10,7 +11,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
  * when its loop gets to that event; a client command read in the meantime would be sent into the
  * dead connection and fail as "lost while running", though nothing could have read it. Asking
  * before sending costs one {@code getsockopt(TCP_INFO)}, so callers ask only where it matters (the
- * first command after a quiet spell). On transports other than epoll the answer is always false.
+ * first command after a quiet spell). On NIO the answer is always false.
  */
 public final class PeerHangup {
     /** Linux TCP states: the peer's FIN arrived (CLOSE_WAIT), or its RST (CLOSE). */
@@ -21,11 +22,18 @@ public final class PeerHangup {
     }
 
     public static boolean seen(Channel channel) {
-        if (!(channel instanceof EpollSocketChannel socket) || !socket.isActive()) {
+        if (!channel.isActive()) {
             return false;
         }
         try {
-            int state = socket.tcpInfo().state();
+            int state;
+            if (channel instanceof IoUringSocketChannel socket) {
+                state = socket.tcpInfo().state();
+            } else if (channel instanceof EpollSocketChannel socket) {
+                state = socket.tcpInfo().state();
+            } else {
+                return false;
+            }
             return state == TCP_CLOSE_WAIT || state == TCP_CLOSE;
         } catch (ChannelException e) {
             return false;

@@ -18,6 +18,7 @@ import io.auriga.config.ServerConfig;
 import io.auriga.config.TlsConfig;
 import io.auriga.config.UserConfig;
 import io.auriga.core.AurigaServer;
+import io.auriga.core.testing.TestTransport;
 import io.auriga.core.topology.Role;
 import io.auriga.core.topology.Topology;
 import java.net.InetAddress;
@@ -263,8 +264,8 @@ class MySql8IT {
         return new AurigaConfig(List.of(cluster),
                 List.of(new UserConfig(APP, new Secret(APP_PASSWORD, "test"), null, false)),
                 TlsConfig.disabled(), new AdminConfig("127.0.0.1", 0),
-                new ServerConfig("127.0.0.1", 1, Duration.ofSeconds(10), d.connectTimeout(), d.maxStartupPacket(),
-                        d.userCacheTtl()));
+                new ServerConfig("127.0.0.1", 1, TestTransport.configured(),
+                        Duration.ofSeconds(10), d.connectTimeout(), d.maxStartupPacket(), d.userCacheTtl()));
     }
 
     private static Topology awaitTopology() {

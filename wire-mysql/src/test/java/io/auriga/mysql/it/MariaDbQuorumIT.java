@@ -15,6 +15,7 @@ import io.auriga.config.InstanceConfig;
 import io.auriga.config.ServerConfig;
 import io.auriga.config.TlsConfig;
 import io.auriga.core.AurigaServer;
+import io.auriga.core.testing.TestTransport;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.mysql.engine.MariaDbEngineSupport;
 import io.auriga.mysql.sandbox.MariaDbBinaries;
@@ -82,8 +83,8 @@ class MariaDbQuorumIT {
                 base.endpoints(), base.failover(), base.durability());
         ServerConfig d = ServerConfig.defaults();
         AurigaConfig config = new AurigaConfig(List.of(cluster), List.of(), TlsConfig.disabled(),
-                new AdminConfig("127.0.0.1", 0), new ServerConfig("127.0.0.1", 2, d.startupTimeout(),
-                d.connectTimeout(), d.maxStartupPacket(), d.userCacheTtl()));
+                new AdminConfig("127.0.0.1", 0), new ServerConfig("127.0.0.1", 2, TestTransport.configured(),
+                d.startupTimeout(), d.connectTimeout(), d.maxStartupPacket(), d.userCacheTtl()));
         Clock clock = Clock.systemUTC();
         auriga = new AurigaServer(config, Map.of(Engine.MYSQL, new MariaDbEngineSupport(clock)), clock);
         auriga.start();

@@ -13,6 +13,7 @@ import io.auriga.config.ServerConfig;
 import io.auriga.config.TlsConfig;
 import io.auriga.config.UserConfig;
 import io.auriga.core.AurigaServer;
+import io.auriga.core.testing.TestTransport;
 import io.auriga.core.tls.CertificateAuthority;
 import io.auriga.core.tls.TlsFiles;
 import io.auriga.mysql.engine.MariaDbEngineSupport;
@@ -121,8 +122,8 @@ public final class ProxiedMariaDb implements AutoCloseable {
                         .withMySql(new MySqlOptions(false, MySqlOptions.AuthPlugin.CACHING_SHA2_PASSWORD)));
             }
             ServerConfig d = ServerConfig.defaults();
-            ServerConfig serverConfig = new ServerConfig("127.0.0.1", 2, startupTimeout, d.connectTimeout(),
-                    d.maxStartupPacket(), d.userCacheTtl());
+            ServerConfig serverConfig = new ServerConfig("127.0.0.1", 2, TestTransport.configured(),
+                    startupTimeout, d.connectTimeout(), d.maxStartupPacket(), d.userCacheTtl());
             List<UserConfig> users = List.of(new UserConfig(CONFIG_USER, new Secret(CONFIG_PASSWORD, "test"), null,
                     false));
             AurigaConfig config = new AurigaConfig(clusters, users, tls.toConfig(TlsConfig.TlsMode.OPTIONAL),

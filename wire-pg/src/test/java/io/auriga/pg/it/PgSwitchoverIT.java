@@ -15,6 +15,7 @@ import io.auriga.config.ServerConfig;
 import io.auriga.config.TlsConfig;
 import io.auriga.core.AurigaServer;
 import io.auriga.core.admin.SwitchoverJson;
+import io.auriga.core.testing.TestTransport;
 import io.auriga.core.topology.Role;
 import io.auriga.core.topology.Topology;
 import io.auriga.pg.engine.PgEngineSupport;
@@ -175,8 +176,8 @@ class PgSwitchoverIT {
         ServerConfig d = ServerConfig.defaults();
         AurigaConfig config = new AurigaConfig(List.of(guardedCluster), List.of(),
                 TlsConfig.disabled(), new AdminConfig("127.0.0.1", ProxiedCluster.freePort()),
-                new ServerConfig("127.0.0.1", 1, d.startupTimeout(), d.connectTimeout(), d.maxStartupPacket(),
-                        d.userCacheTtl()));
+                new ServerConfig("127.0.0.1", 1, TestTransport.configured(),
+                        d.startupTimeout(), d.connectTimeout(), d.maxStartupPacket(), d.userCacheTtl()));
         Clock clock = Clock.systemUTC();
         AurigaServer server = new AurigaServer(config, Map.of(Engine.POSTGRES, new PgEngineSupport(clock)), clock);
         server.start();

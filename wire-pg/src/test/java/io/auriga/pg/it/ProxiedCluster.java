@@ -7,6 +7,7 @@ import io.auriga.config.Engine;
 import io.auriga.config.ServerConfig;
 import io.auriga.config.TlsConfig;
 import io.auriga.core.AurigaServer;
+import io.auriga.core.testing.TestTransport;
 import io.auriga.core.tls.CertificateAuthority;
 import io.auriga.core.tls.TlsFiles;
 import io.auriga.core.topology.Role;
@@ -71,8 +72,8 @@ public final class ProxiedCluster implements AutoCloseable {
         try {
             ClusterConfig cluster = adjust.apply(SandboxCluster.config(sandbox, "main", "127.0.0.1", 0, 0));
             ServerConfig d = ServerConfig.defaults();
-            ServerConfig server = new ServerConfig("127.0.0.1", 2, STARTUP_TIMEOUT, d.connectTimeout(),
-                    d.maxStartupPacket(), d.userCacheTtl());
+            ServerConfig server = new ServerConfig("127.0.0.1", 2, TestTransport.configured(),
+                    STARTUP_TIMEOUT, d.connectTimeout(), d.maxStartupPacket(), d.userCacheTtl());
             AurigaConfig config = new AurigaConfig(List.of(cluster), List.of(),
                     tls.toConfig(TlsConfig.TlsMode.OPTIONAL), new AdminConfig("127.0.0.1", freePort()), server);
             Clock clock = Clock.systemUTC();
