@@ -29,7 +29,8 @@ final class ClusterReader {
     private static final List<String> FAILOVER_KEYS =
             List.of("auto", "probe-interval", "failure-threshold", "probe-timeout", "failover-timeout",
                     "switchover-drain", "rejoin-command", "rejoin-timeout");
-    private static final List<String> MYSQL_KEYS = List.of("local-infile", "auth-plugin");
+    private static final List<String> MYSQL_KEYS = List.of("local-infile", "auth-plugin", "pool-size",
+            "pool-idle-timeout");
 
     private static final Map<String, Engine> ENGINES = engines();
     private static final Map<String, EndpointRole> ROLES = MapNode.words(EndpointRole.values());
@@ -87,7 +88,9 @@ final class ClusterReader {
         }
         MySqlOptions defaults = MySqlOptions.DEFAULTS;
         return new MySqlOptions(node.bool("local-infile", defaults.localInfile()),
-                Optional.ofNullable(node.choice("auth-plugin", AUTH_PLUGINS)).orElse(defaults.authPlugin()));
+                Optional.ofNullable(node.choice("auth-plugin", AUTH_PLUGINS)).orElse(defaults.authPlugin()),
+                node.integer("pool-size", 0, 10_000, defaults.poolSize()),
+                node.positiveDuration("pool-idle-timeout", defaults.poolIdleTimeout()));
     }
 
     /**

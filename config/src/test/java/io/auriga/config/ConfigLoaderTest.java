@@ -198,10 +198,11 @@ class ConfigLoaderTest {
         assertEquals(MySqlOptions.DEFAULTS, parse(cluster.formatted("")).clusters().get(0).mysql());
         assertTrue(MySqlOptions.DEFAULTS.localInfile(), "LOCAL INFILE is relayed unless refused");
         assertEquals(MySqlOptions.AuthPlugin.MYSQL_NATIVE_PASSWORD, MySqlOptions.DEFAULTS.authPlugin());
-        assertEquals(new MySqlOptions(false, MySqlOptions.AuthPlugin.CACHING_SHA2_PASSWORD),
-                parse(cluster.formatted("    mysql: { local-infile: false, auth-plugin: caching_sha2_password }\n"))
-                        .clusters().get(0).mysql());
-        assertEquals(new MySqlOptions(true, MySqlOptions.AuthPlugin.MYSQL_NATIVE_PASSWORD),
+        assertEquals(16, MySqlOptions.DEFAULTS.poolSize(), "backend connections are reused unless turned off");
+        assertEquals(new MySqlOptions(false, MySqlOptions.AuthPlugin.CACHING_SHA2_PASSWORD, 0, Duration.ofMinutes(1)),
+                parse(cluster.formatted("    mysql: { local-infile: false, auth-plugin: caching_sha2_password,"
+                        + " pool-size: 0, pool-idle-timeout: 1m }\n")).clusters().get(0).mysql());
+        assertEquals(new MySqlOptions(true, MySqlOptions.AuthPlugin.MYSQL_NATIVE_PASSWORD, 16, Duration.ofSeconds(10)),
                 parse(cluster.formatted("    mysql: { auth-plugin: mysql_native_password }\n")).clusters().get(0).mysql());
     }
 

@@ -316,10 +316,14 @@ class ConfigValidationTest {
     void mysqlOptionsAreCheckedAndOnlyForMysqlClusters() {
         String mysql = CLUSTER.replace("engine: postgres", "engine: mysql");
         assertProblems(mysql + "    mysql: { local-infile: maybe, auth-plugin: caching_sha2_pasword, infile: true }\n",
-                "clusters[0].mysql: unknown field 'infile' (expected one of local-infile, auth-plugin)",
+                "clusters[0].mysql: unknown field 'infile' (expected one of local-infile, auth-plugin, pool-size,"
+                        + " pool-idle-timeout)",
                 "clusters[0].mysql.local-infile: 'maybe' is not true or false",
                 "clusters[0].mysql.auth-plugin: 'caching_sha2_pasword' is not one of mysql_native_password, "
                         + "caching_sha2_password (did you mean 'caching_sha2_password'?)");
+        assertProblems(mysql + "    mysql: { pool-size: -1, pool-idle-timeout: 0s }\n",
+                "clusters[0].mysql.pool-size: -1 is out of range (0..10000)",
+                "clusters[0].mysql.pool-idle-timeout: must be greater than 0");
         assertProblems(CLUSTER + "    mysql: { local-infile: false }\n",
                 "clusters[0].mysql: applies only to clusters with engine: mysql, not postgres");
     }

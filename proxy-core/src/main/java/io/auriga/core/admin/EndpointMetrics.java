@@ -13,6 +13,7 @@ public final class EndpointMetrics {
     private final LongAdder connectionsTotal = new LongAdder();
     private final LongAdder connectionsActive = new LongAdder();
     private final LongAdder backendConnectFailures = new LongAdder();
+    private final LongAdder backendsReused = new LongAdder();
     private final LongAdder authFailures = new LongAdder();
     private final LongAdder bytesClientToBackend = new LongAdder();
     private final LongAdder bytesBackendToClient = new LongAdder();
@@ -46,6 +47,11 @@ public final class EndpointMetrics {
         backendConnectFailures.increment();
     }
 
+    /** A client was given a backend connection an earlier client had left, instead of a new one. */
+    public void backendReused() {
+        backendsReused.increment();
+    }
+
     /** A client failed to authenticate to the proxy. */
     public void authFailed() {
         authFailures.increment();
@@ -71,6 +77,10 @@ public final class EndpointMetrics {
 
     public long backendConnectFailures() {
         return backendConnectFailures.sum();
+    }
+
+    public long backendsReused() {
+        return backendsReused.sum();
     }
 
     public long authFailures() {

@@ -51,6 +51,9 @@ public final class Metrics {
         counter(text, all, "auriga_backend_connect_failures_total", "counter",
                 "Failures to open or log in to a backend connection for a client.",
                 EndpointMetrics::backendConnectFailures);
+        counter(text, all, "auriga_backend_reused_total", "counter",
+                "Clients given a backend connection an earlier client left, instead of a new one.",
+                EndpointMetrics::backendsReused);
         counter(text, all, "auriga_auth_failures_total", "counter",
                 "Clients that failed to authenticate to the proxy.", EndpointMetrics::authFailures);
         text.family("auriga_bytes_total", "counter",

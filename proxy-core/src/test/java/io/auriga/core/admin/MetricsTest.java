@@ -42,6 +42,8 @@ class MetricsTest {
         writer.clientDisconnected();
         writer.authFailed();
         writer.backendConnectFailed();
+        writer.backendReused();
+        writer.backendReused();
         writer.relayedFromClient(100);
         writer.relayedToClient(2500);
         metrics.endpoint("main", "reader");
@@ -56,6 +58,7 @@ class MetricsTest {
         assertTrue(lines.contains("auriga_client_connections_active{cluster=\"main\",endpoint=\"writer\"} 1"));
         assertTrue(lines.contains("auriga_auth_failures_total{cluster=\"main\",endpoint=\"writer\"} 1"));
         assertTrue(lines.contains("auriga_backend_connect_failures_total{cluster=\"main\",endpoint=\"writer\"} 1"));
+        assertTrue(lines.contains("auriga_backend_reused_total{cluster=\"main\",endpoint=\"writer\"} 2"));
         assertTrue(lines.contains(
                 "auriga_bytes_total{cluster=\"main\",endpoint=\"writer\",direction=\"client_to_backend\"} 100"));
         assertTrue(lines.contains(

@@ -39,15 +39,31 @@ public final class MySqlBackendConnector {
     private final EventLoops loops;
     private final Duration timeout;
     private final ServerProfile.Holder profile;
+    private final BackendPool pool;
 
-    public MySqlBackendConnector(EventLoops loops, Duration timeout, ServerProfile.Holder profile) {
+    /** @param pool where connections whose clients left wait for the next client (see {@link BackendPool}) */
+    public MySqlBackendConnector(EventLoops loops, Duration timeout, ServerProfile.Holder profile, BackendPool pool) {
         this.loops = loops;
         this.timeout = timeout;
         this.profile = profile;
+        this.pool = pool;
     }
 
     public ServerProfile.Holder profile() {
         return profile;
+    }
+
+    public BackendPool pool() {
+        return pool;
+    }
+
+    /**
+     * A connection to {@code instance} logged in as {@code login}: one a former client left in the
+     * pool when there is one on {@code loop}, else a new one ({@link #connect}).
+     */
+    public Future<MySqlBackend> acquire(EventLoop loop, InstanceState instance, BackendLogin login) {
+        MySqlBackend kept = pool.take(loop, instance, login);
+        return kept != null ? loop.newSucceededFuture(kept) : connect(loop, instance, login);
     }
 
     /**

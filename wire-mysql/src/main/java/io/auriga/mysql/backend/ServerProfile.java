@@ -47,6 +47,11 @@ public record ServerProfile(String serverVersion, long capabilities, int charact
         return new ServerProfile(handshake.serverVersion(), handshake.capabilities(), handshake.characterSet());
     }
 
+    /** Whether the backends are MariaDB (their version says so), not MySQL. */
+    public boolean mariaDb() {
+        return serverVersion.contains("MariaDB");
+    }
+
     /** What the proxy's handshake offers: the supported subset of the backend's, plus TLS when configured. */
     public long advertised(boolean tls) {
         return SUPPORTED & capabilities | (tls ? Capabilities.CLIENT_SSL : 0);

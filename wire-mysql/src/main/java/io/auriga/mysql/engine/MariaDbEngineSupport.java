@@ -9,6 +9,7 @@ import io.auriga.core.engine.EngineResources;
 import io.auriga.core.engine.EngineSupport;
 import io.auriga.core.health.Probe;
 import io.auriga.mysql.auth.CachingSha2Cache;
+import io.auriga.mysql.backend.BackendPool;
 import io.auriga.mysql.backend.MySqlBackendConnector;
 import io.auriga.mysql.backend.ServerProfile;
 import io.auriga.mysql.frontend.ConnectionRegistry;
@@ -67,8 +68,12 @@ public final class MariaDbEngineSupport implements EngineSupport {
         boolean first = !profiles.containsKey(context.cluster().name());
         ServerProfile.Holder profile = profiles.computeIfAbsent(context.cluster().name(),
                 k -> new ServerProfile.Holder());
+        // Only sessions that follow the primary know their schema when they leave, so only they give back.
+        var mysql = context.cluster().mysql();
+        BackendPool pool = new BackendPool(context.router().followsPrimary() ? mysql.poolSize() : 0,
+                mysql.poolIdleTimeout(), context.server().connectTimeout(), context.metrics());
         MySqlBackendConnector connector = new MySqlBackendConnector(context.loops(), context.server().connectTimeout(),
-                profile);
+                profile, pool);
         if (first) {
             // Clients are told the backends' version and capabilities: learn them before the first client comes.
             context.router().topology().current().instances().stream().findFirst()

@@ -26,6 +26,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelPipeline;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -240,7 +241,7 @@ public final class MySqlSession implements WriterSessions.Session {
         Route.To to = (Route.To) route;
         lease = endpoint.counts().acquire(to.instance().name());
         BackendLogin as = state == null ? login : login.withDatabase(state.schema());
-        Future<MySqlBackend> attempt = connector.connect(client.eventLoop(), to.instance(), as);
+        Future<MySqlBackend> attempt = connector.acquire(client.eventLoop(), to.instance(), as);
         attempt.addListener(f -> {
             if (f.isSuccess() && (closing || !client.isActive())) {
                 attempt.getNow().channel().close();
@@ -379,6 +380,12 @@ public final class MySqlSession implements WriterSessions.Session {
     private boolean clientMessage(int sequenceId, int length, ByteBuf payload) {
         nextSequence = sequenceId + 1;
         if (sequenceId == 0 && standIn != null && tracker.quiet() && answeredByStandIn(payload, length)) {
+            return true;
+        }
+        if (sequenceId == 0 && length == 1 && payload.isReadable()
+                && payload.getUnsignedByte(payload.readerIndex()) == Command.COM_QUIT && keepable()) {
+            // The backend stays open for the pool (released() gives it back); the client's leaving ends the session.
+            client.close();
             return true;
         }
         if (sequenceId == 0 && tracker.quiet() && length <= ClientCommandFramer.SMALL
@@ -733,6 +740,7 @@ public final class MySqlSession implements WriterSessions.Session {
      * than left to run unseen.
      */
     void released() {
+        boolean keep = keepable();
         live.remove(this);
         if (writerHold != null) {
             writerHold.close();
@@ -744,6 +752,14 @@ public final class MySqlSession implements WriterSessions.Session {
         cancelTimer();
         registry.unregister(connectionId);
         releaseLease();
+        if (keep) {
+            ChannelPipeline pipeline = backend.channel().pipeline();
+            pipeline.remove(MySqlRelayHandler.class);
+            if (pipeline.first() == null) {
+                connector.pool().give(backend, login.withDatabase(state.schema()));
+                return;
+            }
+        }
         if (backend != null && backend.channel().isActive()) {
             if (!tracker.quiet()) {
                 log.info("{}: client left during a statement; killing it on {}", describe(), backend.instance().name());
@@ -752,6 +768,20 @@ public final class MySqlSession implements WriterSessions.Session {
             }
             backend.channel().close();
         }
+    }
+
+    /**
+     * Whether the backend can serve another client once this one leaves: the session follows the
+     * primary (so it knows its schema), is not read-only, and stands between commands with nothing
+     * half sent either way. The pool resets it before anyone else gets it. MariaDB only: its reset
+     * restores the character set of the login, while MySQL's documented reset takes the server's
+     * defaults, which a client that asked for another would not expect.
+     */
+    private boolean keepable() {
+        return state != null && connector.pool().enabled() && connector.profile().get().mariaDb()
+                && !login.readOnly() && backend != null && !closing
+                && !detached && held.isEmpty() && tracker.quiet() && fromBackend.atBoundary() && fromClient.atBoundary()
+                && backend.channel().isActive();
     }
 
     /** Sends an ERR to the client, logs the reason once, and closes. */

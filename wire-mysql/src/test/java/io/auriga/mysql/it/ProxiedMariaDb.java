@@ -43,7 +43,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *
  * <p>The shared cluster also has a second Auriga cluster, {@value #STRICT}, over the same servers
  * with the non-default MySQL options: the handshake names {@code caching_sha2_password} and
- * {@code LOAD DATA LOCAL INFILE} is refused.
+ * {@code LOAD DATA LOCAL INFILE} is refused, and no backend connection is kept for reuse.
  */
 public final class ProxiedMariaDb implements AutoCloseable {
     /** Short so the silent-client test does not wait long, with room for a loaded machine. */
@@ -51,7 +51,7 @@ public final class ProxiedMariaDb implements AutoCloseable {
     /** A user known only to the proxy's config; the database has the same account for backend logins. */
     static final String CONFIG_USER = "cfg_user";
     static final String CONFIG_PASSWORD = "cfg-secret";
-    /** The second cluster's name: caching_sha2_password greeting, no LOCAL INFILE. */
+    /** The second cluster's name: caching_sha2_password greeting, no LOCAL INFILE, no kept backend connections. */
     static final String STRICT = "strict";
 
     private final Path dir;
@@ -119,7 +119,8 @@ public final class ProxiedMariaDb implements AutoCloseable {
             clusters.add(MariaDbSandboxCluster.config(sandbox, "main", "127.0.0.1", 0, 0, failover));
             if (withStrict) {
                 clusters.add(MariaDbSandboxCluster.config(sandbox, STRICT, "127.0.0.1", 0, 0, failover)
-                        .withMySql(new MySqlOptions(false, MySqlOptions.AuthPlugin.CACHING_SHA2_PASSWORD)));
+                        .withMySql(MySqlOptions.DEFAULTS.withLocalInfile(false)
+                                .withAuthPlugin(MySqlOptions.AuthPlugin.CACHING_SHA2_PASSWORD).withPoolSize(0)));
             }
             ServerConfig d = ServerConfig.defaults();
             ServerConfig serverConfig = new ServerConfig("127.0.0.1", 2, TestTransport.configured(),

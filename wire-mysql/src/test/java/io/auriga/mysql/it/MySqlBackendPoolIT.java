@@ -1,0 +1,172 @@
+package io.auriga.mysql.it;
+
+import static io.auriga.core.testing.Poll.poll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Properties;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Backend connections kept for reuse on the writer endpoint ({@code mysql.pool-size}): a client that
+ * logs in as one who just left gets that backend connection, and finds nothing of the earlier
+ * session in it (variables, temporary tables, locks, an open transaction); other logins never get it;
+ * a kept connection the server closed is not handed out; with {@code pool-size: 0} every client gets a
+ * new backend connection.
+ */
+@ExtendWith(ProxiedMariaDb.Extension.class)
+class MySqlBackendPoolIT {
+    private static final Duration REUSE_WAIT = Duration.ofSeconds(10);
+
+    @Test
+    void theNextClientGetsTheConnectionResetAndNothingOfTheEarlierSessionLeaks(ProxiedMariaDb cluster)
+            throws Exception {
+        try (Connection setup = cluster.mariadb(cluster.writerPort(), ""); Statement st = setup.createStatement()) {
+            st.execute("CREATE OR REPLACE TABLE pool_it (id INT PRIMARY KEY)");
+        }
+        long thread;
+        try (Connection first = cluster.mariadb(cluster.writerPort(), ""); Statement st = first.createStatement()) {
+            thread = scalar(st, "SELECT CONNECTION_ID()");
+            // The check of the character set below tells a restored login from a reset to the defaults.
+            assertNotEquals("utf8mb4", text(st, "SELECT @@global.character_set_client"));
+            st.execute("SET @left_behind = 42");
+            st.execute("SET SESSION sql_mode = 'ANSI_QUOTES'");
+            st.execute("CREATE TEMPORARY TABLE pool_scratch (a INT)");
+            assertEquals(1, scalar(st, "SELECT GET_LOCK('pool_it_lock', 0)"));
+            first.setAutoCommit(false);
+            st.execute("INSERT INTO pool_it VALUES (1)");
+            // Closed inside the transaction: the row must never be committed by the next client.
+        }
+        try (Connection next = reuse(cluster, thread); Statement st = next.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT @left_behind, @@session.sql_mode = @@global.sql_mode,"
+                    + " DATABASE(), @@character_set_client, IS_FREE_LOCK('pool_it_lock')")) {
+                assertTrue(rs.next());
+                assertNull(rs.getObject(1), "user variables are cleared");
+                assertTrue(rs.getBoolean(2), "session variables are back to the server's defaults");
+                assertEquals(cluster.sandbox().database(), rs.getString(3), "the login's schema");
+                assertEquals("utf8mb4", rs.getString(4), "the login's character set, not the server's default");
+                assertEquals(1, rs.getInt(5), "locks of the earlier session are released");
+            }
+            SQLException gone = assertThrows(SQLException.class, () -> st.executeQuery("SELECT * FROM pool_scratch"));
+            assertEquals(1146, gone.getErrorCode(), "temporary tables are dropped: " + gone);
+            assertEquals(0, scalar(st, "SELECT COUNT(*) FROM pool_it"), "the left transaction was rolled back");
+            st.execute("INSERT INTO pool_it VALUES (2)");
+            assertEquals(1, scalar(st, "SELECT COUNT(*) FROM pool_it"), "the reused connection works");
+        }
+    }
+
+    @Test
+    void anotherUserOrSchemaNeverGetsTheConnection(ProxiedMariaDb cluster) throws Exception {
+        long thread;
+        try (Connection first = cluster.mariadb(cluster.writerPort(), ""); Statement st = first.createStatement()) {
+            thread = scalar(st, "SELECT CONNECTION_ID()");
+        }
+        Properties other = new Properties();
+        other.setProperty("user", ProxiedMariaDb.CONFIG_USER);
+        other.setProperty("password", ProxiedMariaDb.CONFIG_PASSWORD);
+        for (int i = 0; i < 5; i++) {
+            try (Connection c = DriverManager.getConnection(cluster.mariadbUrl(cluster.writerPort(), ""), other);
+                 Statement st = c.createStatement()) {
+                assertNotEquals(thread, scalar(st, "SELECT CONNECTION_ID()"), "another user's connection");
+                assertEquals(ProxiedMariaDb.CONFIG_USER, text(st, "SELECT SUBSTRING_INDEX(USER(), '@', 1)"));
+            }
+            try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + cluster.writerPort() + "/",
+                    cluster.credentials()); Statement st = c.createStatement()) {
+                assertNotEquals(thread, scalar(st, "SELECT CONNECTION_ID()"), "a login without the schema");
+                assertNull(text(st, "SELECT DATABASE()"));
+            }
+        }
+        // The connection is still kept for its own login.
+        try (Connection back = reuse(cluster, thread)) {
+            assertFalse(back.isClosed());
+        }
+    }
+
+    @Test
+    void aKeptConnectionTheServerClosedIsNotHandedOut(ProxiedMariaDb cluster) throws Exception {
+        long thread;
+        try (Connection first = cluster.mariadb(cluster.writerPort(), ""); Statement st = first.createStatement()) {
+            thread = scalar(st, "SELECT CONNECTION_ID()");
+        }
+        String primary = cluster.server().topology("main").current().primary().orElseThrow().name();
+        try (Connection admin = cluster.admin(cluster.sandbox().instance(primary)); Statement st = admin.createStatement()) {
+            assertTrue(poll(REUSE_WAIT, () -> processExists(st, thread)), "the kept connection is open");
+            st.execute("KILL CONNECTION " + thread);
+        }
+        for (int i = 0; i < 3; i++) {
+            try (Connection c = cluster.mariadb(cluster.writerPort(), ""); Statement st = c.createStatement()) {
+                assertNotEquals(thread, scalar(st, "SELECT CONNECTION_ID()"));
+                assertEquals(1, scalar(st, "SELECT 1"), "a new client is served, not failed");
+            }
+        }
+    }
+
+    @Test
+    void withPoolSizeZeroEveryClientGetsANewConnection(ProxiedMariaDb cluster) throws Exception {
+        Set<Long> threads = new HashSet<>();
+        for (int i = 0; i < 5; i++) {
+            try (Connection c = cluster.mariadb(cluster.strictWriterPort(), ""); Statement st = c.createStatement()) {
+                assertTrue(threads.add(scalar(st, "SELECT CONNECTION_ID()")), "a thread id came back: " + threads);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Connects until the client lands on backend thread {@code thread} (the reset runs after the first
+     * client left). The misses stay open meanwhile, so each attempt takes another kept connection.
+     */
+    private static Connection reuse(ProxiedMariaDb cluster, long thread) throws Exception {
+        Connection[] found = new Connection[1];
+        java.util.List<Connection> misses = new java.util.ArrayList<>();
+        try {
+            assertTrue(poll(REUSE_WAIT, () -> {
+                Connection c = cluster.mariadb(cluster.writerPort(), "");
+                try (Statement st = c.createStatement()) {
+                    if (scalar(st, "SELECT CONNECTION_ID()") == thread) {
+                        found[0] = c;
+                        return true;
+                    }
+                }
+                misses.add(c);
+                return false;
+            }), "a client logging in the same way got backend thread " + thread + " again");
+        } finally {
+            for (Connection miss : misses) {
+                miss.close();
+            }
+        }
+        return found[0];
+    }
+
+    private static boolean processExists(Statement st, long thread) throws SQLException {
+        return scalar(st, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = " + thread) == 1;
+    }
+
+    private static long scalar(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            assertTrue(rs.next());
+            return rs.getLong(1);
+        }
+    }
+
+    private static String text(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            assertTrue(rs.next());
+            return rs.getString(1);
+        }
+    }
+}
