@@ -43,6 +43,7 @@
 #   RESULTS_DIR [bench/results]
 #   KEEP_LOGS              a directory to copy every trial's demo log and load output to
 #   AURIGA_JAVA_OPTS [-Xms256m -Xmx256m -XX:+UseParallelGC]  JVM options of the proxy
+#   AURIGA_TRANSPORT [auto]  the demo's --transport (auto, io-uring, epoll, nio)
 #   LOAD_JAVA_OPTS [-Xms64m -Xmx128m -XX:+UseSerialGC]         JVM options of the load generator
 #
 # Exit status: 0 when every trial was measured, 1 when a trial could not be set up or measured,

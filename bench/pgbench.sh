@@ -26,6 +26,7 @@
 #   CASES             space-separated case ids to run (default all; e.g. "S-ext-16 S-connect-8")
 #   AURIGA_JAVA_OPTS [-Xms256m -Xmx256m -XX:+UseParallelGC]  JVM options of the proxy (set it,
 #                     even to an empty string, to override)
+#   AURIGA_TRANSPORT [auto]  the demo's --transport (auto, io-uring, epoll, nio)
 #
 # Exit status: 0 when every run completed without failed transactions, 1 when some run failed,
 # aborted or reported failed transactions (the results are still written), 2 on setup errors.

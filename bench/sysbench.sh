@@ -29,6 +29,7 @@
 #   CASES             space-separated case ids to run (default all; e.g. "ps-16 connect-8")
 #   AURIGA_JAVA_OPTS [-Xms256m -Xmx256m -XX:+UseParallelGC]  JVM options of the proxy (set it,
 #                     even to an empty string, to override)
+#   AURIGA_TRANSPORT [auto]  the demo's --transport (auto, io-uring, epoll, nio)
 # Needs sysbench (Debian: apt-get install sysbench), the mariadb client, curl, ss and java.
 #
 # Exit status: 0 when every run completed without errors, 1 when some run failed or reported errors

@@ -6,11 +6,13 @@ import io.auriga.config.ClusterConfig;
 import io.auriga.config.EndpointConfig.EndpointRole;
 import io.auriga.config.Durability;
 import io.auriga.config.FailoverConfig;
+import io.auriga.config.IoTransport;
 import io.auriga.config.ServerConfig;
 import io.auriga.config.TlsConfig;
 import io.auriga.core.tls.CertificateAuthority;
 import io.auriga.core.tls.TlsFiles;
 import io.auriga.core.failover.Rejoiner;
+import io.auriga.core.net.EventLoops;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.core.topology.Topology;
 import io.auriga.core.topology.TopologyChange;
@@ -57,6 +59,8 @@ import picocli.CommandLine.Option;
                 + "ready-to-paste connection commands. Ctrl-C stops everything.")
 final class DemoCommand implements Callable<Integer> {
     static final String HOST = "127.0.0.1";
+    /** The --transport words, as server.transport spells them. */
+    private static final Map<String, IoTransport> TRANSPORTS = transports();
     static final String POSTGRES_CLUSTER = "postgres";
     static final String MYSQL_CLUSTER = "mysql";
     /** How long the demo waits for its replicas to serve reads before printing its commands. */
@@ -82,6 +86,11 @@ final class DemoCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String durability;
 
+    @Option(names = "--transport", defaultValue = "auto", paramLabel = "IO",
+            description = "The event loops' kernel interface: auto (io_uring where the kernel allows it, else "
+                    + "epoll, else NIO), io-uring, epoll or nio (default: ${DEFAULT-VALUE}).")
+    String transport;
+
     @Override
     public Integer call() throws Exception {
         boolean postgres = engine.equals("postgres") || engine.equals("both");
@@ -97,6 +106,18 @@ final class DemoCommand implements Callable<Integer> {
         };
         if (mode == null) {
             System.err.println("auriga demo: --durability must be async or quorum, not '" + durability + "'");
+            return 2;
+        }
+        IoTransport io = TRANSPORTS.get(transport);
+        if (io == null) {
+            System.err.println("auriga demo: --transport must be one of " + String.join(", ", TRANSPORTS.keySet())
+                    + ", not '" + transport + "'");
+            return 2;
+        }
+        try {
+            EventLoops.resolve(io);
+        } catch (IOException e) {
+            System.err.println("auriga demo: " + e.getMessage());
             return 2;
         }
         if (mode == Durability.QUORUM && replicas < 1) {
@@ -142,7 +163,7 @@ final class DemoCommand implements Callable<Integer> {
                 rejoiners.put(MYSQL_CLUSTER, my::rejoin);
             }
             ServerConfig defaults = ServerConfig.defaults();
-            ServerConfig server = new ServerConfig(HOST, defaults.ioThreads(), defaults.transport(),
+            ServerConfig server = new ServerConfig(HOST, defaults.ioThreads(), io,
                     defaults.startupTimeout(), defaults.connectTimeout(), defaults.maxStartupPacket(),
                     defaults.userCacheTtl());
             AurigaConfig config = new AurigaConfig(clusters, List.of(), tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
@@ -312,5 +333,13 @@ final class DemoCommand implements Callable<Integer> {
         System.err.println("auriga demo: cluster " + cluster.name() + " does not show " + replicasText()
                 + " ready for reads after " + READY_TIMEOUT.toSeconds() + " s; the reader endpoint falls back to the "
                 + "primary until they are (see auriga status)");
+    }
+
+    private static Map<String, IoTransport> transports() {
+        Map<String, IoTransport> words = new LinkedHashMap<>();
+        for (IoTransport t : IoTransport.values()) {
+            words.put(EventLoops.name(t), t);
+        }
+        return words;
     }
 }

@@ -77,7 +77,13 @@ public final class EventLoops implements AutoCloseable {
         return IoUring.isAvailable() ? IoTransport.IO_URING : Epoll.isAvailable() ? IoTransport.EPOLL : IoTransport.NIO;
     }
 
-    private static IoTransport resolve(IoTransport requested) throws IOException {
+    /**
+     * The transport {@code requested} comes to on this machine (AUTO resolved), so a command can
+     * refuse an unavailable one before it starts anything.
+     *
+     * @throws IOException if a transport named explicitly is not available, with the reason
+     */
+    public static IoTransport resolve(IoTransport requested) throws IOException {
         switch (requested) {
             case AUTO:
                 return best();
