@@ -114,6 +114,53 @@ class MySqlBackendPoolIT {
         }
     }
 
+    /**
+     * Eight threads connect, check that the session is clean, leave a mark and disconnect, as a
+     * connect-per-request application does: every client is served, none finds another's mark, and
+     * far fewer backend connections than clients serve them all.
+     */
+    @Test
+    void connectPerRequestClientsShareConnectionsWithoutSeeingEachOther(ProxiedMariaDb cluster) throws Exception {
+        int threads = 8;
+        int perThread = 40;
+        Set<Long> backendThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.Queue<String> problems = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int worker = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        try (Connection c = cluster.mariadb(cluster.writerPort(), "");
+                             Statement st = c.createStatement()) {
+                            try (ResultSet rs = st.executeQuery("SELECT CONNECTION_ID(), @mark, @@autocommit")) {
+                                rs.next();
+                                backendThreads.add(rs.getLong(1));
+                                if (rs.getObject(2) != null || rs.getInt(3) != 1) {
+                                    problems.add("client " + worker + "/" + i + " found @mark=" + rs.getObject(2)
+                                            + ", autocommit=" + rs.getInt(3));
+                                }
+                            }
+                            st.execute("SET @mark = " + (worker * 1000 + i) + ", autocommit = 0");
+                        } catch (SQLException e) {
+                            problems.add("client " + worker + "/" + i + ": " + e);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(java.util.List.of(), java.util.List.copyOf(problems));
+        assertTrue(backendThreads.size() < threads * perThread / 2, "connections were reused: "
+                + backendThreads.size() + " backend connections for " + threads * perThread + " clients");
+    }
+
     @Test
     void withPoolSizeZeroEveryClientGetsANewConnection(ProxiedMariaDb cluster) throws Exception {
         Set<Long> threads = new HashSet<>();
