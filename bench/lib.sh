@@ -446,6 +446,21 @@ CFG
 }
 haproxy_version() { haproxy -v 2>/dev/null | sed -n 1p | cut -d' ' -f1-3; }
 
+# start_compared FIRST_PORT SERVER_PORT CHECK: starts every proxy in the compare array (start_NAME
+# PORT SERVER_PORT), each on the first free port 20 or more above the one before, in front of the
+# server on SERVER_PORT; `CHECK PORT` must then answer a query through it. Records side_port[NAME].
+start_compared() {
+  local next_port=$1 server_port=$2 check=$3 other
+  for other in "${compare[@]}"; do
+    require_tools "$other"
+    next_port=$(free_port_after "$((next_port + 20))")
+    "start_$other" "$next_port" "$server_port"
+    side_port[$other]=$next_port
+    "$check" "$next_port" >/dev/null || die "no query answered through $other on :$next_port"
+    say "${side_label[$other]} ready on 127.0.0.1:$next_port (pid ${side_pid[$other]}), in front of the same primary"
+  done
+}
+
 # stop_compared: stops the other proxies (call it from before_cleanup).
 stop_compared() {
   local side

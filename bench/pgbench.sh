@@ -133,15 +133,8 @@ EOF
   side_pid[pgbouncer]=$(cat "$dir/pgbouncer.pid")
 }
 
-next_port=$writer_port
-for other in "${compare[@]}"; do
-  require_tools "$other"
-  next_port=$(free_port_after "$((next_port + 20))")
-  "start_$other" "$next_port" "$primary_port"
-  side_port[$other]=$next_port
-  timeout 15 psql -X -q -At -p "$next_port" -c 'select 1' >/dev/null || die "no query answered through $other on :$next_port"
-  say "${side_label[$other]} ready on 127.0.0.1:$next_port (pid ${side_pid[$other]}), in front of the same primary"
-done
+select_one() { timeout 15 psql -X -q -At -p "$1" -c 'select 1'; }
+start_compared "$writer_port" "$primary_port" select_one
 
 # ---------------------------------------------------------------------------------------------
 # CPU of the database servers (clock ticks)

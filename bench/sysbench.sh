@@ -100,15 +100,8 @@ declare -A side_label=([direct]=direct [proxy]=Auriga [haproxy]=HAProxy)
 sides=(direct proxy "${compare[@]}")
 # shellcheck disable=SC2317  # invoked from cleanup
 before_cleanup() { stop_compared; }
-next_port=$writer_port
-for other in "${compare[@]}"; do
-  require_tools "$other"
-  next_port=$(free_port_after "$((next_port + 20))")
-  "start_$other" "$next_port" "$primary_port"
-  side_port[$other]=$next_port
-  client -P "$next_port" "$DB_NAME" -e 'SELECT 1' >/dev/null || die "no query answered through $other on :$next_port"
-  say "${side_label[$other]} ready on 127.0.0.1:$next_port (pid ${side_pid[$other]}), in front of the same primary"
-done
+select_one() { client -P "$1" "$DB_NAME" -e 'SELECT 1'; }
+start_compared "$writer_port" "$primary_port" select_one
 
 # A sysbench Lua script for the connection case: every event is connect, SELECT 1, disconnect.
 cat >"$tmp/connect.lua" <<'LUA'

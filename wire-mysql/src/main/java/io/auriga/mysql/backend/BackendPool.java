@@ -79,7 +79,7 @@ public final class BackendPool {
      */
     public MySqlBackend take(EventLoop loop, InstanceState instance, BackendLogin login) {
         Map<Key, ArrayDeque<Kept>> kept = byLoop.get(loop);
-        ArrayDeque<Kept> queue = kept == null ? null : kept.get(Key.of(instance.name(), login));
+        ArrayDeque<Kept> queue = kept == null ? null : kept.get(new Key(instance.name(), login));
         while (queue != null && !queue.isEmpty()) {
             Kept k = queue.pollLast();
             k.idle.cancel(false);
@@ -110,7 +110,7 @@ public final class BackendPool {
             ch.close();
             return;
         }
-        Key key = Key.of(backend.instance().name(), login);
+        Key key = new Key(backend.instance().name(), login);
         EventLoop loop = ch.eventLoop();
         ArrayDeque<Kept> queue = byLoop.computeIfAbsent(loop, l -> new HashMap<>()).computeIfAbsent(key,
                 k -> new ArrayDeque<>());
@@ -206,7 +206,7 @@ public final class BackendPool {
         private final long maxPacketSize;
         private final int hash;
 
-        private Key(String instance, BackendLogin login) {
+        Key(String instance, BackendLogin login) {
             this.instance = instance;
             this.user = login.user();
             this.stage1 = login.stage1();
@@ -216,10 +216,6 @@ public final class BackendPool {
             this.maxPacketSize = login.maxPacketSize();
             this.hash = Objects.hash(instance, user, Arrays.hashCode(stage1), database, capabilities, characterSet,
                     maxPacketSize);
-        }
-
-        static Key of(String instance, BackendLogin login) {
-            return new Key(instance, login);
         }
 
         @Override
