@@ -13,6 +13,7 @@ public final class TopologyHolder {
     private final AtomicReference<Topology> current;
     private final List<Consumer<TopologyChange>> listeners = new CopyOnWriteArrayList<>();
     private final WriterGate writerGate = new WriterGate();
+    private static final String DECIDING = "the primary was lost; deciding on a failover";
     private volatile String failover;
     private volatile String switchover;
     private volatile Consumer<String> suspicion = name -> { };
@@ -86,12 +87,27 @@ public final class TopologyHolder {
         listeners.add(listener);
     }
 
-    /** Publishes {@code next} and tells every listener; only the monitor calls this. */
+    /**
+     * Publishes {@code next} and tells every listener; only the monitor calls this. A snapshot that
+     * loses the primary is published with a failover marked as pending, so a writer session that
+     * reads it before the listeners have run (the orchestrator among them, which marks the failover
+     * it starts) waits instead of being refused; if no listener starts one, the mark is lifted.
+     */
     public void publish(Topology next, String reason) {
+        boolean lostPrimary = failover == null && current.get().primary().isPresent() && next.primary().isEmpty();
+        if (lostPrimary) {
+            failover = DECIDING;
+        }
         Topology before = current.getAndSet(next);
         TopologyChange change = new TopologyChange(before, next, reason);
-        for (Consumer<TopologyChange> listener : listeners) {
-            listener.accept(change);
+        try {
+            for (Consumer<TopologyChange> listener : listeners) {
+                listener.accept(change);
+            }
+        } finally {
+            if (lostPrimary && DECIDING.equals(failover)) {
+                failover = null;
+            }
         }
     }
 }
