@@ -341,18 +341,27 @@ public final class MariaDbClusterOperations implements ClusterOperations {
      */
     static final long QUORUM_ACK_TIMEOUT_MILLIS = 4_294_967_295L;
 
+    /** How long a primary side waits for restarted standbys to connect as semi-sync before it is enabled. */
+    static final Duration ACKNOWLEDGING_WAIT = Duration.ofSeconds(2);
+
     /**
      * {@code durability: quorum} on MariaDB: semi-synchronous replication that never falls back to
      * asynchronous.
      * <pre>
-     *   instance:  primary side: wait point AFTER_SYNC, timeout {@value #QUORUM_ACK_TIMEOUT_MILLIS} ms,
-     *              wait even with no replica connected ─ enable it, unless the instance still
-     *              replicates (a candidate: its promotion enables it, since it is a semi-sync replica)
-     *              ─ replica side on, when it replicates
      *   standbys:  replica side on; receiving thread restarted if it is not acknowledging yet
      *              (a standby that cannot be reached is logged and skipped)
+     *   instance:  ─ when it replicates (a candidate): replica side on; its promotion enables the
+     *                primary side, since it is a semi-sync replica
+     *              ─ otherwise: wait (briefly) until the restarted standbys acknowledge, then the
+     *                primary side: wait point AFTER_SYNC, timeout {@value #QUORUM_ACK_TIMEOUT_MILLIS} ms,
+     *                wait even with no replica connected
      * </pre>
-     * Returns once the primary side is in effect on {@code instance}: a standby that is down does not hold
+     * The standbys come first. A commit that waits for an acknowledgement while a replica still receives
+     * asynchronously reaches that replica unacknowledged; once the replica reconnects as semi-sync, the
+     * primary never asks it about that commit again (a dump by GTID reports no position), so the commit
+     * would wait until a later commit is acknowledged: forever on a quiet primary.
+     *
+     * <p>Returns once the primary side is in effect on {@code instance}: a standby that is down does not hold
      * it up, as {@code synchronous_standby_names} on PostgreSQL waits for none either; commits then wait
      * until one standby acknowledges. {@code SET GLOBAL} does not survive a restart: Auriga applies the
      * setting again whenever the primary changes (see the README).
@@ -364,11 +373,21 @@ public final class MariaDbClusterOperations implements ClusterOperations {
     public void requireSynchronousStandbys(InstanceConfig instance, List<String> standbys, Duration timeout)
             throws SQLException, InterruptedException {
         long deadline = deadline(timeout);
-        boolean primarySide;
         try (AdminSession s = AdminSession.open(cluster, instance, deadline)) {
             ServerFlavour f = s.flavour();
             requireVariable(s, f.semiSyncPrimaryEnabled());
             boolean replicating = s.replicaStatus("reading the replication status") != null;
+            List<InstanceConfig> reconnected = new ArrayList<>();
+            for (String name : standbys) {
+                InstanceConfig standby = cluster.instances().stream().filter(i -> i.name().equals(name))
+                        .findFirst().orElse(null);
+                if (standby == null) {
+                    log.warn("cluster {}: no instance {} to acknowledge commits of {}", cluster.name(), name,
+                            instance.name());
+                } else if (!standby.name().equals(instance.name()) && enableSemiSyncReplica(standby, deadline)) {
+                    reconnected.add(standby);
+                }
+            }
             List<String> settings = new ArrayList<>(List.of(
                     ServerFlavour.setGlobal(f.semiSyncPrimaryWaitPoint(), "AFTER_SYNC"),
                     ServerFlavour.setGlobal(f.semiSyncPrimaryTimeout(), Long.toString(QUORUM_ACK_TIMEOUT_MILLIS)),
@@ -376,35 +395,27 @@ public final class MariaDbClusterOperations implements ClusterOperations {
             if (replicating) {
                 // A replica's own commits are its applier's: enabling the primary side now would make them
                 // wait for acknowledgements nobody sends. It is a semi-sync replica, so promote enables it.
+                // Its standbys still follow the old primary: nothing to wait for.
                 requireVariable(s, f.semiSyncReplicaEnabled());
                 settings.add(ServerFlavour.setGlobal(f.semiSyncReplicaEnabled(), "ON"));
             } else {
+                awaitAcknowledging(reconnected, deadline);
                 settings.add(ServerFlavour.setGlobal(f.semiSyncPrimaryEnabled(), "ON"));
             }
             s.execute("enabling semi-sync without fallback", settings);
-            primarySide = !replicating;
-        }
-        for (String name : standbys) {
-            InstanceConfig standby = cluster.instances().stream().filter(i -> i.name().equals(name)).findFirst()
-                    .orElse(null);
-            if (standby == null) {
-                log.warn("cluster {}: no instance {} to acknowledge commits of {}", cluster.name(), name,
-                        instance.name());
-            } else if (!standby.name().equals(instance.name())) {
-                enableSemiSyncReplica(standby, deadline);
+            if (!replicating) {
+                awaitPrimarySide(s, deadline, timeout);
             }
-        }
-        if (primarySide) {
-            awaitPrimarySide(instance, deadline, timeout);
         }
     }
 
     /**
      * Enables the replica side on {@code standby}, and turns its primary side off while it replicates (a
      * former primary keeps it otherwise, and its applier would then wait for acknowledgements). Logs and
-     * returns when it cannot be reached or configured.
+     * returns false when it cannot be reached or configured; returns true when its receiving thread was
+     * restarted to negotiate semi-sync.
      */
-    private void enableSemiSyncReplica(InstanceConfig standby, long deadline) {
+    private boolean enableSemiSyncReplica(InstanceConfig standby, long deadline) {
         try (AdminSession s = AdminSession.open(cluster, standby, deadline)) {
             ServerFlavour f = s.flavour();
             requireVariable(s, f.semiSyncReplicaEnabled());
@@ -416,29 +427,52 @@ public final class MariaDbClusterOperations implements ClusterOperations {
                 if (!"ON".equalsIgnoreCase(s.status(f.semiSyncReplicaStatus()))) {
                     // The replica side is negotiated when the receiving thread connects.
                     s.execute("reconnecting as semi-sync", List.of(f.stopReceiver(), f.startReceiver()));
+                    return true;
                 }
             }
         } catch (SQLException e) {
             log.warn("cluster {}: {} does not acknowledge commits yet (it is enabled again when the primary "
                     + "changes or it rejoins): {}", cluster.name(), standby.name(), e.getMessage());
         }
+        return false;
     }
 
-    private void awaitPrimarySide(InstanceConfig instance, long deadline, Duration timeout)
-            throws SQLException, InterruptedException {
-        try (AdminSession s = AdminSession.open(cluster, instance, deadline)) {
-            ServerFlavour f = s.flavour();
-            while (true) {
-                String active = s.status(f.semiSyncPrimaryStatus());
-                if ("ON".equalsIgnoreCase(active)) {
-                    return;
+    /**
+     * Waits until each restarted standby's receiving thread has connected as semi-sync, for at most
+     * {@link #ACKNOWLEDGING_WAIT} and half the time left before {@code deadline}; one that is still
+     * connecting is logged and left (it asks for what it lacks with acknowledgements once it connects).
+     */
+    private void awaitAcknowledging(List<InstanceConfig> standbys, long deadline) throws InterruptedException {
+        long until = System.nanoTime() + Math.min(ACKNOWLEDGING_WAIT.toNanos(), (deadline - System.nanoTime()) / 2);
+        for (InstanceConfig standby : standbys) {
+            String state = null;
+            try (AdminSession s = AdminSession.open(cluster, standby, until)) {
+                while (!"ON".equalsIgnoreCase(state = s.status(s.flavour().semiSyncReplicaStatus()))
+                        && AdminSession.millisLeft(until) > 0) {
+                    Thread.sleep(10);
                 }
-                if (AdminSession.millisLeft(deadline) <= 0) {
-                    throw s.notDone("waiting for the semi-sync primary side", "status " + active + " after "
-                            + timeout);
-                }
-                Thread.sleep(50);
+            } catch (SQLException e) {
+                state = e.getMessage();
             }
+            if (!"ON".equalsIgnoreCase(state)) {
+                log.warn("cluster {}: {} is not acknowledging yet ({}); requiring acknowledgements anyway",
+                        cluster.name(), standby.name(), state);
+            }
+        }
+    }
+
+    private static void awaitPrimarySide(AdminSession s, long deadline, Duration timeout)
+            throws SQLException, InterruptedException {
+        ServerFlavour f = s.flavour();
+        while (true) {
+            String active = s.status(f.semiSyncPrimaryStatus());
+            if ("ON".equalsIgnoreCase(active)) {
+                return;
+            }
+            if (AdminSession.millisLeft(deadline) <= 0) {
+                throw s.notDone("waiting for the semi-sync primary side", "status " + active + " after " + timeout);
+            }
+            Thread.sleep(50);
         }
     }
 
