@@ -251,17 +251,22 @@ class MariaDbQuorumIT {
     }
 
     private static Properties credentials() {
+        return withTimeouts(sandbox.user(), sandbox.password());
+    }
+
+    /** Timeouts on every connection: a commit left waiting for an acknowledgement fails a test, never hangs it. */
+    private static Properties withTimeouts(String user, String password) {
         Properties p = new Properties();
-        p.setProperty("user", sandbox.user());
-        p.setProperty("password", sandbox.password());
+        p.setProperty("user", user);
+        p.setProperty("password", password);
         p.setProperty("connectTimeout", "10000");
         p.setProperty("socketTimeout", "30000");
         return p;
     }
 
     private static Connection admin(String instance) throws SQLException {
-        return DriverManager.getConnection(sandbox.jdbcUrl(sandbox.instance(instance), ""), sandbox.adminUser(),
-                sandbox.adminPassword());
+        return DriverManager.getConnection(sandbox.jdbcUrl(sandbox.instance(instance), ""),
+                withTimeouts(sandbox.adminUser(), sandbox.adminPassword()));
     }
 
     private static Connection app(String instance) throws SQLException {
