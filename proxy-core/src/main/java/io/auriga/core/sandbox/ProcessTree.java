@@ -57,18 +57,29 @@ public final class ProcessTree {
     /**
      * Whether {@code process} still runs. A zombie does not: an exited server whose parent is init
      * stays a zombie until init reaps it, which a container's init may do only every second or so.
+     * But a multi-threaded process whose main thread is a zombie while other threads still exit does:
+     * its files, listening sockets among them, close only when the last thread is gone.
      */
     public static boolean isRunning(ProcessHandle process) {
         if (!process.isAlive()) {
             return false;
         }
+        Path proc = Path.of("/proc", Long.toString(process.pid()));
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-            int afterName = stat.lastIndexOf(')');
-            return afterName < 0 || afterName + 2 >= stat.length() || stat.charAt(afterName + 2) != 'Z';
-        } catch (IOException e) {
+            if (!isZombie(Files.readString(proc.resolve("stat")))) {
+                return true;
+            }
+            try (var tasks = Files.list(proc.resolve("task"))) {
+                return tasks.count() > 1;
+            }
+        } catch (IOException | RuntimeException e) {
             return process.isAlive();
         }
+    }
+
+    private static boolean isZombie(String stat) {
+        int afterName = stat.lastIndexOf(')');
+        return afterName >= 0 && afterName + 2 < stat.length() && stat.charAt(afterName + 2) == 'Z';
     }
 
     /**
