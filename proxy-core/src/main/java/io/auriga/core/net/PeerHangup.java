@@ -3,7 +3,9 @@ package io.auriga.core.net;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelException;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.unix.Errors;
 import io.netty.channel.uring.IoUringSocketChannel;
+import java.io.IOException;
 
 /**
  * Whether the far end of a connection has already closed it, asked of the kernel rather than of the
@@ -19,6 +21,23 @@ public final class PeerHangup {
     private static final int TCP_CLOSE_WAIT = 8;
 
     private PeerHangup() {
+    }
+
+    /**
+     * Whether {@code cause}, an error on a connection, says the peer reset it. A peer that closes a
+     * connection with bytes it never read resets it rather than ending it with a FIN: what a server does
+     * with a command that arrived after it was killed, or while it was frozen.
+     */
+    public static boolean isReset(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof Errors.NativeIoException e && e.expectedErr() == Errors.ERRNO_ECONNRESET_NEGATIVE) {
+                return true;
+            }
+            if (t instanceof IOException && t.getMessage() != null && t.getMessage().contains("Connection reset")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static boolean seen(Channel channel) {

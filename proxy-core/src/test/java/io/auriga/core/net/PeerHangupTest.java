@@ -1,5 +1,6 @@
 package io.auriga.core.net;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -7,6 +8,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.auriga.config.IoTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.Epoll;
@@ -14,6 +17,7 @@ import io.netty.channel.uring.IoUring;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,6 +62,52 @@ class PeerHangupTest {
                 channel.close().sync();
             }
             assertFalse(PeerHangup.seen(channel), "a closed channel is not asked");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = IoTransport.class, names = {"IO_URING", "EPOLL", "NIO"})
+    void aResetIsToldFromAPlainClose(IoTransport transport)
+            throws Exception {
+        assumeTrue(transport == IoTransport.NIO || (transport == IoTransport.IO_URING ? IoUring.isAvailable()
+                : Epoll.isAvailable()), () -> EventLoops.name(transport) + " is not available on this machine");
+        try (EventLoops loops = EventLoops.create(1, transport);
+             ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            for (boolean peerReads : new boolean[] {false, true}) {
+                CompletableFuture<Throwable> failure = new CompletableFuture<>();
+                CompletableFuture<Void> closed = new CompletableFuture<>();
+                Channel channel = new Bootstrap().group(loops.group()).channel(loops.clientChannel())
+                        .handler(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                failure.complete(cause);
+                                ctx.close();
+                            }
+
+                            @Override
+                            public void channelInactive(ChannelHandlerContext ctx) {
+                                closed.complete(null);
+                            }
+                        })
+                        .connect(server.getLocalSocketAddress()).sync().channel();
+                try (Socket peer = server.accept()) {
+                    channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {1, 0, 0, 0, 3})).sync();
+                    if (peerReads) {
+                        assertEquals(5, peer.getInputStream().readNBytes(5).length);
+                    } else {
+                        // An abortive close, as the kernel closes a socket holding bytes never read (the
+                        // JDK's close does not leave that to the kernel).
+                        peer.setSoLinger(true, 0);
+                    }
+                }
+                closed.get(10, TimeUnit.SECONDS);
+                Throwable cause = failure.getNow(null);
+                if (peerReads) {
+                    assertFalse(cause != null && PeerHangup.isReset(cause), "a plain close: " + cause);
+                } else {
+                    assertTrue(cause != null && PeerHangup.isReset(cause), "a reset: " + cause);
+                }
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.auriga.mysql.frontend;
 
 import io.auriga.core.admin.EndpointMetrics;
+import io.auriga.core.net.PeerHangup;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -100,6 +101,9 @@ final class MySqlRelayHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.info("{}: {} connection failed: {}", session.describe(), fromBackend() ? "backend" : "client",
                 cause.toString());
+        if (fromBackend() && PeerHangup.isReset(cause)) {
+            session.backendReset(ctx.channel());
+        }
         ctx.close();
     }
 }

@@ -116,6 +116,14 @@ public final class MySqlSession implements WriterSessions.Session {
     private ConnectionCounts.Lease lease;
     private ScheduledFuture<?> startupTimer;
     private boolean closing;
+    /**
+     * The client's last command as it sent it (statement ids not yet rewritten), while it is the only
+     * one the backend has not begun to answer; kept to send again if the backend connection is reset
+     * with it unread. Null otherwise.
+     */
+    private ByteBuf unanswered;
+    /** The backend connection that ended with a reset (the server closed it with data unread), if any. */
+    private Channel resetBackend;
 
     MySqlSession(Channel client, EndpointContext endpoint, MySqlBackendConnector connector,
                  ConnectionRegistry registry, Set<MySqlSession> live) {
@@ -395,9 +403,32 @@ public final class MySqlSession implements WriterSessions.Session {
         }
         boolean command = tracker.clientMessage(sequenceId, length, payload);
         if (command && state != null) {
+            keepUnanswered(sequenceId, length, payload);
             state.command(payload, length);
         }
         return false;
+    }
+
+    /**
+     * Keeps a copy of the command the client just sent, before its statement id is rewritten, when it
+     * is whole, expects an answer and is the only one awaiting it; see {@link #lost}. A command sent
+     * behind it (even one without an answer) drops the copy: the server may have read that far.
+     */
+    private void keepUnanswered(int sequenceId, int length, ByteBuf payload) {
+        forgetUnanswered();
+        if (payload.readableBytes() == length && Command.response(payload.getUnsignedByte(payload.readerIndex()))
+                != Command.Response.NONE && tracker.oneUnanswered() && state.resendable(payload)) {
+            ByteBuf copy = client.alloc().buffer(4 + length);
+            copy.writeMediumLE(length).writeByte(sequenceId).writeBytes(payload, payload.readerIndex(), length);
+            unanswered = copy;
+        }
+    }
+
+    private void forgetUnanswered() {
+        if (unanswered != null) {
+            unanswered.release();
+            unanswered = null;
+        }
     }
 
     private boolean answeredByStandIn(ByteBuf payload, int length) {
@@ -438,6 +469,7 @@ public final class MySqlSession implements WriterSessions.Session {
      */
     boolean fromBackend(ByteBuf chunk) {
         lastBackendRead = System.nanoTime();
+        forgetUnanswered();
         boolean[] relayable = {true};
         fromBackend.scan(chunk, (sequenceId, length, head, start) -> {
             nextSequence = sequenceId + 1;
@@ -515,6 +547,14 @@ public final class MySqlSession implements WriterSessions.Session {
         });
     }
 
+    /**
+     * The backend connection was reset: the server closed it with bytes it had not read, which is what
+     * a server killed outright does to a command sent after it died.
+     */
+    void backendReset(Channel channel) {
+        resetBackend = channel;
+    }
+
     /** A backend connection closed while the client was still there. */
     void backendClosed(Channel channel) {
         if (closing || detached || backend == null || backend.channel() != channel || !client.isActive()) {
@@ -539,9 +579,23 @@ public final class MySqlSession implements WriterSessions.Session {
         lost(what, "failover");
     }
 
-    /** @param event what took the backend away, {@code failover} or {@code switchover}, for the client */
+    /**
+     * @param event what took the backend away, {@code failover} or {@code switchover}, for the client
+     */
     private void lost(String what, String event) {
         boolean quiet = tracker.quiet() && fromBackend.atBoundary() && fromClient.atBoundary();
+        ByteBuf again = null;
+        if (!quiet && state != null && unread()) {
+            // Nothing of the command was answered and the server closed the connection with bytes unread.
+            // It reads a command whole before running it, and this was the only one sent: it never ran,
+            // so it is sent again once the session has moved, as if the client had sent it then.
+            again = unanswered;
+            unanswered = null;
+            tracker.forgetUnanswered();
+            state.forgetUnanswered();
+            quiet = true;
+            log.info("{}: {} with a command it never read; it runs after the session moves", describe(), what);
+        }
         if (state == null || !quiet) {
             closing = true;
             log.warn("{}: {}{}; ending the session", describe(), what, quiet ? "" : " with a command in flight");
@@ -555,8 +609,15 @@ public final class MySqlSession implements WriterSessions.Session {
             return;
         }
         leaveBackend();
-        // What the client sent while a switchover held it goes with the session, ahead of anything newer.
-        List<ByteBuf> kept = writerHold == null ? List.of() : writerHold.takeParked();
+        // What the client sent while a switchover held it goes with the session, ahead of anything newer;
+        // an unread command was sent before any of it.
+        List<ByteBuf> kept = new ArrayList<>();
+        if (again != null) {
+            kept.add(again);
+        }
+        if (writerHold != null) {
+            kept.addAll(writerHold.takeParked());
+        }
         String pinned = state.pinned();
         if (pinned != null) {
             log.warn("{}: {}; it holds {}, which cannot be moved: the session ends with the client's next command",
@@ -581,9 +642,19 @@ public final class MySqlSession implements WriterSessions.Session {
         connect(failoverDeadline(), this::replay, false);
     }
 
+    /**
+     * Whether the one command in flight surely never reached the server's reading: it was sent whole,
+     * nothing of its answer came back, and the connection ended with a reset.
+     */
+    private boolean unread() {
+        return unanswered != null && backend != null && resetBackend == backend.channel()
+                && tracker.oneUnanswered() && fromBackend.atBoundary() && fromClient.atBoundary();
+    }
+
     private void leaveBackend() {
         MySqlBackend old = backend;
         backend = null;
+        resetBackend = null;
         if (old.channel().pipeline().get("relay") != null) {
             old.channel().pipeline().remove("relay");
         }
@@ -746,6 +817,7 @@ public final class MySqlSession implements WriterSessions.Session {
             writerHold.close();
         }
         fromClient.release();
+        forgetUnanswered();
         held.forEach(ByteBuf::release);
         held.clear();
         endpoint.metrics().clientDisconnected();

@@ -165,6 +165,25 @@ final class MySqlSessionState {
         }
     }
 
+    /**
+     * Whether the client's command (its statement id not yet rewritten) can be sent to another backend
+     * as it is: not an execution that long data sent before it belongs to, since that data went to the
+     * backend that was lost.
+     */
+    boolean resendable(ByteBuf payload) {
+        int at = payload.readerIndex();
+        int command = payload.getUnsignedByte(at);
+        if (command == Command.COM_STMT_EXECUTE || command == Command.COM_STMT_BULK_EXECUTE) {
+            return payload.readableBytes() >= 5 && !longData.contains(payload.getUnsignedIntLE(at + 1));
+        }
+        return true;
+    }
+
+    /** The one command awaiting a response was never read by the server; it will be sent again. */
+    void forgetUnanswered() {
+        pending.clear();
+    }
+
     /** The response to the oldest command awaiting one has ended: apply what it changed if it succeeded. */
     void completed(boolean error) {
         Pending p = pending.pollFirst();

@@ -34,6 +34,8 @@ public final class ResponseTracker {
     private int lastCommand = -1;
     private long commands;
     private long responses;
+    /** Whether the server has sent anything of the current response. */
+    private boolean answering;
     private Completion completion = error -> { };
 
     /** Told when a command's response has ended. */
@@ -82,6 +84,9 @@ public final class ResponseTracker {
 
     /** A message from the server: moves the current response along, and ends it where it ends. */
     public void serverMessage(int length, ByteBuf head) {
+        if (state != State.IDLE) {
+            answering = true;
+        }
         if (!head.isReadable() && state != State.ROWS && state != State.ONE_PACKET) {
             return;
         }
@@ -212,6 +217,7 @@ public final class ResponseTracker {
     }
 
     private void done(boolean error) {
+        answering = false;
         responses++;
         state = State.IDLE;
         pending.pollFirst();
@@ -269,6 +275,22 @@ public final class ResponseTracker {
     /** True when no command awaits (the rest of) its response. */
     public boolean quiet() {
         return state == State.IDLE && pending.isEmpty();
+    }
+
+    /**
+     * True when exactly one command awaits its response and the server has sent nothing of it: had the
+     * server read it, nothing else it sent would have been lost, so a connection that ends now may have
+     * ended before it was read.
+     */
+    public boolean oneUnanswered() {
+        return pending.size() == 1 && !answering && state != State.INFILE_DATA;
+    }
+
+    /** The one unanswered command was never read by the server and will be sent again: nothing awaits now. */
+    public void forgetUnanswered() {
+        pending.clear();
+        answering = false;
+        state = State.IDLE;
     }
 
     /** True when the last status flags said a transaction is open. */

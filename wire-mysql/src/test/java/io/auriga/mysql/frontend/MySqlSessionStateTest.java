@@ -1,6 +1,7 @@
 package io.auriga.mysql.frontend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -315,6 +316,26 @@ class MySqlSessionStateTest {
         assertEquals("long data sent for a statement not yet executed", state.pinned());
         sent(Command.COM_STMT_EXECUTE, withBlob, 0);
         assertNull(state.pinned());
+    }
+
+    @Test
+    void anExecutionThatLongDataBelongsToCannotBeSentToAnotherBackend() {
+        long plain = prepare("SELECT ?", 1, 1, 1);
+        long withBlob = prepare("INSERT INTO t VALUES (?)", 2, 0, 1);
+        sent(Command.COM_STMT_SEND_LONG_DATA, withBlob, 0, 0, 1, 2, 3);
+        assertFalse(state.resendable(stmt(Command.COM_STMT_EXECUTE, withBlob, 0)), "its long data went to the lost backend");
+        assertFalse(state.resendable(stmt(Command.COM_STMT_BULK_EXECUTE, withBlob, 0)));
+        assertTrue(state.resendable(stmt(Command.COM_STMT_EXECUTE, plain, 0)));
+        assertTrue(state.resendable(Unpooled.buffer().writeByte(Command.COM_QUERY).writeBytes("SELECT 1".getBytes())));
+    }
+
+    @Test
+    void aCommandNeverReadIsForgottenWithItsPendingEffect() {
+        ByteBuf init = Unpooled.buffer().writeByte(Command.COM_INIT_DB).writeBytes("other".getBytes());
+        state.command(init, init.readableBytes());
+        state.forgetUnanswered();
+        state.completed(false); // the answer to the command sent again, with nothing else pending
+        assertEquals("app", state.schema(), "only the command sent again takes effect, once it is answered");
     }
 
     @Test

@@ -54,6 +54,36 @@ class ResponseTrackerTest {
     }
 
     @Test
+    void oneCommandIsUnansweredUntilTheServerSendsAnythingOfItsAnswer() {
+        ResponseTracker t = new ResponseTracker(DEPRECATE);
+        assertFalse(t.oneUnanswered(), "nothing sent");
+        t.clientMessage(0, 9, bytes(Command.COM_QUERY, 'S'));
+        assertTrue(t.oneUnanswered());
+        server(t, bytes(1));
+        assertFalse(t.oneUnanswered(), "the answer has begun");
+        server(t, COLUMN.duplicate());
+        server(t, okEof(0));
+        assertFalse(t.oneUnanswered(), "answered");
+
+        t.clientMessage(0, 9, bytes(Command.COM_STMT_PREPARE, 'S'));
+        t.clientMessage(0, 9, bytes(Command.COM_STMT_EXECUTE, 1, 0, 0, 0));
+        assertFalse(t.oneUnanswered(), "two in flight: the server may have read the first");
+    }
+
+    @Test
+    void aCommandNeverReadIsForgottenAndTheSessionIsQuietAgain() {
+        ResponseTracker t = new ResponseTracker(DEPRECATE);
+        t.clientMessage(0, 9, bytes(Command.COM_QUERY, 'S'));
+        t.forgetUnanswered();
+        assertTrue(t.quiet());
+        assertFalse(t.oneUnanswered());
+        t.clientMessage(0, 9, bytes(Command.COM_QUERY, 'S'));
+        assertTrue(t.oneUnanswered(), "sent again, it awaits its answer");
+        server(t, ok(0));
+        assertTrue(t.quiet());
+    }
+
+    @Test
     void classicEofsAndMoreResultsKeepTheResponseOpen() {
         ResponseTracker t = new ResponseTracker(CLASSIC);
         t.clientMessage(0, 9, bytes(Command.COM_QUERY, 'S'));
