@@ -5,8 +5,9 @@ import java.util.Optional;
 
 /**
  * A named set of instances of one engine, the endpoints in front of it, its failover policy,
- * when commits are acknowledged ({@link Durability}) and, for {@code mysql} clusters, the
- * protocol options of its endpoints ({@link MySqlOptions}; the defaults on other engines).
+ * when commits are acknowledged ({@link Durability}) and the protocol options of its endpoints
+ * ({@link MySqlOptions} for {@code mysql} clusters, {@link PostgresOptions} for {@code postgres} ones; the
+ * defaults on the other engine).
  */
 public record ClusterConfig(
         String name,
@@ -16,13 +17,23 @@ public record ClusterConfig(
         List<EndpointConfig> endpoints,
         FailoverConfig failover,
         Durability durability,
-        MySqlOptions mysql) {
+        MySqlOptions mysql,
+        PostgresOptions postgres) {
 
     public ClusterConfig {
         instances = List.copyOf(instances);
         endpoints = List.copyOf(endpoints);
         durability = durability == null ? Durability.ASYNC : durability;
         mysql = mysql == null ? MySqlOptions.DEFAULTS : mysql;
+        postgres = postgres == null ? PostgresOptions.DEFAULTS : postgres;
+    }
+
+    /** A cluster with the default PostgreSQL options. */
+    public ClusterConfig(String name, Engine engine, List<InstanceConfig> instances, Credentials adminCredentials,
+                         List<EndpointConfig> endpoints, FailoverConfig failover, Durability durability,
+                         MySqlOptions mysql) {
+        this(name, engine, instances, adminCredentials, endpoints, failover, durability, mysql,
+                PostgresOptions.DEFAULTS);
     }
 
     /** A cluster with the default MySQL options. */
@@ -39,12 +50,20 @@ public record ClusterConfig(
 
     /** The same cluster with {@code newDurability}. */
     public ClusterConfig withDurability(Durability newDurability) {
-        return new ClusterConfig(name, engine, instances, adminCredentials, endpoints, failover, newDurability, mysql);
+        return new ClusterConfig(name, engine, instances, adminCredentials, endpoints, failover, newDurability, mysql,
+                postgres);
     }
 
     /** The same cluster with {@code options} for its MySQL endpoints. */
     public ClusterConfig withMySql(MySqlOptions options) {
-        return new ClusterConfig(name, engine, instances, adminCredentials, endpoints, failover, durability, options);
+        return new ClusterConfig(name, engine, instances, adminCredentials, endpoints, failover, durability, options,
+                postgres);
+    }
+
+    /** The same cluster with {@code options} for its PostgreSQL endpoints. */
+    public ClusterConfig withPostgres(PostgresOptions options) {
+        return new ClusterConfig(name, engine, instances, adminCredentials, endpoints, failover, durability, mysql,
+                options);
     }
 
     public Optional<InstanceConfig> instance(String instanceName) {

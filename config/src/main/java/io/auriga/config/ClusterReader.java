@@ -21,7 +21,8 @@ final class ClusterReader {
     static final int MAX_PROMOTION_TIER = 15;
 
     private static final List<String> CLUSTER_KEYS =
-            List.of("name", "engine", "instances", "admin-credentials", "endpoints", "failover", "durability", "mysql");
+            List.of("name", "engine", "instances", "admin-credentials", "endpoints", "failover", "durability", "mysql",
+                    "postgres");
     private static final List<String> INSTANCE_KEYS = List.of("name", "host", "port", "promotion-tier", "no-failover");
     private static final List<String> CREDENTIAL_KEYS = List.of("user", "password-env", "password-file", "password");
     private static final List<String> ENDPOINT_KEYS =
@@ -31,6 +32,7 @@ final class ClusterReader {
                     "switchover-drain", "rejoin-command", "rejoin-timeout");
     private static final List<String> MYSQL_KEYS = List.of("local-infile", "auth-plugin", "pool-size",
             "pool-idle-timeout");
+    private static final List<String> POSTGRES_KEYS = List.of("pool-size", "pool-idle-timeout");
 
     private static final Map<String, Engine> ENGINES = engines();
     private static final Map<String, EndpointRole> ROLES = MapNode.words(EndpointRole.values());
@@ -70,7 +72,25 @@ final class ClusterReader {
         List<EndpointConfig> endpoints = readEndpoints(node, name, instances);
         Durability durability = readDurability(node, instances);
         return new ClusterConfig(name, engine, instances, credentials, endpoints, readFailover(node), durability,
-                readMySql(node, engine));
+                readMySql(node, engine), readPostgres(node, engine));
+    }
+
+    /** The {@code postgres} options, refused on a cluster of another engine as {@code mysql} ones are. */
+    private static PostgresOptions readPostgres(MapNode cluster, Engine engine) {
+        if (!cluster.has("postgres")) {
+            return PostgresOptions.DEFAULTS;
+        }
+        if (engine != null && engine != Engine.POSTGRES) {
+            cluster.problem("postgres", "applies only to clusters with engine: postgres, not " + engine.configName());
+            return PostgresOptions.DEFAULTS;
+        }
+        MapNode node = cluster.map("postgres", POSTGRES_KEYS).orElse(null);
+        if (node == null) {
+            return PostgresOptions.DEFAULTS;
+        }
+        PostgresOptions defaults = PostgresOptions.DEFAULTS;
+        return new PostgresOptions(node.integer("pool-size", 0, 10_000, defaults.poolSize()),
+                node.positiveDuration("pool-idle-timeout", defaults.poolIdleTimeout()));
     }
 
     /** The {@code mysql} options; on a cluster of another engine they would silently do nothing, so they are refused. */

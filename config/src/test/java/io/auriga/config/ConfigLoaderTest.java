@@ -207,6 +207,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsPostgresOptions() throws Exception {
+        String cluster = """
+                clusters:
+                  - name: main
+                    engine: postgres
+                    instances:
+                      - { name: pg1, host: db1 }
+                    admin-credentials: { user: admin, password: 'inline-secret' }
+                %s""";
+        assertEquals(PostgresOptions.DEFAULTS, parse(cluster.formatted("")).clusters().get(0).postgres());
+        assertEquals(16, PostgresOptions.DEFAULTS.poolSize(), "backend connections are reused unless turned off");
+        assertEquals(new PostgresOptions(0, Duration.ofMinutes(1)), parse(cluster.formatted(
+                "    postgres: { pool-size: 0, pool-idle-timeout: 1m }\n")).clusters().get(0).postgres());
+    }
+
+    @Test
     void readsPasswordFileRelativeToTheConfigDirectoryWithoutItsNewline() throws Exception {
         Files.createDirectories(dir.resolve("secrets"));
         Files.writeString(dir.resolve("secrets/app"), "pa ss\n\n");

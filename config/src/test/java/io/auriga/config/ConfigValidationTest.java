@@ -329,6 +329,16 @@ class ConfigValidationTest {
     }
 
     @Test
+    void postgresOptionsAreCheckedAndOnlyForPostgresClusters() {
+        assertProblems(CLUSTER + "    postgres: { pool-size: -1, pool-idle-timeout: 0s, pool: 3 }\n",
+                "clusters[0].postgres: unknown field 'pool' (expected one of pool-size, pool-idle-timeout)",
+                "clusters[0].postgres.pool-size: -1 is out of range (0..10000)",
+                "clusters[0].postgres.pool-idle-timeout: must be greater than 0");
+        assertProblems(CLUSTER.replace("engine: postgres", "engine: mysql") + "    postgres: { pool-size: 0 }\n",
+                "clusters[0].postgres: applies only to clusters with engine: postgres, not mysql");
+    }
+
+    @Test
     void quorumNeedsTwoInstancesThatMayBePromoted() {
         assertProblems(CLUSTER.replace("host: 10.0.0.2", "host: 10.0.0.2, no-failover: true") + "    durability: quorum\n",
                 "clusters[0].durability: quorum needs at least two instances without no-failover (a primary and a "

@@ -31,11 +31,28 @@ public final class PgBackendConnector {
     private final EventLoops loops;
     private final Duration timeout;
     private final SecureRandom random;
+    private final PgBackendPool pool;
 
-    public PgBackendConnector(EventLoops loops, Duration timeout, SecureRandom random) {
+    public PgBackendConnector(EventLoops loops, Duration timeout, SecureRandom random, PgBackendPool pool) {
         this.loops = loops;
         this.timeout = timeout;
         this.random = random;
+        this.pool = pool;
+    }
+
+    /** Where sessions give back backends whose clients left, and where {@link #acquire} looks first. */
+    public PgBackendPool pool() {
+        return pool;
+    }
+
+    /**
+     * A kept connection to {@code instance} for this login when the pool has one (ready at once),
+     * otherwise a new one ({@link #connect}).
+     */
+    public Future<PgBackend> acquire(EventLoop loop, InstanceState instance, String user,
+                                     Map<String, String> startupParameters, LoginSecret secret) {
+        PgBackend kept = pool.take(loop, instance, user, startupParameters, secret);
+        return kept != null ? loop.newSucceededFuture(kept) : connect(loop, instance, user, startupParameters, secret);
     }
 
     /**

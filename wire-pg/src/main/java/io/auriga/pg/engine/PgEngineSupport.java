@@ -9,6 +9,7 @@ import io.auriga.core.engine.EngineResources;
 import io.auriga.core.engine.EngineSupport;
 import io.auriga.core.health.Probe;
 import io.auriga.pg.backend.PgBackendConnector;
+import io.auriga.pg.backend.PgBackendPool;
 import io.auriga.pg.frontend.CancelRegistry;
 import io.auriga.pg.frontend.PgFrontendInitializer;
 import io.netty.channel.ChannelInitializer;
@@ -54,8 +55,11 @@ public final class PgEngineSupport implements EngineSupport {
             // One registry for every endpoint: a cancel may arrive on any of them.
             cancels = new CancelRegistry(random, context.loops(), context.server().connectTimeout());
         }
+        var postgres = context.cluster().postgres();
+        PgBackendPool pool = new PgBackendPool(postgres.poolSize(), postgres.poolIdleTimeout(),
+                context.server().connectTimeout(), context.metrics());
         PgBackendConnector connector = new PgBackendConnector(context.loops(), context.server().connectTimeout(),
-                random);
+                random, pool);
         return new PgFrontendInitializer(context, connector, cancels);
     }
 

@@ -56,6 +56,10 @@ final class PgRelayHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
         } else {
+            if (session.terminateKeepsBackend(chunk)) {
+                chunk.release();
+                return;
+            }
             if (session.parks(chunk)) {
                 return;
             }

@@ -14,6 +14,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelPipeline;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -66,6 +67,8 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
     private ConnectionCounts.Lease lease;
     private ScheduledFuture<?> startupTimer;
     private boolean closing;
+    /** The client said Terminate to a session whose backend is kept for the next client. */
+    private boolean leaving;
 
     PgSession(Channel client, EndpointContext endpoint, PgBackendConnector connector, CancelRegistry cancels,
               Set<PgSession> live) {
@@ -164,7 +167,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         }
         Route.To to = (Route.To) route;
         lease = endpoint.counts().acquire(to.instance().name());
-        Future<PgBackend> login = connector.connect(client.eventLoop(), to.instance(), user, backendParameters(),
+        Future<PgBackend> login = connector.acquire(client.eventLoop(), to.instance(), user, backendParameters(),
                 secret);
         login.addListener(f -> {
             if (f.isSuccess() && (closing || !client.isActive())) {
@@ -642,7 +645,35 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
      * pipeline hears of it. A query still running for a client that left is cancelled rather than
      * left to run unseen.
      */
+    /**
+     * A Terminate from the client, alone in its read, with the backend idle outside a transaction: it is
+     * not relayed, so that the backend can serve the next client ({@link #released}); the client's
+     * connection is closed, as the backend would have closed it.
+     */
+    boolean terminateKeepsBackend(ByteBuf chunk) {
+        int at = chunk.readerIndex();
+        if (chunk.readableBytes() != 5 || chunk.getByte(at) != 'X' || chunk.getInt(at + 1) != 4 || !keepable()) {
+            return false;
+        }
+        leaving = true;
+        client.close();
+        return true;
+    }
+
+    /**
+     * Whether the backend can serve another client once this one leaves: it is idle outside a
+     * transaction with nothing half sent either way, and the session is not moving. The pool resets it
+     * before anyone else gets it.
+     */
+    private boolean keepable() {
+        return connector.pool().enabled() && backend != null && !closing && !detached && held.isEmpty()
+                && (hold == null || !hold.hasParked()) && fromClient.lastTag() != 'X' && quiet()
+                && fromBackend.lastStatus() == PgMessageScanner.IDLE && !clientParameters.containsKey("replication")
+                && backend.channel().isActive();
+    }
+
     void released() {
+        boolean keep = (leaving || keepable()) && backend != null && backend.channel().isActive();
         live.remove(this);
         unanswered.disarm();
         held.forEach(ByteBuf::release);
@@ -654,6 +685,14 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         cancelTimer();
         cancels.unregister(key);
         releaseLease();
+        if (keep) {
+            ChannelPipeline pipeline = backend.channel().pipeline();
+            pipeline.remove(PgRelayHandler.class);
+            if (pipeline.first() == null) {
+                connector.pool().give(backend, user, backendParameters(), secret);
+                return;
+            }
+        }
         if (backend != null && backend.channel().isActive()) {
             if (fromClient.requests() > fromBackend.readies() || !fromBackend.atBoundary()) {
                 log.info("{}: client left during a query; cancelling it on {}", describe(), backend.instance().name());

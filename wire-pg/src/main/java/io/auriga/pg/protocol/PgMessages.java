@@ -105,6 +105,14 @@ public final class PgMessages {
         return alloc.buffer(16).writeInt(16).writeInt(CANCEL_REQUEST).writeInt(processId).writeInt(secretKey);
     }
 
+    /** A simple-protocol Query. */
+    public static ByteBuf query(ByteBufAllocator alloc, String sql) {
+        ByteBuf buf = alloc.buffer();
+        buf.writeByte('Q').writeInt(0);
+        cstring(buf, sql);
+        return patchLength(buf, 1);
+    }
+
     public static ByteBuf terminate(ByteBufAllocator alloc) {
         return alloc.buffer(5).writeByte('X').writeInt(4);
     }

@@ -1,0 +1,161 @@
+package io.auriga.pg.it;
+
+import static io.auriga.core.testing.Poll.poll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.auriga.config.PostgresOptions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Backend connections kept for reuse ({@code postgres.pool-size}): a client that logs in as one who
+ * just left gets that backend, and finds nothing of the earlier session in it (settings, temporary
+ * tables, prepared statements, advisory locks, LISTEN); one that left inside a transaction takes its
+ * backend with it; a login with other startup parameters never gets it; with {@code pool-size: 0} every client gets a new
+ * backend.
+ */
+@ExtendWith(ProxiedCluster.Extension.class)
+class PgBackendPoolIT {
+    private static final Duration REUSE_WAIT = Duration.ofSeconds(10);
+
+    @Test
+    void theNextClientGetsTheBackendResetAndNothingOfTheEarlierSessionLeaks(ProxiedCluster cluster)
+            throws Exception {
+        try (Connection setup = cluster.writer(); Statement st = setup.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS pool_it (id INT PRIMARY KEY)");
+            st.execute("TRUNCATE pool_it");
+        }
+        int pid;
+        try (Connection first = cluster.writer(); Statement st = first.createStatement()) {
+            pid = scalar(st, "SELECT pg_backend_pid()");
+            st.execute("SET work_mem = '7MB'");
+            st.execute("SET search_path = pg_catalog");
+            st.execute("CREATE TEMPORARY TABLE pool_scratch (a INT)");
+            st.execute("PREPARE left_behind AS SELECT 1");
+            st.execute("SELECT pg_advisory_lock(4242)");
+            st.execute("LISTEN pool_it_channel");
+        }
+        try (Connection next = reuse(cluster, pid, ""); Statement st = next.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT setting = reset_val AND setting <> '7168' "
+                    + "FROM pg_settings WHERE name = 'work_mem'")) {
+                assertTrue(rs.next());
+                assertTrue(rs.getBoolean(1), "settings are back to the login's");
+            }
+            assertEquals("\"$user\", public", text(st, "SHOW search_path"));
+            assertNull(text(st, "SELECT to_regclass('pg_temp.pool_scratch')::text"), "temporary tables are dropped");
+            assertEquals(0, scalar(st, "SELECT count(*) FROM pg_prepared_statements"), "prepared statements are gone");
+            assertEquals(0, scalar(st, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = "
+                    + "pg_backend_pid()"), "advisory locks are released");
+            assertEquals(0, scalar(st, "SELECT count(*) FROM pg_listening_channels()"), "LISTEN is undone");
+            st.execute("INSERT INTO pool_it VALUES (1)");
+            assertEquals(1, scalar(st, "SELECT count(*) FROM pool_it"), "the reused backend works");
+        }
+    }
+
+    @Test
+    void aClientThatLeavesInsideATransactionTakesItsBackendWithIt(ProxiedCluster cluster) throws Exception {
+        try (Connection setup = cluster.writer(); Statement st = setup.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS pool_tx_it (id INT PRIMARY KEY)");
+        }
+        int pid;
+        try (Connection first = cluster.writer(); Statement st = first.createStatement()) {
+            pid = scalar(st, "SELECT pg_backend_pid()");
+            first.setAutoCommit(false);
+            st.execute("INSERT INTO pool_tx_it VALUES (1)");
+        }
+        try (Connection admin = cluster.admin(cluster.sandbox().primary()); Statement st = admin.createStatement()) {
+            assertTrue(poll(REUSE_WAIT, () -> scalar(st, "SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid)
+                    == 0), "the backend of a client that left inside a transaction ends");
+        }
+        try (Connection next = cluster.writer(); Statement st = next.createStatement()) {
+            assertEquals(0, scalar(st, "SELECT count(*) FROM pool_tx_it"), "and its transaction was rolled back");
+        }
+    }
+
+    @Test
+    void aLoginWithOtherStartupParametersNeverGetsTheBackend(ProxiedCluster cluster) throws Exception {
+        int pid;
+        try (Connection first = cluster.writer(); Statement st = first.createStatement()) {
+            pid = scalar(st, "SELECT pg_backend_pid()");
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < 5; i++) {
+            // Sent in the startup packet (pgjdbc sets application_name with a query after login).
+            try (Connection other = cluster.connect(cluster.writerPort(), "options=-c%20statement_timeout%3D123456");
+                 Statement st = other.createStatement()) {
+                seen.add(scalar(st, "SELECT pg_backend_pid()"));
+                assertEquals("123456ms", text(st, "SHOW statement_timeout"));
+            }
+        }
+        assertFalse(seen.contains(pid), "a login with other startup options got backend " + pid);
+        try (Connection same = reuse(cluster, pid, ""); Statement st = same.createStatement()) {
+            assertEquals("0", text(st, "SHOW statement_timeout"));
+        }
+    }
+
+    @Test
+    void withPoolSizeZeroEveryClientGetsANewBackend() throws Exception {
+        try (ProxiedCluster strict = ProxiedCluster.start(false,
+                c -> c.withPostgres(PostgresOptions.DEFAULTS.withPoolSize(0)))) {
+            Set<Integer> pids = new HashSet<>();
+            for (int i = 0; i < 5; i++) {
+                try (Connection c = strict.writer(); Statement st = c.createStatement()) {
+                    pids.add(scalar(st, "SELECT pg_backend_pid()"));
+                }
+            }
+            assertEquals(5, pids.size(), "no backend was reused: " + pids);
+        }
+    }
+
+    /** Logs in until a client gets backend {@code pid} again (another client may take it first). */
+    private static Connection reuse(ProxiedCluster cluster, int pid, String extra) throws Exception {
+        Connection[] found = new Connection[1];
+        List<Connection> misses = new ArrayList<>();
+        try {
+            assertTrue(poll(REUSE_WAIT, () -> {
+                Connection c = cluster.connect(cluster.writerPort(), extra);
+                try (Statement st = c.createStatement()) {
+                    if (scalar(st, "SELECT pg_backend_pid()") == pid) {
+                        found[0] = c;
+                        return true;
+                    }
+                }
+                misses.add(c);
+                return false;
+            }), "a client logging in the same way got backend " + pid + " again");
+        } finally {
+            for (Connection miss : misses) {
+                miss.close();
+            }
+        }
+        assertNotEquals(null, found[0]);
+        return found[0];
+    }
+
+    private static int scalar(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            assertTrue(rs.next());
+            return rs.getInt(1);
+        }
+    }
+
+    private static String text(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            assertTrue(rs.next());
+            return rs.getString(1);
+        }
+    }
+}
