@@ -75,16 +75,9 @@ final class ClusterReader {
                 readMySql(node, engine), readPostgres(node, engine));
     }
 
-    /** The {@code postgres} options, refused on a cluster of another engine as {@code mysql} ones are. */
+    /** The {@code postgres} options. */
     private static PostgresOptions readPostgres(MapNode cluster, Engine engine) {
-        if (!cluster.has("postgres")) {
-            return PostgresOptions.DEFAULTS;
-        }
-        if (engine != null && engine != Engine.POSTGRES) {
-            cluster.problem("postgres", "applies only to clusters with engine: postgres, not " + engine.configName());
-            return PostgresOptions.DEFAULTS;
-        }
-        MapNode node = cluster.map("postgres", POSTGRES_KEYS).orElse(null);
+        MapNode node = engineOptions(cluster, Engine.POSTGRES, engine, POSTGRES_KEYS);
         if (node == null) {
             return PostgresOptions.DEFAULTS;
         }
@@ -93,16 +86,26 @@ final class ClusterReader {
                 node.positiveDuration("pool-idle-timeout", defaults.poolIdleTimeout()));
     }
 
-    /** The {@code mysql} options; on a cluster of another engine they would silently do nothing, so they are refused. */
+    /**
+     * The block of options named after {@code owner} ({@code mysql}, {@code postgres}), or null when it
+     * is absent, not a map, or on a cluster of another engine, where it would silently do nothing and
+     * is refused.
+     */
+    private static MapNode engineOptions(MapNode cluster, Engine owner, Engine engine, List<String> keys) {
+        String key = owner.configName();
+        if (!cluster.has(key)) {
+            return null;
+        }
+        if (engine != null && engine != owner) {
+            cluster.problem(key, "applies only to clusters with engine: " + key + ", not " + engine.configName());
+            return null;
+        }
+        return cluster.map(key, keys).orElse(null);
+    }
+
+    /** The {@code mysql} options. */
     private static MySqlOptions readMySql(MapNode cluster, Engine engine) {
-        if (!cluster.has("mysql")) {
-            return MySqlOptions.DEFAULTS;
-        }
-        if (engine != null && engine != Engine.MYSQL) {
-            cluster.problem("mysql", "applies only to clusters with engine: mysql, not " + engine.configName());
-            return MySqlOptions.DEFAULTS;
-        }
-        MapNode node = cluster.map("mysql", MYSQL_KEYS).orElse(null);
+        MapNode node = engineOptions(cluster, Engine.MYSQL, engine, MYSQL_KEYS);
         if (node == null) {
             return MySqlOptions.DEFAULTS;
         }
