@@ -579,9 +579,7 @@ public final class MySqlSession implements WriterSessions.Session {
         lost(what, "failover");
     }
 
-    /**
-     * @param event what took the backend away, {@code failover} or {@code switchover}, for the client
-     */
+    /** @param event what took the backend away, {@code failover} or {@code switchover}, for the client */
     private void lost(String what, String event) {
         boolean quiet = tracker.quiet() && fromBackend.atBoundary() && fromClient.atBoundary();
         ByteBuf again = null;
