@@ -185,16 +185,19 @@ class ConfigLoaderTest {
         assertEquals(Durability.QUORUM, parse(cluster).clusters().get(0).durability());
     }
 
+    /** One cluster of one instance; the engine, then lines to add under the cluster. */
+    private static final String ONE_INSTANCE = """
+            clusters:
+              - name: main
+                engine: %s
+                instances:
+                  - { name: db1, host: db1 }
+                admin-credentials: { user: admin, password: 'inline-secret' }
+            %s""";
+
     @Test
     void readsMysqlOptionsWithDefaultsThatChangeNothing() throws Exception {
-        String cluster = """
-                clusters:
-                  - name: main
-                    engine: mysql
-                    instances:
-                      - { name: my1, host: db1 }
-                    admin-credentials: { user: admin, password: 'inline-secret' }
-                %s""";
+        String cluster = ONE_INSTANCE.formatted("mysql", "%s");
         assertEquals(MySqlOptions.DEFAULTS, parse(cluster.formatted("")).clusters().get(0).mysql());
         assertTrue(MySqlOptions.DEFAULTS.localInfile(), "LOCAL INFILE is relayed unless refused");
         assertEquals(MySqlOptions.AuthPlugin.MYSQL_NATIVE_PASSWORD, MySqlOptions.DEFAULTS.authPlugin());
@@ -208,14 +211,7 @@ class ConfigLoaderTest {
 
     @Test
     void readsPostgresOptions() throws Exception {
-        String cluster = """
-                clusters:
-                  - name: main
-                    engine: postgres
-                    instances:
-                      - { name: pg1, host: db1 }
-                    admin-credentials: { user: admin, password: 'inline-secret' }
-                %s""";
+        String cluster = ONE_INSTANCE.formatted("postgres", "%s");
         assertEquals(PostgresOptions.DEFAULTS, parse(cluster.formatted("")).clusters().get(0).postgres());
         assertEquals(16, PostgresOptions.DEFAULTS.poolSize(), "backend connections are reused unless turned off");
         assertEquals(new PostgresOptions(0, Duration.ofMinutes(1)), parse(cluster.formatted(

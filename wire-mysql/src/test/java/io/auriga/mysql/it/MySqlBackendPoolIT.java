@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.auriga.core.testing.BackendReuse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -172,31 +173,10 @@ class MySqlBackendPoolIT {
         }
     }
 
-    /**
-     * Connects until the client lands on backend thread {@code thread} (the reset runs after the first
-     * client left). The misses stay open meanwhile, so each attempt takes another kept connection.
-     */
+    /** Connects until the client lands on backend thread {@code thread} (the reset runs after the first client left). */
     private static Connection reuse(ProxiedMariaDb cluster, long thread) throws Exception {
-        Connection[] found = new Connection[1];
-        java.util.List<Connection> misses = new java.util.ArrayList<>();
-        try {
-            assertTrue(poll(REUSE_WAIT, () -> {
-                Connection c = cluster.mariadb(cluster.writerPort(), "");
-                try (Statement st = c.createStatement()) {
-                    if (scalar(st, "SELECT CONNECTION_ID()") == thread) {
-                        found[0] = c;
-                        return true;
-                    }
-                }
-                misses.add(c);
-                return false;
-            }), "a client logging in the same way got backend thread " + thread + " again");
-        } finally {
-            for (Connection miss : misses) {
-                miss.close();
-            }
-        }
-        return found[0];
+        return BackendReuse.await(REUSE_WAIT, () -> cluster.mariadb(cluster.writerPort(), ""), "SELECT CONNECTION_ID()",
+                thread);
     }
 
     private static boolean processExists(Statement st, long thread) throws SQLException {

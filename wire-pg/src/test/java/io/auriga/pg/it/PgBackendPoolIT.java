@@ -3,19 +3,17 @@ package io.auriga.pg.it;
 import static io.auriga.core.testing.Poll.poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auriga.config.PostgresOptions;
+import io.auriga.core.testing.BackendReuse;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -122,27 +120,8 @@ class PgBackendPoolIT {
 
     /** Logs in until a client gets backend {@code pid} again (another client may take it first). */
     private static Connection reuse(ProxiedCluster cluster, int pid, String extra) throws Exception {
-        Connection[] found = new Connection[1];
-        List<Connection> misses = new ArrayList<>();
-        try {
-            assertTrue(poll(REUSE_WAIT, () -> {
-                Connection c = cluster.connect(cluster.writerPort(), extra);
-                try (Statement st = c.createStatement()) {
-                    if (scalar(st, "SELECT pg_backend_pid()") == pid) {
-                        found[0] = c;
-                        return true;
-                    }
-                }
-                misses.add(c);
-                return false;
-            }), "a client logging in the same way got backend " + pid + " again");
-        } finally {
-            for (Connection miss : misses) {
-                miss.close();
-            }
-        }
-        assertNotEquals(null, found[0]);
-        return found[0];
+        return BackendReuse.await(REUSE_WAIT, () -> cluster.connect(cluster.writerPort(), extra),
+                "SELECT pg_backend_pid()", pid);
     }
 
     private static int scalar(Statement st, String sql) throws SQLException {
