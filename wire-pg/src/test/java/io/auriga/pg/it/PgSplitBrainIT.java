@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Two primaries at once: a replica is promoted by hand ({@code SELECT pg_promote()} on its own port)
+ * Two primaries at once: a replica is promoted by hand ({@code SELECT pg_promote(false)} on its own port)
  * while the primary stays up and writes flow through the writer endpoint. The primary of the current
  * epoch keeps every write; the hand-promoted instance is fenced (shown {@code fenced}, never routed
  * to, made read-only) and no write lands on it.
@@ -48,7 +48,9 @@ class PgSplitBrainIT {
         try (WriteLoad load = new WriteLoad(cluster, "split_it")) {
             assertTrue(load.awaitMore(100, 20_000), "writes flow before the promotion");
             try (Connection c = cluster.admin(pg2); Statement st = c.createStatement()) {
-                st.execute("SELECT pg_promote()");
+                // Without waiting: the proxy fences pg2 as soon as it sees a second primary and ends its
+                // sessions, this one too if it were still waiting for the promotion to finish.
+                st.execute("SELECT pg_promote(false)");
             }
             int ackedAtPromotion = load.ackedCount();
             assertTrue(poll(Duration.ofSeconds(10), () -> role("pg2") == Role.FENCED),
