@@ -673,7 +673,9 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
     }
 
     void released() {
-        boolean keep = (leaving || keepable()) && backend != null && backend.channel().isActive();
+        // A session that started moving after its client said Terminate has no relay on that backend.
+        boolean keep = (leaving || keepable()) && !detached && backend != null && backend.channel().isActive()
+                && backend.channel().pipeline().get(PgRelayHandler.class) != null;
         live.remove(this);
         unanswered.disarm();
         held.forEach(ByteBuf::release);
