@@ -35,6 +35,8 @@ public final class Monitor implements AutoCloseable {
     private final Map<String, Probe> probes = new LinkedHashMap<>();
     private final Map<String, Integer> streaks = new HashMap<>();
     private final Map<String, Future<ProbeResult>> inFlight = new HashMap<>();
+    /** Half an hour of rounds at the default interval, each finding the primary further on. */
+    private final PrimaryProgress progress = new PrimaryProgress(4096);
     private final java.util.concurrent.atomic.AtomicLong lastSuspicionRound = new java.util.concurrent.atomic.AtomicLong(
             System.nanoTime() - TimeUnit.SECONDS.toNanos(1));
     private static final Duration FIRST_ROUND_TIMEOUT = Duration.ofSeconds(10);
@@ -189,7 +191,7 @@ public final class Monitor implements AutoCloseable {
         java.util.Set<String> fence = java.util.Set.copyOf(fenceRequests);
         fenceRequests.removeAll(fence);
         Topology after = TopologyUpdate.next(before, results, streaks, cluster.failover().failureThreshold(),
-                clock.instant(), fence, promoted);
+                clock.instant(), fence, promoted, progress);
         String reason = TopologyUpdate.describeRoleChanges(before, after).orElse(null);
         if (reason != null) {
             log.info("cluster {}: {}", cluster.name(), reason);

@@ -3,7 +3,6 @@ package io.auriga.core.health;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.core.topology.Role;
 import io.auriga.core.topology.Topology;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +22,8 @@ import java.util.Optional;
  *       primary (promoted outside Auriga, say) is fenced at once, so writes never reach an instance not
  *       seen as primary in the current epoch. When there is no standing primary and several instances
  *       claim the role, none is the primary and writes stop until one remains.</li>
- *   <li>A replica's lag is zero once it has replayed the primary's position, otherwise the age of
- *       its last replayed transaction.</li>
+ *   <li>A replica's lag is zero once it has replayed the primary's position, otherwise how long the
+ *       primary has been seen beyond the replica's position ({@link PrimaryProgress}).</li>
  * </ul>
  */
 public final class TopologyUpdate {
@@ -57,9 +56,21 @@ public final class TopologyUpdate {
     public static Topology next(Topology before, Map<String, ProbeResult> results, Map<String, Integer> streaks,
                                 int threshold, Instant now, java.util.Set<String> fence,
                                 java.util.Set<String> promoted) {
-        long primaryPosition = results.values().stream()
-                .filter(r -> r.ok() && r.role() == Role.PRIMARY)
-                .mapToLong(ProbeResult::position).max().orElse(-1);
+        return next(before, results, streaks, threshold, now, fence, promoted, new PrimaryProgress(2));
+    }
+
+    /**
+     * As above, with the primary's positions of earlier rounds: this round's is recorded in
+     * {@code progress}, and replicas' lag is measured against them.
+     */
+    public static Topology next(Topology before, Map<String, ProbeResult> results, Map<String, Integer> streaks,
+                                int threshold, Instant now, java.util.Set<String> fence,
+                                java.util.Set<String> promoted, PrimaryProgress progress) {
+        List<ProbeResult> primaries = results.values().stream()
+                .filter(r -> r.ok() && r.role() == Role.PRIMARY).toList();
+        if (primaries.size() == 1) {
+            progress.record(primaries.get(0).position(), now);
+        }
         List<InstanceState> instances = new ArrayList<>();
         for (InstanceState previous : before.instances()) {
             ProbeResult result = results.get(previous.name());
@@ -73,7 +84,7 @@ public final class TopologyUpdate {
                 instances.add(previous);
             } else if (result.ok()) {
                 instances.add(new InstanceState(previous.config(), result.role(), result.position(),
-                        lag(result, primaryPosition, now), now, null, result.received()));
+                        lag(result, progress, now), now, null, result.received()));
             } else {
                 int streak = streaks.getOrDefault(previous.name(), 1);
                 boolean down = result.refused() || streak >= threshold || previous.role() == Role.DOWN;
@@ -122,17 +133,8 @@ public final class TopologyUpdate {
         return names;
     }
 
-    static long lag(ProbeResult result, long primaryPosition, Instant now) {
-        if (result.role() == Role.PRIMARY) {
-            return 0;
-        }
-        if (primaryPosition >= 0 && result.position() >= primaryPosition) {
-            return 0;
-        }
-        if (result.lastReplayAt() != null) {
-            return Math.max(0, Duration.between(result.lastReplayAt(), now).toMillis());
-        }
-        return -1;
+    private static long lag(ProbeResult result, PrimaryProgress progress, Instant now) {
+        return result.role() == Role.PRIMARY ? 0 : progress.lagMillis(result.position(), result.lastReplayAt(), now);
     }
 
     /** A short description of role changes between two snapshots, or empty when no role changed. */

@@ -8,6 +8,7 @@ import io.auriga.core.topology.Topologies;
 import io.auriga.core.topology.Topology;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class TopologyUpdateTest {
@@ -25,6 +26,32 @@ class TopologyUpdateTest {
         assertEquals(0, after.instance("pg2").orElseThrow().lagMillis(), "caught up means no lag");
         assertEquals(2000, after.instance("pg3").orElseThrow().lagMillis());
         assertEquals(1, after.epoch(), "a first primary opens epoch 1");
+    }
+
+    @Test
+    void aQuietPrimarysFirstWriteDoesNotMakeItsReplicasLookAsOldAsTheirLastTransaction() {
+        Topology before = Topologies.of("c", 1).primary("pg1").replica("pg2", 0).build();
+        Instant hourAgo = NOW.minusSeconds(3600);
+        PrimaryProgress progress = new PrimaryProgress(16);
+        Topology quiet = TopologyUpdate.next(before, Map.of("pg1", ProbeResult.primary(1000),
+                        "pg2", ProbeResult.replica(1000, 1000, hourAgo)), Map.of(), 3, NOW, Set.of(), Set.of(),
+                progress);
+        assertEquals(0, quiet.instance("pg2").orElseThrow().lagMillis());
+        // One write (or a checkpoint record); the replica is probed a moment before it replays it.
+        Instant later = NOW.plusMillis(500);
+        Topology written = TopologyUpdate.next(quiet, Map.of("pg1", ProbeResult.primary(1100),
+                        "pg2", ProbeResult.replica(1000, 1000, hourAgo)), Map.of(), 3, later, Set.of(), Set.of(),
+                progress);
+        assertEquals(0, written.instance("pg2").orElseThrow().lagMillis(), "behind since this round only");
+        // Replay stalls: the lag grows from the round that first saw the primary beyond it.
+        Topology stalled = TopologyUpdate.next(written, Map.of("pg1", ProbeResult.primary(1100),
+                        "pg2", ProbeResult.replica(1000, 1100, hourAgo)), Map.of(), 3, later.plusSeconds(4), Set.of(),
+                Set.of(), progress);
+        assertEquals(4000, stalled.instance("pg2").orElseThrow().lagMillis());
+        // Without the earlier rounds, only the age of the last replayed transaction is known.
+        Topology alone = TopologyUpdate.next(quiet, Map.of("pg1", ProbeResult.primary(1100),
+                "pg2", ProbeResult.replica(1000, 1000, hourAgo)), Map.of(), 3, later);
+        assertEquals(3_600_500, alone.instance("pg2").orElseThrow().lagMillis());
     }
 
     @Test
