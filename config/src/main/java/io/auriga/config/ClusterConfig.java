@@ -54,6 +54,12 @@ public record ClusterConfig(
                 postgres);
     }
 
+    /** The same cluster with {@code newEndpoints}. */
+    public ClusterConfig withEndpoints(List<EndpointConfig> newEndpoints) {
+        return new ClusterConfig(name, engine, instances, adminCredentials, newEndpoints, failover, durability, mysql,
+                postgres);
+    }
+
     /** The same cluster with {@code options} for its MySQL endpoints. */
     public ClusterConfig withMySql(MySqlOptions options) {
         return new ClusterConfig(name, engine, instances, adminCredentials, endpoints, failover, durability, options,

@@ -21,6 +21,11 @@ public record EndpointConfig(
         instances = List.copyOf(instances);
     }
 
+    /** The same endpoint with another lag bound and fallback (meaningful for a reader). */
+    public EndpointConfig withLagPolicy(Duration newMaxLag, boolean newFallbackToWriter) {
+        return new EndpointConfig(name, role, host, port, balance, newMaxLag, newFallbackToWriter, instances);
+    }
+
     public enum EndpointRole {
         WRITER, READER, CUSTOM, INSTANCE
     }

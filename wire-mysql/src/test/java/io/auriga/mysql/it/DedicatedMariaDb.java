@@ -2,8 +2,10 @@ package io.auriga.mysql.it;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.auriga.config.ClusterConfig;
 import io.auriga.config.FailoverConfig;
 import io.auriga.mysql.sandbox.MariaDbBinaries;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class DedicatedMariaDb implements BeforeAllCallback, AfterAllCallback {
     private final FailoverConfig failover;
     private final boolean selfHealing;
+    private final UnaryOperator<ClusterConfig> adjust;
     private ProxiedMariaDb cluster;
 
     DedicatedMariaDb(FailoverConfig failover) {
@@ -23,8 +26,14 @@ final class DedicatedMariaDb implements BeforeAllCallback, AfterAllCallback {
 
     /** @param selfHealing whether the sandbox rejoins a fenced former primary (see {@link ProxiedMariaDb#start}) */
     DedicatedMariaDb(FailoverConfig failover, boolean selfHealing) {
+        this(failover, selfHealing, UnaryOperator.identity());
+    }
+
+    /** @param adjust changes the cluster configuration (its endpoints, say) */
+    DedicatedMariaDb(FailoverConfig failover, boolean selfHealing, UnaryOperator<ClusterConfig> adjust) {
         this.failover = failover;
         this.selfHealing = selfHealing;
+        this.adjust = adjust;
     }
 
     ProxiedMariaDb get() {
@@ -34,7 +43,7 @@ final class DedicatedMariaDb implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         assumeTrue(MariaDbBinaries.find().isPresent(), "no MariaDB server binaries on this machine");
-        cluster = ProxiedMariaDb.start(failover, selfHealing);
+        cluster = ProxiedMariaDb.start(failover, selfHealing, adjust);
     }
 
     @Override

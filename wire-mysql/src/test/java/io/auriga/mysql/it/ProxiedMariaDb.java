@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -72,7 +73,7 @@ public final class ProxiedMariaDb implements AutoCloseable {
     static ProxiedMariaDb start() throws IOException, SQLException {
         // No automatic failover: MariaDB failover operations are tested elsewhere.
         return start(new FailoverConfig(false, Duration.ofMillis(500), 3, Duration.ofSeconds(2),
-                Duration.ofSeconds(10)), false, STARTUP_TIMEOUT, true);
+                Duration.ofSeconds(10)), false, STARTUP_TIMEOUT, true, UnaryOperator.identity());
     }
 
     /** A cluster of its own with {@code failover} settings, for tests that break it. */
@@ -86,7 +87,13 @@ public final class ProxiedMariaDb implements AutoCloseable {
      * short {@link #STARTUP_TIMEOUT} on a busy machine, and these tests do not time silent clients.
      */
     static ProxiedMariaDb start(FailoverConfig failover, boolean selfHealing) throws IOException, SQLException {
-        return start(failover, selfHealing, ServerConfig.defaults().startupTimeout(), false);
+        return start(failover, selfHealing, UnaryOperator.identity());
+    }
+
+    /** As above; {@code adjust} changes the cluster configuration (its endpoints, say). */
+    static ProxiedMariaDb start(FailoverConfig failover, boolean selfHealing, UnaryOperator<ClusterConfig> adjust)
+            throws IOException, SQLException {
+        return start(failover, selfHealing, ServerConfig.defaults().startupTimeout(), false, adjust);
     }
 
     /**
@@ -95,7 +102,8 @@ public final class ProxiedMariaDb implements AutoCloseable {
      * @param withStrict  whether to add the {@value #STRICT} cluster over the same servers
      */
     private static ProxiedMariaDb start(FailoverConfig failover, boolean selfHealing, Duration startupTimeout,
-                                        boolean withStrict) throws IOException, SQLException {
+                                        boolean withStrict, UnaryOperator<ClusterConfig> adjust)
+            throws IOException, SQLException {
         Path dir = Files.createTempDirectory("auriga-my-it-");
         // The servers run as the mysql user, which must be able to enter this directory.
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
@@ -116,7 +124,7 @@ public final class ProxiedMariaDb implements AutoCloseable {
                 }
             }
             List<ClusterConfig> clusters = new java.util.ArrayList<>();
-            clusters.add(MariaDbSandboxCluster.config(sandbox, "main", "127.0.0.1", 0, 0, failover));
+            clusters.add(adjust.apply(MariaDbSandboxCluster.config(sandbox, "main", "127.0.0.1", 0, 0, failover)));
             if (withStrict) {
                 clusters.add(MariaDbSandboxCluster.config(sandbox, STRICT, "127.0.0.1", 0, 0, failover)
                         .withMySql(MySqlOptions.DEFAULTS.withLocalInfile(false)
