@@ -55,6 +55,23 @@ class TopologyUpdateTest {
     }
 
     @Test
+    void replicasOfALostQuietPrimaryKeepTheLagTheyHadWhenItWasLastSeen() {
+        Topology before = Topologies.of("c", 1).primary("pg1").replica("pg2", 0).build();
+        Instant hourAgo = NOW.minusSeconds(3600);
+        PrimaryProgress progress = new PrimaryProgress(16);
+        Topology seen = TopologyUpdate.next(before, Map.of("pg1", ProbeResult.primary(1000),
+                        "pg2", ProbeResult.replica(1000, 1000, hourAgo)), Map.of(), 3, NOW, Set.of(), Set.of(),
+                progress);
+        // The primary stops answering: a replica holding all it was last seen with is not behind, and
+        // stays in the reader endpoint while the failover runs.
+        Topology lost = TopologyUpdate.next(seen, Map.of("pg1", ProbeResult.failed("refused", true),
+                        "pg2", ProbeResult.replica(1000, 1000, hourAgo)), Map.of("pg1", 1), 3, NOW.plusSeconds(1),
+                Set.of(), Set.of(), progress);
+        assertTrue(lost.primary().isEmpty());
+        assertEquals(0, lost.instance("pg2").orElseThrow().lagMillis());
+    }
+
+    @Test
     void oneFailedProbeIsNotAFailure() {
         Topology before = Topologies.of("c", 1).primary("pg1").replica("pg2", 0).build();
         Topology after = TopologyUpdate.next(before, Map.of("pg1", ProbeResult.failed("timeout", false),
