@@ -3,6 +3,7 @@ package io.auriga.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auriga.config.TlsConfig.TlsMode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,13 +16,14 @@ import java.util.Optional;
  * problem in {@link Problems}. The result is only meaningful when no problem was recorded.
  */
 final class ConfigReader {
-    private static final List<String> ROOT_KEYS = List.of("clusters", "users", "tls", "admin", "server");
+    private static final List<String> ROOT_KEYS = List.of("clusters", "users", "tokens", "tls", "admin", "server");
     private static final String VERIFIER = "scram-verifier";
     private static final List<String> USER_SOURCES =
             List.of(SecretResolver.ENV, SecretResolver.FILE, SecretResolver.INLINE, VERIFIER);
     private static final List<String> USER_KEYS = List.of("name", "password-env", "password-file", "password",
             VERIFIER, "token");
     private static final List<String> TLS_KEYS = List.of("mode", "cert", "key");
+    private static final List<String> TOKEN_KEYS = List.of("public-key", "max-ttl");
     private static final List<String> ADMIN_KEYS = List.of("host", "port");
     private static final List<String> SERVER_KEYS = List.of("bind", "io-threads", "transport", "startup-timeout",
             "connect-timeout", "max-startup-packet", "user-cache-ttl");
@@ -48,37 +50,71 @@ final class ConfigReader {
         // Server first: endpoints without a host of their own listen on server.bind.
         ServerConfig server = readServer(root);
         List<ClusterConfig> clusters = new ClusterReader(secrets, server.bindHost(), portOwners).read(root);
-        List<UserConfig> users = readUsers(root);
+        TokenConfig tokens = readTokens(root);
+        List<UserConfig> users = readUsers(root, root.has("tokens"));
         TlsConfig tls = readTls(root);
         AdminConfig admin = readAdmin(root);
-        return new AurigaConfig(clusters, users, tls, admin, server);
+        return new AurigaConfig(clusters, users, tls, admin, server, tokens);
     }
 
-    private List<UserConfig> readUsers(MapNode root) {
+    private List<UserConfig> readUsers(MapNode root, boolean tokensConfigured) {
         Map<String, String> names = new HashMap<>();
         List<UserConfig> users = new ArrayList<>();
         for (MapNode node : root.maps("users", USER_KEYS)) {
-            users.add(readUser(node, names));
+            users.add(readUser(node, names, tokensConfigured));
         }
         return users;
     }
 
-    // A token user may also have a password; anyone else needs exactly one way to prove who they are.
-    private UserConfig readUser(MapNode node, Map<String, String> names) {
+    // Everyone needs exactly one way to prove who they are. A token user proves it with a token, and
+    // its password is what the proxy logs in to the database with: a SCRAM verifier cannot do that.
+    private UserConfig readUser(MapNode node, Map<String, String> names, boolean tokensConfigured) {
         String name = node.requiredText("name", "");
         node.claim("name", name, names);
         boolean token = node.bool("token", false);
-        String missing = token ? null
+        String missing = token
+                ? "needs one of password-env, password-file or password with token: true (the database password "
+                        + "the proxy logs in with on the user's behalf)"
                 : "needs one of password-env, password-file, password or scram-verifier (or token: true)";
         Optional<String> source = SecretResolver.single(node, USER_SOURCES, missing);
         Secret password = null;
         String verifier = null;
-        if (source.filter(VERIFIER::equals).isPresent()) {
+        if (token && source.filter(VERIFIER::equals).isPresent()) {
+            node.problem(VERIFIER, "cannot go with token: true: the proxy needs the database password to log in "
+                    + "on the user's behalf (password-env, password-file or password)");
+        } else if (source.filter(VERIFIER::equals).isPresent()) {
             verifier = readVerifier(node);
         } else if (source.isPresent()) {
             password = secrets.resolve(node, source.get());
         }
+        if (token && !tokensConfigured) {
+            node.problem("token", "needs a top-level tokens block with the public-key that checks tokens");
+        }
         return new UserConfig(name, password, verifier, token);
+    }
+
+    private TokenConfig readTokens(MapNode root) {
+        MapNode node = root.map("tokens", TOKEN_KEYS).orElse(null);
+        if (node == null) {
+            return null;
+        }
+        Duration maxTtl = node.positiveDuration("max-ttl", TokenConfig.DEFAULT_MAX_TTL);
+        String text = node.requiredText("public-key", "to check tokens");
+        if (text == null) {
+            return null;
+        }
+        Path file = FileAccess.resolve(baseDir, text);
+        Optional<String> unreadable = FileAccess.unreadable(file);
+        if (unreadable.isPresent()) {
+            node.problem("public-key", unreadable.get());
+            return null;
+        }
+        try {
+            return new TokenConfig(file, TokenKeys.readPublic(file), maxTtl);
+        } catch (java.io.IOException e) {
+            node.problem("public-key", e.getMessage());
+            return null;
+        }
     }
 
     private static String readVerifier(MapNode node) {

@@ -253,18 +253,31 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void acceptsUsersWithVerifierOrTokenOnly() throws Exception {
+    void acceptsUsersWithAVerifierOrATokenAndTheTokenKey() throws Exception {
         String verifier = ConfigValidationTest.VALID_VERIFIER;
+        java.security.KeyPair keys = TokenKeys.generate();
+        Files.writeString(dir.resolve("token.pub"), TokenKeys.pem(keys.getPublic()));
         AurigaConfig config = parse(MINIMAL + """
                 users:
                   - { name: alice, scram-verifier: '%s' }
-                  - { name: svc, token: true }
-                  - { name: both, token: true, password-env: APP_PASSWORD }
+                  - { name: svc, token: true, password-env: APP_PASSWORD }
+                tokens: { public-key: token.pub, max-ttl: 20m }
                 """.formatted(verifier));
 
         assertEquals(new UserConfig("alice", null, verifier, false), config.users().get(0));
-        assertEquals(new UserConfig("svc", null, null, true), config.users().get(1));
-        assertEquals("app-secret", config.users().get(2).password().reveal());
+        assertTrue(config.users().get(1).token());
+        assertEquals("app-secret", config.users().get(1).password().reveal());
+        assertEquals(dir.resolve("token.pub"), config.tokens().publicKeyFile());
+        assertEquals(keys.getPublic(), config.tokens().publicKey());
+        assertEquals(java.time.Duration.ofMinutes(20), config.tokens().maxTtl());
+    }
+
+    @Test
+    void tokensAreOffWithoutTheBlockAndLastAnHourAtMost() throws Exception {
+        assertEquals(null, parse(MINIMAL).tokens());
+        Files.writeString(dir.resolve("token.pub"), TokenKeys.pem(TokenKeys.generate().getPublic()));
+        assertEquals(java.time.Duration.ofHours(1), parse(MINIMAL + "tokens: { public-key: token.pub }\n").tokens()
+                .maxTtl());
     }
 
     @Test

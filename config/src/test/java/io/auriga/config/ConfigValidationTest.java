@@ -362,8 +362,8 @@ class ConfigValidationTest {
                         users:
                           - { password-env: APP_PASSWORD }
                           - { name: app, password-env: APP_PASSWORD }
-                          - { name: app, token: true }
-                        """,
+                          - { name: app, scram-verifier: '%s' }
+                        """.formatted(VALID_VERIFIER),
                 "users[0].name: is required",
                 "users[2].name: 'app' is already used by users[1]");
     }
@@ -374,11 +374,45 @@ class ConfigValidationTest {
                         users:
                           - { name: a }
                           - { name: b, password-env: APP_PASSWORD, scram-verifier: '%s' }
-                          - { name: c, token: true, password: x, password-env: APP_PASSWORD }
+                          - { name: c, password: x, password-env: APP_PASSWORD }
                         """.formatted(VALID_VERIFIER),
                 "users[0]: needs one of password-env, password-file, password or scram-verifier (or token: true)",
                 "users[1]: password-env and scram-verifier are both set; use only one",
                 "users[2]: password-env and password are both set; use only one");
+    }
+
+    @Test
+    void aTokenUserNeedsTheDatabasePasswordAndTheTokensBlock() {
+        assertProblems(CLUSTER + """
+                        users:
+                          - { name: a, token: true }
+                          - { name: b, token: true, scram-verifier: '%s' }
+                          - { name: c, token: true, password-env: APP_PASSWORD }
+                        """.formatted(VALID_VERIFIER),
+                "users[0]: needs one of password-env, password-file or password with token: true (the database "
+                        + "password the proxy logs in with on the user's behalf)",
+                "users[0].token: needs a top-level tokens block with the public-key that checks tokens",
+                "users[1].scram-verifier: cannot go with token: true: the proxy needs the database password to log "
+                        + "in on the user's behalf (password-env, password-file or password)",
+                "users[1].token: needs a top-level tokens block with the public-key that checks tokens",
+                "users[2].token: needs a top-level tokens block with the public-key that checks tokens");
+    }
+
+    @Test
+    void theTokenKeyMustBeAReadableEd25519PublicKey() throws Exception {
+        Files.writeString(dir.resolve("private.pem"), TokenKeys.pem(TokenKeys.generate().getPrivate()));
+        Files.writeString(dir.resolve("rsa.pub"), "-----BEGIN PUBLIC KEY-----\n"
+                + "MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAL0vPtAIzHAz9nqg3bB5cTj8nvj7bgNnFCkKvLtcQqO8uY5lRLzdYl6TWcuE"
+                + "2u0tMqk1/ZmlA0/zGYOiKhA4VrUCAwEAAQ==\n-----END PUBLIC KEY-----\n");
+        assertProblems(CLUSTER + "tokens: { max-ttl: 0s }\n",
+                "tokens.max-ttl: must be greater than 0",
+                "tokens.public-key: is required to check tokens");
+        assertProblems(CLUSTER + "tokens: { public-key: missing.pub }\n",
+                "tokens.public-key: cannot read " + dir.resolve("missing.pub") + ": No such file");
+        assertProblems(CLUSTER + "tokens: { public-key: private.pem }\n",
+                "tokens.public-key: " + dir.resolve("private.pem") + " holds no PEM block \"BEGIN PUBLIC KEY\"");
+        assertProblems(CLUSTER + "tokens: { public-key: rsa.pub }\n",
+                "tokens.public-key: " + dir.resolve("rsa.pub") + " is not an Ed25519 public key");
     }
 
     @Test
