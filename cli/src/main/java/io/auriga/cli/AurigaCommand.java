@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "auriga", mixinStandardHelpOptions = true, versionProvider = AurigaCommand.Version.class,
         description = "Writer and reader endpoints with automatic failover for PostgreSQL and MySQL clusters.",
         subcommands = {StartCommand.class, DemoCommand.class, StatusCommand.class, SwitchoverCommand.class,
-                CertCommand.class,
+                TokenCommand.class, CertCommand.class,
                 CommandLine.HelpCommand.class})
 public final class AurigaCommand implements Runnable {
 

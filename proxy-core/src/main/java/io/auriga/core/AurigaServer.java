@@ -9,6 +9,7 @@ import io.auriga.config.TlsConfig;
 import io.auriga.core.admin.AdminControl;
 import io.auriga.core.admin.AdminServer;
 import io.auriga.core.admin.Metrics;
+import io.auriga.core.auth.Tokens;
 import io.auriga.core.auth.UserStore;
 import io.auriga.core.engine.ClusterOperations;
 import io.auriga.core.engine.EndpointContext;
@@ -123,7 +124,8 @@ public final class AurigaServer implements AutoCloseable {
                 : CommandRejoiner.of(cluster).orElse(null);
         orchestrators.put(cluster.name(), new FailoverOrchestrator(cluster, holder, monitor, operations, rejoiner,
                 quorum));
-        UserStore users = new UserStore(config.users(), engine.credentials(cluster), blocking, clock,
+        UserStore users = new UserStore(config.users(), Tokens.of(config.tokens(), clock), engine.credentials(cluster),
+                blocking, clock,
                 config.server().userCacheTtl(), random);
         SslContext ssl = sslContext(config.tls(), engine.alpnProtocols());
         ConnectionCounts counts = new ConnectionCounts();

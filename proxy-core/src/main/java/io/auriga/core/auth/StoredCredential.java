@@ -37,4 +37,11 @@ public sealed interface StoredCredential {
             return "StoredCredential.Password";
         }
     }
+
+    /**
+     * A user who logs in with a token ({@link Tokens}); {@code backend} is the database password the
+     * proxy logs in with on the user's behalf.
+     */
+    record Token(Tokens tokens, Password backend) implements StoredCredential {
+    }
 }

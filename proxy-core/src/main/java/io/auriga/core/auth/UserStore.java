@@ -14,7 +14,7 @@ import java.util.concurrent.Executor;
 
 /**
  * Finds the credential a client is checked against. Users listed in the config take
- * precedence; everyone else is the database's own, read through a {@link CredentialSource}
+ * precedence (token users among them); everyone else is the database's own, read through a {@link CredentialSource}
  * on a blocking executor and cached for a short time. A failed login drops the cache entry so a
  * changed password is picked up on the next attempt.
  */
@@ -26,11 +26,20 @@ public final class UserStore {
     private final Duration ttl;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-    public UserStore(List<UserConfig> users, CredentialSource database, Executor blocking, Clock clock,
+    /** @param tokens checks login tokens; null when no user logs in with one */
+    public UserStore(List<UserConfig> users, Tokens tokens, CredentialSource database, Executor blocking, Clock clock,
                      Duration ttl, SecureRandom random) {
         Map<String, StoredCredential> byName = new HashMap<>();
         for (UserConfig user : users) {
-            if (user.scramVerifier() != null) {
+            if (user.token()) {
+                if (tokens == null || user.password() == null) {
+                    throw new IllegalArgumentException("token user " + user.name() + " needs the token key and a "
+                            + "database password");
+                }
+                String password = user.password().reveal();
+                byName.put(user.name(), new StoredCredential.Token(tokens, new StoredCredential.Password(password,
+                        ScramVerifier.fromPassword(password, random))));
+            } else if (user.scramVerifier() != null) {
                 byName.put(user.name(), new StoredCredential.Scram(ScramVerifier.parse(user.scramVerifier())));
             } else if (user.password() != null) {
                 String password = user.password().reveal();

@@ -1,5 +1,6 @@
 package io.auriga.mysql.frontend;
 
+import io.auriga.core.auth.AuthException;
 import io.auriga.core.auth.StoredCredential;
 import io.auriga.core.auth.UserLookup;
 import io.auriga.mysql.auth.CachingSha2Cache;
@@ -46,6 +47,9 @@ import org.slf4j.LoggerFactory;
  *   (AuthMoreData goes without its 0x01 to MySQL Connector/J behind a MariaDB "5.5.5-" version, as it
  *    reads it there; see {@link AuthMoreData})
  *   mysql_clear_password over TLS: accepted for users from the config
+ *   token user (over TLS only; ERR 3159 without it): the response if it is mysql_clear_password, else
+ *        proxy → AuthSwitchRequest(mysql_clear_password); client → token, NUL-terminated  seq n+1, n+2
+ *        ⇒ the configured database password logs in to a backend
  *   ⇒ backend login, then OK (or the backend's ERR)                         seq n+1 / n+2 / n+3
  *   wrong password, unknown user → ERR 1045 28000 "Access denied for user 'u'@'host'"
  * </pre>
@@ -58,7 +62,7 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
     static final String CLEAR = "mysql_clear_password";
     static final String CACHING_SHA2 = "caching_sha2_password";
 
-    private enum State { RESPONSE, LOOKUP, SWITCH, FULL_AUTH, DONE }
+    private enum State { RESPONSE, LOOKUP, SWITCH, SWITCH_TOKEN, FULL_AUTH, DONE }
 
     private final MySqlSession session;
     private final CachingSha2Cache sha2Cache;
@@ -112,6 +116,11 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
             check(ctx, NATIVE, ByteBufUtil.getBytes(payload));
             return;
         }
+        if (state == State.SWITCH_TOKEN) {
+            state = State.DONE;
+            token(ctx, ByteBufUtil.getBytes(payload));
+            return;
+        }
         if (state == State.FULL_AUTH) {
             state = State.DONE;
             fullAuthentication(ctx, ByteBufUtil.getBytes(payload));
@@ -161,6 +170,10 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
             sha2Cache.forget(response.user());
         }
         String plugin = response.authPluginName() == null ? NATIVE : response.authPluginName();
+        if (result instanceof UserLookup.Found f && f.credential() instanceof StoredCredential.Token) {
+            tokenUser(ctx, plugin);
+            return;
+        }
         if (CACHING_SHA2.equals(plugin) && cachingSha2(ctx)) {
             return;
         }
@@ -174,15 +187,52 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
         // Anything else (caching_sha2_password that cannot be answered here too): ask for
         // mysql_native_password, on the same scramble.
         state = State.SWITCH;
+        switchTo(ctx, NATIVE);
+    }
+
+    private void switchTo(ChannelHandlerContext ctx, String plugin) {
         byte[] scramble = session.scramble();
         ByteBuf payload = ctx.alloc().buffer();
         try {
-            new AuthSwitchRequest(NATIVE, Arrays.copyOf(scramble, scramble.length + 1)).encode(payload);
+            new AuthSwitchRequest(plugin, Arrays.copyOf(scramble, scramble.length + 1)).encode(payload);
             ctx.writeAndFlush(MySqlPackets.frame(ctx.alloc(), expectedSequence, payload));
         } finally {
             payload.release();
         }
         expectedSequence++;
+    }
+
+    /** A token user: over TLS only, the token as a mysql_clear_password answer (asked for by a switch). */
+    private void tokenUser(ChannelHandlerContext ctx, String plugin) {
+        if (!session.tls()) {
+            state = State.DONE;
+            session.endpoint().metrics().authFailed();
+            session.fatal(MySqlErrors.tokenNeedsTls(response.user()), expectedSequence, "token login without TLS refused");
+            return;
+        }
+        if (CLEAR.equals(plugin)) {
+            state = State.DONE;
+            token(ctx, response.authResponse());
+            return;
+        }
+        state = State.SWITCH_TOKEN;
+        switchTo(ctx, CLEAR);
+    }
+
+    private void token(ChannelHandlerContext ctx, byte[] answer) {
+        StoredCredential.Token user = (StoredCredential.Token) ((UserLookup.Found) lookup).credential();
+        int end = answer.length > 0 && answer[answer.length - 1] == 0 ? answer.length - 1 : answer.length;
+        try {
+            user.tokens().check(new String(answer, 0, end, StandardCharsets.UTF_8), response.user());
+        } catch (AuthException e) {
+            state = State.DONE;
+            session.endpoint().users().invalidate(response.user());
+            session.endpoint().metrics().authFailed();
+            session.fatal(MySqlErrors.accessDenied(response.user(), session.clientHost(), end > 0), expectedSequence,
+                    "authentication failed: " + e.getMessage());
+            return;
+        }
+        accepted(ctx, NativePassword.stage1(user.backend().password()));
     }
 
     /**

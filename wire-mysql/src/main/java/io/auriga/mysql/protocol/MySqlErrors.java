@@ -35,6 +35,12 @@ public final class MySqlErrors {
                 "Connections using insecure transport are prohibited: this endpoint requires TLS");
     }
 
+    /** A token user on a connection without TLS: refused before the client sends its token in clear. */
+    public static ErrPacket tokenNeedsTls(String user) {
+        return new ErrPacket(3159, "HY000", "Connections using insecure transport are prohibited: user '" + user
+                + "' logs in with a token, which is accepted over TLS only");
+    }
+
     public static ErrPacket handshakeTimeout(long millis) {
         return new ErrPacket(1043, "08S01", "Bad handshake: the connection did not complete authentication within "
                 + millis + " ms");

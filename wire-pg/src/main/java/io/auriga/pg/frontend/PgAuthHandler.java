@@ -27,6 +27,9 @@ import java.util.List;
  *     proxy → AuthenticationSASLFinal               ⇒ ClientKey recovered, session logs in to a backend
  *   md5 hash:
  *     proxy → AuthenticationMD5Password(salt)       client → PasswordMessage(md5...)
+ *   token user (over TLS only; FATAL 28000 without it, before the client sends anything):
+ *     proxy → AuthenticationCleartextPassword       client → PasswordMessage(token)
+ *                                                   ⇒ the configured database password logs in to a backend
  * </pre>
  * AuthenticationOk is sent only once a backend has accepted the login, so a backend's refusal
  * (unknown database, too many connections) reaches the client as its own ErrorResponse.
@@ -39,7 +42,7 @@ final class PgAuthHandler extends SimpleChannelInboundHandler<PgFrame> {
     /** Keys the decoy salts, so an unknown user sees the same salt each time, like a real one. */
     private static final byte[] DECOY_SALT_KEY = RANDOM.generateSeed(16);
 
-    private enum State { LOOKUP, SASL_INITIAL, SASL_FINAL, MD5, DONE }
+    private enum State { LOOKUP, SASL_INITIAL, SASL_FINAL, MD5, TOKEN, DONE }
 
     private final PgSession session;
     private State state = State.LOOKUP;
@@ -81,7 +84,16 @@ final class PgAuthHandler extends SimpleChannelInboundHandler<PgFrame> {
                     + "cannot be read right now").withDetail(reason), reason);
             return;
         }
-        if (credential instanceof StoredCredential.Md5) {
+        if (credential instanceof StoredCredential.Token) {
+            if (!session.tls()) {
+                session.fatal(PgError.fatal(PgError.INVALID_AUTHORIZATION, "user \"" + session.user()
+                                + "\" logs in with a token, which is accepted over TLS only")
+                        .withHint("connect with sslmode=require or stronger"), "token login without TLS refused");
+                return;
+            }
+            state = State.TOKEN;
+            ctx.writeAndFlush(PgMessages.authentication(ctx.alloc(), PgMessages.AUTH_CLEARTEXT, new byte[0]));
+        } else if (credential instanceof StoredCredential.Md5) {
             md5Salt = new byte[4];
             RANDOM.nextBytes(md5Salt);
             state = State.MD5;
@@ -104,6 +116,7 @@ final class PgAuthHandler extends SimpleChannelInboundHandler<PgFrame> {
                 case SASL_INITIAL -> saslInitial(ctx, frame.body());
                 case SASL_FINAL -> saslFinal(ctx, frame.body());
                 case MD5 -> md5(frame.body());
+                case TOKEN -> token(frame.body());
                 default -> throw new IllegalStateException(state.name());
             }
         } catch (AuthException e) {
@@ -146,6 +159,16 @@ final class PgAuthHandler extends SimpleChannelInboundHandler<PgFrame> {
             throw new AuthException("password does not match");
         }
         succeeded(new LoginSecret.Md5(stored));
+    }
+
+    private void token(ByteBuf body) throws AuthException {
+        String token = PgMessages.readCString(body);
+        if (token == null) {
+            throw new AuthException("malformed password message");
+        }
+        StoredCredential.Token user = (StoredCredential.Token) credential;
+        user.tokens().check(token, session.user());
+        succeeded(user.backend().loginSecret());
     }
 
     private ScramVerifier verifier() {

@@ -35,6 +35,25 @@ class PgClientToolsIT {
     }
 
     @Test
+    void psqlLogsInWithATokenAsItsPassword(ProxiedCluster cluster) throws Exception {
+        String conninfo = "host=localhost port=" + cluster.writerPort() + " user=" + ProxiedCluster.TOKEN_USER
+                + " dbname=auriga sslmode=verify-full sslrootcert=" + cluster.caCert();
+        ProcessBuilder pb = new ProcessBuilder("psql", "-X", "-At", conninfo, "-c", "SELECT current_user");
+        pb.environment().put("PGPASSWORD", cluster.token(ProxiedCluster.TOKEN_USER, java.time.Duration.ofMinutes(15),
+                java.time.Instant.now()));
+        Result r = run(pb, 30);
+        assertEquals(0, r.exit, r.output);
+        assertEquals(ProxiedCluster.TOKEN_USER, r.output.trim());
+
+        // The database password of a token user is the proxy's to log in with, not the client's.
+        pb.environment().put("PGPASSWORD", ProxiedCluster.TOKEN_USER_PASSWORD);
+        Result refused = run(pb, 30);
+        assertTrue(refused.exit != 0, refused.output);
+        assertTrue(refused.output.contains("password authentication failed for user \"" + ProxiedCluster.TOKEN_USER
+                + "\""), refused.output);
+    }
+
+    @Test
     void psqlRefusesTheProxyCertificateForAnotherHostName(ProxiedCluster cluster) throws Exception {
         // Connect to the proxy's address, but verify against a name its certificate does not carry.
         String conninfo = "host=wrong-name.invalid hostaddr=127.0.0.1 port=" + cluster.writerPort()

@@ -5,8 +5,13 @@ import io.auriga.config.AurigaConfig;
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.Engine;
 import io.auriga.config.ServerConfig;
+import io.auriga.config.Secret;
 import io.auriga.config.TlsConfig;
+import io.auriga.config.TokenConfig;
+import io.auriga.config.TokenKeys;
+import io.auriga.config.UserConfig;
 import io.auriga.core.AurigaServer;
+import io.auriga.core.auth.Tokens;
 import io.auriga.core.testing.TestTransport;
 import io.auriga.core.tls.CertificateAuthority;
 import io.auriga.core.tls.TlsFiles;
@@ -18,6 +23,8 @@ import io.auriga.pg.sandbox.SandboxCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PrivateKey;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -39,17 +46,22 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 public final class ProxiedCluster implements AutoCloseable {
     /** Short so the silent-client test does not wait long, with room for a loaded machine. */
     static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(5);
+    /** A database role that logs in to the proxy with login tokens only; the proxy knows its password. */
+    static final String TOKEN_USER = "token_app";
+    static final String TOKEN_USER_PASSWORD = "token-db-secret";
 
     private final Path dir;
     private final PgSandbox sandbox;
     private final AurigaServer server;
     private final TlsFiles tls;
+    private final PrivateKey tokenKey;
 
-    private ProxiedCluster(Path dir, PgSandbox sandbox, AurigaServer server, TlsFiles tls) {
+    private ProxiedCluster(Path dir, PgSandbox sandbox, AurigaServer server, TlsFiles tls, PrivateKey tokenKey) {
         this.dir = dir;
         this.sandbox = sandbox;
         this.server = server;
         this.tls = tls;
+        this.tokenKey = tokenKey;
     }
 
     static ProxiedCluster start() throws IOException {
@@ -70,19 +82,32 @@ public final class ProxiedCluster implements AutoCloseable {
         PgSandbox sandbox = new PgSandbox(PgSandboxOptions.builder(dir.resolve("pg")).replicas(2)
                 .deleteOnClose(true).build()).start();
         try {
+            try (Connection c = DriverManager.getConnection(sandbox.jdbcUrl(sandbox.primary(), sandbox.database()),
+                    sandbox.adminUser(), sandbox.adminPassword()); var st = c.createStatement()) {
+                st.execute("CREATE ROLE " + TOKEN_USER + " LOGIN PASSWORD '" + TOKEN_USER_PASSWORD + "'");
+                st.execute("GRANT ALL ON SCHEMA public TO " + TOKEN_USER);
+            } catch (SQLException e) {
+                throw new IOException("cannot create the token user", e);
+            }
+            KeyPair tokenKeys = TokenKeys.generate();
+            Path tokenPublicKey = dir.resolve("token.pub");
+            Files.writeString(tokenPublicKey, TokenKeys.pem(tokenKeys.getPublic()));
             ClusterConfig cluster = adjust.apply(SandboxCluster.config(sandbox, "main", "127.0.0.1", 0, 0));
             ServerConfig d = ServerConfig.defaults();
             ServerConfig server = new ServerConfig("127.0.0.1", 2, TestTransport.configured(),
                     STARTUP_TIMEOUT, d.connectTimeout(), d.maxStartupPacket(), d.userCacheTtl());
-            AurigaConfig config = new AurigaConfig(List.of(cluster), List.of(),
-                    tls.toConfig(TlsConfig.TlsMode.OPTIONAL), new AdminConfig("127.0.0.1", freePort()), server);
+            List<UserConfig> users = List.of(new UserConfig(TOKEN_USER, new Secret(TOKEN_USER_PASSWORD, "test"), null,
+                    true));
+            AurigaConfig config = new AurigaConfig(List.of(cluster), users, tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
+                    new AdminConfig("127.0.0.1", freePort()), server,
+                    new TokenConfig(tokenPublicKey, tokenKeys.getPublic(), TokenConfig.DEFAULT_MAX_TTL));
             Clock clock = Clock.systemUTC();
             Map<String, io.auriga.core.failover.Rejoiner> rejoiners = selfHealing
                     ? Map.of("main", sandbox::rejoin) : Map.of();
             AurigaServer auriga = new AurigaServer(config, Map.of(Engine.POSTGRES, new PgEngineSupport(clock)), clock,
                     rejoiners);
             auriga.start();
-            ProxiedCluster cluster1 = new ProxiedCluster(dir, sandbox, auriga, tls);
+            ProxiedCluster cluster1 = new ProxiedCluster(dir, sandbox, auriga, tls, tokenKeys.getPrivate());
             cluster1.awaitReplicasStreaming();
             return cluster1;
         } catch (IOException | RuntimeException e) {
@@ -111,6 +136,11 @@ public final class ProxiedCluster implements AutoCloseable {
         }
         throw new IllegalStateException("topology never showed a primary and two healthy replicas: "
                 + server.topology("main").current());
+    }
+
+    /** A login token for {@code user}, valid from {@code from} for {@code ttl}. */
+    public String token(String user, Duration ttl, java.time.Instant from) {
+        return Tokens.issue(tokenKey, user, ttl, from);
     }
 
     public PgSandbox sandbox() {
