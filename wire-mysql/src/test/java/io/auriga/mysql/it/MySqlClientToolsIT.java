@@ -32,6 +32,22 @@ class MySqlClientToolsIT {
     }
 
     @Test
+    void theClientLogsInWithATokenOverTls(ProxiedMariaDb cluster) throws Exception {
+        assumeTrue(Files.isExecutable(CLIENT), "no mariadb client at " + CLIENT);
+        String token = cluster.token(ProxiedMariaDb.TOKEN_USER, java.time.Duration.ofMinutes(15),
+                java.time.Instant.now());
+        Process p = new ProcessBuilder(CLIENT.toString(), "--no-defaults", "-h", "127.0.0.1", "-P",
+                Integer.toString(cluster.writerPort()), "-u", ProxiedMariaDb.TOKEN_USER, "-p" + token, "--batch",
+                "--skip-column-names", "--connect-timeout=10", "--ssl", "--ssl-ca=" + cluster.caCert(),
+                "--ssl-verify-server-cert", "-e", "SELECT current_user()", cluster.sandbox().database())
+                .redirectErrorStream(true).start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "client did not finish");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), out);
+        assertEquals(ProxiedMariaDb.TOKEN_USER + "@%", out.strip());
+    }
+
+    @Test
     void theReaderServesTheClientOnAReplica(ProxiedMariaDb cluster) throws Exception {
         String out = run(cluster, cluster.readerPort(), List.of("--ssl", "--ssl-ca=" + cluster.caCert(),
                 "--ssl-verify-server-cert"), "SELECT @@read_only, @@tx_read_only");

@@ -11,8 +11,11 @@ import io.auriga.config.MySqlOptions;
 import io.auriga.config.Secret;
 import io.auriga.config.ServerConfig;
 import io.auriga.config.TlsConfig;
+import io.auriga.config.TokenConfig;
+import io.auriga.config.TokenKeys;
 import io.auriga.config.UserConfig;
 import io.auriga.core.AurigaServer;
+import io.auriga.core.auth.Tokens;
 import io.auriga.core.testing.TestTransport;
 import io.auriga.core.tls.CertificateAuthority;
 import io.auriga.core.tls.TlsFiles;
@@ -24,6 +27,8 @@ import io.auriga.mysql.sandbox.MariaDbSandboxOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PrivateKey;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -52,6 +57,9 @@ public final class ProxiedMariaDb implements AutoCloseable {
     /** A user known only to the proxy's config; the database has the same account for backend logins. */
     static final String CONFIG_USER = "cfg_user";
     static final String CONFIG_PASSWORD = "cfg-secret";
+    /** An account that logs in to the proxy with login tokens only; the proxy knows its password. */
+    static final String TOKEN_USER = "token_app";
+    static final String TOKEN_USER_PASSWORD = "token-db-secret";
     /** The second cluster's name: caching_sha2_password greeting, no LOCAL INFILE, no kept backend connections. */
     static final String STRICT = "strict";
 
@@ -60,14 +68,16 @@ public final class ProxiedMariaDb implements AutoCloseable {
     private final AurigaServer server;
     private final TlsFiles tls;
     private final MariaDbEngineSupport engine;
+    private final PrivateKey tokenKey;
 
     private ProxiedMariaDb(Path dir, MariaDbSandbox sandbox, AurigaServer server, TlsFiles tls,
-                           MariaDbEngineSupport engine) {
+                           MariaDbEngineSupport engine, PrivateKey tokenKey) {
         this.dir = dir;
         this.sandbox = sandbox;
         this.server = server;
         this.tls = tls;
         this.engine = engine;
+        this.tokenKey = tokenKey;
     }
 
     static ProxiedMariaDb start() throws IOException, SQLException {
@@ -115,6 +125,9 @@ public final class ProxiedMariaDb implements AutoCloseable {
                     sandbox.adminUser(), sandbox.adminPassword()); var st = c.createStatement()) {
                 st.execute("CREATE USER IF NOT EXISTS " + CONFIG_USER + "@'%' IDENTIFIED BY '" + CONFIG_PASSWORD + "'");
                 st.execute("GRANT ALL ON " + sandbox.database() + ".* TO " + CONFIG_USER + "@'%'");
+                st.execute("CREATE USER IF NOT EXISTS " + TOKEN_USER + "@'%' IDENTIFIED BY '" + TOKEN_USER_PASSWORD
+                        + "'");
+                st.execute("GRANT ALL ON " + sandbox.database() + ".* TO " + TOKEN_USER + "@'%'");
             }
             for (MariaDbSandbox.Instance instance : sandbox.instances()) {
                 // Room for values larger than one 16 MiB packet.
@@ -134,16 +147,20 @@ public final class ProxiedMariaDb implements AutoCloseable {
             ServerConfig serverConfig = new ServerConfig("127.0.0.1", 2, TestTransport.configured(),
                     startupTimeout, d.connectTimeout(), d.maxStartupPacket(), d.userCacheTtl());
             List<UserConfig> users = List.of(new UserConfig(CONFIG_USER, new Secret(CONFIG_PASSWORD, "test"), null,
-                    false));
+                    false), new UserConfig(TOKEN_USER, new Secret(TOKEN_USER_PASSWORD, "test"), null, true));
+            KeyPair tokenKeys = TokenKeys.generate();
+            Path tokenPublicKey = dir.resolve("token.pub");
+            Files.writeString(tokenPublicKey, TokenKeys.pem(tokenKeys.getPublic()));
             AurigaConfig config = new AurigaConfig(clusters, users, tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
-                    new AdminConfig("127.0.0.1", freePort()), serverConfig);
+                    new AdminConfig("127.0.0.1", freePort()), serverConfig,
+                    new TokenConfig(tokenPublicKey, tokenKeys.getPublic(), TokenConfig.DEFAULT_MAX_TTL));
             Clock clock = Clock.systemUTC();
             MariaDbEngineSupport engine = new MariaDbEngineSupport(clock);
             Map<String, io.auriga.core.failover.Rejoiner> rejoiners = selfHealing
                     ? Map.of("main", sandbox::rejoin) : Map.of();
             AurigaServer auriga = new AurigaServer(config, Map.of(Engine.MYSQL, engine), clock, rejoiners);
             auriga.start();
-            ProxiedMariaDb proxied = new ProxiedMariaDb(dir, sandbox, auriga, tls, engine);
+            ProxiedMariaDb proxied = new ProxiedMariaDb(dir, sandbox, auriga, tls, engine, tokenKeys.getPrivate());
             for (ClusterConfig cluster : clusters) {
                 proxied.awaitReplicas(cluster.name());
             }
@@ -174,6 +191,11 @@ public final class ProxiedMariaDb implements AutoCloseable {
         }
         throw new IllegalStateException("topology never showed a primary and two healthy replicas: "
                 + server.topology(cluster).current());
+    }
+
+    /** A login token for {@code user}, valid from {@code from} for {@code ttl}. */
+    public String token(String user, Duration ttl, java.time.Instant from) {
+        return Tokens.issue(tokenKey, user, ttl, from);
     }
 
     public MariaDbSandbox sandbox() {
