@@ -8,7 +8,11 @@ import io.auriga.config.Durability;
 import io.auriga.config.FailoverConfig;
 import io.auriga.config.IoTransport;
 import io.auriga.config.ServerConfig;
+import io.auriga.config.Secret;
 import io.auriga.config.TlsConfig;
+import io.auriga.config.TokenConfig;
+import io.auriga.config.TokenKeys;
+import io.auriga.config.UserConfig;
 import io.auriga.core.tls.CertificateAuthority;
 import io.auriga.core.tls.TlsFiles;
 import io.auriga.core.failover.Rejoiner;
@@ -63,6 +67,9 @@ final class DemoCommand implements Callable<Integer> {
     private static final Map<String, IoTransport> TRANSPORTS = transports();
     static final String POSTGRES_CLUSTER = "postgres";
     static final String MYSQL_CLUSTER = "mysql";
+    /** The demo's login-token user: the application user's privileges, its database password known to the proxy. */
+    static final String TOKEN_USER = "auriga_token";
+    private static final String TOKEN_USER_PASSWORD = "auriga_token";
     /** How long the demo waits for its replicas to serve reads before printing its commands. */
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
@@ -166,8 +173,18 @@ final class DemoCommand implements Callable<Integer> {
             ServerConfig server = new ServerConfig(HOST, defaults.ioThreads(), io,
                     defaults.startupTimeout(), defaults.connectTimeout(), defaults.maxStartupPacket(),
                     defaults.userCacheTtl());
-            AurigaConfig config = new AurigaConfig(clusters, List.of(), tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
-                    new AdminConfig(HOST, 6480 + portOffset), server);
+            // A user who logs in with login tokens, signed by a key kept in the demo directory.
+            if (pg != null) {
+                pg.ensureApplicationPeer(TOKEN_USER, TOKEN_USER_PASSWORD);
+            }
+            if (my != null) {
+                my.ensureApplicationPeer(TOKEN_USER, TOKEN_USER_PASSWORD);
+            }
+            Path tokenKey = home.resolve("tokens").resolve("token.key");
+            TokenConfig tokens = demoTokenKey(tokenKey);
+            AurigaConfig config = new AurigaConfig(clusters, List.of(new UserConfig(TOKEN_USER,
+                    new Secret(TOKEN_USER_PASSWORD, "the demo"), null, true)), tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
+                    new AdminConfig(HOST, 6480 + portOffset), server, tokens);
             Runtime running;
             try {
                 running = resources.add(Runtime.start(config, rejoiners));
@@ -191,16 +208,32 @@ final class DemoCommand implements Callable<Integer> {
             if (pg != null) {
                 printPostgres(out, pg, running.server().topology(POSTGRES_CLUSTER).current(), tls,
                         running.server().port(POSTGRES_CLUSTER, "writer"), running.server().port(POSTGRES_CLUSTER,
-                                "reader"));
+                                "reader"), tokenKey);
             }
             if (my != null) {
                 printMariaDb(out, my, running.server().topology(MYSQL_CLUSTER).current(), tls,
-                        running.server().port(MYSQL_CLUSTER, "writer"), running.server().port(MYSQL_CLUSTER, "reader"));
+                        running.server().port(MYSQL_CLUSTER, "writer"), running.server().port(MYSQL_CLUSTER, "reader"),
+                        tokenKey);
             }
             printFooter(out, running.server().adminPort());
             running.awaitShutdown();
         }
         return 0;
+    }
+
+    /** The demo's token key pair at {@code key} and {@code key.pub}: made on the first run, kept after. */
+    private static TokenConfig demoTokenKey(Path key) throws IOException {
+        Path publicKey = key.resolveSibling(key.getFileName() + ".pub");
+        if (!Files.exists(key) || !Files.exists(publicKey)) {
+            Files.createDirectories(key.getParent());
+            java.security.KeyPair pair = TokenKeys.generate();
+            Files.deleteIfExists(key);
+            Files.createFile(key, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(key, TokenKeys.pem(pair.getPrivate()));
+            Files.writeString(publicKey, TokenKeys.pem(pair.getPublic()));
+        }
+        return new TokenConfig(publicKey, TokenKeys.readPublic(publicKey), TokenConfig.DEFAULT_MAX_TTL);
     }
 
     private String replicasText() {
@@ -240,7 +273,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static void printPostgres(PrintStream out, PgSandbox sandbox, Topology topology, TlsFiles tls, int writer,
-                                      int reader) {
+                                      int reader, Path tokenKey) {
         String ca = tls.caCert().toString();
         printInstances(out, "PostgreSQL", sandbox.instances().stream()
                 .map(i -> new String[] {i.name(), Integer.toString(i.port())}).toList(), topology);
@@ -253,6 +286,9 @@ final class DemoCommand implements Callable<Integer> {
         out.println("JDBC:");
         out.printf("  jdbc:postgresql://%s:%d/%s?user=%s&password=%s&sslmode=verify-full&sslrootcert=%s%n", HOST,
                 writer, sandbox.database(), sandbox.user(), sandbox.password(), ca);
+        out.println("Login token (user " + TOKEN_USER + ", valid 15 minutes, over TLS only):");
+        out.printf("  PGPASSWORD=\"%s\" psql \"postgresql://%s@%s:%d/%s?sslmode=verify-full&sslrootcert=%s\"%n",
+                tokenCommand(tokenKey), TOKEN_USER, HOST, writer, sandbox.database(), ca);
         out.println("Benchmark:");
         out.printf("  PGPASSWORD=%s pgbench -i -h %s -p %d -U %s %s && PGPASSWORD=%s pgbench -S -c 8 -T 10 -h %s -p %d "
                         + "-U %s %s%n", sandbox.password(), HOST, writer, sandbox.user(), sandbox.database(),
@@ -261,7 +297,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static void printMariaDb(PrintStream out, MariaDbSandbox sandbox, Topology topology, TlsFiles tls,
-                                     int writer, int reader) {
+                                     int writer, int reader, Path tokenKey) {
         String ca = tls.caCert().toString();
         printInstances(out, "MariaDB", sandbox.instances().stream()
                 .map(i -> new String[] {i.name(), Integer.toString(i.port())}).toList(), topology);
@@ -271,10 +307,17 @@ final class DemoCommand implements Callable<Integer> {
         out.println("MySQL reader endpoint (balanced over the replicas, read-only):");
         out.printf("  mariadb -h %s -P %d -u %s -p%s %s --ssl-ca=%s --ssl-verify-server-cert%n", HOST, reader,
                 sandbox.user(), sandbox.password(), sandbox.database(), ca);
+        out.println("Login token (user " + TOKEN_USER + ", valid 15 minutes, over TLS only):");
+        out.printf("  mariadb -h %s -P %d -u %s -p\"%s\" %s --ssl-ca=%s --ssl-verify-server-cert%n", HOST, writer,
+                TOKEN_USER, tokenCommand(tokenKey), sandbox.database(), ca);
         out.println("JDBC (MariaDB Connector/J):");
         out.printf("  jdbc:mariadb://%s:%d/%s?user=%s&password=%s&sslMode=verify-full&serverSslCert=%s%n", HOST,
                 writer, sandbox.database(), sandbox.user(), sandbox.password(), ca);
         out.println();
+    }
+
+    private static String tokenCommand(Path tokenKey) {
+        return "$(./auriga token --user " + TOKEN_USER + " --key-file " + tokenKey + ")";
     }
 
     private static void printFooter(PrintStream out, int admin) {

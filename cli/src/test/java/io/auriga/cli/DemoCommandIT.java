@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.auriga.config.TokenKeys;
+import io.auriga.core.auth.Tokens;
 import io.auriga.core.sandbox.ProcessTree;
 import io.auriga.pg.sandbox.PgBinaries;
 import java.io.File;
@@ -61,6 +63,7 @@ class DemoCommandIT {
     private static final Pattern PSQL_URL = Pattern.compile("psql \"(postgresql://[^\"]+)\"");
     private static final Pattern INSTANCE_LINE = Pattern.compile("^\\s+(pg\\d+)\\s+127\\.0\\.0\\.1:(\\d+)\\s+\\((\\w+)\\)$");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern TOKEN_KEY = Pattern.compile("auriga token --user auriga_token --key-file (\\S+)\\)");
 
     private static Path dir;
     private static int offset;
@@ -98,9 +101,10 @@ class DemoCommandIT {
             assertTrue(Files.isRegularFile(ca), "the CA certificate clients are told to trust exists: " + ca);
 
             List<String> urls = psqlUrls(out);
-            assertEquals(2, urls.size(), "one psql command per endpoint\n" + out);
+            assertEquals(3, urls.size(), "one psql command per endpoint, and one with a login token\n" + out);
             String writerUrl = urls.get(0);
             String readerUrl = urls.get(1);
+            String tokenUrl = urls.get(2);
             for (String url : urls) {
                 assertTrue(url.contains("sslmode=verify-full"), url);
                 assertTrue(url.contains("sslrootcert=" + ca), url);
@@ -110,6 +114,13 @@ class DemoCommandIT {
 
             assertEquals("f", psql(writerUrl, "select pg_is_in_recovery()"), "the writer endpoint reaches the primary");
             assertEquals("t", psql(readerUrl, "select pg_is_in_recovery()"), "the reader endpoint reaches a replica");
+            Matcher key = TOKEN_KEY.matcher(out);
+            assertTrue(key.find(), "the login token command names its key file\n" + out);
+            String token = Tokens.issue(TokenKeys.readPrivate(Path.of(key.group(1))), "auriga_token",
+                    Duration.ofMinutes(15), java.time.Instant.now());
+            PsqlResult withToken = runPsql(tokenUrl, "select current_user", token);
+            assertEquals(0, withToken.exitCode(), withToken.output());
+            assertEquals("auriga_token", withToken.output(), "the printed token command logs in");
 
             Map<String, Integer> printedPorts = instancePorts(out);
             assertEquals(List.of("pg1", "pg2"), List.copyOf(new TreeSet<>(printedPorts.keySet())), out);
@@ -278,11 +289,20 @@ class DemoCommandIT {
     }
 
     private static PsqlResult runPsql(String url, String sql) throws IOException, InterruptedException {
+        return runPsql(url, sql, null);
+    }
+
+    /** @param password PGPASSWORD, or null for the one in {@code url} */
+    private static PsqlResult runPsql(String url, String sql, String password) throws IOException,
+            InterruptedException {
         ProcessBuilder builder = new ProcessBuilder("psql", "-X", "-v", "ON_ERROR_STOP=1", "-Atc", sql, url)
                 .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(k -> k.startsWith("PG"));
         env.put("PGCONNECT_TIMEOUT", "10");
+        if (password != null) {
+            env.put("PGPASSWORD", password);
+        }
         Process psql = builder.start();
         try {
             // Small outputs only: reading after exit cannot dead-lock on a full pipe.

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.auriga.config.TokenKeys;
+import io.auriga.core.auth.Tokens;
 import io.auriga.core.sandbox.ProcessTree;
 import io.auriga.mysql.sandbox.MariaDbBinaries;
 import io.auriga.pg.sandbox.PgBinaries;
@@ -52,6 +54,9 @@ class MySqlDemoIT {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(40);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final Pattern MARIADB_COMMAND = Pattern.compile("^\\s+(mariadb -h .+)$");
+    /** The token command: what comes before the token, the key file, and what comes after. */
+    private static final Pattern TOKEN_COMMAND = Pattern.compile(
+            "(mariadb .* -p)\"\\$\\(\\./auriga token --user auriga_token --key-file (\\S+)\\)\"( .*)");
 
     private static Path dir;
     private static int offset;
@@ -85,7 +90,7 @@ class MySqlDemoIT {
             String out = demo.stdout();
             Path ca = dir.resolve("tls").resolve("ca.crt");
             List<String> commands = mariadbCommands(out);
-            assertEquals(2, commands.size(), "one mariadb command per endpoint\n" + out);
+            assertEquals(3, commands.size(), "one mariadb command per endpoint, and one with a login token\n" + out);
             assertTrue(commands.get(0).contains(" -P " + (WRITER + offset) + " "), commands.get(0));
             assertTrue(commands.get(1).contains(" -P " + (READER + offset) + " "), commands.get(1));
             for (String command : commands) {
@@ -104,6 +109,12 @@ class MySqlDemoIT {
 
             assertEquals("0", mariadb(commands.get(0), "SELECT @@read_only"), "the writer endpoint reaches the primary");
             assertEquals("1", mariadb(commands.get(1), "SELECT @@read_only"), "the reader endpoint reaches a replica");
+            Matcher tokenCommand = TOKEN_COMMAND.matcher(commands.get(2));
+            assertTrue(tokenCommand.matches(), commands.get(2));
+            String token = Tokens.issue(TokenKeys.readPrivate(Path.of(tokenCommand.group(2))), "auriga_token",
+                    Duration.ofMinutes(15), java.time.Instant.now());
+            assertEquals("auriga_token@%", mariadb(tokenCommand.group(1) + token + tokenCommand.group(3),
+                    "SELECT current_user()"), "the printed token command logs in");
             String clientStatus = mariadb(commands.get(0), "status");
             assertTrue(clientStatus.contains("Cipher in use"), "the pasted command talks TLS to the proxy\n"
                     + clientStatus);
@@ -130,7 +141,7 @@ class MySqlDemoIT {
             String out = demo.stdout();
             assertTrue(out.contains("psql \"postgresql://auriga:auriga@127.0.0.1:" + (PG_WRITER + offset) + "/"), out);
             List<String> commands = mariadbCommands(out);
-            assertEquals(2, commands.size(), out);
+            assertEquals(3, commands.size(), out);
             assertEquals("kept", mariadb(commands.get(0), "SELECT note FROM demo_it_marker"),
                     "the MariaDB cluster of the first run is reused");
             assertStatusShows("my1\\s+primary", "my2\\s+replica", "pg1\\s+primary", "pg2\\s+replica");

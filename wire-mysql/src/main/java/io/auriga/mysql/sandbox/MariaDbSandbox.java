@@ -192,6 +192,21 @@ public final class MariaDbSandbox implements AutoCloseable {
         return instances().get(0);
     }
 
+    /**
+     * Makes sure account {@code user} exists, with {@code password} and the application user's
+     * privileges on the database: created on the current primary, which replicates it.
+     */
+    public synchronized void ensureApplicationPeer(String user, String password) {
+        Instance now = currentPrimary().orElseThrow(() -> new SandboxException("no primary runs to create " + user
+                + " on"));
+        try (Connection c = MariaDbSql.connect(now.port(), adminUser(), adminPassword)) {
+            MariaDbSql.ensureUser(c, user, password, database());
+        } catch (java.sql.SQLException e) {
+            throw new SandboxException("cannot create account " + user + " on " + now.name() + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
     /** The instances provisioned as replicas ({@code my2}, …), whatever their role now. */
     public synchronized List<Instance> replicas() {
         return instances().subList(1, instances().size());

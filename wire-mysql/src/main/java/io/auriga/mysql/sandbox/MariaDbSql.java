@@ -67,6 +67,15 @@ final class MariaDbSql {
         }
     }
 
+    /** Creates (or updates) {@code user} with {@code password} and every privilege on {@code database}. */
+    static void ensureUser(Connection primary, String user, String password, String database) throws SQLException {
+        try (Statement st = primary.createStatement()) {
+            st.execute("CREATE OR REPLACE USER " + account(user) + " IDENTIFIED VIA mysql_native_password USING "
+                    + "PASSWORD(" + literal(password) + ")");
+            st.execute("GRANT ALL PRIVILEGES ON `" + database + "`.* TO " + account(user));
+        }
+    }
+
     /**
      * Makes the connected server a read-only replica of {@code 127.0.0.1:primaryPort}, replicating by
      * GTID from its own {@code gtid_slave_pos} (empty on a new server: from the primary's first event).

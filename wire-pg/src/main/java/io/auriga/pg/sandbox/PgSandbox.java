@@ -138,6 +138,20 @@ public final class PgSandbox implements AutoCloseable {
         return instances().get(0);
     }
 
+    /**
+     * Makes sure login role {@code user} exists, with {@code password}, and acts with the application
+     * user's privileges (a member of it): created on the current primary, which replicates it.
+     */
+    public synchronized void ensureApplicationPeer(String user, String password) {
+        Instance now = currentPrimary().orElseThrow(() -> new SandboxException("no primary runs to create " + user
+                + " on"));
+        try (Connection c = SandboxSql.connect(now.port(), "postgres", adminUser(), adminPassword)) {
+            SandboxSql.ensureMember(c, user, password, user());
+        } catch (java.sql.SQLException e) {
+            throw new SandboxException("cannot create role " + user + " on " + now.name() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The instances provisioned as replicas ({@code pg2}, …), whatever their role now; see {@link #primary()}. */
     public synchronized List<Instance> replicas() {
         return instances().subList(1, instances().size());

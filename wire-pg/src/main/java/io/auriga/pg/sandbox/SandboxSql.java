@@ -54,6 +54,19 @@ final class SandboxSql {
         }
     }
 
+    /** Creates login role {@code user} as a member of {@code group} unless it exists, and sets its password. */
+    static void ensureMember(Connection admin, String user, String password, String group) throws SQLException {
+        try (PreparedStatement exists = admin.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+            exists.setString(1, user);
+            try (var rs = exists.executeQuery(); Statement st = admin.createStatement()) {
+                if (!rs.next()) {
+                    st.execute("CREATE ROLE " + quote(user) + " LOGIN IN ROLE " + quote(group));
+                }
+            }
+        }
+        admin.unwrap(PGConnection.class).alterUserPassword(user, password.toCharArray(), "scram-sha-256");
+    }
+
     /** Creates physical replication slot {@code name} unless it exists. */
     static void createSlot(Connection admin, String name) throws SQLException {
         try (PreparedStatement st = admin.prepareStatement(
