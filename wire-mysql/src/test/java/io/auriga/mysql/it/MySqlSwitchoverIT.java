@@ -67,6 +67,8 @@ class MySqlSwitchoverIT {
         try (Connection c = cluster.admin(sandbox.primary()); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + MySqlSessionChecks.OTHER_SCHEMA);
             st.execute("GRANT ALL ON " + MySqlSessionChecks.OTHER_SCHEMA + ".* TO '" + sandbox.user() + "'@'%'");
+            st.execute("GRANT ALL ON " + MySqlSessionChecks.OTHER_SCHEMA + ".* TO '" + ProxiedMariaDb.TOKEN_USER
+                    + "'@'%'");
             st.execute("CREATE TABLE " + sandbox.database() + ".switchover_it (id BIGINT PRIMARY KEY, "
                     + "writer INT NOT NULL, server_id INT NOT NULL)");
         }
@@ -258,7 +260,19 @@ class MySqlSwitchoverIT {
                 MySqlSessionChecks.prepared("MariaDB Connector/J", cluster.mariadb(cluster.writerPort(),
                         "useServerPrepStmts=true&cachePrepStmts=false")),
                 MySqlSessionChecks.prepared("MySQL Connector/J", cluster.mysql(cluster.writerPort(),
-                        "useServerPrepStmts=true")));
+                        "useServerPrepStmts=true")),
+                MySqlSessionChecks.prepared("MariaDB Connector/J with a login token", tokenSession()));
+    }
+
+    /** A session of the token user over TLS: the proxy moves it with the user's configured password. */
+    private static Connection tokenSession() throws SQLException {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", ProxiedMariaDb.TOKEN_USER);
+        p.setProperty("password", cluster.token(ProxiedMariaDb.TOKEN_USER, Duration.ofMinutes(15),
+                java.time.Instant.now()));
+        p.setProperty("connectTimeout", "10000");
+        return java.sql.DriverManager.getConnection(cluster.mariadbUrl(cluster.writerPort(),
+                "useServerPrepStmts=true&cachePrepStmts=false&sslMode=trust"), p);
     }
 
     /**

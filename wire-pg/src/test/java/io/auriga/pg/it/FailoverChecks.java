@@ -62,6 +62,36 @@ final class FailoverChecks {
         }
     }
 
+    /**
+     * An idle session of the token user ({@link ProxiedCluster#TOKEN_USER}) on the writer endpoint, over
+     * TLS, with a setting: the proxy moves it with the user's configured database password.
+     */
+    static Connection idleTokenSession(ProxiedCluster cluster, String label) throws SQLException {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", ProxiedCluster.TOKEN_USER);
+        p.setProperty("password", cluster.token(ProxiedCluster.TOKEN_USER, java.time.Duration.ofMinutes(15),
+                java.time.Instant.now()));
+        p.setProperty("connectTimeout", "10");
+        p.setProperty("socketTimeout", "120");
+        Connection c = java.sql.DriverManager.getConnection(cluster.url(cluster.writerPort(), "")
+                .replace("sslmode=disable", "sslmode=require"), p);
+        try (Statement st = c.createStatement()) {
+            st.execute("SET application_name TO 'token kept across " + label + "'");
+        }
+        return c;
+    }
+
+    /** The session of {@link #idleTokenSession} still has its setting and user, and runs on {@code primaryPort}. */
+    static void idleTokenSessionSurvived(Connection idle, String label, int primaryPort) throws SQLException {
+        try (Statement st = idle.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT current_setting('application_name'), current_user, inet_server_port()")) {
+            rs.next();
+            assertEquals("token kept across " + label, rs.getString(1));
+            assertEquals(ProxiedCluster.TOKEN_USER, rs.getString(2));
+            assertEquals(primaryPort, rs.getInt(3));
+        }
+    }
+
     private static String markerThroughPrepared(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT v, ?::int FROM marker")) {
             ps.setInt(1, 1);

@@ -108,6 +108,7 @@ class PgFailoverIT {
             FailoverChecks.createMarker(st, LABEL);
         }
         Connection idle = FailoverChecks.idleSessionWithState(cluster, LABEL);
+        Connection tokenIdle = FailoverChecks.idleTokenSession(cluster, LABEL);
         HikariDataSource pool = FailoverChecks.pool(cluster);
         // pgjdbc switches to a named server-side statement after five executions.
         FailoverChecks.usePool(pool, "SELECT count(*) FROM failover_it WHERE id > ?", 6, -1);
@@ -155,6 +156,7 @@ class PgFailoverIT {
         awaitReplicated(3);
 
         FailoverChecks.idleSessionSurvived(idle, LABEL, newPrimaryPort);
+        FailoverChecks.idleTokenSessionSurvived(tokenIdle, LABEL, newPrimaryPort);
         FailoverChecks.poolSurvived(pool,
                 "SELECT count(*), inet_server_port() FROM failover_it WHERE id > ? GROUP BY 2", 1, newPrimaryPort);
         SQLException inTx = assertThrows(SQLException.class, () -> {
@@ -188,6 +190,7 @@ class PgFailoverIT {
                 "the error says why the session could not move: " + pinned.getServerErrorMessage());
         pool.close();
         idle.close();
+        tokenIdle.close();
         inTransaction.close();
         listening.close();
 

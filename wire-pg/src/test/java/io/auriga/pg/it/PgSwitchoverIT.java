@@ -71,6 +71,7 @@ class PgSwitchoverIT {
             FailoverChecks.createMarker(st, LABEL);
         }
         Connection idle = FailoverChecks.idleSessionWithState(cluster, LABEL);
+        Connection tokenIdle = FailoverChecks.idleTokenSession(cluster, LABEL);
         HikariDataSource pool = FailoverChecks.pool(cluster);
         FailoverChecks.usePool(pool, POOL_SQL, 6, -1);
         Writer writer = new Writer();
@@ -93,6 +94,7 @@ class PgSwitchoverIT {
             writer.awaitAckOn(secondPort);
 
             FailoverChecks.idleSessionSurvived(idle, LABEL, secondPort);
+            FailoverChecks.idleTokenSessionSurvived(tokenIdle, LABEL, secondPort);
             FailoverChecks.poolSurvived(pool, POOL_SQL, 6, secondPort);
             formerPrimaryServesReads(first);
 
@@ -103,6 +105,7 @@ class PgSwitchoverIT {
             int firstPort = sandbox.instance(first).port();
             writer.awaitAckOn(firstPort);
             FailoverChecks.idleSessionSurvived(idle, LABEL, firstPort);
+            FailoverChecks.idleTokenSessionSurvived(tokenIdle, LABEL, firstPort);
             FailoverChecks.poolSurvived(pool, POOL_SQL, 6, firstPort);
             formerPrimaryServesReads(second);
         } finally {
@@ -110,6 +113,7 @@ class PgSwitchoverIT {
             load.join(30_000);
             pool.close();
             idle.close();
+            tokenIdle.close();
         }
         assertEquals(List.of(), writer.errors, "no client saw an error");
         assertTrue(writer.acked.size() > 100, "the writer kept writing: " + writer.acked.size());
