@@ -3,6 +3,7 @@ package io.auriga.core.engine;
 import io.auriga.config.InstanceConfig;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The engine-specific steps of a failover and of a planned switchover, run by the engine-neutral
@@ -30,6 +31,17 @@ public interface ClusterOperations {
     default void requireSynchronousStandbys(InstanceConfig instance, List<String> standbys, Duration timeout)
             throws Exception {
         throw new UnsupportedOperationException("quorum durability is not supported by this engine");
+    }
+
+    /**
+     * What keeps {@link #requireSynchronousStandbys} for {@code instance} and {@code standbys} from being
+     * in force now — a setting changed by hand, a standby restarted without its side of it — or empty
+     * when it is. A standby that cannot be reached is not reported: nothing can be fixed on it until it
+     * is back, and its return is noticed anyway.
+     */
+    default Optional<String> synchronousStandbysDrift(InstanceConfig instance, List<String> standbys,
+                                                      Duration timeout) throws Exception {
+        return Optional.empty();
     }
 
     /**

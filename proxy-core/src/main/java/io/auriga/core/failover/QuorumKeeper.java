@@ -33,11 +33,16 @@ import org.slf4j.LoggerFactory;
  *   failover        ──► {@link #prepare}: require the new set on the candidate before it is promoted
  * </pre>
  * Changes are applied on one worker thread with at most one queued run, each with a deadline; a failed
- * run is logged and retried from a later snapshot, no sooner than {@link #RETRY_AFTER}.
+ * run is logged and retried from a later snapshot, no sooner than {@link #RETRY_AFTER}. Every
+ * {@link #CHECK_EVERY} the worker asks whether what was applied is still in force
+ * ({@link ClusterOperations#synchronousStandbysDrift}): a setting changed by hand, or a standby
+ * restarted without its side of it, would otherwise leave commits unprotected or waiting unseen.
+ * What drifted is logged and applied again.
  */
 public final class QuorumKeeper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QuorumKeeper.class);
     static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+    static final Duration CHECK_EVERY = Duration.ofSeconds(10);
 
     private final ClusterConfig cluster;
     private final TopologyHolder holder;
@@ -50,6 +55,7 @@ public final class QuorumKeeper implements AutoCloseable {
     /** What was last handed to the worker (or prepared); null after a failure, so that it is tried again. */
     private volatile Applied requested;
     private volatile Instant retryAt = Instant.MIN;
+    private volatile Instant checkAt = Instant.MAX;
     private Set<String> replicasSeen = Set.of();
     private String unprotectedLogged;
 
@@ -100,6 +106,7 @@ public final class QuorumKeeper implements AutoCloseable {
         operations.requireSynchronousStandbys(candidateConfig, standbys, deadline);
         applied = new Applied(candidate, standbys);
         requested = applied;
+        checkAt = clock.instant().plus(CHECK_EVERY);
         log.info("cluster {}: {} will acknowledge commits once one of {} has them (durability: quorum)",
                 cluster.name(), candidate, standbys);
     }
@@ -120,12 +127,37 @@ public final class QuorumKeeper implements AutoCloseable {
         Applied wanted = new Applied(primary.get().name(), standbys(cluster, primary.get().name()));
         warnWhenUnprotected(wanted, replicas);
         boolean due = !wanted.equals(requested) || replicaAdded;
-        if (due && !clock.instant().isBefore(retryAt)) {
+        Instant at = clock.instant();
+        if (due && !at.isBefore(retryAt)) {
             // A run already queued reads the snapshot when it starts, so it applies this one too.
             requested = wanted;
             if (queued.compareAndSet(false, true)) {
                 worker.execute(this::applyCurrent);
             }
+        } else if (wanted.equals(applied) && !at.isBefore(checkAt) && queued.compareAndSet(false, true)) {
+            checkAt = at.plus(CHECK_EVERY);
+            worker.execute(this::checkCurrent);
+        }
+    }
+
+    /** Applies the set again when what was applied is no longer in force. */
+    private void checkCurrent() {
+        queued.set(false);
+        Applied was = applied;
+        InstanceState primary = holder.current().primary().orElse(null);
+        if (was == null || primary == null || !primary.name().equals(was.primary())) {
+            return;
+        }
+        try {
+            Optional<String> drift = operations.synchronousStandbysDrift(primary.config(), was.standbys(), timeout);
+            if (drift.isPresent()) {
+                log.warn("cluster {}: durability: quorum is not in force on {}: {}; applying it again",
+                        cluster.name(), was.primary(), drift.get());
+                applyCurrent();
+            }
+        } catch (Exception e) {
+            log.warn("cluster {}: cannot check durability: quorum on {}: {}", cluster.name(), was.primary(),
+                    e.getMessage());
         }
     }
 
@@ -143,6 +175,7 @@ public final class QuorumKeeper implements AutoCloseable {
                         cluster.name(), wanted.primary(), wanted.standbys());
             }
             applied = wanted;
+            checkAt = clock.instant().plus(CHECK_EVERY);
         } catch (Exception e) {
             retryAt = clock.instant().plus(RETRY_AFTER);
             requested = null;

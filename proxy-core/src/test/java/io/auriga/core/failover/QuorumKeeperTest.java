@@ -52,6 +52,16 @@ class QuorumKeeperTest {
             calls.add(instance.name() + " " + standbys);
         }
 
+        /** What the next checks report as drifted; null: in force. */
+        volatile String drift;
+
+        @Override
+        public java.util.Optional<String> synchronousStandbysDrift(InstanceConfig instance, List<String> standbys,
+                                                                   Duration timeout) {
+            calls.add("check " + instance.name() + " " + standbys);
+            return java.util.Optional.ofNullable(drift);
+        }
+
         String next() throws InterruptedException {
             String call = calls.poll(5, TimeUnit.SECONDS);
             return call == null ? "nothing within 5 s" : call;
@@ -89,6 +99,51 @@ class QuorumKeeperTest {
             holder.publish(topology(2, "pg2", Role.FENCED, Role.REPLICA, Role.REPLICA), "probe");
             Thread.sleep(200);
             assertTrue(ops.calls.isEmpty(), "an unchanged snapshot changes nothing: " + ops.calls);
+        }
+    }
+
+    @Test
+    void whatWasAppliedIsCheckedEveryTenSecondsAndAppliedAgainWhenItDrifted() throws Exception {
+        Recording ops = new Recording();
+        TopologyHolder holder = new TopologyHolder(topology(1, "pg1", Role.REPLICA, Role.REPLICA, Role.REPLICA));
+        Instant[] now = {Instant.parse("2026-11-27T00:00:00Z")};
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
+        };
+        try (QuorumKeeper keeper = new QuorumKeeper(CLUSTER, holder, ops, clock)) {
+            assertEquals("pg1 [pg2, pg3]", ops.next());
+            Thread.sleep(100);
+            holder.publish(topology(1, "pg1", Role.REPLICA, Role.REPLICA, Role.REPLICA), "probe");
+            Thread.sleep(100);
+            assertTrue(ops.calls.isEmpty(), "not checked within ten seconds: " + ops.calls);
+
+            now[0] = now[0].plus(QuorumKeeper.CHECK_EVERY);
+            holder.publish(topology(1, "pg1", Role.REPLICA, Role.REPLICA, Role.REPLICA), "probe");
+            assertEquals("check pg1 [pg2, pg3]", ops.next(), "checked after ten seconds");
+            Thread.sleep(100);
+            assertTrue(ops.calls.isEmpty(), "in force: nothing applied: " + ops.calls);
+
+            ops.drift = "pg2 replicates without acknowledging";
+            holder.publish(topology(1, "pg1", Role.REPLICA, Role.REPLICA, Role.REPLICA), "probe");
+            Thread.sleep(100);
+            assertTrue(ops.calls.isEmpty(), "the next check is ten seconds after the last: " + ops.calls);
+            now[0] = now[0].plus(QuorumKeeper.CHECK_EVERY);
+            holder.publish(topology(1, "pg1", Role.REPLICA, Role.REPLICA, Role.REPLICA), "probe");
+            assertEquals("check pg1 [pg2, pg3]", ops.next());
+            assertEquals("pg1 [pg2, pg3]", ops.next(), "drifted: applied again");
         }
     }
 

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -406,6 +407,51 @@ public final class MariaDbClusterOperations implements ClusterOperations {
             if (!replicating) {
                 awaitPrimarySide(s, deadline, timeout);
             }
+        }
+    }
+
+    /**
+     * On a primary: its semi-sync primary side as {@link #requireSynchronousStandbys} leaves it, and each
+     * reachable standby replicating as a semi-sync client (a replica restarted without
+     * {@code rpl_semi_sync_slave_enabled} in its option file is not, and acknowledges nothing).
+     */
+    @Override
+    public Optional<String> synchronousStandbysDrift(InstanceConfig instance, List<String> standbys,
+                                                     Duration timeout) throws SQLException {
+        long deadline = deadline(timeout);
+        List<String> drift = new ArrayList<>();
+        try (AdminSession s = AdminSession.open(cluster, instance, deadline)) {
+            ServerFlavour f = s.flavour();
+            if (s.replicaStatus("reading the replication status") != null) {
+                return Optional.empty();
+            }
+            expect(s, f.semiSyncPrimaryEnabled(), "ON", drift);
+            expect(s, f.semiSyncPrimaryWaitNoReplica(), "ON", drift);
+            expect(s, f.semiSyncPrimaryTimeout(), Long.toString(QUORUM_ACK_TIMEOUT_MILLIS), drift);
+        }
+        for (String name : standbys) {
+            InstanceConfig standby = cluster.instance(name).orElse(null);
+            if (standby == null || standby.name().equals(instance.name())) {
+                continue;
+            }
+            try (AdminSession s = AdminSession.open(cluster, standby, deadline)) {
+                String state = s.status(s.flavour().semiSyncReplicaStatus());
+                if (s.replicaStatus("reading the replication status") != null && !"ON".equalsIgnoreCase(state)) {
+                    drift.add(name + " replicates without acknowledging (" + s.flavour().semiSyncReplicaStatus()
+                            + " " + state + ")");
+                }
+            } catch (SQLException e) {
+                // Unreachable: its return as a replica applies the requirement again.
+            }
+        }
+        return drift.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", drift));
+    }
+
+    private static void expect(AdminSession s, String variable, String wanted, List<String> drift)
+            throws SQLException {
+        String value = s.variable(variable);
+        if (!wanted.equalsIgnoreCase(value)) {
+            drift.add(variable + " is " + value + ", not " + wanted);
         }
     }
 

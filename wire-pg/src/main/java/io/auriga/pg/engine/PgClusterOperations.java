@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,6 +163,19 @@ final class PgClusterOperations implements ClusterOperations {
                         + "' after a reload");
             }
             Thread.sleep(20);
+        }
+    }
+
+    @Override
+    public Optional<String> synchronousStandbysDrift(InstanceConfig instance, List<String> standbys,
+                                                     Duration timeout) throws SQLException {
+        String setting = synchronousStandbyNames(standbys);
+        try (Connection c = connect(instance, timeout); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW synchronous_standby_names")) {
+            rs.next();
+            String now = rs.getString(1);
+            return now.equals(setting) ? Optional.empty()
+                    : Optional.of("synchronous_standby_names is '" + now + "', not '" + setting + "'");
         }
     }
 

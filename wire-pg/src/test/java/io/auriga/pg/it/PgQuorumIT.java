@@ -63,6 +63,21 @@ class PgQuorumIT {
 
     @Test
     @Order(2)
+    void aSettingChangedByHandIsPutBack() throws Exception {
+        PgSandbox.Instance primary = cluster.sandbox().primary();
+        try (Connection c = cluster.admin(primary); Statement st = c.createStatement()) {
+            st.execute("ALTER SYSTEM SET synchronous_standby_names = ''");
+            st.execute("SELECT pg_reload_conf()");
+        }
+        assertTrue(poll(Duration.ofSeconds(5), () -> "".equals(synchronousStandbyNames(primary))),
+                "the primary went asynchronous: " + synchronousStandbyNames(primary));
+        assertTrue(poll(Duration.ofSeconds(30),
+                        () -> "ANY 1 (\"pg2\", \"pg3\")".equals(synchronousStandbyNames(primary))),
+                "the proxy's periodic check put the quorum back: " + synchronousStandbyNames(primary));
+    }
+
+    @Test
+    @Order(3)
     void noAcknowledgedCommitIsLostWhenThePrimaryIsKilledUnderLoad() throws Exception {
         PgSandbox sandbox = cluster.sandbox();
         try (Connection c = cluster.writer(); Statement st = c.createStatement()) {
