@@ -3,6 +3,7 @@ package io.auriga.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.auriga.config.TlsConfig.TlsMode;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -93,28 +94,41 @@ final class ConfigReader {
         return new UserConfig(name, password, verifier, token);
     }
 
+    // One public key, or several while tokens signed with an old key are still in use: a key is
+    // rotated by listing the new one, issuing with it, and removing the old one once its tokens expired.
     private TokenConfig readTokens(MapNode root) {
         MapNode node = root.map("tokens", TOKEN_KEYS).orElse(null);
         if (node == null) {
             return null;
         }
         Duration maxTtl = node.positiveDuration("max-ttl", TokenConfig.DEFAULT_MAX_TTL);
-        String text = node.requiredText("public-key", "to check tokens");
-        if (text == null) {
-            return null;
+        List<String> texts;
+        if (node.isList("public-key")) {
+            texts = node.texts("public-key");
+            if (texts.isEmpty()) {
+                node.problem("public-key", "lists no key");
+            }
+        } else {
+            String text = node.requiredText("public-key", "to check tokens");
+            texts = text == null ? List.of() : List.of(text);
         }
-        Path file = FileAccess.resolve(baseDir, text);
-        Optional<String> unreadable = FileAccess.unreadable(file);
-        if (unreadable.isPresent()) {
-            node.problem("public-key", unreadable.get());
-            return null;
+        List<Path> files = new ArrayList<>();
+        List<PublicKey> keys = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            String key = node.isList("public-key") ? "public-key[" + i + "]" : "public-key";
+            Path file = FileAccess.resolve(baseDir, texts.get(i));
+            Optional<String> unreadable = FileAccess.unreadable(file);
+            try {
+                if (unreadable.isPresent()) {
+                    throw new java.io.IOException(unreadable.get());
+                }
+                keys.add(TokenKeys.readPublic(file));
+                files.add(file);
+            } catch (java.io.IOException e) {
+                problems.add(node.path(key), e.getMessage());
+            }
         }
-        try {
-            return new TokenConfig(file, TokenKeys.readPublic(file), maxTtl);
-        } catch (java.io.IOException e) {
-            node.problem("public-key", e.getMessage());
-            return null;
-        }
+        return keys.isEmpty() || keys.size() != texts.size() ? null : new TokenConfig(files, keys, maxTtl);
     }
 
     private static String readVerifier(MapNode node) {

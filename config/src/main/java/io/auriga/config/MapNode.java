@@ -61,6 +61,11 @@ final class MapNode {
         return value != null && !value.isNull();
     }
 
+    /** True when {@code key} is present and a list. */
+    boolean isList(String key) {
+        return has(key) && node.get(known(key)).isArray();
+    }
+
     /** Records a problem about {@code key} of this mapping. */
     void problem(String key, String message) {
         problems.add(path(key), message);

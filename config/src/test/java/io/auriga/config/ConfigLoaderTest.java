@@ -267,9 +267,20 @@ class ConfigLoaderTest {
         assertEquals(new UserConfig("alice", null, verifier, false), config.users().get(0));
         assertTrue(config.users().get(1).token());
         assertEquals("app-secret", config.users().get(1).password().reveal());
-        assertEquals(dir.resolve("token.pub"), config.tokens().publicKeyFile());
-        assertEquals(keys.getPublic(), config.tokens().publicKey());
+        assertEquals(List.of(dir.resolve("token.pub")), config.tokens().publicKeyFiles());
+        assertEquals(List.of(keys.getPublic()), config.tokens().publicKeys());
         assertEquals(java.time.Duration.ofMinutes(20), config.tokens().maxTtl());
+    }
+
+    @Test
+    void severalTokenKeysWhileOneIsRotated() throws Exception {
+        java.security.PublicKey old = TokenKeys.generate().getPublic();
+        java.security.PublicKey next = TokenKeys.generate().getPublic();
+        Files.writeString(dir.resolve("old.pub"), TokenKeys.pem(old));
+        Files.writeString(dir.resolve("new.pub"), TokenKeys.pem(next));
+        AurigaConfig config = parse(MINIMAL + "tokens: { public-key: [old.pub, new.pub] }\n");
+        assertEquals(List.of(old, next), config.tokens().publicKeys());
+        assertEquals(List.of(dir.resolve("old.pub"), dir.resolve("new.pub")), config.tokens().publicKeyFiles());
     }
 
     @Test

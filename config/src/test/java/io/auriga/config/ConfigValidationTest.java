@@ -413,6 +413,11 @@ class ConfigValidationTest {
                 "tokens.public-key: " + dir.resolve("private.pem") + " holds no PEM block \"BEGIN PUBLIC KEY\"");
         assertProblems(CLUSTER + "tokens: { public-key: rsa.pub }\n",
                 "tokens.public-key: " + dir.resolve("rsa.pub") + " is not an Ed25519 public key");
+        Files.writeString(dir.resolve("good.pub"), TokenKeys.pem(TokenKeys.generate().getPublic()));
+        assertProblems(CLUSTER + "tokens: { public-key: [good.pub, missing.pub, rsa.pub] }\n",
+                "tokens.public-key[1]: cannot read " + dir.resolve("missing.pub") + ": No such file",
+                "tokens.public-key[2]: " + dir.resolve("rsa.pub") + " is not an Ed25519 public key");
+        assertProblems(CLUSTER + "tokens: { public-key: [] }\n", "tokens.public-key: lists no key");
     }
 
     @Test

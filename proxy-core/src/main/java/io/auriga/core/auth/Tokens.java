@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * Login tokens: short-lived JSON Web Tokens (RFC 7519) signed with Ed25519 ({@code alg: EdDSA},
@@ -28,7 +29,8 @@ import java.util.Base64;
  * can check tokens but never make one. Any JWT library can issue them too: a token is accepted when
  * its signature verifies, {@code sub} is the user logging in, {@code exp} is in the future and at most
  * {@code max-ttl} away, {@code iat} and {@code nbf} (when present) are not in the future, and
- * {@code aud} (when present) names {@value #AUDIENCE}. Clocks may differ by {@link #LEEWAY}.
+ * {@code aud} (when present) names {@value #AUDIENCE}. Clocks may differ by {@link #LEEWAY}. Several
+ * public keys may be configured while one is rotated: a token signed for any of them is accepted.
  */
 public final class Tokens {
     public static final String AUDIENCE = "auriga";
@@ -40,19 +42,24 @@ public final class Tokens {
     private static final String HEADER = B64.encodeToString("{\"alg\":\"EdDSA\",\"typ\":\"JWT\"}"
             .getBytes(StandardCharsets.UTF_8));
 
-    private final PublicKey key;
+    private final List<PublicKey> keys;
     private final Duration maxTtl;
     private final Clock clock;
 
-    public Tokens(PublicKey key, Duration maxTtl, Clock clock) {
-        this.key = key;
+    /** @param keys the public keys a token may be signed for (several while one is rotated) */
+    public Tokens(List<PublicKey> keys, Duration maxTtl, Clock clock) {
+        this.keys = List.copyOf(keys);
         this.maxTtl = maxTtl;
         this.clock = clock;
     }
 
+    public Tokens(PublicKey key, Duration maxTtl, Clock clock) {
+        this(List.of(key), maxTtl, clock);
+    }
+
     /** The checker of a configuration, or null when it has no {@code tokens} block. */
     public static Tokens of(TokenConfig config, Clock clock) {
-        return config == null ? null : new Tokens(config.publicKey(), config.maxTtl(), clock);
+        return config == null ? null : new Tokens(config.publicKeys(), config.maxTtl(), clock);
     }
 
     /** A token for {@code user}, valid from {@code now} for {@code ttl}. */
@@ -113,16 +120,21 @@ public final class Tokens {
 
     private void verifySignature(String[] parts) throws AuthException {
         byte[] signature = decode(parts[2], "signature");
+        byte[] signed = (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII);
         try {
-            Signature verifier = Signature.getInstance(TokenKeys.ALGORITHM);
-            verifier.initVerify(key);
-            verifier.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
-            if (!verifier.verify(signature)) {
-                throw new AuthException("token signature does not verify with the configured public key");
+            for (PublicKey key : keys) {
+                Signature verifier = Signature.getInstance(TokenKeys.ALGORITHM);
+                verifier.initVerify(key);
+                verifier.update(signed);
+                if (verifier.verify(signature)) {
+                    return;
+                }
             }
         } catch (GeneralSecurityException e) {
             throw new AuthException("token signature cannot be checked: " + e.getMessage());
         }
+        throw new AuthException("token signature does not verify with the configured public "
+                + (keys.size() == 1 ? "key" : "keys"));
     }
 
     private static void audience(JsonNode aud) throws AuthException {

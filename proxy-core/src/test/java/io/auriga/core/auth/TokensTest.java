@@ -38,6 +38,18 @@ class TokensTest {
     }
 
     @Test
+    void whileAKeyIsRotatedTokensOfBothKeysAreAccepted() throws Exception {
+        KeyPair next = TokenKeys.generate();
+        Tokens rotating = new Tokens(java.util.List.of(KEYS.getPublic(), next.getPublic()), Duration.ofHours(1),
+                Clock.fixed(NOW, ZoneOffset.UTC));
+        rotating.check(Tokens.issue(KEYS.getPrivate(), "app", Duration.ofMinutes(15), NOW), "app");
+        rotating.check(Tokens.issue(next.getPrivate(), "app", Duration.ofMinutes(15), NOW), "app");
+        String foreign = Tokens.issue(TokenKeys.generate().getPrivate(), "app", Duration.ofMinutes(15), NOW);
+        AuthException e = assertThrows(AuthException.class, () -> rotating.check(foreign, "app"));
+        assertEquals("token signature does not verify with the configured public keys", e.getMessage());
+    }
+
+    @Test
     void aChangedClaimBreaksTheSignature() {
         String[] parts = Tokens.issue(KEYS.getPrivate(), "app", Duration.ofMinutes(15), NOW).split("\\.");
         String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);

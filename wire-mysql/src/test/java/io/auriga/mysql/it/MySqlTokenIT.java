@@ -49,6 +49,16 @@ class MySqlTokenIT {
     }
 
     @Test
+    void aClientThatStartsWithCachingSha2PasswordIsSwitchedToTheToken(ProxiedMariaDb cluster) throws Exception {
+        // The strict cluster greets with caching_sha2_password, which MySQL Connector/J answers at once.
+        String token = token(cluster, Duration.ofMinutes(15), Instant.now());
+        try (Connection c = DriverManager.getConnection(cluster.mysqlUrl(cluster.strictWriterPort(),
+                "sslMode=REQUIRED"), props(token)); Statement st = c.createStatement()) {
+            assertEquals(ProxiedMariaDb.TOKEN_USER + "@%", single(st, "SELECT current_user()"));
+        }
+    }
+
+    @Test
     void withoutTlsTheTokenIsNeverAskedFor(ProxiedMariaDb cluster) {
         String token = token(cluster, Duration.ofMinutes(15), Instant.now());
         SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(
