@@ -134,10 +134,20 @@ public final class QuorumKeeper implements AutoCloseable {
             if (queued.compareAndSet(false, true)) {
                 worker.execute(this::applyCurrent);
             }
-        } else if (wanted.equals(applied) && !at.isBefore(checkAt) && queued.compareAndSet(false, true)) {
+        } else if (wanted.equals(applied) && !at.isBefore(checkAt) && !changing()
+                && queued.compareAndSet(false, true)) {
             checkAt = at.plus(CHECK_EVERY);
             worker.execute(this::checkCurrent);
         }
+    }
+
+    /**
+     * A failover or switchover is under way: it changes these settings step by step itself (a replica
+     * being repointed replicates without acknowledging for a moment), so a check would find drift that
+     * is not, and applying the set again would restart receivers the hand-over is repointing.
+     */
+    private boolean changing() {
+        return holder.failover() != null || holder.switchover() != null;
     }
 
     /** Applies the set again when what was applied is no longer in force. */
@@ -145,7 +155,7 @@ public final class QuorumKeeper implements AutoCloseable {
         queued.set(false);
         Applied was = applied;
         InstanceState primary = holder.current().primary().orElse(null);
-        if (was == null || primary == null || !primary.name().equals(was.primary())) {
+        if (was == null || primary == null || !primary.name().equals(was.primary()) || changing()) {
             return;
         }
         try {
