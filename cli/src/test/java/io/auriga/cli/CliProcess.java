@@ -105,6 +105,14 @@ final class CliProcess implements AutoCloseable {
         }
     }
 
+    /** Sends SIGHUP, as {@code kill -HUP PID} or {@code systemctl reload} would. */
+    void hangUp() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new AssertionError("kill -HUP " + process.pid() + " failed");
+        }
+    }
+
     /** Sends SIGTERM, as {@code kill PID} or a service manager would. */
     void terminate() {
         process.destroy();

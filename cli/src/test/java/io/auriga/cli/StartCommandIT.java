@@ -3,9 +3,14 @@ package io.auriga.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.auriga.config.TokenKeys;
+import io.auriga.core.auth.Tokens;
+import io.auriga.core.tls.CertificateAuthority;
+import io.auriga.core.tls.TlsFiles;
 import io.auriga.pg.sandbox.PgBinaries;
 import io.auriga.pg.sandbox.PgSandbox;
 import io.auriga.pg.sandbox.PgSandboxOptions;
@@ -15,6 +20,7 @@ import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -219,6 +225,116 @@ class StartCommandIT {
             LocalMachine.killPostgresUnder(dir);
             LocalMachine.deleteQuietly(dir);
         }
+    }
+
+    @Test
+    void sighupReloadsUsersTokensAndTlsFilesAndKeepsTheRunningConfigurationOnAnError() throws Exception {
+        assumeTrue(PgBinaries.find().isPresent(), "no PostgreSQL server binaries on this machine");
+        Path dir = LocalMachine.scratchDirectory("auriga-reload-it-");
+        try (PgSandbox sandbox = new PgSandbox(PgSandboxOptions.builder(dir).replicas(0).build()).start()) {
+            try (Connection c = DriverManager.getConnection(sandbox.jdbcUrl(sandbox.primary(), sandbox.database()),
+                    sandbox.adminUser(), sandbox.adminPassword()); Statement st = c.createStatement()) {
+                st.execute("CREATE ROLE tok LOGIN PASSWORD 'tok-db-secret'");
+            }
+            List<Integer> ports = LocalMachine.freePorts(3);
+            int writer = ports.get(0);
+            Path tls = Files.createDirectories(tmp.resolve("tls"));
+            TlsFiles first = CertificateAuthority.ensure(tmp.resolve("ca-first"), List.of("localhost", "127.0.0.1"));
+            TlsFiles second = CertificateAuthority.ensure(tmp.resolve("ca-second"), List.of("localhost",
+                    "127.0.0.1"));
+            Files.copy(first.serverCert(), tls.resolve("server.crt"));
+            Files.copy(first.serverKey(), tls.resolve("server.key"));
+            java.security.KeyPair keys = TokenKeys.generate();
+            Files.writeString(tmp.resolve("token.pub"), TokenKeys.pem(keys.getPublic()));
+            String base = """
+                    clusters:
+                      - name: main
+                        engine: postgres
+                        instances:
+                          - { name: pg1, host: 127.0.0.1, port: %d }
+                        admin-credentials: { user: %s, password-file: %s }
+                        endpoints:
+                          - { name: writer, role: writer, host: 127.0.0.1, port: %d }
+                    tls: { mode: optional, cert: %s, key: %s }
+                    admin: { host: 127.0.0.1, port: %d }
+                    """.formatted(sandbox.primary().port(), sandbox.adminUser(), dir.resolve("admin.password"),
+                    writer, tls.resolve("server.crt"), tls.resolve("server.key"), ports.get(2));
+            Path file = write("auriga.yaml", base);
+
+            try (CliProcess auriga = CliProcess.start("start", "-c", file.toString())) {
+                auriga.awaitLine(false, line -> line.contains("auriga started"), READY_TIMEOUT);
+                Connection kept = verified(writer, sandbox, first.caCert());
+                String token = Tokens.issue(keys.getPrivate(), "tok", Duration.ofMinutes(5), java.time.Instant.now());
+                assertThrows(SQLException.class, () -> tokenLogin(writer, sandbox, token).close(),
+                        "no token user before the reload");
+
+                // New users, a tokens block, and a new certificate from another authority, in place.
+                Files.copy(second.serverCert(), tls.resolve("server.crt"), StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(second.serverKey(), tls.resolve("server.key"), StandardCopyOption.REPLACE_EXISTING);
+                Files.writeString(file, base + """
+                        users:
+                          - { name: tok, token: true, password: tok-db-secret }
+                        tokens: { public-key: %s }
+                        """.formatted(tmp.resolve("token.pub")));
+                auriga.hangUp();
+                auriga.awaitLine(false, line -> line.contains("configuration reloaded"), QUICK);
+
+                try (Connection c = tokenLogin(writer, sandbox, token); Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("select current_user")) {
+                    assertTrue(rs.next());
+                    assertEquals("tok", rs.getString(1), "the reloaded token user logs in");
+                }
+                verified(writer, sandbox, second.caCert()).close();
+                assertThrows(SQLException.class, () -> verified(writer, sandbox, first.caCert()).close(),
+                        "new connections get the new certificate");
+                try (Statement st = kept.createStatement()) {
+                    assertTrue(st.execute("select 1"), "a session from before the reload goes on");
+                }
+                kept.close();
+
+                // A broken file is refused; what runs stays.
+                Files.writeString(file, base + "users: [ { name: tok, token: true } ]\n");
+                auriga.hangUp();
+                auriga.awaitLine(false, line -> line.contains("reload refused, the running configuration stays")
+                        && line.contains("users[0]"), QUICK);
+                tokenLogin(writer, sandbox, token).close();
+
+                // What cannot change while running is named, and left as it runs.
+                Files.writeString(file, base.replace("port: " + writer + " }", "port: " + ports.get(1) + " }"));
+                auriga.hangUp();
+                auriga.awaitLine(false, line -> line.contains("not applied until a restart: clusters"), QUICK);
+                assertFalse(LocalMachine.isListening(ports.get(1)), "no endpoint moved without a restart");
+                assertThrows(SQLException.class, () -> tokenLogin(writer, sandbox, token).close(),
+                        "the token user is gone with the users block");
+
+                auriga.terminate();
+                auriga.awaitExit(STOP_TIMEOUT);
+            }
+        } finally {
+            LocalMachine.killPostgresUnder(dir);
+            LocalMachine.deleteQuietly(dir);
+        }
+    }
+
+    private static Connection verified(int port, PgSandbox sandbox, Path ca) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", sandbox.user());
+        props.setProperty("password", sandbox.password());
+        props.setProperty("sslmode", "verify-full");
+        props.setProperty("sslrootcert", ca.toString());
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("socketTimeout", "30");
+        return DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/" + sandbox.database(), props);
+    }
+
+    private static Connection tokenLogin(int port, PgSandbox sandbox, String token) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", "tok");
+        props.setProperty("password", token);
+        props.setProperty("sslmode", "require");
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("socketTimeout", "30");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + sandbox.database(), props);
     }
 
     private static boolean inRecovery(int port, PgSandbox sandbox) throws SQLException {

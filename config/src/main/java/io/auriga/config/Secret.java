@@ -21,6 +21,18 @@ public final class Secret {
         return source;
     }
 
+    /** Equal when both the value and where it came from are: a configuration read twice compares equal. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Secret s && java.util.Objects.equals(value, s.value)
+                && java.util.Objects.equals(source, s.source);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hashCode(source);
+    }
+
     @Override
     public String toString() {
         return "Secret[" + source + "]";

@@ -292,6 +292,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aFileReadTwiceGivesEqualClustersSecretsIncluded() throws Exception {
+        // A reload tells what changed by comparing: an unchanged file must compare equal.
+        assertEquals(parse(MINIMAL).clusters(), parse(MINIMAL).clusters());
+        Secret one = parse(MINIMAL).clusters().get(0).adminCredentials().password();
+        assertEquals(one, new Secret(one.reveal(), one.source()));
+        assertFalse(one.equals(new Secret(one.reveal() + "x", one.source())), "another value differs");
+    }
+
+    @Test
     void tlsDisabledNeedsNoFiles() throws Exception {
         AurigaConfig config = parse(MINIMAL + "tls: { mode: disabled, cert: missing.crt }\n");
         assertEquals(TlsConfig.disabled(), config.tls());

@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,12 @@ public final class AurigaServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AurigaServer.class);
     private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
 
-    private final AurigaConfig config;
+    private volatile AurigaConfig config;
+    /** Per cluster, the users it checks logins against; replaced in place by {@link #reload}. */
+    private final List<UserStore> userStores = new ArrayList<>();
+    /** Per cluster, its endpoints' TLS context and the ALPN protocols it was made with. */
+    private final List<Map.Entry<AtomicReference<SslContext>, List<String>>> tlsContexts = new ArrayList<>();
+    private SecureRandom random;
     private final Map<Engine, EngineSupport> engines;
     private final Map<String, Rejoiner> rejoiners;
     private final Clock clock;
@@ -89,7 +95,7 @@ public final class AurigaServer implements AutoCloseable {
     public void start() throws IOException {
         try {
             loops = EventLoops.create(config.server().ioThreads(), config.server().transport());
-            SecureRandom random = new SecureRandom();
+            random = new SecureRandom();
             for (ClusterConfig cluster : config.clusters()) {
                 startCluster(cluster, random);
             }
@@ -125,13 +131,14 @@ public final class AurigaServer implements AutoCloseable {
         orchestrators.put(cluster.name(), new FailoverOrchestrator(cluster, holder, monitor, operations, rejoiner,
                 quorum));
         UserStore users = new UserStore(config.users(), Tokens.of(config.tokens(), clock), engine.credentials(cluster),
-                blocking, clock,
-                config.server().userCacheTtl(), random);
-        SslContext ssl = sslContext(config.tls(), engine.alpnProtocols());
+                blocking, clock, config.server().userCacheTtl(), random);
+        userStores.add(users);
+        AtomicReference<SslContext> ssl = new AtomicReference<>(sslContext(config.tls(), engine.alpnProtocols()));
+        tlsContexts.add(Map.entry(ssl, engine.alpnProtocols()));
         ConnectionCounts counts = new ConnectionCounts();
         for (EndpointConfig endpoint : cluster.endpoints()) {
             EndpointContext context = new EndpointContext(cluster, endpoint, new Router(endpoint, holder, counts),
-                    counts, users, config.server(), config.tls().mode(), ssl, loops,
+                    counts, users, config.server(), config.tls().mode(), ssl::get, loops,
                     metrics.endpoint(cluster.name(), endpoint.name()));
             String host = endpoint.host() != null ? endpoint.host() : config.server().bindHost();
             Listener listener = Listener.bind(context.name(), loops, host, endpoint.port(), engine.frontend(context),
@@ -200,6 +207,53 @@ public final class AurigaServer implements AutoCloseable {
     /** The event loops every endpoint and backend connection runs on (tests use them to order events). */
     public io.netty.channel.EventLoopGroup eventLoops() {
         return loops.group();
+    }
+
+    /**
+     * Applies what of {@code next} can change while the proxy runs: the users from the config, how
+     * tokens are checked, and the TLS certificate and key (read again from their files). Logins from
+     * now on use them; sessions already open keep theirs. Anything else that differs — clusters,
+     * endpoints, the TLS mode, the admin listener, server settings — is left as it runs and named in
+     * the answer, to be applied by a restart.
+     *
+     * @return what differs and was not applied; empty when everything was
+     * @throws IllegalArgumentException when the TLS files cannot be loaded (nothing is changed then)
+     */
+    public synchronized List<String> reload(AurigaConfig next) {
+        AurigaConfig now = config;
+        List<SslContext> contexts = new ArrayList<>();
+        if (next.tls().mode() == now.tls().mode()) {
+            for (Map.Entry<AtomicReference<SslContext>, List<String>> tls : tlsContexts) {
+                contexts.add(sslContext(next.tls(), tls.getValue()));
+            }
+        }
+        List<String> notApplied = new ArrayList<>();
+        if (!next.clusters().equals(now.clusters())) {
+            notApplied.add("clusters");
+        }
+        if (next.tls().mode() != now.tls().mode()) {
+            notApplied.add("tls.mode");
+        }
+        if (!next.admin().equals(now.admin())) {
+            notApplied.add("admin");
+        }
+        if (!next.server().equals(now.server())) {
+            notApplied.add("server");
+        }
+        Tokens tokens = Tokens.of(next.tokens(), clock);
+        for (UserStore users : userStores) {
+            users.reload(next.users(), tokens, random);
+        }
+        for (int i = 0; i < contexts.size(); i++) {
+            tlsContexts.get(i).getKey().set(contexts.get(i));
+        }
+        config = new AurigaConfig(now.clusters(), next.users(), contexts.isEmpty() ? now.tls() : next.tls(),
+                now.admin(), now.server(), next.tokens());
+        log.info("configuration reloaded: {} user(s) from the config, tokens {}, TLS {}{}", next.users().size(),
+                next.tokens() == null ? "off" : "checked with " + next.tokens().publicKeys().size() + " key(s)",
+                contexts.isEmpty() ? "unchanged" : "files read again",
+                notApplied.isEmpty() ? "" : "; not applied until a restart: " + String.join(", ", notApplied));
+        return notApplied;
     }
 
     /** The bound admin port, or 0 when the admin API is off. */

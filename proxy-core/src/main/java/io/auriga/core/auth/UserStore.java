@@ -19,7 +19,7 @@ import java.util.concurrent.Executor;
  * changed password is picked up on the next attempt.
  */
 public final class UserStore {
-    private final Map<String, StoredCredential> configured;
+    private volatile Map<String, StoredCredential> configured;
     private final CredentialSource database;
     private final Executor blocking;
     private final Clock clock;
@@ -29,6 +29,23 @@ public final class UserStore {
     /** @param tokens checks login tokens; null when no user logs in with one */
     public UserStore(List<UserConfig> users, Tokens tokens, CredentialSource database, Executor blocking, Clock clock,
                      Duration ttl, SecureRandom random) {
+        this.configured = configured(users, tokens, random);
+        this.database = database;
+        this.blocking = blocking;
+        this.clock = clock;
+        this.ttl = ttl;
+    }
+
+    /**
+     * Replaces the users from the config (a reload): logins from now on are checked against these;
+     * sessions already logged in keep what they were given.
+     */
+    public void reload(List<UserConfig> users, Tokens tokens, SecureRandom random) {
+        this.configured = configured(users, tokens, random);
+    }
+
+    private static Map<String, StoredCredential> configured(List<UserConfig> users, Tokens tokens,
+                                                            SecureRandom random) {
         Map<String, StoredCredential> byName = new HashMap<>();
         for (UserConfig user : users) {
             if (user.token()) {
@@ -47,11 +64,7 @@ public final class UserStore {
                         ScramVerifier.fromPassword(password, random)));
             }
         }
-        this.configured = Map.copyOf(byName);
-        this.database = database;
-        this.blocking = blocking;
-        this.clock = clock;
-        this.ttl = ttl;
+        return Map.copyOf(byName);
     }
 
     /** Looks a user up; completes on the blocking executor, or at once for config and cached users. */

@@ -15,7 +15,7 @@ import io.netty.handler.ssl.SslContext;
  * Everything a protocol's front end needs to serve one endpoint: its routing rule, the users,
  * TLS, limits and the shared event loops. Built by {@code AurigaServer}; passed explicitly.
  *
- * @param sslContext null when TLS is disabled
+ * @param tls the server's TLS context, which a reload may replace; null inside when TLS is disabled
  */
 public record EndpointContext(
         ClusterConfig cluster,
@@ -25,12 +25,17 @@ public record EndpointContext(
         UserStore users,
         ServerConfig server,
         TlsConfig.TlsMode tlsMode,
-        SslContext sslContext,
+        java.util.function.Supplier<SslContext> tls,
         EventLoops loops,
         EndpointMetrics metrics) {
 
     public String name() {
         return cluster.name() + "/" + endpoint.name();
+    }
+
+    /** The TLS context new connections use now; null when TLS is disabled. */
+    public SslContext sslContext() {
+        return tls.get();
     }
 
     public boolean tlsRequired() {
