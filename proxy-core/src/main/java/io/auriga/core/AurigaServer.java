@@ -251,7 +251,8 @@ public final class AurigaServer implements AutoCloseable {
                 now.admin(), now.server(), next.tokens());
         log.info("configuration reloaded: {} user(s) from the config, tokens {}, TLS {}{}", next.users().size(),
                 next.tokens() == null ? "off" : "checked with " + next.tokens().publicKeys().size() + " key(s)",
-                contexts.isEmpty() ? "unchanged" : "files read again",
+                contexts.isEmpty() ? "unchanged" : next.tls().mode() == TlsConfig.TlsMode.DISABLED ? "off"
+                        : "files read again",
                 notApplied.isEmpty() ? "" : "; not applied until a restart: " + String.join(", ", notApplied));
         return notApplied;
     }
