@@ -223,15 +223,12 @@ final class DemoCommand implements Callable<Integer> {
 
     /** The demo's token key pair at {@code key} and {@code key.pub}: made on the first run, kept after. */
     private static TokenConfig demoTokenKey(Path key) throws IOException {
-        Path publicKey = key.resolveSibling(key.getFileName() + ".pub");
+        Path publicKey = TokenKeys.publicFileOf(key);
         if (!Files.exists(key) || !Files.exists(publicKey)) {
-            Files.createDirectories(key.getParent());
-            java.security.KeyPair pair = TokenKeys.generate();
+            // Half a pair (a run stopped while writing it) is of no use: start again.
             Files.deleteIfExists(key);
-            Files.createFile(key, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(key, TokenKeys.pem(pair.getPrivate()));
-            Files.writeString(publicKey, TokenKeys.pem(pair.getPublic()));
+            Files.deleteIfExists(publicKey);
+            TokenKeys.writeNewPair(key);
         }
         return new TokenConfig(publicKey, TokenKeys.readPublic(publicKey), TokenConfig.DEFAULT_MAX_TTL);
     }

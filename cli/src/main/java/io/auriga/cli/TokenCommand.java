@@ -6,10 +6,7 @@ import io.auriga.core.auth.Tokens;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -86,21 +83,9 @@ public final class TokenCommand implements Callable<Integer> {
     }
 
     private int generate() {
-        Path publicFile = keyFile.resolveSibling(keyFile.getFileName() + ".pub");
-        KeyPair pair = TokenKeys.generate();
+        Path publicFile = TokenKeys.publicFileOf(keyFile);
         try {
-            for (Path existing : new Path[] {keyFile, publicFile}) {
-                if (Files.exists(existing)) {
-                    throw new FileAlreadyExistsException(existing.toString());
-                }
-            }
-            Path parent = keyFile.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(keyFile, TokenKeys.pem(pair.getPrivate()));
-            Files.writeString(publicFile, TokenKeys.pem(pair.getPublic()));
+            TokenKeys.writeNewPair(keyFile);
         } catch (FileAlreadyExistsException e) {
             PrintWriter err = spec.commandLine().getErr();
             err.println("auriga token: " + e.getFile() + " exists; it is never overwritten (tokens signed with it "

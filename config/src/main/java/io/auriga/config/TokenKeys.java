@@ -58,6 +58,36 @@ public final class TokenKeys {
         }
     }
 
+    /** Where the public key of private key file {@code key} is kept: {@code key.pub} beside it. */
+    public static Path publicFileOf(Path key) {
+        return key.resolveSibling(key.getFileName() + ".pub");
+    }
+
+    /**
+     * Writes a new key pair: the private key to {@code key}, readable by its owner only, and the public
+     * key to {@link #publicFileOf}. Never overwrites either.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException when either file exists
+     */
+    public static PublicKey writeNewPair(Path key) throws IOException {
+        Path publicFile = publicFileOf(key);
+        for (Path file : new Path[] {key, publicFile}) {
+            if (Files.exists(file)) {
+                throw new java.nio.file.FileAlreadyExistsException(file.toString());
+            }
+        }
+        Path parent = key.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        KeyPair pair = generate();
+        Files.createFile(key, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(key, pem(pair.getPrivate()));
+        Files.writeString(publicFile, pem(pair.getPublic()));
+        return pair.getPublic();
+    }
+
     /** The PEM text of a public key. */
     public static String pem(PublicKey key) {
         return pem("PUBLIC KEY", key.getEncoded());
