@@ -40,8 +40,9 @@ public sealed interface StoredCredential {
 
     /**
      * A user who logs in with a token ({@link Tokens}); {@code backend} is the database password the
-     * proxy logs in with on the user's behalf.
+     * proxy logs in with on the user's behalf, its SCRAM keys shared by every login (clients never run
+     * SCRAM against it, so it has no verifier).
      */
-    record Token(Tokens tokens, Password backend) implements StoredCredential {
+    record Token(Tokens tokens, LoginSecret.Password backend) implements StoredCredential {
     }
 }

@@ -53,9 +53,8 @@ public final class UserStore {
                     throw new IllegalArgumentException("token user " + user.name() + " needs the token key and a "
                             + "database password");
                 }
-                String password = user.password().reveal();
-                byName.put(user.name(), new StoredCredential.Token(tokens, new StoredCredential.Password(password,
-                        ScramVerifier.fromPassword(password, random))));
+                byName.put(user.name(), new StoredCredential.Token(tokens,
+                        new LoginSecret.Password(user.password().reveal())));
             } else if (user.scramVerifier() != null) {
                 byName.put(user.name(), new StoredCredential.Scram(ScramVerifier.parse(user.scramVerifier())));
             } else if (user.password() != null) {

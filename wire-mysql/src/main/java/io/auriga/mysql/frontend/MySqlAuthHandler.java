@@ -221,18 +221,14 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
 
     private void token(ChannelHandlerContext ctx, byte[] answer) {
         StoredCredential.Token user = (StoredCredential.Token) ((UserLookup.Found) lookup).credential();
-        int end = answer.length > 0 && answer[answer.length - 1] == 0 ? answer.length - 1 : answer.length;
+        byte[] token = withoutTrailingNul(answer);
         try {
-            user.tokens().check(new String(answer, 0, end, StandardCharsets.UTF_8), response.user());
+            user.tokens().check(new String(token, StandardCharsets.UTF_8), response.user());
         } catch (AuthException e) {
-            state = State.DONE;
-            session.endpoint().users().invalidate(response.user());
-            session.endpoint().metrics().authFailed();
-            session.fatal(MySqlErrors.accessDenied(response.user(), session.clientHost(), end > 0), expectedSequence,
-                    "authentication failed: " + e.getMessage());
+            denied(token.length > 0, e.getMessage());
             return;
         }
-        accepted(ctx, NativePassword.stage1(user.backend().password()));
+        accepted(ctx, NativePassword.stage1(user.backend().value()));
     }
 
     /**
@@ -306,13 +302,12 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
                             + "offered; the password is accepted over TLS only");
             return;
         }
-        int end = answer.length > 0 && answer[answer.length - 1] == 0 ? answer.length - 1 : answer.length;
-        byte[] password = Arrays.copyOf(answer, end);
+        byte[] password = withoutTrailingNul(answer);
         Arrays.fill(answer, (byte) 0);
         byte[] stage1 = NativePassword.stage1(password);
         if (!NativePassword.verify(stored.storedHash(), stage1)) {
+            denied(password.length > 0);
             Arrays.fill(password, (byte) 0);
-            denied(end > 0);
             return;
         }
         sha2Cache.remember(response.user(), stored.storedHash(), password, stage1);
@@ -365,9 +360,8 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
         if (found.credential() instanceof StoredCredential.Password p) {
             byte[] stage1 = NativePassword.stage1(p.password());
             if (CLEAR.equals(plugin)) {
-                int end = answer.length > 0 && answer[answer.length - 1] == 0 ? answer.length - 1 : answer.length;
-                byte[] given = Arrays.copyOf(answer, end);
-                return MessageDigest.isEqual(given, p.password().getBytes(StandardCharsets.UTF_8)) ? stage1 : null;
+                return MessageDigest.isEqual(withoutTrailingNul(answer), p.password().getBytes(StandardCharsets.UTF_8))
+                        ? stage1 : null;
             }
             return MessageDigest.isEqual(NativePassword.response(stage1, scramble), answer) ? stage1 : null;
         }
@@ -378,15 +372,28 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
     }
 
     private void denied(boolean usingPassword) {
-        state = State.DONE;
-        String reason = lookup instanceof UserLookup.Refused r ? r.reason()
+        denied(usingPassword, lookup instanceof UserLookup.Refused r ? r.reason()
                 : lookup instanceof UserLookup.Found f && !(f.credential() instanceof StoredCredential.Password
                         || f.credential() instanceof StoredCredential.MySqlNative)
-                ? "user has only a SCRAM verifier, which cannot check a MySQL login" : "password does not match";
+                ? "user has only a SCRAM verifier, which cannot check a MySQL login" : "password does not match");
+    }
+
+    /** ERR 1045 as MySQL words it; {@code reason} goes to the log only. */
+    private void denied(boolean usingPassword, String reason) {
+        state = State.DONE;
         session.endpoint().users().invalidate(response.user());
         session.endpoint().metrics().authFailed();
         session.fatal(MySqlErrors.accessDenied(response.user(), session.clientHost(), usingPassword), expectedSequence,
                 "authentication failed: " + reason);
+    }
+
+    /**
+     * A copy of a clear-text answer without the NUL that ends it (mysql_clear_password, full
+     * authentication); a copy, so the caller may wipe the answer.
+     */
+    private static byte[] withoutTrailingNul(byte[] answer) {
+        return Arrays.copyOf(answer, answer.length > 0 && answer[answer.length - 1] == 0 ? answer.length - 1
+                : answer.length);
     }
 
     /** The packets the client sent ahead of the session, framed again in order; the caller owns them. */

@@ -86,6 +86,7 @@ final class PgAuthHandler extends SimpleChannelInboundHandler<PgFrame> {
         }
         if (credential instanceof StoredCredential.Token) {
             if (!session.tls()) {
+                session.endpoint().metrics().authFailed();
                 session.fatal(PgError.fatal(PgError.INVALID_AUTHORIZATION, "user \"" + session.user()
                                 + "\" logs in with a token, which is accepted over TLS only")
                         .withHint("connect with sslmode=require or stronger"), "token login without TLS refused");
@@ -168,7 +169,7 @@ final class PgAuthHandler extends SimpleChannelInboundHandler<PgFrame> {
         }
         StoredCredential.Token user = (StoredCredential.Token) credential;
         user.tokens().check(token, session.user());
-        succeeded(user.backend().loginSecret());
+        succeeded(user.backend());
     }
 
     private ScramVerifier verifier() {
