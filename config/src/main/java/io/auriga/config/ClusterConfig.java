@@ -7,7 +7,7 @@ import java.util.Optional;
  * A named set of instances of one engine, the endpoints in front of it, its failover policy,
  * when commits are acknowledged ({@link Durability}) and the protocol options of its endpoints
  * ({@link MySqlOptions} for {@code mysql} clusters, {@link PostgresOptions} for {@code postgres} ones; the
- * defaults on the other engine).
+ * defaults on the other engine), and whether the proxy reaches the instances over TLS ({@link BackendTlsConfig}).
  */
 public record ClusterConfig(
         String name,
@@ -18,7 +18,8 @@ public record ClusterConfig(
         FailoverConfig failover,
         Durability durability,
         MySqlOptions mysql,
-        PostgresOptions postgres) {
+        PostgresOptions postgres,
+        BackendTlsConfig tls) {
 
     public ClusterConfig {
         instances = List.copyOf(instances);
@@ -26,6 +27,15 @@ public record ClusterConfig(
         durability = durability == null ? Durability.ASYNC : durability;
         mysql = mysql == null ? MySqlOptions.DEFAULTS : mysql;
         postgres = postgres == null ? PostgresOptions.DEFAULTS : postgres;
+        tls = tls == null ? BackendTlsConfig.DISABLED : tls;
+    }
+
+    /** A cluster reached without TLS. */
+    public ClusterConfig(String name, Engine engine, List<InstanceConfig> instances, Credentials adminCredentials,
+                         List<EndpointConfig> endpoints, FailoverConfig failover, Durability durability,
+                         MySqlOptions mysql, PostgresOptions postgres) {
+        this(name, engine, instances, adminCredentials, endpoints, failover, durability, mysql, postgres,
+                BackendTlsConfig.DISABLED);
     }
 
     /** A cluster with the default PostgreSQL options. */
@@ -51,25 +61,31 @@ public record ClusterConfig(
     /** The same cluster with {@code newDurability}. */
     public ClusterConfig withDurability(Durability newDurability) {
         return new ClusterConfig(name, engine, instances, adminCredentials, endpoints, failover, newDurability, mysql,
-                postgres);
+                postgres, tls);
     }
 
     /** The same cluster with {@code newEndpoints}. */
     public ClusterConfig withEndpoints(List<EndpointConfig> newEndpoints) {
         return new ClusterConfig(name, engine, instances, adminCredentials, newEndpoints, failover, durability, mysql,
-                postgres);
+                postgres, tls);
     }
 
     /** The same cluster with {@code options} for its MySQL endpoints. */
     public ClusterConfig withMySql(MySqlOptions options) {
         return new ClusterConfig(name, engine, instances, adminCredentials, endpoints, failover, durability, options,
-                postgres);
+                postgres, tls);
     }
 
     /** The same cluster with {@code options} for its PostgreSQL endpoints. */
     public ClusterConfig withPostgres(PostgresOptions options) {
         return new ClusterConfig(name, engine, instances, adminCredentials, endpoints, failover, durability, mysql,
-                options);
+                options, tls);
+    }
+
+    /** The same cluster reached with {@code newTls}. */
+    public ClusterConfig withTls(BackendTlsConfig newTls) {
+        return new ClusterConfig(name, engine, instances, adminCredentials, endpoints, failover, durability, mysql,
+                postgres, newTls);
     }
 
     public Optional<InstanceConfig> instance(String instanceName) {

@@ -2,6 +2,7 @@ package io.auriga.config;
 
 import io.auriga.config.EndpointConfig.Balance;
 import io.auriga.config.EndpointConfig.EndpointRole;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,7 +23,7 @@ final class ClusterReader {
 
     private static final List<String> CLUSTER_KEYS =
             List.of("name", "engine", "instances", "admin-credentials", "endpoints", "failover", "durability", "mysql",
-                    "postgres");
+                    "postgres", "tls");
     private static final List<String> INSTANCE_KEYS = List.of("name", "host", "port", "promotion-tier", "no-failover");
     private static final List<String> CREDENTIAL_KEYS = List.of("user", "password-env", "password-file", "password");
     private static final List<String> ENDPOINT_KEYS =
@@ -33,6 +34,8 @@ final class ClusterReader {
     private static final List<String> MYSQL_KEYS = List.of("local-infile", "auth-plugin", "pool-size",
             "pool-idle-timeout");
     private static final List<String> POSTGRES_KEYS = List.of("pool-size", "pool-idle-timeout");
+    private static final List<String> TLS_KEYS = List.of("mode", "ca");
+    private static final Map<String, BackendTlsConfig.Mode> TLS_MODES = MapNode.words(BackendTlsConfig.Mode.values());
 
     private static final Map<String, Engine> ENGINES = engines();
     private static final Map<String, EndpointRole> ROLES = MapNode.words(EndpointRole.values());
@@ -41,15 +44,18 @@ final class ClusterReader {
     private static final Map<String, MySqlOptions.AuthPlugin> AUTH_PLUGINS = MySqlOptions.AuthPlugin.byWireName();
 
     private final SecretResolver secrets;
+    private final Path baseDir;
     private final String defaultHost;
     private final Map<Integer, String> portOwners;
 
     /**
+     * @param baseDir     what relative file names are resolved against (the configuration file's directory)
      * @param defaultHost endpoint address when an endpoint names none ({@code server.bind})
      * @param portOwners  listener ports already claimed, shared with the admin listener
      */
-    ClusterReader(SecretResolver secrets, String defaultHost, Map<Integer, String> portOwners) {
+    ClusterReader(SecretResolver secrets, Path baseDir, String defaultHost, Map<Integer, String> portOwners) {
         this.secrets = secrets;
+        this.baseDir = baseDir;
         this.defaultHost = defaultHost;
         this.portOwners = portOwners;
     }
@@ -72,7 +78,41 @@ final class ClusterReader {
         List<EndpointConfig> endpoints = readEndpoints(node, name, instances);
         Durability durability = readDurability(node, instances);
         return new ClusterConfig(name, engine, instances, credentials, endpoints, readFailover(node), durability,
-                readMySql(node, engine), readPostgres(node, engine));
+                readMySql(node, engine), readPostgres(node, engine), readTls(node));
+    }
+
+    /**
+     * The {@code tls} block: how the proxy reaches the instances. {@code verify-full} needs the
+     * authority's certificate; a {@code ca} with a mode that verifies nothing would give a false sense
+     * of safety and is refused.
+     */
+    private BackendTlsConfig readTls(MapNode cluster) {
+        MapNode node = cluster.map("tls", TLS_KEYS).orElse(null);
+        if (node == null) {
+            return BackendTlsConfig.DISABLED;
+        }
+        BackendTlsConfig.Mode mode = node.requiredChoice("mode", TLS_MODES);
+        if (mode == null) {
+            return BackendTlsConfig.DISABLED;
+        }
+        Path ca = null;
+        if (mode == BackendTlsConfig.Mode.VERIFY_FULL) {
+            ca = readableFile(node, "ca", "when mode is verify-full");
+        } else if (node.has("ca")) {
+            node.problem("ca", "is used only with mode: verify-full; with " + mode.configName()
+                    + " no certificate is verified");
+        }
+        return new BackendTlsConfig(mode, ca);
+    }
+
+    private Path readableFile(MapNode node, String key, String when) {
+        String text = node.requiredText(key, when);
+        if (text == null) {
+            return null;
+        }
+        Path file = FileAccess.resolve(baseDir, text);
+        FileAccess.unreadable(file).ifPresent(problem -> node.problem(key, problem));
+        return file;
     }
 
     /** The {@code postgres} options. */

@@ -50,7 +50,7 @@ final class ConfigReader {
         }
         // Server first: endpoints without a host of their own listen on server.bind.
         ServerConfig server = readServer(root);
-        List<ClusterConfig> clusters = new ClusterReader(secrets, server.bindHost(), portOwners).read(root);
+        List<ClusterConfig> clusters = new ClusterReader(secrets, baseDir, server.bindHost(), portOwners).read(root);
         TokenConfig tokens = readTokens(root);
         List<UserConfig> users = readUsers(root, root.has("tokens"));
         TlsConfig tls = readTls(root);

@@ -462,6 +462,24 @@ class ConfigValidationTest {
                 "tls.key: cannot read " + dir.resolve("server.key") + ": No such file");
     }
 
+    @Test
+    void instanceTlsModeMustBeKnownAndVerifyFullNeedsAReadableCa() throws Exception {
+        assertProblems(CLUSTER + "    tls: { mode: verify }\n",
+                "clusters[0].tls.mode: 'verify' is not one of disable, prefer, require, verify-full");
+        assertProblems(CLUSTER + "    tls: { mode: verify-full }\n",
+                "clusters[0].tls.ca: is required when mode is verify-full");
+        assertProblems(CLUSTER + "    tls: { mode: verify-full, ca: ca.crt }\n",
+                "clusters[0].tls.ca: cannot read " + dir.resolve("ca.crt") + ": No such file");
+        Files.writeString(dir.resolve("ca.crt"), "ca");
+        assertProblems(CLUSTER + "    tls: { mode: require, ca: ca.crt }\n",
+                "clusters[0].tls.ca: is used only with mode: verify-full; with require no certificate is verified");
+        assertEquals(new BackendTlsConfig(BackendTlsConfig.Mode.VERIFY_FULL, dir.resolve("ca.crt")),
+                parse(CLUSTER + "    tls: { mode: verify-full, ca: ca.crt }\n").clusters().get(0).tls());
+        assertEquals(BackendTlsConfig.DISABLED, parse(CLUSTER).clusters().get(0).tls());
+        assertEquals(BackendTlsConfig.Mode.PREFER,
+                parse(CLUSTER + "    tls: { mode: prefer }\n").clusters().get(0).tls().mode());
+    }
+
     // --- all at once ---
 
     @Test

@@ -17,7 +17,7 @@ import java.util.Objects;
 public record TlsFiles(Path caCert, Path caKey, Path serverCert, Path serverKey, Outcome outcome) {
 
     /** File names inside the directory; fixed so that operators and docs can name them. */
-    static final String CA_CERT = "ca.crt";
+    public static final String CA_CERT = "ca.crt";
     static final String CA_KEY = "ca.key";
     static final String SERVER_CERT = "server.crt";
     static final String SERVER_KEY = "server.key";

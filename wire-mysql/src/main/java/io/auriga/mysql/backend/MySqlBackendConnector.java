@@ -3,6 +3,7 @@ package io.auriga.mysql.backend;
 import io.auriga.core.net.EventLoops;
 import io.auriga.core.net.Listener;
 import io.auriga.core.net.LoginDeadline;
+import io.auriga.core.tls.BackendTls;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.mysql.protocol.Command;
 import io.auriga.mysql.protocol.ErrPacket;
@@ -40,10 +41,16 @@ public final class MySqlBackendConnector {
     private final Duration timeout;
     private final ServerProfile.Holder profile;
     private final BackendPool pool;
+    private final BackendTls tls;
 
-    /** @param pool where connections whose clients left wait for the next client (see {@link BackendPool}) */
-    public MySqlBackendConnector(EventLoops loops, Duration timeout, ServerProfile.Holder profile, BackendPool pool) {
+    /**
+     * @param pool where connections whose clients left wait for the next client (see {@link BackendPool})
+     * @param tls  how the instances are reached ({@code clusters[].tls})
+     */
+    public MySqlBackendConnector(EventLoops loops, Duration timeout, ServerProfile.Holder profile, BackendPool pool,
+                                 BackendTls tls) {
         this.loops = loops;
+        this.tls = tls;
         this.timeout = timeout;
         this.profile = profile;
         this.pool = pool;
@@ -76,7 +83,7 @@ public final class MySqlBackendConnector {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(DECODER, new MySqlPacketDecoder(MAX_LOGIN_PACKET));
-                ch.pipeline().addLast(HANDSHAKE, new MySqlBackendHandshake(instance, login, profile::set, promise));
+                ch.pipeline().addLast(HANDSHAKE, new MySqlBackendHandshake(instance, login, profile::set, promise, tls));
             }
         }).connect(instance.config().host(), instance.config().port());
         LoginDeadline.guard(loop, connected, promise, timeout,

@@ -1,5 +1,6 @@
 package io.auriga.mysql.backend;
 
+import io.auriga.core.tls.BackendTls;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.mysql.auth.NativePassword;
 import io.auriga.mysql.protocol.AuthSwitchRequest;
@@ -15,14 +16,19 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.Promise;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
 
 /**
  * Logs in to a MariaDB/MySQL backend on a client's behalf ("Connection Phase"):
  * <pre>
  *   backend → Handshake v10 (thread id, scramble, capabilities)
+ *   proxy   → SSL Request, then the TLS handshake       (clusters[].tls other than disable, backend
+ *                                                       offers CLIENT_SSL; required unless prefer)
  *   proxy   → HandshakeResponse41 (client's capabilities ∩ backend's, mysql_native_password
  *             response computed from SHA1(password) and the backend's scramble)
  *   backend → AuthSwitchRequest(mysql_native_password, new scramble) → proxy answers again
@@ -36,20 +42,27 @@ import java.util.function.Consumer;
 final class MySqlBackendHandshake extends SimpleChannelInboundHandler<MySqlPacket> {
     static final String READ_ONLY = "SET SESSION TRANSACTION READ ONLY";
     static final String NATIVE = "mysql_native_password";
+    /** The TLS handler's name, at the head of the pipeline, where it stays for the connection's life. */
+    static final String SSL = "my-backend-ssl";
 
-    private enum State { GREETING, AUTH, INIT, DONE }
+    private enum State { GREETING, TLS, AUTH, INIT, DONE }
 
     private final InstanceState instance;
     private final BackendLogin login;
     private final Consumer<ServerProfile> profiles;
     private final Promise<MySqlBackend> result;
+    private final BackendTls tls;
     private State state = State.GREETING;
     private long threadId;
     private byte[] okPayload;
+    /** The login response, held while the TLS handshake runs, and the sequence id it goes out with. */
+    private HandshakeResponse41 pendingResponse;
+    private int pendingSequenceId;
 
     MySqlBackendHandshake(InstanceState instance, BackendLogin login, Consumer<ServerProfile> profiles,
-                          Promise<MySqlBackend> result) {
+                          Promise<MySqlBackend> result, BackendTls tls) {
         this.instance = instance;
+        this.tls = tls;
         this.login = login;
         this.profiles = profiles;
         this.result = result;
@@ -100,12 +113,49 @@ final class MySqlBackendHandshake extends SimpleChannelInboundHandler<MySqlPacke
         } else {
             capabilities |= Capabilities.CLIENT_CONNECT_WITH_DB;
         }
+        boolean encrypt = tls.attempted() && Capabilities.has(backend, Capabilities.CLIENT_SSL);
+        if (tls.required() && !encrypt) {
+            throw new MySqlBackendLoginException(instance.name() + " (" + handshake.serverVersion()
+                    + ") does not offer TLS, which tls.mode " + tls.config().mode().configName() + " requires",
+                    (ErrPacket) null);
+        }
+        if (encrypt) {
+            capabilities |= Capabilities.CLIENT_SSL;
+        }
         byte[] scramble = handshake.scramble();
         HandshakeResponse41 response = new HandshakeResponse41(capabilities, login.maxPacketSize(),
                 login.characterSet(), login.user(), NativePassword.response(login.stage1(), scramble),
                 login.database(), NATIVE, login.attributes());
-        state = State.AUTH;
-        send(ctx, packet.sequenceId() + 1, response::encode);
+        if (!encrypt) {
+            state = State.AUTH;
+            send(ctx, packet.sequenceId() + 1, response::encode);
+            return;
+        }
+        // SSL Request, then the TLS handshake; the login response follows over TLS (see userEventTriggered).
+        long sslCapabilities = capabilities;
+        send(ctx, packet.sequenceId() + 1, out -> HandshakeResponse41.encodeSslRequest(out, sslCapabilities,
+                login.maxPacketSize(), login.characterSet()));
+        state = State.TLS;
+        pendingResponse = response;
+        pendingSequenceId = packet.sequenceId() + 2;
+        ctx.pipeline().addFirst(SSL, tls.newHandler(ctx.alloc(), instance.config()));
+    }
+
+    /** The TLS handshake that an SSL Request started completed: the login response goes out over it. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof SslHandshakeCompletionEvent handshake && state == State.TLS) {
+            if (handshake.isSuccess()) {
+                state = State.AUTH;
+                HandshakeResponse41 response = pendingResponse;
+                pendingResponse = null;
+                send(ctx, pendingSequenceId, response::encode);
+            } else {
+                fail(ctx, new MySqlBackendLoginException("TLS handshake with " + instance.name() + " failed: "
+                        + handshake.cause().getMessage(), handshake.cause()));
+            }
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     private void authReply(ChannelHandlerContext ctx, MySqlPacket packet) throws MySqlBackendLoginException {
@@ -163,6 +213,9 @@ final class MySqlBackendHandshake extends SimpleChannelInboundHandler<MySqlPacke
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof MySqlBackendLoginException e) {
             fail(ctx, e);
+        } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException e) {
+            fail(ctx, new MySqlBackendLoginException("TLS handshake with " + instance.name() + " failed: "
+                    + e.getMessage(), e));
         } else {
             fail(ctx, new MySqlBackendLoginException("login to " + instance.name() + " failed: " + cause, cause));
         }

@@ -8,6 +8,7 @@ import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.engine.EngineResources;
 import io.auriga.core.engine.EngineSupport;
 import io.auriga.core.health.Probe;
+import io.auriga.core.tls.BackendTls;
 import io.auriga.mysql.auth.CachingSha2Cache;
 import io.auriga.mysql.backend.BackendPool;
 import io.auriga.mysql.backend.MySqlBackendConnector;
@@ -34,6 +35,8 @@ public final class MariaDbEngineSupport implements EngineSupport {
     private final Map<String, ServerProfile.Holder> profiles = new HashMap<>();
     private final Map<String, CachingSha2Cache> sha2Caches = new HashMap<>();
     private final SecureRandom random = new SecureRandom();
+    /** One TLS context per cluster, shared by its endpoints; the CA file is read once. */
+    private final Map<String, BackendTls> backendTls = new HashMap<>();
 
     public MariaDbEngineSupport(Clock clock) {
         this.clock = clock;
@@ -73,7 +76,8 @@ public final class MariaDbEngineSupport implements EngineSupport {
         BackendPool pool = new BackendPool(context.router().followsPrimary() ? mysql.poolSize() : 0,
                 mysql.poolIdleTimeout(), context.server().connectTimeout(), context.metrics());
         MySqlBackendConnector connector = new MySqlBackendConnector(context.loops(), context.server().connectTimeout(),
-                profile, pool);
+                profile, pool, backendTls.computeIfAbsent(context.cluster().name(),
+                        k -> BackendTls.of(context.cluster().tls())));
         if (first) {
             // Clients are told the backends' version and capabilities: learn them before the first client comes.
             context.router().topology().current().instances().stream().findFirst()

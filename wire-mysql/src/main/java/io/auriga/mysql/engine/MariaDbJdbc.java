@@ -1,5 +1,6 @@
 package io.auriga.mysql.engine;
 
+import io.auriga.config.BackendTlsConfig;
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.InstanceConfig;
 import java.time.Duration;
@@ -41,6 +42,23 @@ final class MariaDbJdbc {
         p.setProperty("socketTimeout", millis);
         p.setProperty("tcpKeepAlive", "true");
         p.setProperty("connectionAttributes", "program_name:" + PROGRAM_NAME);
+        tls(cluster.tls(), p);
         return p;
+    }
+
+    /**
+     * The cluster's {@code tls} in Connector/J's words: {@code trust} encrypts without verifying, as
+     * {@code require} does. The driver has no "prefer": with {@code prefer} the control connections stay
+     * plain, so an admin account created {@code REQUIRE SSL} needs {@code require} or {@code verify-full}.
+     */
+    private static void tls(BackendTlsConfig tls, Properties p) {
+        switch (tls.mode()) {
+            case DISABLE, PREFER -> p.setProperty("sslMode", "disable");
+            case REQUIRE -> p.setProperty("sslMode", "trust");
+            case VERIFY_FULL -> {
+                p.setProperty("sslMode", "verify-full");
+                p.setProperty("serverSslCert", tls.ca().toString());
+            }
+        }
     }
 }

@@ -65,6 +65,9 @@ final class MariaDbConfigFile {
                 .append("report-port=").append(instance.port()).append('\n')
                 // Host names are never looked up: accounts are '…'@'%' and clients come from 127.0.0.1.
                 .append("skip-name-resolve\n")
+                // TLS for whoever asks, with a certificate from the sandbox's authority.
+                .append("ssl-cert=").append(instance.tlsCert()).append('\n')
+                .append("ssl-key=").append(instance.tlsKey()).append('\n')
                 // Small enough for several instances on a developer machine or CI.
                 .append("innodb-buffer-pool-size=32M\n")
                 .append("innodb-log-file-size=16M\n")

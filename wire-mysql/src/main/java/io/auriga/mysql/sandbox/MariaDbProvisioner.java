@@ -2,7 +2,9 @@ package io.auriga.mysql.sandbox;
 
 import io.auriga.core.sandbox.ProcessRunner;
 import io.auriga.core.sandbox.SandboxException;
+import io.auriga.core.sandbox.SandboxTls;
 import io.auriga.core.sandbox.ServerUser;
+import io.auriga.core.tls.TlsFiles;
 import io.auriga.mysql.sandbox.MariaDbSandbox.Instance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -52,9 +54,11 @@ final class MariaDbProvisioner {
     /** Provisions {@code instances}, the first as primary, and returns once every replica caught up. */
     void provision(List<Instance> instances, String adminPassword, String replicationPassword) {
         String accounts = MariaDbSql.bootstrapAccounts(adminPassword, replicationPassword);
+        TlsFiles tls = SandboxTls.ensure(options.directory());
         for (int i = 0; i < instances.size(); i++) {
             Instance instance = instances.get(i);
             install(instance, accounts);
+            SandboxTls.install(tls, instance.tlsCert(), instance.tlsKey(), serverUser);
             MariaDbConfigFile.write(instance, i + 1, i > 0, serverUser.switchesUser() ? serverUser.name() : null,
                     options.directory().resolve(MariaDbSandbox.SOCKET_DIR).resolve(instance.name() + ".sock"));
             serverUser.takeOwnership(instance.directory(), true);

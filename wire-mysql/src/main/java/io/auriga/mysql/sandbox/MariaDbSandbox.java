@@ -1,5 +1,6 @@
 package io.auriga.mysql.sandbox;
 
+import io.auriga.core.sandbox.SandboxTls;
 import io.auriga.core.sandbox.SandboxDirectory;
 import io.auriga.core.sandbox.SandboxException;
 import io.auriga.core.sandbox.SandboxInstance;
@@ -109,6 +110,16 @@ public final class MariaDbSandbox implements AutoCloseable {
         /** The option file the server reads and nothing else ({@code --defaults-file}). */
         public Path configFile() {
             return directory.resolve("my.cnf");
+        }
+
+        /** The server's certificate ({@code ssl-cert}), issued by the sandbox's authority. */
+        public Path tlsCert() {
+            return directory.resolve("server.crt");
+        }
+
+        /** The server's private key ({@code ssl-key}). */
+        public Path tlsKey() {
+            return directory.resolve("server.key");
         }
 
         /** The file holding the server's pid while it runs. */
@@ -277,6 +288,11 @@ public final class MariaDbSandbox implements AutoCloseable {
     /** The sandbox directory. */
     public Path directory() {
         return options.directory();
+    }
+
+    /** The authority whose certificate every server of the sandbox presents to TLS clients ({@code DIR/tls/ca.crt}). */
+    public Path caCert() {
+        return SandboxTls.caCert(options.directory());
     }
 
     /** The server binaries in use. */

@@ -4,6 +4,7 @@ import io.auriga.core.auth.LoginSecret;
 import io.auriga.core.net.EventLoops;
 import io.auriga.core.net.Listener;
 import io.auriga.core.net.LoginDeadline;
+import io.auriga.core.tls.BackendTls;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.pg.protocol.PgFrameDecoder;
 import io.netty.bootstrap.Bootstrap;
@@ -20,7 +21,8 @@ import java.util.Map;
 
 /**
  * Opens and logs in backend connections on a given event loop (the client channel's own, so a
- * session never hops threads). The whole connect-and-login is bounded by one deadline.
+ * session never hops threads), over TLS where the cluster asks for it. The whole connect, TLS
+ * handshake and login is bounded by one deadline.
  */
 public final class PgBackendConnector {
     /** Messages during login are small; anything larger is a broken or hostile peer. */
@@ -32,9 +34,13 @@ public final class PgBackendConnector {
     private final Duration timeout;
     private final SecureRandom random;
     private final PgBackendPool pool;
+    private final BackendTls tls;
 
-    public PgBackendConnector(EventLoops loops, Duration timeout, SecureRandom random, PgBackendPool pool) {
+    /** @param tls how the instances are reached ({@code clusters[].tls}) */
+    public PgBackendConnector(EventLoops loops, Duration timeout, SecureRandom random, PgBackendPool pool,
+                              BackendTls tls) {
         this.loops = loops;
+        this.tls = tls;
         this.timeout = timeout;
         this.random = random;
         this.pool = pool;
@@ -73,6 +79,9 @@ public final class PgBackendConnector {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls.attempted()) {
+                            ch.pipeline().addLast(PgBackendTls.NAME, new PgBackendTls(tls, instance));
+                        }
                         ch.pipeline().addLast(DECODER, new PgFrameDecoder(MAX_LOGIN_FRAME));
                         ch.pipeline().addLast(HANDSHAKE,
                                 new PgBackendHandshake(instance, user, startupParameters, secret, random, promise));

@@ -12,6 +12,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.Promise;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -19,9 +21,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLException;
 
 /**
- * Logs in to a backend on a client's behalf (protocol §55.2.2, "Start-up"):
+ * Logs in to a backend on a client's behalf (protocol §55.2.2, "Start-up"), in plain text or once
+ * {@link PgBackendTls} has set up TLS:
  * <pre>
  *   proxy → StartupMessage(user, database, client parameters)
  *   backend → AuthenticationSASL / MD5Password / CleartextPassword / Ok
@@ -52,10 +56,25 @@ final class PgBackendHandshake extends SimpleChannelInboundHandler<PgFrame> {
         this.result = result;
     }
 
+    /** The connection is up, in plain text ({@link PgBackendTls} passes this on only then). */
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ctx.writeAndFlush(PgMessages.startupMessage(ctx.alloc(), startupParameters));
         ctx.fireChannelActive();
+    }
+
+    /** The connection is up over TLS, or its TLS handshake failed. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof SslHandshakeCompletionEvent handshake) {
+            if (handshake.isSuccess()) {
+                ctx.writeAndFlush(PgMessages.startupMessage(ctx.alloc(), startupParameters));
+            } else {
+                fail(ctx, new BackendLoginException("TLS handshake with " + instance.name() + " failed: "
+                        + handshake.cause().getMessage(), handshake.cause()));
+            }
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override
@@ -145,7 +164,12 @@ final class PgBackendHandshake extends SimpleChannelInboundHandler<PgFrame> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof AuthException) {
+        if (cause instanceof DecoderException && cause.getCause() instanceof BackendLoginException e) {
+            fail(ctx, e);
+        } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException e) {
+            fail(ctx, new BackendLoginException("TLS handshake with " + instance.name() + " failed: "
+                    + e.getMessage(), e));
+        } else if (cause instanceof AuthException) {
             fail(ctx, new BackendLoginException(cause.getMessage(), (byte[]) null));
         } else {
             fail(ctx, new BackendLoginException("login to " + instance.name() + " failed: " + cause, cause));

@@ -8,6 +8,7 @@ import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.engine.EngineResources;
 import io.auriga.core.engine.EngineSupport;
 import io.auriga.core.health.Probe;
+import io.auriga.core.tls.BackendTls;
 import io.auriga.pg.backend.PgBackendConnector;
 import io.auriga.pg.backend.PgBackendPool;
 import io.auriga.pg.frontend.CancelRegistry;
@@ -16,7 +17,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** PostgreSQL for the core: pgjdbc probes, {@code pg_authid} users and the PostgreSQL front end. */
 public final class PgEngineSupport implements EngineSupport {
@@ -24,6 +27,7 @@ public final class PgEngineSupport implements EngineSupport {
     private final Clock clock;
     private final EngineResources resources = new EngineResources();
     private CancelRegistry cancels;
+    private final Map<String, BackendTls> backendTls = new HashMap<>();
 
     public PgEngineSupport(Clock clock) {
         this.clock = clock;
@@ -59,8 +63,13 @@ public final class PgEngineSupport implements EngineSupport {
         PgBackendPool pool = new PgBackendPool(postgres.poolSize(), postgres.poolIdleTimeout(),
                 context.server().connectTimeout(), context.metrics());
         PgBackendConnector connector = new PgBackendConnector(context.loops(), context.server().connectTimeout(),
-                random, pool);
+                random, pool, backendTls(context.cluster()));
         return new PgFrontendInitializer(context, connector, cancels);
+    }
+
+    /** One TLS context per cluster, shared by its endpoints; the CA file is read once. */
+    private BackendTls backendTls(ClusterConfig cluster) {
+        return backendTls.computeIfAbsent(cluster.name(), k -> BackendTls.of(cluster.tls()));
     }
 
     @Override

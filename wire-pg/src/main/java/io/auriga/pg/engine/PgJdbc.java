@@ -1,5 +1,6 @@
 package io.auriga.pg.engine;
 
+import io.auriga.config.BackendTlsConfig;
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.InstanceConfig;
 import java.time.Duration;
@@ -43,6 +44,22 @@ final class PgJdbc {
         p.setProperty("tcpKeepAlive", "true");
         p.setProperty("ApplicationName", APPLICATION_NAME);
         p.setProperty("assumeMinServerVersion", "13");
+        tls(cluster.tls(), p);
         return p;
+    }
+
+    /**
+     * The cluster's {@code tls} in pgjdbc's words. pgjdbc's {@code require} verifies the chain when a
+     * root certificate happens to sit in {@code ~/.postgresql}; the proxy's means "not verified", so it
+     * names the non-validating factory rather than depend on what that directory holds.
+     */
+    private static void tls(BackendTlsConfig tls, Properties p) {
+        p.setProperty("sslmode", tls.mode().configName());
+        switch (tls.mode()) {
+            case PREFER, REQUIRE -> p.setProperty("sslfactory", "org.postgresql.ssl.NonValidatingFactory");
+            case VERIFY_FULL -> p.setProperty("sslrootcert", tls.ca().toString());
+            case DISABLE -> {
+            }
+        }
     }
 }

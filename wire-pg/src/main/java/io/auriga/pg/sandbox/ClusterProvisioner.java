@@ -3,6 +3,7 @@ package io.auriga.pg.sandbox;
 import io.auriga.core.sandbox.ProcessRunner;
 import io.auriga.core.sandbox.SandboxException;
 import io.auriga.core.sandbox.SandboxState;
+import io.auriga.core.sandbox.SandboxTls;
 import io.auriga.core.sandbox.ServerUser;
 import io.auriga.pg.sandbox.PgSandbox.Instance;
 import java.io.IOException;
@@ -102,6 +103,9 @@ final class ClusterProvisioner {
         }
         configFiles.writeShared(primary.dataDir());
         configFiles.writeInstance(primary.dataDir(), primary.name(), primary.port());
+        // ssl = on reads these from the data directory; pg_basebackup copies them to every replica.
+        SandboxTls.install(SandboxTls.ensure(options.directory()), primary.dataDir().resolve("server.crt"),
+                primary.dataDir().resolve("server.key"), serverUser);
     }
 
     private void addReplica(Connection admin, Instance primary, Instance replica, String adminPassword)

@@ -59,6 +59,8 @@ final class PgConfigFiles {
             max_connections = 100
             shared_buffers = 32MB
             password_encryption = 'scram-sha-256'
+            # TLS for whoever asks (server.crt / server.key in the data directory, from the sandbox's authority).
+            ssl = on
             # Streaming replication, and logical decoding through the endpoints;
             # pg_rewind needs wal_log_hints (or data checksums).
             wal_level = logical

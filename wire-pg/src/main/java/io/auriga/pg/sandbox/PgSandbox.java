@@ -1,5 +1,6 @@
 package io.auriga.pg.sandbox;
 
+import io.auriga.core.sandbox.SandboxTls;
 import io.auriga.core.sandbox.SandboxDirectory;
 import io.auriga.core.sandbox.SandboxException;
 import io.auriga.core.sandbox.SandboxInstance;
@@ -207,6 +208,11 @@ public final class PgSandbox implements AutoCloseable {
     /** The sandbox directory. */
     public Path directory() {
         return options.directory();
+    }
+
+    /** The authority whose certificate every server of the sandbox presents to TLS clients ({@code DIR/tls/ca.crt}). */
+    public Path caCert() {
+        return SandboxTls.caCert(options.directory());
     }
 
     /** The server binaries in use. */
