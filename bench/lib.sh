@@ -139,9 +139,11 @@ demo_start() {
   # In a session of its own, as a proxy runs in production (a service) and as PgBouncer (a daemon) and
   # every PostgreSQL backend (setsid) do: with the kernel's autogroup scheduling a process shares its
   # session's CPU share, and a proxy sharing the benchmark client's measured twice its CPU per query.
-  # AURIGA_TRANSPORT (auto, io-uring, epoll, nio) picks the event loops' kernel interface.
+  # AURIGA_TRANSPORT (auto, io-uring, epoll, nio) picks the event loops' kernel interface. The peers reach
+  # their servers in plain text, and so does the proxy here (AURIGA_BACKEND_TLS=verify-full to measure TLS).
   setsid "$root/auriga" demo --engine "$engine" --dir "$demo_dir" --port-offset "$offset" --replicas "$replicas" \
-    --durability "$durability" --transport "${AURIGA_TRANSPORT:-auto}" >"$demo_log" 2>&1 &
+    --durability "$durability" --transport "${AURIGA_TRANSPORT:-auto}" \
+    --backend-tls "${AURIGA_BACKEND_TLS:-disable}" >"$demo_log" 2>&1 &
   demo_pid=$!
   local deadline=$((SECONDS + startup_timeout))
   until grep -q 'Press Ctrl-C to stop' "$demo_log" 2>/dev/null; do

@@ -2,6 +2,7 @@ package io.auriga.cli;
 
 import io.auriga.config.AdminConfig;
 import io.auriga.config.AurigaConfig;
+import io.auriga.config.BackendTlsConfig;
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.EndpointConfig.EndpointRole;
 import io.auriga.config.Durability;
@@ -98,6 +99,12 @@ final class DemoCommand implements Callable<Integer> {
                     + "epoll, else NIO), io-uring, epoll or nio (default: ${DEFAULT-VALUE}).")
     String transport;
 
+    @Option(names = "--backend-tls", defaultValue = "verify-full", paramLabel = "MODE",
+            description = "How the proxy reaches the demo's servers: verify-full (TLS, certificates checked against "
+                    + "DIR/tls/ca.crt) or disable, for measuring the relay as peers without server TLS run "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String backendTls;
+
     @Override
     public Integer call() throws Exception {
         boolean postgres = engine.equals("postgres") || engine.equals("both");
@@ -125,6 +132,10 @@ final class DemoCommand implements Callable<Integer> {
             EventLoops.resolve(io);
         } catch (IOException e) {
             System.err.println("auriga demo: " + e.getMessage());
+            return 2;
+        }
+        if (!backendTls.equals("verify-full") && !backendTls.equals("disable")) {
+            System.err.println("auriga demo: --backend-tls must be verify-full or disable, not '" + backendTls + "'");
             return 2;
         }
         if (mode == Durability.QUORUM && replicas < 1) {
@@ -159,14 +170,14 @@ final class DemoCommand implements Callable<Integer> {
                 System.out.println("Provisioning PostgreSQL: 1 primary + " + replicasText() + " in " + home + " ...");
                 pg = resources.add(new PgSandbox(PgSandboxOptions.builder(home).replicas(replicas).build())).start();
                 clusters.add(SandboxCluster.config(pg, POSTGRES_CLUSTER, HOST, 6432 + portOffset, 6433 + portOffset,
-                        mode));
+                        mode).withTls(serverTls(pg.caCert())));
                 rejoiners.put(POSTGRES_CLUSTER, pg::rejoin);
             }
             if (mysql) {
                 System.out.println("Provisioning MariaDB: 1 primary + " + replicasText() + " in " + home + " ...");
                 my = resources.add(new MariaDbSandbox(MariaDbSandboxOptions.in(home).withReplicas(replicas))).start();
                 clusters.add(MariaDbSandboxCluster.config(my, MYSQL_CLUSTER, HOST, 6033 + portOffset,
-                        6034 + portOffset, FailoverConfig.defaults(), mode));
+                        6034 + portOffset, FailoverConfig.defaults(), mode).withTls(serverTls(my.caCert())));
                 rejoiners.put(MYSQL_CLUSTER, my::rejoin);
             }
             ServerConfig defaults = ServerConfig.defaults();
@@ -357,6 +368,12 @@ final class DemoCommand implements Callable<Integer> {
      * max-lag, so that the commands printed next reach a replica through the reader endpoint at once
      * rather than the primary it falls back to; on a slow machine the first probes can take a moment.
      */
+    /** The demo's servers present certificates from the demo's authority: the proxy checks them. */
+    private BackendTlsConfig serverTls(Path ca) {
+        return backendTls.equals("disable") ? BackendTlsConfig.DISABLED
+                : new BackendTlsConfig(BackendTlsConfig.Mode.VERIFY_FULL, ca);
+    }
+
     private void awaitReplicasRoutable(TopologyHolder topology, ClusterConfig cluster) throws InterruptedException {
         long maxLag = cluster.endpoints().stream().filter(e -> e.role() == EndpointRole.READER)
                 .mapToLong(e -> e.maxLag().toMillis()).min().orElse(Long.MAX_VALUE);

@@ -114,6 +114,8 @@ class DemoCommandIT {
 
             assertEquals("f", psql(writerUrl, "select pg_is_in_recovery()"), "the writer endpoint reaches the primary");
             assertEquals("t", psql(readerUrl, "select pg_is_in_recovery()"), "the reader endpoint reaches a replica");
+            assertEquals("t", psql(writerUrl, "select ssl from pg_stat_ssl where pid = pg_backend_pid()"),
+                    "the proxy reaches the demo's servers over TLS");
             Matcher key = TOKEN_KEY.matcher(out);
             assertTrue(key.find(), "the login token command names its key file\n" + out);
             String token = Tokens.issue(TokenKeys.readPrivate(Path.of(key.group(1))), "auriga_token",

@@ -1,6 +1,7 @@
 package io.auriga.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -109,6 +110,8 @@ class MySqlDemoIT {
 
             assertEquals("0", mariadb(commands.get(0), "SELECT @@read_only"), "the writer endpoint reaches the primary");
             assertEquals("1", mariadb(commands.get(1), "SELECT @@read_only"), "the reader endpoint reaches a replica");
+            assertNotEquals("", mariadb(commands.get(0), "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS"
+                    + " WHERE VARIABLE_NAME = 'SSL_CIPHER'"), "the proxy reaches the demo's servers over TLS");
             Matcher tokenCommand = TOKEN_COMMAND.matcher(commands.get(2));
             assertTrue(tokenCommand.matches(), commands.get(2));
             String token = Tokens.issue(TokenKeys.readPrivate(Path.of(tokenCommand.group(2))), "auriga_token",
