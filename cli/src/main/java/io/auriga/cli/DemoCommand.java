@@ -170,14 +170,14 @@ final class DemoCommand implements Callable<Integer> {
                 System.out.println("Provisioning PostgreSQL: 1 primary + " + replicasText() + " in " + home + " ...");
                 pg = resources.add(new PgSandbox(PgSandboxOptions.builder(home).replicas(replicas).build())).start();
                 clusters.add(SandboxCluster.config(pg, POSTGRES_CLUSTER, HOST, 6432 + portOffset, 6433 + portOffset,
-                        mode).withTls(serverTls(pg.caCert())));
+                        mode).withTls(serverTls(pg.caCert(), pg.serversHaveTls())));
                 rejoiners.put(POSTGRES_CLUSTER, pg::rejoin);
             }
             if (mysql) {
                 System.out.println("Provisioning MariaDB: 1 primary + " + replicasText() + " in " + home + " ...");
                 my = resources.add(new MariaDbSandbox(MariaDbSandboxOptions.in(home).withReplicas(replicas))).start();
                 clusters.add(MariaDbSandboxCluster.config(my, MYSQL_CLUSTER, HOST, 6033 + portOffset,
-                        6034 + portOffset, FailoverConfig.defaults(), mode).withTls(serverTls(my.caCert())));
+                        6034 + portOffset, FailoverConfig.defaults(), mode).withTls(serverTls(my.caCert(), my.serversHaveTls())));
                 rejoiners.put(MYSQL_CLUSTER, my::rejoin);
             }
             ServerConfig defaults = ServerConfig.defaults();
@@ -368,10 +368,20 @@ final class DemoCommand implements Callable<Integer> {
      * max-lag, so that the commands printed next reach a replica through the reader endpoint at once
      * rather than the primary it falls back to; on a slow machine the first probes can take a moment.
      */
-    /** The demo's servers present certificates from the demo's authority: the proxy checks them. */
-    private BackendTlsConfig serverTls(Path ca) {
-        return backendTls.equals("disable") ? BackendTlsConfig.DISABLED
-                : new BackendTlsConfig(BackendTlsConfig.Mode.VERIFY_FULL, ca);
+    /**
+     * The demo's servers present certificates from the demo's authority: the proxy checks them. Servers
+     * provisioned in DIR by a version without TLS are reached in plain text, and the demo says so.
+     */
+    private BackendTlsConfig serverTls(Path ca, boolean serversHaveTls) {
+        if (backendTls.equals("disable")) {
+            return BackendTlsConfig.DISABLED;
+        }
+        if (!serversHaveTls) {
+            System.out.println("The servers in " + dir + " were provisioned without TLS: the proxy reaches them in"
+                    + " plain text (remove the directory to provision them afresh).");
+            return BackendTlsConfig.DISABLED;
+        }
+        return new BackendTlsConfig(BackendTlsConfig.Mode.VERIFY_FULL, ca);
     }
 
     private void awaitReplicasRoutable(TopologyHolder topology, ClusterConfig cluster) throws InterruptedException {

@@ -290,6 +290,11 @@ public final class MariaDbSandbox implements AutoCloseable {
         return options.directory();
     }
 
+    /** Whether every server accepts TLS (a sandbox provisioned before its servers did keeps running without). */
+    public synchronized boolean serversHaveTls() {
+        return instances().stream().allMatch(i -> Files.exists(i.tlsCert()));
+    }
+
     /** The authority whose certificate every server of the sandbox presents to TLS clients ({@code DIR/tls/ca.crt}). */
     public Path caCert() {
         return SandboxTls.caCert(options.directory());

@@ -7,6 +7,7 @@ import io.auriga.core.sandbox.SandboxInstance;
 import io.auriga.core.sandbox.SandboxInstances;
 import io.auriga.core.sandbox.SandboxState;
 import io.auriga.core.sandbox.ServerUser;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
@@ -208,6 +209,11 @@ public final class PgSandbox implements AutoCloseable {
     /** The sandbox directory. */
     public Path directory() {
         return options.directory();
+    }
+
+    /** Whether every server accepts TLS (a sandbox provisioned before its servers did keeps running without). */
+    public synchronized boolean serversHaveTls() {
+        return instances().stream().allMatch(i -> Files.exists(i.dataDir().resolve("server.crt")));
     }
 
     /** The authority whose certificate every server of the sandbox presents to TLS clients ({@code DIR/tls/ca.crt}). */
