@@ -82,10 +82,18 @@ public final class TopologyJson {
      * @param position  replication position (PostgreSQL: LSN as a byte offset), -1 when unknown
      * @param received  WAL held: received and flushed on a replica, current on a primary; -1 unknown
      * @param error     why the last probe failed; absent when it succeeded
+     * @param replicationError a replica whose replication stopped on an error: the server's error; absent
+     *                  otherwise
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record InstanceView(String name, String host, int port, String role, long lagMillis, long position,
-                               String observedAt, String error, Long received) {
+                               String observedAt, String error, Long received, String replicationError) {
+
+        /** An instance with no replication error to report. */
+        public InstanceView(String name, String host, int port, String role, long lagMillis, long position,
+                            String observedAt, String error, Long received) {
+            this(name, host, port, role, lagMillis, position, observedAt, error, received, null);
+        }
 
         /** An instance whose received position is not reported. */
         public InstanceView(String name, String host, int port, String role, long lagMillis, long position,
@@ -150,7 +158,7 @@ public final class TopologyJson {
 
     private static InstanceView instance(InstanceState i) {
         return new InstanceView(i.name(), i.config().host(), i.config().port(), i.role().wireName(), i.lagMillis(),
-                i.position(), instant(i.observedAt()), i.error(), i.received());
+                i.position(), instant(i.observedAt()), i.error(), i.received(), i.replicationError());
     }
 
     private static String instant(Instant instant) {

@@ -197,7 +197,22 @@ public final class Monitor implements AutoCloseable {
             log.info("cluster {}: {}", cluster.name(), reason);
             reportSplitBrain(before, after, fence);
         }
+        reportReplicationErrors(before, after);
         holder.publish(after, reason == null ? "probe" : reason);
+    }
+
+    /** Each replica whose replication stopped on an error, once per error, and its return. */
+    private void reportReplicationErrors(Topology before, Topology after) {
+        for (InstanceState now : after.instances()) {
+            String was = before.instance(now.name()).map(InstanceState::replicationError).orElse(null);
+            String is = now.replicationError();
+            if (is != null && !is.equals(was)) {
+                log.error("cluster {}: {} stopped replicating: {}; it serves no reads until its replication runs"
+                        + " again", cluster.name(), now.name(), is);
+            } else if (is == null && was != null && now.role() == io.auriga.core.topology.Role.REPLICA) {
+                log.info("cluster {}: {} replicates again and serves reads", cluster.name(), now.name());
+            }
+        }
     }
 
     private void reportSplitBrain(Topology before, Topology after, java.util.Set<String> requested) {

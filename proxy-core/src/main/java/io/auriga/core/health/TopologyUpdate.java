@@ -84,13 +84,14 @@ public final class TopologyUpdate {
                 instances.add(previous);
             } else if (result.ok()) {
                 instances.add(new InstanceState(previous.config(), result.role(), result.position(),
-                        lag(result, progress, now), now, null, result.received()));
+                        lag(result, progress, now), now, null, result.received(),
+                        result.role() == Role.REPLICA ? result.replicationError() : null));
             } else {
                 int streak = streaks.getOrDefault(previous.name(), 1);
                 boolean down = result.refused() || streak >= threshold || previous.role() == Role.DOWN;
                 instances.add(new InstanceState(previous.config(), down ? Role.DOWN : previous.role(),
                         previous.position(), previous.lagMillis(), previous.observedAt(), result.error(),
-                        previous.received()));
+                        previous.received(), down ? null : previous.replicationError()));
             }
         }
         fenceSecondPrimaries(before, instances);

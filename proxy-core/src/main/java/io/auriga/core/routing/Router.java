@@ -72,6 +72,7 @@ public final class Router {
     private Route reader(Topology snapshot) {
         long maxLag = endpoint.maxLag() == null ? Long.MAX_VALUE : endpoint.maxLag().toMillis();
         List<InstanceState> eligible = snapshot.replicas().stream()
+                .filter(InstanceState::isFollowingReplica)
                 .filter(r -> r.lagMillis() >= 0 && r.lagMillis() <= maxLag)
                 .toList();
         if (!eligible.isEmpty()) {

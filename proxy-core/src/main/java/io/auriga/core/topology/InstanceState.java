@@ -13,6 +13,8 @@ import java.time.Instant;
  * @param received  how much WAL the instance holds: on a replica the position it has received and
  *                  flushed (possibly not replayed yet), which is what a synchronous commit waits for;
  *                  the current position on a primary; -1 unknown
+ * @param replicationError a replica whose replication stopped on an error: the server's error (it is
+ *                  out of the reader endpoints until replication runs again); null otherwise
  */
 public record InstanceState(
         InstanceConfig config,
@@ -21,7 +23,14 @@ public record InstanceState(
         long lagMillis,
         Instant observedAt,
         String error,
-        long received) {
+        long received,
+        String replicationError) {
+
+    /** An instance whose replication, if any, runs. */
+    public InstanceState(InstanceConfig config, Role role, long position, long lagMillis, Instant observedAt,
+                         String error, long received) {
+        this(config, role, position, lagMillis, observedAt, error, received, null);
+    }
 
     /** An instance whose received position is its {@code position}. */
     public InstanceState(InstanceConfig config, Role role, long position, long lagMillis, Instant observedAt,
@@ -35,6 +44,11 @@ public record InstanceState(
 
     public boolean isRoutable() {
         return role == Role.PRIMARY || role == Role.REPLICA;
+    }
+
+    /** A replica that follows the primary: one whose replication stopped on an error serves no reads. */
+    public boolean isFollowingReplica() {
+        return role == Role.REPLICA && replicationError == null;
     }
 
     public static InstanceState unknown(InstanceConfig config, Instant now) {

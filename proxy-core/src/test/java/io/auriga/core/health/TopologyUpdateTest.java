@@ -168,4 +168,24 @@ class TopologyUpdateTest {
                 Map.of("pg2", 1), 3, NOW);
         assertEquals(950, failed.instance("pg2").orElseThrow().received(), "the last known position stands");
     }
+
+    @Test
+    void aReplicasReplicationErrorIsKeptUntilItReplicatesAgainAndForgottenWhenItIsDown() {
+        Topology before = Topologies.of("c", 1).primary("pg1").replica("pg2", 0).build();
+        Topology stopped = TopologyUpdate.next(before, Map.of("pg1", ProbeResult.primary(1000),
+                "pg2", ProbeResult.replica(800, 800, null).withReplicationError("applying stopped: 1062")),
+                Map.of(), 3, NOW);
+        assertEquals("applying stopped: 1062", stopped.instance("pg2").orElseThrow().replicationError());
+        assertEquals(Role.REPLICA, stopped.instance("pg2").orElseThrow().role());
+        Topology slowProbe = TopologyUpdate.next(stopped, Map.of("pg2", ProbeResult.failed("timeout", false)),
+                Map.of("pg2", 1), 3, NOW);
+        assertEquals("applying stopped: 1062", slowProbe.instance("pg2").orElseThrow().replicationError(),
+                "one failed probe changes nothing");
+        Topology down = TopologyUpdate.next(stopped, Map.of("pg2", ProbeResult.failed("refused", true)),
+                Map.of("pg2", 1), 3, NOW);
+        assertEquals(null, down.instance("pg2").orElseThrow().replicationError());
+        Topology again = TopologyUpdate.next(stopped, Map.of("pg1", ProbeResult.primary(1000),
+                "pg2", ProbeResult.replica(1000, 1000, null)), Map.of(), 3, NOW);
+        assertEquals(null, again.instance("pg2").orElseThrow().replicationError());
+    }
 }

@@ -50,6 +50,21 @@ class RouterTest {
     }
 
     @Test
+    void readerSkipsAReplicaWhoseReplicationStoppedOnAnError() {
+        Topology topology = Topologies.of("c", 1).primary("pg1").replica("pg2", 0)
+                .stoppedReplica("pg3", "applying stopped: Duplicate entry '1' for key 'PRIMARY'").build();
+        Router router = router(EndpointRole.READER, false, List.of(), topology);
+        for (int i = 0; i < 6; i++) {
+            assertEquals("pg2", ((Route.To) router.route()).instance().name());
+        }
+        Topology onlyStopped = Topologies.of("c", 1).primary("pg1").stoppedReplica("pg2", "receiving stopped: x")
+                .build();
+        assertInstanceOf(Route.Unavailable.class, router(EndpointRole.READER, false, List.of(), onlyStopped).route());
+        assertEquals("pg1", ((Route.To) router(EndpointRole.READER, true, List.of(), onlyStopped).route())
+                .instance().name(), "falls back to the writer where allowed");
+    }
+
+    @Test
     void readerFallsBackToTheWriterOnlyWhenAllowed() {
         Topology noReplicas = Topologies.of("c", 1).primary("pg1").replica("pg2", 60_000).build();
         assertInstanceOf(Route.Unavailable.class, router(EndpointRole.READER, false, List.of(), noReplicas).route());

@@ -36,6 +36,13 @@ public final class Topologies {
         return this;
     }
 
+    /** A replica whose replication stopped on {@code error}. */
+    public Topologies stoppedReplica(String name, String error) {
+        InstanceConfig config = new InstanceConfig(name, "127.0.0.1", nextPort++, 0, false);
+        instances.add(new InstanceState(config, Role.REPLICA, 100, 0, Instant.EPOCH, null, 100, error));
+        return this;
+    }
+
     public Topology build() {
         return new Topology(cluster, Engine.POSTGRES, epoch, instances, Instant.EPOCH);
     }

@@ -70,8 +70,10 @@ public final class MariaDbProbe implements Probe {
     private ProbeResult mariadb(Statement st) throws SQLException {
         GtidPosition received = null;
         Instant replayedAt = null;
+        String stopped = null;
         try (ResultSet rs = st.executeQuery("SHOW ALL SLAVES STATUS")) {
             if (rs.next()) {
+                stopped = ReplicaStatus.read(rs, ServerFlavour.MARIADB).stoppedOnError();
                 received = GtidPosition.parse(rs.getString("Gtid_IO_Pos"));
                 long behind = rs.getLong("Seconds_Behind_Master");
                 replayedAt = rs.wasNull() ? null : clock.instant().minusSeconds(behind);
@@ -88,7 +90,7 @@ public final class MariaDbProbe implements Probe {
         }
         if (received != null) {
             return ProbeResult.replica(applied.sequence(), Math.max(received.sequence(), applied.sequence()),
-                    replayedAt);
+                    replayedAt).withReplicationError(stopped);
         }
         return notReplicating(readOnly, current.sequence());
     }
@@ -97,8 +99,10 @@ public final class MariaDbProbe implements Probe {
         ServerFlavour f = ServerFlavour.MYSQL;
         String receivedSet = null;
         Instant replayedAt = null;
+        String stopped = null;
         try (ResultSet rs = st.executeQuery(f.showReplicaStatus)) {
             if (rs.next()) {
+                stopped = ReplicaStatus.read(rs, f).stoppedOnError();
                 receivedSet = rs.getString(f.receivedColumn);
                 long behind = rs.getLong("Seconds_Behind_Source");
                 replayedAt = rs.wasNull() ? null : clock.instant().minusSeconds(behind);
@@ -113,7 +117,7 @@ public final class MariaDbProbe implements Probe {
         }
         if (receivedSet != null) {
             MySqlGtidSet received = MySqlGtidSet.parse(receivedSet).union(executed);
-            return ProbeResult.replica(executed.count(), received.count(), replayedAt);
+            return ProbeResult.replica(executed.count(), received.count(), replayedAt).withReplicationError(stopped);
         }
         return notReplicating(readOnly, executed.count());
     }

@@ -31,6 +31,20 @@ record ReplicaStatus(String ioRunning, String sqlRunning, String sourceHost, int
         return "Yes".equals(ioRunning) && "Yes".equals(sqlRunning);
     }
 
+    /**
+     * Why replication stopped, when a thread stopped on an error (a replica stopped on purpose, or
+     * still retrying its connection, has none): the server's own words.
+     */
+    String stoppedOnError() {
+        if ("No".equals(sqlRunning) && !lastSqlError.isEmpty()) {
+            return "applying stopped: " + lastSqlError;
+        }
+        if ("No".equals(ioRunning) && !lastIoError.isEmpty()) {
+            return "receiving stopped: " + lastIoError;
+        }
+        return null;
+    }
+
     /** A one-line account for an error message. */
     String describe() {
         StringBuilder sb = new StringBuilder("from ").append(sourceHost).append(':').append(sourcePort)
