@@ -3,14 +3,20 @@ package io.auriga.pg.frontend;
 import io.auriga.core.net.EventLoops;
 import io.auriga.pg.protocol.PgMessages;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,31 +65,51 @@ public final class CancelRegistry {
         targets.remove(key.id());
     }
 
-    /** Forwards a client's CancelRequest; unknown keys are ignored, as PostgreSQL does. */
-    public void cancel(int processId, int secretKey) {
+    /**
+     * Forwards a client's CancelRequest; unknown keys are ignored, as PostgreSQL does. The client's
+     * cancel connection must stay open until the returned future completes: drivers take its close
+     * to mean the cancel has landed, and send their next statement then.
+     */
+    public Future<Void> cancel(EventLoop loop, int processId, int secretKey) {
         Target target = targets.get(new Key(processId, secretKey).id());
         if (target == null) {
             log.info("cancel request with an unknown key for process {} ignored", processId);
-            return;
+            return loop.newSucceededFuture(null);
         }
-        send(target);
+        return send(loop, target);
     }
 
-    /** Sends a CancelRequest for {@code target} to its backend on a fresh connection. */
-    public void send(Target target) {
-        new Bootstrap()
-                .group(loops.group())
+    /**
+     * Sends a CancelRequest for {@code target} to its backend on a fresh connection. The future
+     * completes (never fails) once the backend has closed that connection, which PostgreSQL does
+     * only after it has signalled the backend process; or when the cancel could not be delivered
+     * within the timeout, which is logged.
+     */
+    public Future<Void> send(EventLoop loop, Target target) {
+        Promise<Void> delivered = loop.newPromise();
+        ChannelFuture connect = new Bootstrap()
+                .group(loop)
                 .channel(loops.clientChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
                 .handler(new ChannelInboundHandlerAdapter())
-                .connect(target.backend())
-                .addListener((ChannelFutureListener) f -> {
-                    if (!f.isSuccess()) {
-                        log.warn("cannot forward cancel request to {}: {}", target.backend(), f.cause().getMessage());
-                        return;
-                    }
-                    f.channel().writeAndFlush(PgMessages.cancelRequest(f.channel().alloc(), target.processId(),
-                            target.secretKey())).addListener(ChannelFutureListener.CLOSE);
-                });
+                .connect(target.backend());
+        ScheduledFuture<?> deadline = loop.schedule(() -> {
+            if (delivered.trySuccess(null)) {
+                log.warn("cancel request to {} not confirmed within {} ms", target.backend(), timeout.toMillis());
+                connect.channel().close();
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        delivered.addListener(f -> deadline.cancel(false));
+        connect.addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                log.warn("cannot forward cancel request to {}: {}", target.backend(), f.cause().getMessage());
+                delivered.trySuccess(null);
+                return;
+            }
+            f.channel().closeFuture().addListener(closed -> delivered.trySuccess(null));
+            f.channel().writeAndFlush(PgMessages.cancelRequest(f.channel().alloc(), target.processId(),
+                    target.secretKey())).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        });
+        return delivered;
     }
 }

@@ -698,7 +698,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         if (backend != null && backend.channel().isActive()) {
             if (fromClient.requests() > fromBackend.readies() || !fromBackend.atBoundary()) {
                 log.info("{}: client left during a query; cancelling it on {}", describe(), backend.instance().name());
-                cancels.send(new CancelRegistry.Target(backend.address(), backend.processId(), backend.secretKey()));
+                cancels.send(client.eventLoop(), new CancelRegistry.Target(backend.address(), backend.processId(), backend.secretKey()));
             }
             backend.channel().close();
         }

@@ -31,6 +31,7 @@ import io.auriga.core.tls.TlsFiles;
 import java.nio.file.Path;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
+import org.postgresql.core.BaseConnection;
 import org.postgresql.copy.CopyManager;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
@@ -148,6 +149,27 @@ class PgEndpointsIT {
             }
         } finally {
             executor.shutdownNow();
+        }
+    }
+
+    /**
+     * pgjdbc, like libpq, takes the close of its cancel connection to mean the cancel has landed. A
+     * cancel sent while nothing runs must then be spent: the next statement is never the one it hits.
+     */
+    @Test
+    void aCancelNeverHitsTheStatementAfterIt(ProxiedCluster cluster) throws SQLException {
+        try (Connection c = cluster.writer(); Statement st = c.createStatement()) {
+            BaseConnection connection = c.unwrap(BaseConnection.class);
+            for (int i = 0; i < 20; i++) {
+                connection.cancelQuery();
+                int cycle = i;
+                try (ResultSet rs = st.executeQuery("SELECT pg_sleep(0.1)")) {
+                    assertTrue(rs.next());
+                } catch (PSQLException e) {
+                    throw new AssertionError("cycle " + cycle + ": the statement after a cancel failed with "
+                            + e.getSQLState(), e);
+                }
+            }
         }
     }
 
