@@ -17,21 +17,24 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Maps the BackendKeyData the proxy hands to clients to the backend connection currently
  * serving each session, so a CancelRequest arriving on any endpoint reaches the right backend.
- * The proxy issues its own keys: backend keys change when a session moves to another instance,
- * and two instances may hand out the same process id.
+ *
+ * <p>The process id a client is told is its backend's own, so that {@code pg_cancel_backend},
+ * {@code pg_terminate_backend} and {@code pg_stat_activity} name the session as they would on a
+ * direct connection. The secret key is the proxy's: random, and never the backend's, so that a
+ * key seen by one client cannot be used against the instance directly, and so that it keeps
+ * working through the proxy when the session moves to another backend (a client cannot be told a
+ * new key). Two instances may hand out the same process id; the secret keeps such keys apart.
  */
 public final class CancelRegistry {
     private static final Logger log = LoggerFactory.getLogger(CancelRegistry.class);
 
     private final Map<Long, Target> targets = new ConcurrentHashMap<>();
-    private final AtomicInteger nextProcessId = new AtomicInteger(1);
     private final SecureRandom random;
     private final EventLoops loops;
     private final Duration timeout;
@@ -46,17 +49,24 @@ public final class CancelRegistry {
     public record Target(InetSocketAddress backend, int processId, int secretKey) {
     }
 
-    /** A proxy-issued key; register its target once the backend is known. */
+    /** A key handed to a client: its first backend's process id and a secret of the proxy's. */
     public record Key(int processId, int secretKey) {
         long id() {
             return ((long) processId << 32) | (secretKey & 0xFFFFFFFFL);
         }
     }
 
-    public Key newKey() {
-        return new Key(nextProcessId.getAndUpdate(n -> n == Integer.MAX_VALUE ? 1 : n + 1), random.nextInt());
+    /** A new key for a session whose first backend is {@code target}, with a secret no live key has. */
+    public Key issue(Target target) {
+        while (true) {
+            Key key = new Key(target.processId(), random.nextInt());
+            if (key.secretKey() != target.secretKey() && targets.putIfAbsent(key.id(), target) == null) {
+                return key;
+            }
+        }
     }
 
+    /** Points {@code key} at the backend now serving its session. */
     public void register(Key key, Target target) {
         targets.put(key.id(), target);
     }

@@ -38,7 +38,8 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
     private final EndpointContext endpoint;
     private final PgBackendConnector connector;
     private final CancelRegistry cancels;
-    private final CancelRegistry.Key key;
+    /** The key the client was given at login; null until then. */
+    private CancelRegistry.Key key;
     private final Set<PgSession> live;
     /** Bound on what a client may send while its session moves to another backend. */
     private static final int MAX_HELD_BYTES = 1 << 20;
@@ -77,7 +78,6 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         this.endpoint = endpoint;
         this.connector = connector;
         this.cancels = cancels;
-        this.key = cancels.newKey();
         // Only sessions that follow the primary are ever moved, so only they track their state.
         this.state = endpoint.router().followsPrimary() ? new PgSessionState() : null;
         this.fromClient = state == null ? new PgMessageScanner()
@@ -225,7 +225,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         backend = newBackend;
         cancelTimer();
         live.add(this);
-        cancels.register(key, new CancelRegistry.Target(backend.address(), backend.processId(), backend.secretKey()));
+        key = cancels.issue(new CancelRegistry.Target(backend.address(), backend.processId(), backend.secretKey()));
         backend.channel().pipeline().addLast("relay", new PgRelayHandler(this, client, fromBackend, true));
         client.pipeline().remove(PgFrontendInitializer.AUTH);
         clientRelay = new PgRelayHandler(this, backend.channel(), fromClient, false);
@@ -685,7 +685,9 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         }
         endpoint.metrics().clientDisconnected();
         cancelTimer();
-        cancels.unregister(key);
+        if (key != null) {
+            cancels.unregister(key);
+        }
         releaseLease();
         if (keep) {
             ChannelPipeline pipeline = backend.channel().pipeline();
@@ -737,7 +739,8 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
     }
 
     String describe() {
-        return "session " + key.processId() + " from " + client.remoteAddress() + " on " + endpoint.name()
+        return "session " + (key == null ? "(logging in)" : key.processId()) + " from " + client.remoteAddress()
+                + " on " + endpoint.name()
                 + (user == null ? "" : " user=" + user + " database=" + database);
     }
 }

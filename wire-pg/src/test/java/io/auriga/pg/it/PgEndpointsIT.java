@@ -153,6 +153,52 @@ class PgEndpointsIT {
     }
 
     /**
+     * The BackendKeyData names the backend itself, so an administrator's pg_cancel_backend (or
+     * pg_terminate_backend) reaches the session as it would directly.
+     */
+    @Test
+    void theClientIsToldItsBackendsProcessId(ProxiedCluster cluster) throws Exception {
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try (Connection c = cluster.writer(); Statement st = c.createStatement();
+             Connection admin = cluster.admin(cluster.sandbox().primary())) {
+            int pid = c.unwrap(PGConnection.class).getBackendPID();
+            try (ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                assertEquals(rs.getInt(1), pid, "BackendKeyData names the backend");
+            }
+            Future<?> running = executor.submit(() -> st.execute("SELECT pg_sleep(30)"));
+            try (PreparedStatement active = admin.prepareStatement(
+                    "SELECT count(*) FROM pg_stat_activity WHERE pid = ? AND query = 'SELECT pg_sleep(30)'"
+                            + " AND state = 'active'")) {
+                active.setInt(1, pid);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (true) {
+                    try (ResultSet rs = active.executeQuery()) {
+                        rs.next();
+                        if (rs.getInt(1) == 1) {
+                            break;
+                        }
+                    }
+                    assertTrue(System.nanoTime() < deadline, "the query never showed as active under pid " + pid);
+                    Thread.sleep(50);
+                }
+            }
+            try (PreparedStatement cancel = admin.prepareStatement("SELECT pg_cancel_backend(?)")) {
+                cancel.setInt(1, pid);
+                try (ResultSet rs = cancel.executeQuery()) {
+                    rs.next();
+                    assertTrue(rs.getBoolean(1));
+                }
+            }
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> running.get(10, TimeUnit.SECONDS));
+            assertEquals("57014", ((SQLException) e.getCause()).getSQLState());
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    /**
      * pgjdbc, like libpq, takes the close of its cancel connection to mean the cancel has landed. A
      * cancel sent while nothing runs must then be spent: the next statement is never the one it hits.
      */
