@@ -84,7 +84,7 @@ final class PgStartupHandler extends SimpleChannelInboundHandler<StartupPacket> 
         List<String> unsupported = parameters.keySet().stream().filter(k -> k.startsWith("_pq_.")).toList();
         unsupported.forEach(parameters::remove);
         if (startup.minor() > 0 || !unsupported.isEmpty()) {
-            ctx.write(PgMessages.negotiateProtocolVersion(ctx.alloc(), 0, unsupported));
+            ctx.write(PgMessages.negotiateProtocolVersion(ctx.alloc(), unsupported));
         }
         parameters.putIfAbsent("database", user);
         session.started(user, parameters.get("database"), parameters);

@@ -88,6 +88,18 @@ class PgBadInputIT {
     }
 
     @Test
+    void aNewerMinorVersionIsAnsweredWithTheNewestSupported(ProxiedCluster cluster) throws IOException {
+        try (RawClient raw = new RawClient(cluster.writerPort(), 5000)) {
+            raw.send(RawClient.startup((3 << 16) | 2, "user", "auriga", "database", "auriga", "_pq_.no_such", "x"));
+            RawClient.Message negotiate = raw.readMessage();
+            assertEquals('v', negotiate.tag());
+            assertEquals(PROTOCOL_3_0, negotiate.int32(0), "protocol 3.0, as PostgreSQL says it");
+            assertEquals(1, negotiate.int32(4), "one option not recognised");
+            assertEquals('R', raw.readMessage().tag(), "the login goes on");
+        }
+    }
+
+    @Test
     void aStartupWithoutUserIsRefused(ProxiedCluster cluster) throws IOException {
         try (RawClient raw = new RawClient(cluster.writerPort(), 5000)) {
             raw.send(RawClient.startup(PROTOCOL_3_0, "database", "auriga"));

@@ -53,6 +53,24 @@ final class RawClient implements AutoCloseable {
         return fields;
     }
 
+    /** One message from the proxy, whatever its type. */
+    record Message(char tag, byte[] body) {
+        int int32(int at) {
+            return java.nio.ByteBuffer.wrap(body).getInt(at);
+        }
+    }
+
+    Message readMessage() throws IOException {
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        int tag = in.read();
+        if (tag < 0) {
+            throw new EOFException("expected a message, got end of stream");
+        }
+        byte[] body = new byte[in.readInt() - 4];
+        in.readFully(body);
+        return new Message((char) tag, body);
+    }
+
     /** Skips one Authentication request ('R') and then reads an ErrorResponse. */
     Map<Character, String> readErrorAfterAuthRequest() throws IOException {
         DataInputStream in = new DataInputStream(socket.getInputStream());
