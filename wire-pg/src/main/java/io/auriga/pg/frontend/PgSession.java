@@ -706,6 +706,14 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         }
     }
 
+    /** The client said Terminate instead of logging in: it is closed without an answer. */
+    void leftBeforeStartup() {
+        log.debug("{}: client left before its startup packet", describe());
+        closing = true;
+        cancelTimer();
+        client.close();
+    }
+
     /** Sends a FATAL error to the client, logs the reason once, and closes. */
     void fatal(PgError error, String reason) {
         if (closing) {

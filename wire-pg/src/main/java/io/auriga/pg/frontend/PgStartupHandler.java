@@ -18,6 +18,7 @@ import java.util.Map;
  *   GSSENCRequest   → 'N' (not supported), then SSLRequest or StartupMessage follows
  *   CancelRequest   → forwarded to the backend of the session that owns the key; closed once
  *                     the backend has closed the forwarded one (it has signalled the query)
+ *   Terminate       → closed without a word, as PostgreSQL does
  *   StartupMessage  → checked; hands over to {@link PgAuthHandler}
  * </pre>
  */
@@ -50,6 +51,8 @@ final class PgStartupHandler extends SimpleChannelInboundHandler<StartupPacket> 
             ctx.channel().config().setAutoRead(false);
             session.cancels().cancel(ctx.channel().eventLoop(), cancel.processId(), cancel.secretKey())
                     .addListener(f -> ctx.close());
+        } else if (packet instanceof StartupPacket.Terminate) {
+            session.leftBeforeStartup();
         } else if (packet instanceof StartupPacket.Invalid invalid) {
             session.fatal(PgError.fatal(invalid.code(), invalid.reason()), "refused startup packet");
         } else {

@@ -68,6 +68,14 @@ class PgBadInputIT {
     }
 
     @Test
+    void aTerminateBeforeTheStartupPacketIsClosedSilently(ProxiedCluster cluster) throws IOException {
+        try (RawClient raw = new RawClient(cluster.writerPort(), 5000)) {
+            raw.send(new byte[] {'X', 0, 0, 0, 4});
+            assertEquals(-1, raw.readByte(), "closed without an answer, as PostgreSQL does");
+        }
+    }
+
+    @Test
     void anOversizedStartupPacketIsRefusedWithoutWaitingForIt(ProxiedCluster cluster) throws IOException {
         try (RawClient raw = new RawClient(cluster.writerPort(), 5000)) {
             // Announce 100 MB but send only the header: the proxy must answer without buffering or waiting.

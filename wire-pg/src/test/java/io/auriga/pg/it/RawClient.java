@@ -82,6 +82,11 @@ final class RawClient implements AutoCloseable {
         return readError();
     }
 
+    /** The next byte from the proxy, or -1 at end of stream; throws when nothing comes within the timeout. */
+    int readByte() throws IOException {
+        return socket.getInputStream().read();
+    }
+
     /** True when the proxy closed the connection (end of stream) within the read timeout. */
     boolean closedByPeer() throws IOException {
         InputStream in = socket.getInputStream();
