@@ -338,13 +338,17 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
      * The backend announced it is going away with its server, and the notice was kept from the
      * client. The session acts at once — before the client can send a command to the doomed
      * backend — moving it when it was quiet and ending it with the proxy's own error otherwise.
+     * A notice that an administrator's {@code pg_terminate_backend()} sends too is first checked
+     * ({@link #checkTermination}).
      *
+     * @param notice      the backend's ErrorResponse, whole; released here
      * @param afterReady  whether the message before the notice was a ReadyForQuery
      * @param firstInRead whether the notice came first in its read (the ReadyForQuery before it was
      *                    relayed in an earlier one)
      */
-    void backendShuttingDown(boolean afterReady, boolean firstInRead) {
+    void backendShuttingDown(ByteBuf notice, boolean afterReady, boolean firstInRead) {
         if (closing || detached || !client.isActive()) {
+            notice.release();
             return;
         }
         quietAtShutdown = afterReady && fromClient.atBoundary() && clientBetweenRequests()
@@ -357,8 +361,62 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         if (resendUnanswered) {
             quietAtShutdown = true;
         }
+        if (shutdownNotice.ambiguous() && !proxyMovingPrimary()) {
+            checkTermination(notice);
+            return;
+        }
+        notice.release();
+        instanceGoingAway();
+    }
+
+    private void instanceGoingAway() {
         endpoint.router().topology().suspect(backend.instance().name());
         lost("database instance " + backend.instance().name() + " is shutting down");
+    }
+
+    /**
+     * True when the proxy itself is taking writes away from the session's instance (a switchover
+     * holds them, or writes route elsewhere or nowhere): it ends sessions there with
+     * {@code pg_terminate_backend()} when it fences or drains a former primary, and those sessions
+     * move as in a shutdown.
+     */
+    private boolean proxyMovingPrimary() {
+        if (state == null) {
+            return false;
+        }
+        return writerGate().held() || !(endpoint.router().route() instanceof Route.To to
+                && to.instance().name().equals(backend.instance().name()));
+    }
+
+    /**
+     * 57P01 comes from a shutdown and from {@code pg_terminate_backend()} alike: the instance is
+     * asked ({@link ShutdownProbe}). A shutdown is handled as any other; a targeted termination
+     * reaches the client unchanged and ends the session, as it would on a direct connection,
+     * rather than being hidden by a move. Meanwhile the client is not read, and the session counts
+     * as detached, so the backend's close and topology events wait for the verdict.
+     */
+    private void checkTermination(ByteBuf notice) {
+        detached = true;
+        client.config().setAutoRead(false);
+        PgBackend ended = backend;
+        ShutdownProbe.goingAway(connector, client.eventLoop(), ended, user, backendParameters(), secret)
+                .addListener(f -> {
+                    detached = false;
+                    if (closing || !client.isActive()) {
+                        notice.release();
+                        return;
+                    }
+                    if (Boolean.TRUE.equals(f.getNow()) || proxyMovingPrimary()) {
+                        notice.release();
+                        client.config().setAutoRead(true);
+                        instanceGoingAway();
+                        return;
+                    }
+                    log.info("{}: its backend on {} was terminated by an administrator; ending the session",
+                            describe(), ended.instance().name());
+                    closing = true;
+                    client.writeAndFlush(notice).addListener(ChannelFutureListener.CLOSE);
+                });
     }
 
     /**
