@@ -181,8 +181,10 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
                 return;
             }
             releaseLease();
-            boolean refusedByDatabase = f.cause() instanceof BackendLoginException e && e.errorResponse() != null;
-            if (refusedByDatabase || System.nanoTime() - deadline >= 0) {
+            // Refused by the database, or a login the proxy cannot answer: the same on every try.
+            boolean refused = f.cause() instanceof BackendLoginException e
+                    && (e.errorResponse() != null || e.cannotAuthenticate());
+            if (refused || System.nanoTime() - deadline >= 0) {
                 loginFailed(f.cause());
             } else {
                 // The instance could not be reached: have the monitor look at once, and try again; a
@@ -210,6 +212,12 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         if (cause instanceof BackendLoginException e && e.errorResponse() != null) {
             log.info("{}: {}", describe(), e.getMessage());
             closeAfter(Unpooled.wrappedBuffer(e.errorResponse()));
+            return;
+        }
+        if (cause instanceof BackendLoginException e && e.cannotAuthenticate()) {
+            // What the client would get directly: the server refuses a password it cannot check.
+            fatal(PgError.fatal(PgError.INVALID_PASSWORD, "password authentication failed for user \"" + user + "\"")
+                    .withDetail(cause.getMessage()), cause.getMessage());
             return;
         }
         endpoint.metrics().backendConnectFailed();
@@ -267,6 +275,23 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
             // The client said Terminate and the backend obliged; the client closes its side next.
             closing = true;
             client.close();
+            return;
+        }
+        if (fromClient.corrupt()) {
+            // The backend read a message length it could not take and left without a word (it logs
+            // the violation only); the fault is the client's, not the instance's.
+            fatal(PgError.fatal(PgError.PROTOCOL_VIOLATION, "invalid message length"),
+                    "the client broke the protocol: a message with an impossible length");
+            return;
+        }
+        String farewell = shutdownNotice.farewell();
+        if (farewell != null && fromBackend.lastTag() == 'E' && fromBackend.atBoundary()) {
+            // The backend ended the session with a FATAL the client has received: nothing was lost.
+            closing = true;
+            log.info("{}: {} ended the session{}: {}", describe(), backend.instance().name(),
+                    farewell.startsWith(PgError.PROTOCOL_VIOLATION) ? " for the client's protocol violation" : "",
+                    farewell);
+            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         endpoint.router().topology().suspect(backend.instance().name());

@@ -138,6 +138,56 @@ class PgBadInputIT {
         }
     }
 
+    /**
+     * A user whose password is stored as md5 while the servers' pg_hba asks for SCRAM cannot log in
+     * to any instance, directly or through the proxy: the client is told so at once (28P01, as
+     * directly), not after waiting out the startup timeout.
+     */
+    @Test
+    void aLoginNoInstanceAcceptsIsRefusedAtOnce(ProxiedCluster cluster) throws SQLException {
+        try (Connection admin = cluster.admin(cluster.sandbox().primary()); Statement st = admin.createStatement()) {
+            st.execute("SET password_encryption = 'md5'");
+            st.execute("DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'md5_user') THEN "
+                    + "CREATE ROLE md5_user LOGIN PASSWORD 'md5-secret'; END IF; END$$");
+        }
+        long start = System.nanoTime();
+        assertEquals("28P01", loginError(cluster, "md5_user", "md5-secret", "auriga"));
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(waited < ProxiedCluster.STARTUP_TIMEOUT.toMillis() / 2, "refused after " + waited + " ms");
+    }
+
+    /**
+     * A malformed message after login is the client's protocol violation: it gets the server's
+     * 08P01, as directly, and no proxy error saying an instance was lost.
+     */
+    @Test
+    void aMalformedMessageAfterLoginIsTheClientsProtocolViolation(ProxiedCluster cluster) throws IOException {
+        // An impossible length (the server leaves silently), then an unknown type (the server says so).
+        assertEquals(java.util.List.of("08P01"), errorsAfter(cluster, new byte[] {'Q', 0, 0, 0, 2}));
+        assertEquals(java.util.List.of("08P01"), errorsAfter(cluster, new byte[] {'N', 0, 0, 0, 4}));
+    }
+
+    /** The SQLSTATEs of the errors a fresh session gets for {@code malformed}, until the proxy closes it. */
+    private static java.util.List<String> errorsAfter(ProxiedCluster cluster, byte[] malformed) throws IOException {
+        try (RawClient raw = new RawClient(cluster.writerPort(), 5000)) {
+            raw.login(cluster.sandbox().user(), cluster.sandbox().password(), cluster.sandbox().database());
+            raw.send(malformed);
+            java.util.List<String> codes = new java.util.ArrayList<>();
+            while (true) {
+                RawClient.Message m;
+                try {
+                    m = raw.readMessage();
+                } catch (java.io.EOFException e) {
+                    break;
+                }
+                if (m.tag() == 'E') {
+                    codes.add(RawClient.fields(m.body()).get('C'));
+                }
+            }
+            return codes;
+        }
+    }
+
     @Test
     void unknownUserWrongPasswordAndUnknownDatabase(ProxiedCluster cluster) {
         assertEquals("28P01", loginError(cluster, "nobody", "auriga", "auriga"));
