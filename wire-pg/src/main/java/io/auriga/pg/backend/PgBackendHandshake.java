@@ -128,6 +128,11 @@ final class PgBackendHandshake extends SimpleChannelInboundHandler<PgFrame> {
                 if (!mechanisms.contains(PgMessages.SCRAM_SHA_256)) {
                     throw new AuthException(instance.name() + " offers no SCRAM-SHA-256, only " + mechanisms);
                 }
+                if (secret instanceof LoginSecret.Md5) {
+                    // As directly: a server asking for SCRAM cannot check a password stored as md5.
+                    throw new AuthException(instance.name() + " asks for SCRAM-SHA-256 but the password of user "
+                            + user + " is stored as md5; set it again with password_encryption = 'scram-sha-256'");
+                }
                 scram = new ScramClient(secret, random);
                 ctx.writeAndFlush(PgMessages.saslInitialResponse(ctx.alloc(), PgMessages.SCRAM_SHA_256,
                         scram.clientFirst()));
@@ -170,7 +175,7 @@ final class PgBackendHandshake extends SimpleChannelInboundHandler<PgFrame> {
             fail(ctx, new BackendLoginException("TLS handshake with " + instance.name() + " failed: "
                     + e.getMessage(), e));
         } else if (cause instanceof AuthException) {
-            fail(ctx, new BackendLoginException(cause.getMessage(), (byte[]) null));
+            fail(ctx, BackendLoginException.cannotAuthenticate(cause.getMessage()));
         } else {
             fail(ctx, new BackendLoginException("login to " + instance.name() + " failed: " + cause, cause));
         }

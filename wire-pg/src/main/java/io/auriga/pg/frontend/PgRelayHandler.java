@@ -51,8 +51,9 @@ final class PgRelayHandler extends ChannelInboundHandlerAdapter {
                     peer.flush();
                 }
                 boolean firstInRead = noticeAt == chunk.readerIndex();
+                ByteBuf notice = chunk.retainedSlice(noticeAt, chunk.writerIndex() - noticeAt);
                 chunk.release();
-                session.backendShuttingDown(scanner.previousTag() == 'Z', firstInRead);
+                session.backendShuttingDown(notice, scanner.previousTag() == 'Z', firstInRead);
                 return;
             }
         } else {

@@ -38,7 +38,8 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
     private final EndpointContext endpoint;
     private final PgBackendConnector connector;
     private final CancelRegistry cancels;
-    private final CancelRegistry.Key key;
+    /** The key the client was given at login; null until then. */
+    private CancelRegistry.Key key;
     private final Set<PgSession> live;
     /** Bound on what a client may send while its session moves to another backend. */
     private static final int MAX_HELD_BYTES = 1 << 20;
@@ -77,7 +78,6 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         this.endpoint = endpoint;
         this.connector = connector;
         this.cancels = cancels;
-        this.key = cancels.newKey();
         // Only sessions that follow the primary are ever moved, so only they track their state.
         this.state = endpoint.router().followsPrimary() ? new PgSessionState() : null;
         this.fromClient = state == null ? new PgMessageScanner()
@@ -181,8 +181,10 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
                 return;
             }
             releaseLease();
-            boolean refusedByDatabase = f.cause() instanceof BackendLoginException e && e.errorResponse() != null;
-            if (refusedByDatabase || System.nanoTime() - deadline >= 0) {
+            // Refused by the database, or a login the proxy cannot answer: the same on every try.
+            boolean refused = f.cause() instanceof BackendLoginException e
+                    && (e.errorResponse() != null || e.cannotAuthenticate());
+            if (refused || System.nanoTime() - deadline >= 0) {
                 loginFailed(f.cause());
             } else {
                 // The instance could not be reached: have the monitor look at once, and try again; a
@@ -212,6 +214,12 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
             closeAfter(Unpooled.wrappedBuffer(e.errorResponse()));
             return;
         }
+        if (cause instanceof BackendLoginException e && e.cannotAuthenticate()) {
+            // What the client would get directly: the server refuses a password it cannot check.
+            fatal(PgError.fatal(PgError.INVALID_PASSWORD, "password authentication failed for user \"" + user + "\"")
+                    .withDetail(cause.getMessage()), cause.getMessage());
+            return;
+        }
         endpoint.metrics().backendConnectFailed();
         fatal(PgError.fatal(PgError.CANNOT_CONNECT, "cannot connect to the database through endpoint "
                 + endpoint.name()).withDetail(cause.getMessage()), cause.getMessage());
@@ -225,7 +233,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         backend = newBackend;
         cancelTimer();
         live.add(this);
-        cancels.register(key, new CancelRegistry.Target(backend.address(), backend.processId(), backend.secretKey()));
+        key = cancels.issue(new CancelRegistry.Target(backend.address(), backend.processId(), backend.secretKey()));
         backend.channel().pipeline().addLast("relay", new PgRelayHandler(this, client, fromBackend, true));
         client.pipeline().remove(PgFrontendInitializer.AUTH);
         clientRelay = new PgRelayHandler(this, backend.channel(), fromClient, false);
@@ -267,6 +275,23 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
             // The client said Terminate and the backend obliged; the client closes its side next.
             closing = true;
             client.close();
+            return;
+        }
+        if (fromClient.corrupt()) {
+            // The backend read a message length it could not take and left without a word (it logs
+            // the violation only); the fault is the client's, not the instance's.
+            fatal(PgError.fatal(PgError.PROTOCOL_VIOLATION, "invalid message length"),
+                    "the client broke the protocol: a message with an impossible length");
+            return;
+        }
+        String farewell = shutdownNotice.farewell();
+        if (farewell != null && fromBackend.lastTag() == 'E' && fromBackend.atBoundary()) {
+            // The backend ended the session with a FATAL the client has received: nothing was lost.
+            closing = true;
+            log.info("{}: {} ended the session{}: {}", describe(), backend.instance().name(),
+                    farewell.startsWith(PgError.PROTOCOL_VIOLATION) ? " for the client's protocol violation" : "",
+                    farewell);
+            client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         endpoint.router().topology().suspect(backend.instance().name());
@@ -338,13 +363,17 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
      * The backend announced it is going away with its server, and the notice was kept from the
      * client. The session acts at once — before the client can send a command to the doomed
      * backend — moving it when it was quiet and ending it with the proxy's own error otherwise.
+     * A notice that an administrator's {@code pg_terminate_backend()} sends too is first checked
+     * ({@link #checkTermination}).
      *
+     * @param notice      the backend's ErrorResponse, whole; released here
      * @param afterReady  whether the message before the notice was a ReadyForQuery
      * @param firstInRead whether the notice came first in its read (the ReadyForQuery before it was
      *                    relayed in an earlier one)
      */
-    void backendShuttingDown(boolean afterReady, boolean firstInRead) {
+    void backendShuttingDown(ByteBuf notice, boolean afterReady, boolean firstInRead) {
         if (closing || detached || !client.isActive()) {
+            notice.release();
             return;
         }
         quietAtShutdown = afterReady && fromClient.atBoundary() && clientBetweenRequests()
@@ -357,8 +386,62 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         if (resendUnanswered) {
             quietAtShutdown = true;
         }
+        if (shutdownNotice.ambiguous() && !proxyMovingPrimary()) {
+            checkTermination(notice);
+            return;
+        }
+        notice.release();
+        instanceGoingAway();
+    }
+
+    private void instanceGoingAway() {
         endpoint.router().topology().suspect(backend.instance().name());
         lost("database instance " + backend.instance().name() + " is shutting down");
+    }
+
+    /**
+     * True when the proxy itself is taking writes away from the session's instance (a switchover
+     * holds them, or writes route elsewhere or nowhere): it ends sessions there with
+     * {@code pg_terminate_backend()} when it fences or drains a former primary, and those sessions
+     * move as in a shutdown.
+     */
+    private boolean proxyMovingPrimary() {
+        if (state == null) {
+            return false;
+        }
+        return writerGate().held() || !(endpoint.router().route() instanceof Route.To to
+                && to.instance().name().equals(backend.instance().name()));
+    }
+
+    /**
+     * 57P01 comes from a shutdown and from {@code pg_terminate_backend()} alike: the instance is
+     * asked ({@link ShutdownProbe}). A shutdown is handled as any other; a targeted termination
+     * reaches the client unchanged and ends the session, as it would on a direct connection,
+     * rather than being hidden by a move. Meanwhile the client is not read, and the session counts
+     * as detached, so the backend's close and topology events wait for the verdict.
+     */
+    private void checkTermination(ByteBuf notice) {
+        detached = true;
+        client.config().setAutoRead(false);
+        PgBackend ended = backend;
+        ShutdownProbe.goingAway(connector, client.eventLoop(), ended, user, backendParameters(), secret)
+                .addListener(f -> {
+                    detached = false;
+                    if (closing || !client.isActive()) {
+                        notice.release();
+                        return;
+                    }
+                    if (Boolean.TRUE.equals(f.getNow()) || proxyMovingPrimary()) {
+                        notice.release();
+                        client.config().setAutoRead(true);
+                        instanceGoingAway();
+                        return;
+                    }
+                    log.info("{}: its backend on {} was terminated by an administrator; ending the session",
+                            describe(), ended.instance().name());
+                    closing = true;
+                    client.writeAndFlush(notice).addListener(ChannelFutureListener.CLOSE);
+                });
     }
 
     /**
@@ -685,7 +768,9 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         }
         endpoint.metrics().clientDisconnected();
         cancelTimer();
-        cancels.unregister(key);
+        if (key != null) {
+            cancels.unregister(key);
+        }
         releaseLease();
         if (keep) {
             ChannelPipeline pipeline = backend.channel().pipeline();
@@ -698,10 +783,18 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         if (backend != null && backend.channel().isActive()) {
             if (fromClient.requests() > fromBackend.readies() || !fromBackend.atBoundary()) {
                 log.info("{}: client left during a query; cancelling it on {}", describe(), backend.instance().name());
-                cancels.send(new CancelRegistry.Target(backend.address(), backend.processId(), backend.secretKey()));
+                cancels.send(client.eventLoop(), new CancelRegistry.Target(backend.address(), backend.processId(), backend.secretKey()));
             }
             backend.channel().close();
         }
+    }
+
+    /** The client said Terminate instead of logging in: it is closed without an answer. */
+    void leftBeforeStartup() {
+        log.debug("{}: client left before its startup packet", describe());
+        closing = true;
+        cancelTimer();
+        client.close();
     }
 
     /** Sends a FATAL error to the client, logs the reason once, and closes. */
@@ -737,7 +830,8 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
     }
 
     String describe() {
-        return "session " + key.processId() + " from " + client.remoteAddress() + " on " + endpoint.name()
+        return "session " + (key == null ? "(logging in)" : key.processId()) + " from " + client.remoteAddress()
+                + " on " + endpoint.name()
                 + (user == null ? "" : " user=" + user + " database=" + database);
     }
 }

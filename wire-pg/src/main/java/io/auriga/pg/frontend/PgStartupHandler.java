@@ -16,7 +16,9 @@ import java.util.Map;
  * <pre>
  *   SSLRequest      → 'S' and TLS starts (or 'N' when TLS is off), then a StartupMessage follows
  *   GSSENCRequest   → 'N' (not supported), then SSLRequest or StartupMessage follows
- *   CancelRequest   → forwarded to the backend of the session that owns the key; closed
+ *   CancelRequest   → forwarded to the backend of the session that owns the key; closed once
+ *                     the backend has closed the forwarded one (it has signalled the query)
+ *   Terminate       → closed without a word, as PostgreSQL does
  *   StartupMessage  → checked; hands over to {@link PgAuthHandler}
  * </pre>
  */
@@ -44,8 +46,13 @@ final class PgStartupHandler extends SimpleChannelInboundHandler<StartupPacket> 
         } else if (packet instanceof StartupPacket.GssEncRequest) {
             ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
         } else if (packet instanceof StartupPacket.CancelRequest cancel) {
-            session.cancels().cancel(cancel.processId(), cancel.secretKey());
-            ctx.close();
+            // Closed only once the backend has the cancel, as the postmaster does: the client's next
+            // statement must not be the one a late cancel hits.
+            ctx.channel().config().setAutoRead(false);
+            session.cancels().cancel(ctx.channel().eventLoop(), cancel.processId(), cancel.secretKey())
+                    .addListener(f -> ctx.close());
+        } else if (packet instanceof StartupPacket.Terminate) {
+            session.leftBeforeStartup();
         } else if (packet instanceof StartupPacket.Invalid invalid) {
             session.fatal(PgError.fatal(invalid.code(), invalid.reason()), "refused startup packet");
         } else {
@@ -80,7 +87,7 @@ final class PgStartupHandler extends SimpleChannelInboundHandler<StartupPacket> 
         List<String> unsupported = parameters.keySet().stream().filter(k -> k.startsWith("_pq_.")).toList();
         unsupported.forEach(parameters::remove);
         if (startup.minor() > 0 || !unsupported.isEmpty()) {
-            ctx.write(PgMessages.negotiateProtocolVersion(ctx.alloc(), 0, unsupported));
+            ctx.write(PgMessages.negotiateProtocolVersion(ctx.alloc(), unsupported));
         }
         parameters.putIfAbsent("database", user);
         session.started(user, parameters.get("database"), parameters);

@@ -30,7 +30,12 @@ public record PgError(String severity, String code, String message, String detai
     public static final String SERIALIZATION_FAILURE = "40001";
     /** 57P03: the server cannot take connections now; here, a failover did not finish in time. */
     public static final String FAILOVER_TIMEOUT = "57P03";
-    /** 57P01: the server is shutting down (or its postmaster died): a backend's farewell. */
+    /** 57P03 as the server sends it to a new connection while it shuts down, starts up or recovers. */
+    public static final String CANNOT_CONNECT_NOW = "57P03";
+    /**
+     * 57P01: a backend's farewell when its server shuts down (or its postmaster died), and equally
+     * when an administrator ended it with {@code pg_terminate_backend()}.
+     */
     public static final String ADMIN_SHUTDOWN = "57P01";
     /** 53300: the proxy cannot take more connections. */
     public static final String TOO_MANY_CONNECTIONS = "53300";

@@ -60,10 +60,14 @@ public final class PgMessages {
         return alloc.buffer(6).writeByte('Z').writeInt(5).writeByte(status);
     }
 
-    /** Tells a client asking for 3.x (x &gt; 0) that the proxy speaks 3.0, naming options it ignored. */
-    public static ByteBuf negotiateProtocolVersion(ByteBufAllocator alloc, int minor, List<String> unsupported) {
+    /**
+     * Tells a client asking for 3.x (x &gt; 0) that the proxy speaks 3.0, naming options it ignored.
+     * The version goes out whole (major in the high 16 bits), as PostgreSQL sends it and libpq
+     * reads it: a bare minor of 0 reads as protocol 0.0, which libpq refuses as a downgrade.
+     */
+    public static ByteBuf negotiateProtocolVersion(ByteBufAllocator alloc, List<String> unsupported) {
         ByteBuf buf = alloc.buffer();
-        buf.writeByte('v').writeInt(0).writeInt(minor).writeInt(unsupported.size());
+        buf.writeByte('v').writeInt(0).writeInt(PROTOCOL_3_0).writeInt(unsupported.size());
         unsupported.forEach(option -> cstring(buf, option));
         return patchLength(buf, 1);
     }

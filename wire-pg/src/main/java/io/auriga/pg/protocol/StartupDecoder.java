@@ -12,7 +12,8 @@ import java.util.Map;
  * Decodes the untagged packets that open a PostgreSQL connection: {@code int32 length,
  * int32 code, body}. The length is checked against a hard limit before any byte of the body is
  * buffered, so a client announcing a huge packet costs nothing. After an {@link StartupPacket.Invalid}
- * the decoder discards everything: the handler answers and closes.
+ * or a {@link StartupPacket.Terminate} the decoder discards everything: the handler answers (or
+ * not) and closes.
  */
 public final class StartupDecoder extends ByteToMessageDecoder {
     private final int maxPacket;
@@ -30,6 +31,18 @@ public final class StartupDecoder extends ByteToMessageDecoder {
         }
         if (in.readableBytes() < 4) {
             return;
+        }
+        if (in.getByte(in.readerIndex()) == 'X') {
+            // A tagged Terminate, not a length: 'X' would read as a length of about 1.4 GB.
+            if (in.readableBytes() < 5) {
+                return;
+            }
+            if (in.getInt(in.readerIndex() + 1) == 4) {
+                failed = true;
+                in.skipBytes(in.readableBytes());
+                out.add(new StartupPacket.Terminate());
+                return;
+            }
         }
         int length = in.getInt(in.readerIndex());
         if (length < 8 || length > maxPacket) {

@@ -18,6 +18,14 @@ public sealed interface StartupPacket {
     record Startup(int major, int minor, Map<String, String> parameters) implements StartupPacket {
     }
 
+    /**
+     * A Terminate message ({@code 'X'}, length 4) where a startup packet belongs: a client that
+     * gives up before logging in (libpq does after a refused SSLRequest when it needs TLS).
+     * PostgreSQL closes without a word; so does the proxy.
+     */
+    record Terminate() implements StartupPacket {
+    }
+
     /** A packet that cannot be understood; the reason goes to the client and the log. */
     record Invalid(String code, String reason) implements StartupPacket {
     }

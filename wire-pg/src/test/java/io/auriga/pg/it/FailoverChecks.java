@@ -60,6 +60,13 @@ final class FailoverChecks {
             assertEquals("kept across " + label, rs.getString(1));
             assertEquals(primaryPort, rs.getInt(2));
         }
+        // The moved session keeps the cancel key it got at login; pgjdbc's query timeout cancels with it.
+        try (Statement st = idle.createStatement()) {
+            st.setQueryTimeout(1);
+            SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> st.execute("SELECT pg_sleep(30)"));
+            assertEquals("57014", e.getSQLState(), e.getMessage());
+        }
     }
 
     /**

@@ -68,6 +68,14 @@ class PgBadInputIT {
     }
 
     @Test
+    void aTerminateBeforeTheStartupPacketIsClosedSilently(ProxiedCluster cluster) throws IOException {
+        try (RawClient raw = new RawClient(cluster.writerPort(), 5000)) {
+            raw.send(new byte[] {'X', 0, 0, 0, 4});
+            assertEquals(-1, raw.readByte(), "closed without an answer, as PostgreSQL does");
+        }
+    }
+
+    @Test
     void anOversizedStartupPacketIsRefusedWithoutWaitingForIt(ProxiedCluster cluster) throws IOException {
         try (RawClient raw = new RawClient(cluster.writerPort(), 5000)) {
             // Announce 100 MB but send only the header: the proxy must answer without buffering or waiting.
@@ -84,6 +92,18 @@ class PgBadInputIT {
             Map<Character, String> error = raw.readError();
             assertEquals("0A000", error.get('C'));
             assertTrue(error.get('M').contains("unsupported frontend protocol 2.0"), error.get('M'));
+        }
+    }
+
+    @Test
+    void aNewerMinorVersionIsAnsweredWithTheNewestSupported(ProxiedCluster cluster) throws IOException {
+        try (RawClient raw = new RawClient(cluster.writerPort(), 5000)) {
+            raw.send(RawClient.startup((3 << 16) | 2, "user", "auriga", "database", "auriga", "_pq_.no_such", "x"));
+            RawClient.Message negotiate = raw.readMessage();
+            assertEquals('v', negotiate.tag());
+            assertEquals(PROTOCOL_3_0, negotiate.int32(0), "protocol 3.0, as PostgreSQL says it");
+            assertEquals(1, negotiate.int32(4), "one option not recognised");
+            assertEquals('R', raw.readMessage().tag(), "the login goes on");
         }
     }
 
@@ -115,6 +135,56 @@ class PgBadInputIT {
             raw.send(RawClient.startup(PROTOCOL_3_0, "user", "auriga", "database", "auriga"));
             // The proxy asks for SASL; the client never answers.
             assertEquals("08P01", raw.readErrorAfterAuthRequest().get('C'));
+        }
+    }
+
+    /**
+     * A user whose password is stored as md5 while the servers' pg_hba asks for SCRAM cannot log in
+     * to any instance, directly or through the proxy: the client is told so at once (28P01, as
+     * directly), not after waiting out the startup timeout.
+     */
+    @Test
+    void aLoginNoInstanceAcceptsIsRefusedAtOnce(ProxiedCluster cluster) throws SQLException {
+        try (Connection admin = cluster.admin(cluster.sandbox().primary()); Statement st = admin.createStatement()) {
+            st.execute("SET password_encryption = 'md5'");
+            st.execute("DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'md5_user') THEN "
+                    + "CREATE ROLE md5_user LOGIN PASSWORD 'md5-secret'; END IF; END$$");
+        }
+        long start = System.nanoTime();
+        assertEquals("28P01", loginError(cluster, "md5_user", "md5-secret", "auriga"));
+        long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(waited < ProxiedCluster.STARTUP_TIMEOUT.toMillis() / 2, "refused after " + waited + " ms");
+    }
+
+    /**
+     * A malformed message after login is the client's protocol violation: it gets the server's
+     * 08P01, as directly, and no proxy error saying an instance was lost.
+     */
+    @Test
+    void aMalformedMessageAfterLoginIsTheClientsProtocolViolation(ProxiedCluster cluster) throws IOException {
+        // An impossible length (the server leaves silently), then an unknown type (the server says so).
+        assertEquals(java.util.List.of("08P01"), errorsAfter(cluster, new byte[] {'Q', 0, 0, 0, 2}));
+        assertEquals(java.util.List.of("08P01"), errorsAfter(cluster, new byte[] {'N', 0, 0, 0, 4}));
+    }
+
+    /** The SQLSTATEs of the errors a fresh session gets for {@code malformed}, until the proxy closes it. */
+    private static java.util.List<String> errorsAfter(ProxiedCluster cluster, byte[] malformed) throws IOException {
+        try (RawClient raw = new RawClient(cluster.writerPort(), 5000)) {
+            raw.login(cluster.sandbox().user(), cluster.sandbox().password(), cluster.sandbox().database());
+            raw.send(malformed);
+            java.util.List<String> codes = new java.util.ArrayList<>();
+            while (true) {
+                RawClient.Message m;
+                try {
+                    m = raw.readMessage();
+                } catch (java.io.EOFException e) {
+                    break;
+                }
+                if (m.tag() == 'E') {
+                    codes.add(RawClient.fields(m.body()).get('C'));
+                }
+            }
+            return codes;
         }
     }
 

@@ -31,6 +31,7 @@ import io.auriga.core.tls.TlsFiles;
 import java.nio.file.Path;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
+import org.postgresql.core.BaseConnection;
 import org.postgresql.copy.CopyManager;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
@@ -148,6 +149,130 @@ class PgEndpointsIT {
             }
         } finally {
             executor.shutdownNow();
+        }
+    }
+
+    /**
+     * The BackendKeyData names the backend itself, so an administrator's pg_cancel_backend (or
+     * pg_terminate_backend) reaches the session as it would directly.
+     */
+    @Test
+    void theClientIsToldItsBackendsProcessId(ProxiedCluster cluster) throws Exception {
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try (Connection c = cluster.writer(); Statement st = c.createStatement();
+             Connection admin = cluster.admin(cluster.sandbox().primary())) {
+            int pid = c.unwrap(PGConnection.class).getBackendPID();
+            try (ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                assertEquals(rs.getInt(1), pid, "BackendKeyData names the backend");
+            }
+            Future<?> running = executor.submit(() -> st.execute("SELECT pg_sleep(30)"));
+            awaitActive(admin, pid);
+            try (PreparedStatement cancel = admin.prepareStatement("SELECT pg_cancel_backend(?)")) {
+                cancel.setInt(1, pid);
+                try (ResultSet rs = cancel.executeQuery()) {
+                    rs.next();
+                    assertTrue(rs.getBoolean(1));
+                }
+            }
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> running.get(10, TimeUnit.SECONDS));
+            assertEquals("57014", ((SQLException) e.getCause()).getSQLState());
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    /**
+     * pg_terminate_backend sends the same 57P01 as a shutdown, but the instance stays up: the
+     * session ends as it would directly, rather than moving silently to a new backend.
+     */
+    @Test
+    void anIdleSessionWhoseBackendIsTerminatedIsToldAndEnded(ProxiedCluster cluster) throws Exception {
+        try (Connection c = cluster.writer(); Connection admin = cluster.admin(cluster.sandbox().primary())) {
+            int pid = c.unwrap(PGConnection.class).getBackendPID();
+            terminate(admin, pid);
+            awaitGone(admin, pid);
+            assertFalse(c.isValid(5), "a terminated session is no longer valid");
+            PSQLException e = assertThrows(PSQLException.class, () -> c.createStatement().execute("SELECT 1"));
+            assertTrue(c.isClosed() || "57P01".equals(e.getSQLState()) || "08003".equals(e.getSQLState()),
+                    e.getSQLState() + " " + e.getMessage());
+        }
+    }
+
+    @Test
+    void aBusySessionWhoseBackendIsTerminatedGetsTheServersError(ProxiedCluster cluster) throws Exception {
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try (Connection c = cluster.writer(); Statement st = c.createStatement();
+             Connection admin = cluster.admin(cluster.sandbox().primary())) {
+            int pid = c.unwrap(PGConnection.class).getBackendPID();
+            Future<?> running = executor.submit(() -> st.execute("SELECT pg_sleep(30)"));
+            awaitActive(admin, pid);
+            terminate(admin, pid);
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> running.get(10, TimeUnit.SECONDS));
+            PSQLException error = (PSQLException) e.getCause();
+            assertEquals("57P01", error.getSQLState(), error.getMessage());
+            assertTrue(error.getMessage().contains("terminating connection due to administrator command"),
+                    error.getMessage());
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    private static void terminate(Connection admin, int pid) throws SQLException {
+        try (PreparedStatement terminate = admin.prepareStatement("SELECT pg_terminate_backend(?)")) {
+            terminate.setInt(1, pid);
+            try (ResultSet rs = terminate.executeQuery()) {
+                rs.next();
+                assertTrue(rs.getBoolean(1), "backend " + pid + " terminated");
+            }
+        }
+    }
+
+    private static void awaitGone(Connection admin, int pid) throws Exception {
+        awaitCount(admin, "SELECT count(*) FROM pg_stat_activity WHERE pid = ?", pid, 0);
+    }
+
+    private static void awaitActive(Connection admin, int pid) throws Exception {
+        awaitCount(admin, "SELECT count(*) FROM pg_stat_activity WHERE pid = ? AND state = 'active'", pid, 1);
+    }
+
+    private static void awaitCount(Connection admin, String sql, int pid, int expected) throws Exception {
+        try (PreparedStatement ps = admin.prepareStatement(sql)) {
+            ps.setInt(1, pid);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) == expected) {
+                        return;
+                    }
+                }
+                assertTrue(System.nanoTime() < deadline, sql + " for " + pid + " never gave " + expected);
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    /**
+     * pgjdbc, like libpq, takes the close of its cancel connection to mean the cancel has landed. A
+     * cancel sent while nothing runs must then be spent: the next statement is never the one it hits.
+     */
+    @Test
+    void aCancelNeverHitsTheStatementAfterIt(ProxiedCluster cluster) throws SQLException {
+        try (Connection c = cluster.writer(); Statement st = c.createStatement()) {
+            BaseConnection connection = c.unwrap(BaseConnection.class);
+            for (int i = 0; i < 20; i++) {
+                connection.cancelQuery();
+                int cycle = i;
+                try (ResultSet rs = st.executeQuery("SELECT pg_sleep(0.1)")) {
+                    assertTrue(rs.next());
+                } catch (PSQLException e) {
+                    throw new AssertionError("cycle " + cycle + ": the statement after a cancel failed with "
+                            + e.getSQLState(), e);
+                }
+            }
         }
     }
 

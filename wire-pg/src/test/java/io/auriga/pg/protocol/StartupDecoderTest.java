@@ -1,6 +1,7 @@
 package io.auriga.pg.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,6 +60,19 @@ class StartupDecoderTest {
             assertNull(ch.readInbound());
             ch.finishAndReleaseAll();
         }
+    }
+
+    @Test
+    void aTerminateInsteadOfAStartupPacketIsRecognisedByteByByte() {
+        EmbeddedChannel ch = new EmbeddedChannel(new StartupDecoder(10_000));
+        ByteBuf terminate = PgMessages.terminate(UnpooledByteBufAllocator.DEFAULT);
+        while (terminate.isReadable()) {
+            ch.writeInbound(terminate.readRetainedSlice(1));
+        }
+        terminate.release();
+        assertInstanceOf(StartupPacket.Terminate.class, ch.readInbound());
+        assertNull(ch.readInbound());
+        assertFalse(ch.finish());
     }
 
     @Test
