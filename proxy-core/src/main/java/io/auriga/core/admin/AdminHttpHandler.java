@@ -120,7 +120,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             response = route(uri.path());
         } catch (RuntimeException e) {
             // A failing topology supplier is a bug elsewhere; answer, log, and keep serving.
-            log.warn("Admin request {} failed", request.uri(), e);
+            log.warn("Admin request {} failed", LogText.escape(request.uri()), e);
             response = text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e);
         }
         if (HttpMethod.HEAD.equals(method)) {
@@ -164,7 +164,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             ctx.channel().attr(BUSY).set(null);
             FullHttpResponse response;
             if (failure != null) {
-                log.error("switchover of cluster {} failed", cluster, failure);
+                log.error("switchover of cluster {} failed", LogText.escape(cluster), failure);
                 response = text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "switchover failed: " + failure);
             } else {
                 response = response(HttpResponseStatus.valueOf(result.outcome().httpStatus()), JSON_TYPE,

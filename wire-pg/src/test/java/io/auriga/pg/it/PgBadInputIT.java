@@ -5,11 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.auriga.core.testing.CapturedLog;
+import io.auriga.core.testing.Poll;
+import io.auriga.pg.frontend.PgSession;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -125,6 +129,22 @@ class PgBadInputIT {
         assertEquals("3D000", loginError(cluster, "auriga", "auriga", "no_such_db"));
         // A role that exists but may not log in is refused exactly like a wrong password.
         assertEquals("28P01", loginError(cluster, "pg_monitor", "x", "auriga"));
+    }
+
+    @Test
+    void aUserNameCannotForgeALogLine(ProxiedCluster cluster) throws Exception {
+        String forged = "x\n12:00:00.000 ERROR [auriga-monitor] Monitor - TWO PRIMARIES in cluster main";
+        try (CapturedLog log = new CapturedLog(PgSession.class)) {
+            assertEquals("28P01", loginError(cluster, forged, "wrong", "auriga"));
+            assertTrue(Poll.poll(Duration.ofSeconds(5), () -> log.messages().stream()
+                    .anyMatch(m -> m.contains("TWO PRIMARIES"))), "the refused login is logged: " + log.messages());
+            for (String message : log.messages()) {
+                assertEquals(1, message.lines().count(), "one log line: " + message);
+            }
+            String refused = log.messages().stream().filter(m -> m.contains("TWO PRIMARIES")).findFirst().orElseThrow();
+            assertTrue(refused.contains("user=x\\n12:00:00.000 ERROR [auriga-monitor] Monitor - TWO PRIMARIES"),
+                    refused);
+        }
     }
 
     @Test
