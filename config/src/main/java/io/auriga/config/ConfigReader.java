@@ -31,7 +31,7 @@ final class ConfigReader {
     /** Shorter tokens can be guessed; the demo's have 43 characters. */
     static final int MIN_ADMIN_TOKEN = 16;
     private static final List<String> SERVER_KEYS = List.of("bind", "io-threads", "transport", "startup-timeout",
-            "connect-timeout", "max-startup-packet", "user-cache-ttl");
+            "connect-timeout", "max-startup-packet", "user-cache-ttl", "max-connections", "max-startup-per-address");
     private static final Map<String, TlsMode> TLS_MODES = MapNode.words(TlsMode.values());
 
     private final Problems problems;
@@ -239,6 +239,8 @@ final class ConfigReader {
                 node.positiveDuration("connect-timeout", defaults.connectTimeout()),
                 // Read before authentication: bounded so a stranger cannot make us buffer much.
                 node.integer("max-startup-packet", 1024, 1 << 20, defaults.maxStartupPacket()),
-                node.duration("user-cache-ttl", defaults.userCacheTtl()));
+                node.duration("user-cache-ttl", defaults.userCacheTtl()),
+                node.integer("max-connections", 1, 1_000_000, defaults.maxConnections()),
+                node.integer("max-startup-per-address", 1, 1_000_000, defaults.maxStartupPerAddress()));
     }
 }
