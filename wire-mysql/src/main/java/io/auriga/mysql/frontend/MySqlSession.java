@@ -1,6 +1,7 @@
 package io.auriga.mysql.frontend;
 
 import io.auriga.core.LogText;
+import io.auriga.core.net.ClientAdmission;
 import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.net.PeerHangup;
 import io.auriga.core.routing.ConnectionCounts;
@@ -296,6 +297,7 @@ public final class MySqlSession implements WriterSessions.Session {
     private void ready(MySqlBackend newBackend) {
         backend = newBackend;
         cancelTimer();
+        ClientAdmission.loggedIn(client);
         live.add(this);
         registry.register(connectionId, new ConnectionRegistry.Target(backend.instance(), backend.threadId()));
         backend.channel().pipeline().addLast("relay", new MySqlRelayHandler(this, client));

@@ -1,6 +1,7 @@
 package io.auriga.pg.frontend;
 
 import io.auriga.core.LogText;
+import io.auriga.core.net.ClientAdmission;
 import io.auriga.core.auth.LoginSecret;
 import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.routing.ConnectionCounts;
@@ -225,6 +226,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         }
         backend = newBackend;
         cancelTimer();
+        ClientAdmission.loggedIn(client);
         live.add(this);
         cancels.register(key, new CancelRegistry.Target(backend.address(), backend.processId(), backend.secretKey()));
         backend.channel().pipeline().addLast("relay", new PgRelayHandler(this, client, fromBackend, true));
