@@ -80,6 +80,8 @@ public final class AdminServer implements AutoCloseable {
     /**
      * The listener {@code config} describes, with who may use it ({@link AdminAccess}); the other
      * constructors give a listener without tokens, which answers {@code /health} only.
+     *
+     * @throws IllegalArgumentException for a listener off loopback without tokens
      */
     public AdminServer(EventLoopGroup group, Class<? extends ServerChannel> channelType, AdminConfig config,
                        Supplier<List<Topology>> topologies, Metrics metrics, AdminControl control) {
@@ -88,6 +90,11 @@ public final class AdminServer implements AutoCloseable {
         this.host = Objects.requireNonNull(config.host(), "host");
         if (config.port() < 0 || config.port() > 65_535) {
             throw new IllegalArgumentException("admin port " + config.port() + " is out of range");
+        }
+        if (!config.authenticated() && !AdminConfig.loopback(config.host())) {
+            // The configuration refuses this too; a server built by code must not slip past it.
+            throw new IllegalArgumentException("admin API on " + config.host() + ", not a loopback address, needs "
+                    + "admin.auth tokens");
         }
         this.port = config.port();
         this.handler = new AdminHttpHandler(Objects.requireNonNull(topologies, "topologies"),

@@ -290,6 +290,13 @@ class AdminServerTest {
     }
 
     @Test
+    void aListenerOffLoopbackWithoutTokensIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AdminServer(group,
+                new AdminConfig("0.0.0.0", 0), topologies::get, metrics, AdminControl.NONE));
+        assertTrue(e.getMessage().contains("needs admin.auth tokens"), e.getMessage());
+    }
+
+    @Test
     void headAnswersHeadersOnly() throws Exception {
         HttpResponse<String> head = http.send(HttpRequest.newBuilder(uri("/health"))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
