@@ -165,8 +165,10 @@ public final class AurigaServer implements AutoCloseable {
         if (limit.isEmpty()) {
             return;
         }
-        log.info("descriptor limit {}; at most {} client connections (server.max-connections), {} per address "
-                + "before login", limit.getAsLong(), limits.maxConnections(), limits.maxStartupPerAddress());
+        log.info("descriptor limit {} (sessions with their backends may need up to {}); at most {} client "
+                + "connections (server.max-connections), {} per address before login", limit.getAsLong(),
+                DescriptorLimit.needed(limits.maxConnections()), limits.maxConnections(),
+                limits.maxStartupPerAddress());
         DescriptorLimit.shortfall(limit.getAsLong(), limits.maxConnections()).ifPresent(log::warn);
     }
 

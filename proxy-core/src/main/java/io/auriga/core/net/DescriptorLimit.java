@@ -7,8 +7,8 @@ import java.util.OptionalLong;
 /**
  * The process's descriptor limit (RLIMIT_NOFILE, soft), which bounds every connection it holds. The
  * {@code auriga} launcher raises it to the hard limit before the JVM starts (which on Linux raises it
- * too, with {@code -XX:+MaxFDLimit}); what is in force is logged at start, with a warning when
- * {@code server.max-connections} sessions could not all get their backend.
+ * too, with {@code -XX:+MaxFDLimit}); what is in force is logged at start, with a warning when it
+ * does not even cover {@code server.max-connections} client connections.
  */
 public final class DescriptorLimit {
     /** Descriptors a process needs besides its sessions: jars, listeners, probes, logs. */
@@ -26,17 +26,22 @@ public final class DescriptorLimit {
         return OptionalLong.empty();
     }
 
+    /** Descriptors {@code maxConnections} logged-in sessions may hold: a client and a backend connection each. */
+    public static long needed(int maxConnections) {
+        return 2L * maxConnections + RESERVE;
+    }
+
     /**
-     * Why {@code limit} is too low for {@code maxConnections} client connections, each of which may
-     * hold a backend connection too; empty when it is enough.
+     * Why {@code limit} is too low even for {@code maxConnections} client connections alone; empty when
+     * it is enough for them. Short of {@link #needed} only, accepting may pause ({@link AcceptBackoff})
+     * when nearly every session holds a backend, which the start-up line says.
      */
     public static java.util.Optional<String> shortfall(long limit, int maxConnections) {
-        long needed = 2L * maxConnections + RESERVE;
-        if (limit >= needed) {
+        if (limit >= (long) maxConnections + RESERVE) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of("the descriptor limit " + limit + " is below the " + needed + " that "
-                + "server.max-connections " + maxConnections + " may need (a client and a backend connection each); "
-                + "raise it (ulimit -n, LimitNOFILE= in a systemd unit) or lower server.max-connections");
+        return java.util.Optional.of("the descriptor limit " + limit + " is below server.max-connections "
+                + maxConnections + " plus " + RESERVE + " for the rest of the process; raise it (ulimit -n, "
+                + "LimitNOFILE= in a systemd unit) or lower server.max-connections");
     }
 }
