@@ -290,7 +290,7 @@ run_trial() {
   local switchover_pid=""
   now_ms >"$fault_file"
   if [[ $mode == switchover ]]; then
-    curl -s -m 300 -X POST "http://$HOST:$admin_port/switchover?cluster=$cluster" -o "$dir/switchover.json" \
+    admin_curl -s -m 300 -X POST "http://$HOST:$admin_port/switchover?cluster=$cluster" -o "$dir/switchover.json" \
       -w '%{http_code}' >"$dir/switchover.status" 2>"$dir/switchover.err" &
     switchover_pid=$!
     say "   switchover requested from $victim at $(cat "$fault_file")"

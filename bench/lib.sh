@@ -334,8 +334,16 @@ show_proxy_log_lines() {
 # ---------------------------------------------------------------------------------------------
 # Admin API
 # ---------------------------------------------------------------------------------------------
+# admin_curl ARGS...: curl with the demo's admin token (DIR/admin.token), which every admin request
+# but /health needs.
+admin_curl() {
+  local auth=()
+  [[ -n ${demo_dir:-} && -r $demo_dir/admin.token ]] && auth=(-H "Authorization: Bearer $(<"$demo_dir/admin.token")")
+  curl ${auth[@]+"${auth[@]}"} "$@"
+}
+
 # topology_json ADMIN_PORT: the /topology document, or nothing when the admin API does not answer.
-topology_json() { curl -fsS --max-time 3 "http://$HOST:$1/topology" 2>/dev/null || true; }
+topology_json() { admin_curl -fsS --max-time 3 "http://$HOST:$1/topology" 2>/dev/null || true; }
 
 # topology_primary_port ADMIN_PORT: the port of the instance reported as primary (works without jq).
 topology_primary_port() {

@@ -4,8 +4,13 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.http.HttpRequest;
 import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
@@ -36,6 +41,49 @@ final class AdminApi {
         } catch (URISyntaxException e) {
             throw new ParameterException(command, "Invalid --admin URL '" + admin + "': " + e.getReason());
         }
+    }
+
+    /** Where the commands find the admin token when {@code --admin-token-file} is not given. */
+    static final String TOKEN_ENV = "AURIGA_ADMIN_TOKEN";
+
+    /**
+     * The bearer token for the admin API: the content of {@code tokenFile} when given, else
+     * {@link #TOKEN_ENV}, else none (the proxy then answers only what {@code admin.public-read} opens).
+     * A token is never taken from the command line, where every local user could read it.
+     *
+     * @throws ParameterException for a token file that cannot be read or is empty
+     */
+    static Optional<String> token(CommandLine command, Path tokenFile, Map<String, String> env) {
+        if (tokenFile != null) {
+            String token;
+            try {
+                token = Files.readString(tokenFile).strip();
+            } catch (IOException e) {
+                throw new ParameterException(command, "Cannot read --admin-token-file " + tokenFile + ": "
+                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            }
+            if (token.isEmpty()) {
+                throw new ParameterException(command, "--admin-token-file " + tokenFile + " is empty");
+            }
+            return Optional.of(token);
+        }
+        return Optional.ofNullable(env.get(TOKEN_ENV)).map(String::strip).filter(t -> !t.isEmpty());
+    }
+
+    /** {@code request} with the token as a bearer token, if there is one. */
+    static HttpRequest.Builder authorize(HttpRequest.Builder request, Optional<String> token) {
+        token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+        return request;
+    }
+
+    /** What to do about an answer of HTTP {@code status}; empty unless the request was refused for want of a token. */
+    static String refusedHint(int status, boolean hadToken) {
+        if (status == 401) {
+            return hadToken ? "\nThe admin token was not accepted: check --admin-token-file or " + TOKEN_ENV + "."
+                    : "\nPass the admin token with --admin-token-file FILE or " + TOKEN_ENV
+                    + " (auriga demo writes it to DIR/admin.token).";
+        }
+        return "";
     }
 
     /** Why a request got no answer, in a few words. */

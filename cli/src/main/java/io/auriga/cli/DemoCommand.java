@@ -34,6 +34,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,6 +73,8 @@ final class DemoCommand implements Callable<Integer> {
     static final String MYSQL_CLUSTER = "mysql";
     /** The demo's login-token user: the application user's privileges, its database password known to the proxy. */
     static final String TOKEN_USER = "auriga_token";
+    /** The admin API's bearer token, under the demo directory. */
+    static final String ADMIN_TOKEN_FILE = "admin.token";
     private static final String TOKEN_USER_PASSWORD = "auriga_token";
     /** How long the demo waits for its replicas to serve reads before printing its commands. */
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
@@ -193,9 +198,11 @@ final class DemoCommand implements Callable<Integer> {
             }
             Path tokenKey = home.resolve("tokens").resolve("token.key");
             TokenConfig tokens = demoTokenKey(tokenKey);
+            Path adminToken = home.resolve(ADMIN_TOKEN_FILE);
+            AdminConfig admin = new AdminConfig(HOST, 6480 + portOffset).withToken(demoAdminToken(adminToken));
             AurigaConfig config = new AurigaConfig(clusters, List.of(new UserConfig(TOKEN_USER,
                     new Secret(TOKEN_USER_PASSWORD, "the demo"), null, true)), tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
-                    new AdminConfig(HOST, 6480 + portOffset), server, tokens);
+                    admin, server, tokens);
             Runtime running;
             try {
                 running = resources.add(Runtime.start(config, rejoiners));
@@ -226,7 +233,7 @@ final class DemoCommand implements Callable<Integer> {
                         running.server().port(MYSQL_CLUSTER, "writer"), running.server().port(MYSQL_CLUSTER, "reader"),
                         tokenKey);
             }
-            printFooter(out, running.server().adminPort());
+            printFooter(out, running.server().adminPort(), adminToken, clusters.get(0).name());
             running.awaitShutdown();
         }
         return 0;
@@ -242,6 +249,21 @@ final class DemoCommand implements Callable<Integer> {
             TokenKeys.writeNewPair(key);
         }
         return new TokenConfig(publicKey, TokenKeys.readPublic(publicKey), TokenConfig.DEFAULT_MAX_TTL);
+    }
+
+    /**
+     * The admin API's bearer token at {@code file}, readable by the demo's user only: made on the first
+     * run (32 random bytes, base64url), kept after so that commands pasted earlier still work.
+     */
+    static Secret demoAdminToken(Path file) throws IOException {
+        if (!Files.exists(file) || Files.readString(file).isBlank()) {
+            byte[] random = new byte[32];
+            new SecureRandom().nextBytes(random);
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, Base64.getUrlEncoder().withoutPadding().encodeToString(random) + "\n");
+        }
+        return new Secret(Files.readString(file).strip(), "file " + file);
     }
 
     private String replicasText() {
@@ -328,10 +350,14 @@ final class DemoCommand implements Callable<Integer> {
         return "$(./auriga token --user " + TOKEN_USER + " --key-file " + tokenKey + ")";
     }
 
-    private static void printFooter(PrintStream out, int admin) {
-        out.println("Topology:");
-        out.printf("  ./auriga status --admin http://%s:%d      (or curl http://%s:%d/topology)%n", HOST, admin, HOST,
-                admin);
+    private static void printFooter(PrintStream out, int admin, Path adminToken, String cluster) {
+        out.println("Admin API (needs the token in " + adminToken + "):");
+        out.printf("  ./auriga status --admin http://%s:%d --admin-token-file %s%n", HOST, admin, adminToken);
+        out.printf("  ./auriga switchover --cluster %s --admin http://%s:%d --admin-token-file %s%n", cluster, HOST, admin,
+                adminToken);
+        out.printf("  curl -H \"Authorization: Bearer $(cat %s)\" http://%s:%d/topology%n", adminToken, HOST, admin);
+        out.println("  (or export " + AdminApi.TOKEN_ENV + "=\"$(cat " + adminToken + ")\" once for auriga status and"
+                + " switchover)");
         out.println();
         out.println("Press Ctrl-C to stop Auriga and the database instances.");
         out.flush();

@@ -9,10 +9,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,6 +37,14 @@ public final class StatusCommand implements Callable<Integer> {
             description = "Admin API of the running proxy (default: ${DEFAULT-VALUE}).")
     String admin;
 
+    @Option(names = "--admin-token-file", paramLabel = "FILE",
+            description = "File holding the admin API's bearer token (default: the " + AdminApi.TOKEN_ENV
+                    + " environment variable). /topology needs it unless the proxy sets admin.public-read.")
+    Path adminTokenFile;
+
+    /** Where {@link AdminApi#TOKEN_ENV} is looked up; tests give their own. */
+    Map<String, String> env = System.getenv();
+
     @Spec
     CommandSpec spec;
 
@@ -42,9 +53,10 @@ public final class StatusCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         URI topology = topologyUri();
+        Optional<String> token = AdminApi.token(spec.commandLine(), adminTokenFile, env);
         String body;
         try {
-            body = fetch(topology);
+            body = fetch(topology, token);
         } catch (AdminUnreachable e) {
             err.println("auriga status: " + e.getMessage());
             err.flush();
@@ -67,10 +79,10 @@ public final class StatusCommand implements Callable<Integer> {
         return AdminApi.resolve(spec.commandLine(), admin, "/topology", null);
     }
 
-    private static String fetch(URI uri) throws AdminUnreachable {
+    private static String fetch(URI uri, Optional<String> token) throws AdminUnreachable {
         HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json").GET()
-                .build();
+        HttpRequest request = AdminApi.authorize(HttpRequest.newBuilder(uri), token).timeout(TIMEOUT)
+                .header("Accept", "application/json").GET().build();
         HttpResponse<String> response;
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofString());
@@ -82,7 +94,8 @@ public final class StatusCommand implements Callable<Integer> {
                     + "\n" + AdminApi.NOT_RUNNING_HINT);
         }
         if (response.statusCode() != 200) {
-            throw new AdminUnreachable(uri + " answered HTTP " + response.statusCode() + ": " + response.body().strip());
+            throw new AdminUnreachable(uri + " answered HTTP " + response.statusCode() + ": " + response.body().strip()
+                    + AdminApi.refusedHint(response.statusCode(), token.isPresent()));
         }
         return response.body();
     }

@@ -9,7 +9,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,6 +48,14 @@ public final class SwitchoverCommand implements Callable<Integer> {
             description = "Admin API of the running proxy (default: ${DEFAULT-VALUE}).")
     String admin;
 
+    @Option(names = "--admin-token-file", paramLabel = "FILE",
+            description = "File holding the admin API's bearer token (default: the " + AdminApi.TOKEN_ENV
+                    + " environment variable); a switchover always needs it.")
+    Path adminTokenFile;
+
+    /** Where {@link AdminApi#TOKEN_ENV} is looked up; tests give their own. */
+    Map<String, String> env = System.getenv();
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600",
             description = "How long to wait for the outcome (default: ${DEFAULT-VALUE}); the switchover itself"
                     + " bounds every step.")
@@ -61,10 +72,12 @@ public final class SwitchoverCommand implements Callable<Integer> {
         URI uri = AdminApi.resolve(spec.commandLine(), admin, "/switchover", null);
         uri = URI.create(uri + "?" + query);
         Duration timeout = Duration.ofSeconds(Math.max(1, timeoutSeconds));
+        Optional<String> token = AdminApi.token(spec.commandLine(), adminTokenFile, env);
         HttpResponse<String> response;
         try {
             response = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build().send(
-                    HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json")
+                    AdminApi.authorize(HttpRequest.newBuilder(uri), token).timeout(timeout)
+                            .header("Accept", "application/json")
                             .POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
@@ -83,7 +96,7 @@ public final class SwitchoverCommand implements Callable<Integer> {
             view = SwitchoverJson.parse(response.body());
         } catch (IOException e) {
             err.println("auriga switchover: " + uri + " answered HTTP " + response.statusCode() + ": "
-                    + response.body().strip());
+                    + response.body().strip() + AdminApi.refusedHint(response.statusCode(), token.isPresent()));
             err.flush();
             return 1;
         }

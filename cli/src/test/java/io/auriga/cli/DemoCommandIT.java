@@ -221,7 +221,8 @@ class DemoCommandIT {
         // The first probe may still be in flight for the replica; poll a bounded time.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         do {
-            status = CliProcess.run(COMMAND_TIMEOUT, "status", "--admin", "http://127.0.0.1:" + (ADMIN + offset));
+            status = CliProcess.run(COMMAND_TIMEOUT, "status", "--admin", "http://127.0.0.1:" + (ADMIN + offset),
+                    "--admin-token-file", dir.resolve(DemoCommand.ADMIN_TOKEN_FILE).toString());
             if (status.exitCode() == 0 && pg1.matcher(status.stdout()).find() && pg2.matcher(status.stdout()).find()) {
                 assertTrue(status.stdout().contains("NAME") && status.stdout().contains("ROLE"), status.toString());
                 return;
@@ -233,9 +234,13 @@ class DemoCommandIT {
 
     private void assertTopologyDocument(Map<String, Integer> ports) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + (ADMIN + offset) + "/topology")).timeout(Duration.ofSeconds(10))
-                .GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        URI topology = URI.create("http://127.0.0.1:" + (ADMIN + offset) + "/topology");
+        assertEquals(401, http.send(HttpRequest.newBuilder(topology).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode(), "the demo's admin API needs its token");
+        String token = Files.readString(dir.resolve(DemoCommand.ADMIN_TOKEN_FILE)).strip();
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(topology).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + token).GET().build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         assertEquals(200, response.statusCode(), response.body());
         JsonNode clusters = JSON.readTree(response.body()).path("clusters");
         assertTrue(clusters.isArray() && clusters.size() == 1, response.body());

@@ -187,7 +187,8 @@ class MySqlDemoIT {
         CliProcess.Result status = null;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         do {
-            status = CliProcess.run(COMMAND_TIMEOUT, "status", "--admin", "http://127.0.0.1:" + (ADMIN + offset));
+            status = CliProcess.run(COMMAND_TIMEOUT, "status", "--admin", "http://127.0.0.1:" + (ADMIN + offset),
+                    "--admin-token-file", dir.resolve(DemoCommand.ADMIN_TOKEN_FILE).toString());
             String text = status.stdout();
             if (status.exitCode() == 0 && Arrays.stream(rows)
                     .allMatch(r -> Pattern.compile("(?m)^\\s+" + r + "\\s+127\\.0\\.0\\.1:").matcher(text).find())) {

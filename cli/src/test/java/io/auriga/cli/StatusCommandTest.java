@@ -3,7 +3,10 @@ package io.auriga.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.auriga.config.AdminConfig;
 import io.auriga.config.Engine;
+import io.auriga.config.Secret;
+import io.auriga.core.admin.AdminControl;
 import io.auriga.config.InstanceConfig;
 import io.auriga.core.admin.AdminServer;
 import io.auriga.core.admin.Metrics;
@@ -17,15 +20,20 @@ import io.netty.channel.nio.NioIoHandler;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class StatusCommandTest {
+    static final String TOKEN = "status-command-admin-token";
     private static final Instant AT = Instant.parse("2026-03-01T12:00:00Z");
     private static EventLoopGroup group;
     private static AdminServer admin;
@@ -41,7 +49,8 @@ class StatusCommandTest {
                 instance("pg2", 5433, Role.PRIMARY, 0, null),
                 instance("pg3", 5434, Role.FENCED, -1, "fenced after failover")), AT);
         Topology shop = new Topology("shop", Engine.MYSQL, 1, List.of(instance("my1", 3306, Role.DOWN, -1, null)), AT);
-        admin = new AdminServer(group, "127.0.0.1", 0, () -> List.of(main, shop), new Metrics());
+        admin = new AdminServer(group, new AdminConfig("127.0.0.1", 0).withToken(new Secret(TOKEN, "test")),
+                () -> List.of(main, shop), new Metrics(), AdminControl.NONE);
         admin.start();
     }
 
@@ -51,9 +60,17 @@ class StatusCommandTest {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
+    @TempDir
+    Path dir;
+
+    /** The token from the environment, as the tests below take it unless they say otherwise. */
+    private Map<String, String> env = Map.of(AdminApi.TOKEN_ENV, TOKEN);
+
     @Test
-    void printsATablePerCluster() {
-        int exit = run("--admin", "http://127.0.0.1:" + admin.port());
+    void printsATablePerCluster() throws Exception {
+        Path tokenFile = Files.writeString(dir.resolve("admin.token"), TOKEN + "\n");
+        env = Map.of(AdminApi.TOKEN_ENV, "not-the-token-the-file-wins");
+        int exit = run("--admin", "http://127.0.0.1:" + admin.port(), "--admin-token-file", tokenFile.toString());
 
         assertEquals(0, exit, err.toString());
         assertEquals("""
@@ -100,6 +117,27 @@ class StatusCommandTest {
     }
 
     @Test
+    void withoutTheTokenTheOperatorIsToldWhereToPutIt() {
+        env = Map.of();
+        assertEquals(1, run("--admin", "127.0.0.1:" + admin.port()));
+        assertTrue(err.toString().contains("answered HTTP 401") && err.toString().contains(
+                "Pass the admin token with --admin-token-file FILE or AURIGA_ADMIN_TOKEN"), err.toString());
+        env = Map.of(AdminApi.TOKEN_ENV, "a-wrong-admin-token-value");
+        assertEquals(1, run("--admin", "127.0.0.1:" + admin.port()));
+        assertTrue(err.toString().contains("The admin token was not accepted"), err.toString());
+        assertEquals("", out.toString());
+    }
+
+    @Test
+    void anUnreadableOrEmptyTokenFileIsAUsageError() throws Exception {
+        assertEquals(2, run("--admin", "127.0.0.1:" + admin.port(), "--admin-token-file", dir.resolve("nope").toString()));
+        assertTrue(err.toString().contains("Cannot read --admin-token-file " + dir.resolve("nope")), err.toString());
+        Path empty = Files.writeString(dir.resolve("empty"), "\n");
+        assertEquals(2, run("--admin", "127.0.0.1:" + admin.port(), "--admin-token-file", empty.toString()));
+        assertTrue(err.toString().contains("--admin-token-file " + empty + " is empty"), err.toString());
+    }
+
+    @Test
     void badUrlIsAUsageError() {
         assertEquals(2, run("--admin", "ftp://x"));
         assertTrue(err.toString().contains("Invalid --admin URL 'ftp://x'"), err.toString());
@@ -116,7 +154,9 @@ class StatusCommandTest {
     }
 
     private int run(String... args) {
-        CommandLine command = new CommandLine(new StatusCommand());
+        StatusCommand status = new StatusCommand();
+        status.env = env;
+        CommandLine command = new CommandLine(status);
         command.setOut(new PrintWriter(out, true));
         command.setErr(new PrintWriter(err, true));
         return command.execute(args);

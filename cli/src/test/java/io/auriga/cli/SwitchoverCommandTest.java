@@ -3,6 +3,8 @@ package io.auriga.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.auriga.config.AdminConfig;
+import io.auriga.config.Secret;
 import io.auriga.core.admin.AdminControl;
 import io.auriga.core.admin.AdminServer;
 import io.auriga.core.admin.Metrics;
@@ -15,6 +17,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +32,8 @@ class SwitchoverCommandTest {
     private static EventLoopGroup group;
     private static AdminServer admin;
 
+    private static final String TOKEN = "switchover-command-admin-token";
+    private Map<String, String> env = Map.of(AdminApi.TOKEN_ENV, TOKEN);
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
@@ -54,7 +59,8 @@ class SwitchoverCommandTest {
                         new SwitchoverResult.Step("promote", 120, "pg2 accepts writes"))));
             }
         };
-        admin = new AdminServer(group, "127.0.0.1", 0, List::of, new Metrics(), control);
+        admin = new AdminServer(group, new AdminConfig("127.0.0.1", 0).withToken(new Secret(TOKEN, "test")), List::of,
+                new Metrics(), control);
         admin.start();
     }
 
@@ -81,6 +87,18 @@ class SwitchoverCommandTest {
     }
 
     @Test
+    void withoutTheTokenNothingIsAskedOfTheProxy() {
+        env = Map.of();
+        int before = ASKED.size();
+
+        assertEquals(1, run("--cluster", "main", "--admin", "127.0.0.1:" + admin.port()));
+
+        assertTrue(err.toString().contains("answered HTTP 401"), err.toString());
+        assertTrue(err.toString().contains("--admin-token-file FILE or AURIGA_ADMIN_TOKEN"), err.toString());
+        assertEquals(before, ASKED.size(), "no switchover was started");
+    }
+
+    @Test
     void aRefusalIsExitOneWithTheReason() {
         int exit = run("--cluster", "main", "--to", "pg3", "--admin", "http://127.0.0.1:" + admin.port());
 
@@ -101,7 +119,9 @@ class SwitchoverCommandTest {
     }
 
     private int run(String... args) {
-        CommandLine command = new CommandLine(new SwitchoverCommand());
+        SwitchoverCommand switchover = new SwitchoverCommand();
+        switchover.env = env;
+        CommandLine command = new CommandLine(switchover);
         command.setOut(new PrintWriter(out, true));
         command.setErr(new PrintWriter(err, true));
         return command.execute(args);

@@ -25,9 +25,13 @@ final class ConfigReader {
             VERIFIER, "token");
     private static final List<String> TLS_KEYS = List.of("mode", "cert", "key");
     private static final List<String> TOKEN_KEYS = List.of("public-key", "max-ttl");
-    private static final List<String> ADMIN_KEYS = List.of("host", "port");
+    private static final List<String> ADMIN_KEYS = List.of("host", "port", "auth", "public-read", "allowed-hosts");
+    private static final List<String> ADMIN_AUTH_KEYS = List.of("tokens");
+    private static final List<String> ADMIN_TOKEN_KEYS = List.of("token-env", "token-file");
+    /** Shorter tokens can be guessed; the demo's have 43 characters. */
+    static final int MIN_ADMIN_TOKEN = 16;
     private static final List<String> SERVER_KEYS = List.of("bind", "io-threads", "transport", "startup-timeout",
-            "connect-timeout", "max-startup-packet", "user-cache-ttl");
+            "connect-timeout", "max-startup-packet", "user-cache-ttl", "max-connections", "max-startup-per-address");
     private static final Map<String, TlsMode> TLS_MODES = MapNode.words(TlsMode.values());
 
     private final Problems problems;
@@ -178,7 +182,36 @@ final class ConfigReader {
         if (port != null && port != 0) {
             node.claim("port", port, portOwners);
         }
-        return new AdminConfig(node.text("host", defaults.host()), port == null ? defaults.port() : port);
+        String host = node.text("host", defaults.host());
+        List<Secret> tokens = readAdminTokens(node);
+        AdminConfig admin = new AdminConfig(host, port == null ? defaults.port() : port, tokens,
+                node.bool("public-read", false), node.texts("allowed-hosts"));
+        // Without tokens anyone who can reach the port reads the topology; only loopback limits who that is.
+        if (admin.port() != 0 && !admin.authenticated() && !node.has("auth") && !AdminConfig.loopback(host)) {
+            node.problem("host", host + " is not a loopback address: set admin.auth.tokens so that only token "
+                    + "holders can use the admin API, or listen on 127.0.0.1");
+        }
+        return admin;
+    }
+
+    // Tokens come from the environment or a file, never inline: the config file is often world-readable.
+    private List<Secret> readAdminTokens(MapNode admin) {
+        MapNode auth = admin.map("auth", ADMIN_AUTH_KEYS).orElse(null);
+        if (auth == null) {
+            return List.of();
+        }
+        List<Secret> tokens = new ArrayList<>();
+        for (MapNode token : auth.requiredMaps("tokens", ADMIN_TOKEN_KEYS, "lists no token: give token-env or token-file")) {
+            Optional<String> key = SecretResolver.single(token, ADMIN_TOKEN_KEYS, "needs token-env or token-file");
+            Secret secret = key.map(k -> secrets.resolve(token, k)).orElse(null);
+            if (secret != null && secret.reveal().strip().length() < MIN_ADMIN_TOKEN) {
+                token.problem(key.get(), "the token from " + secret.source() + " is shorter than " + MIN_ADMIN_TOKEN
+                        + " characters (auriga demo writes one with: head -c 32 /dev/urandom | base64)");
+            } else if (secret != null) {
+                tokens.add(new Secret(secret.reveal().strip(), secret.source()));
+            }
+        }
+        return tokens;
     }
 
     // The operator never wrote this port, so say where it comes from and how to move it.
@@ -206,6 +239,8 @@ final class ConfigReader {
                 node.positiveDuration("connect-timeout", defaults.connectTimeout()),
                 // Read before authentication: bounded so a stranger cannot make us buffer much.
                 node.integer("max-startup-packet", 1024, 1 << 20, defaults.maxStartupPacket()),
-                node.duration("user-cache-ttl", defaults.userCacheTtl()));
+                node.duration("user-cache-ttl", defaults.userCacheTtl()),
+                node.integer("max-connections", 1, 1_000_000, defaults.maxConnections()),
+                node.integer("max-startup-per-address", 1, 1_000_000, defaults.maxStartupPerAddress()));
     }
 }

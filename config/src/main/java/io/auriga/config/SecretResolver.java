@@ -44,53 +44,60 @@ final class SecretResolver {
         return present.stream().findFirst();
     }
 
-    /** Resolves the secret under {@code key} (one of {@link #PASSWORD_KEYS}), or null with a problem recorded. */
+    /**
+     * Resolves the secret under {@code key} (one of {@link #PASSWORD_KEYS}, or another name ending in
+     * {@code -env} or {@code -file} such as the admin API's {@code token-env}), or null with a problem recorded.
+     */
     Secret resolve(MapNode node, String key) {
-        return switch (key) {
-            case ENV -> fromEnv(node);
-            case FILE -> fromFile(node);
-            case INLINE -> inline(node);
-            default -> throw new IllegalArgumentException(key);
-        };
+        if (key.equals(INLINE)) {
+            return inline(node);
+        }
+        if (key.endsWith("-env")) {
+            return fromEnv(node, key);
+        }
+        if (key.endsWith("-file")) {
+            return fromFile(node, key);
+        }
+        throw new IllegalArgumentException(key);
     }
 
-    private Secret fromEnv(MapNode node) {
-        String name = node.text(ENV);
+    private Secret fromEnv(MapNode node, String key) {
+        String name = node.text(key);
         if (name == null) {
             return null;
         }
         String value = env.get(name);
         if (value == null) {
-            node.problem(ENV, "environment variable " + name + " is not set");
+            node.problem(key, "environment variable " + name + " is not set");
             return null;
         }
         if (value.isEmpty()) {
-            node.problem(ENV, "environment variable " + name + " is empty");
+            node.problem(key, "environment variable " + name + " is empty");
             return null;
         }
         return new Secret(value, "env " + name);
     }
 
-    private Secret fromFile(MapNode node) {
-        String name = node.text(FILE);
+    private Secret fromFile(MapNode node, String key) {
+        String name = node.text(key);
         if (name == null) {
             return null;
         }
         Path file = FileAccess.resolve(baseDir, name);
         Optional<String> unreadable = FileAccess.unreadable(file);
         if (unreadable.isPresent()) {
-            node.problem(FILE, unreadable.get());
+            node.problem(key, unreadable.get());
             return null;
         }
         try {
             String value = withoutFinalNewline(Files.readString(file));
             if (value.isEmpty()) {
-                node.problem(FILE, file + " is empty");
+                node.problem(key, file + " is empty");
                 return null;
             }
             return new Secret(value, "file " + file);
         } catch (IOException e) {
-            node.problem(FILE, "cannot read " + file + ": " + FileAccess.describe(e));
+            node.problem(key, "cannot read " + file + ": " + FileAccess.describe(e));
             return null;
         }
     }

@@ -88,7 +88,7 @@ class ConfigValidationTest {
 
     @Test
     void unknownFieldWithoutACloseMatchListsTheKnownOnes() {
-        assertProblems(CLUSTER + "admin: { color: blue }\n", "admin: unknown field 'color' (expected one of host, port)");
+        assertProblems(CLUSTER + "admin: { color: blue }\n", "admin: unknown field 'color' (expected one of host, port, auth, public-read, allowed-hosts)");
     }
 
     // --- clusters and instances ---
@@ -227,6 +227,50 @@ class ConfigValidationTest {
         String yaml = CLUSTER + endpoints("{ name: writer, role: writer, port: 6480 }") + "admin: { port: 0 }\n";
         assertEquals(0, ConfigLoader.parse(yaml, "a.yaml", dir, ENV).admin().port());
         assertProblems(CLUSTER + "admin: { port: 65536 }\n", "admin.port: 65536 is out of range (0..65535)");
+    }
+
+    @Test
+    void adminOffLoopbackNeedsTokens() throws Exception {
+        assertProblems(CLUSTER + "admin: { host: 0.0.0.0, port: 7000 }\n",
+                "admin.host: 0.0.0.0 is not a loopback address: set admin.auth.tokens so that only token holders "
+                        + "can use the admin API, or listen on 127.0.0.1");
+        String yaml = CLUSTER + "admin: { host: 0.0.0.0, port: 7000, auth: { tokens: [ { token-env: ADMIN_TOKEN } ] } }\n";
+        AdminConfig admin = ConfigLoader.parse(yaml, "a.yaml", dir,
+                Map.of("ADMIN_PW", "x", "ADMIN_TOKEN", "0123456789abcdef0123")).admin();
+        assertEquals(List.of("0123456789abcdef0123"), admin.tokens().stream().map(Secret::reveal).toList());
+        assertEquals("env ADMIN_TOKEN", admin.tokens().get(0).source());
+        assertEquals(0, ConfigLoader.parse(CLUSTER + "admin: { host: 0.0.0.0, port: 0 }\n", "a.yaml", dir, ENV)
+                .admin().port(), "a disabled listener needs no token");
+        assertTrue(AdminConfig.loopback("[::1]") && AdminConfig.loopback("127.1.2.3") && AdminConfig.loopback("localhost"));
+        assertTrue(!AdminConfig.loopback("10.0.0.1") && !AdminConfig.loopback("127.example.com"));
+    }
+
+    @Test
+    void adminTokensComeFromEnvOrFileAndAreNotShort() throws Exception {
+        Files.writeString(dir.resolve("admin.token"), "file-token-0123456789\n");
+        String yaml = CLUSTER + """
+                admin:
+                  public-read: true
+                  allowed-hosts: [auriga.example.com]
+                  auth: { tokens: [ { token-file: admin.token } ] }
+                """;
+        AdminConfig admin = parse(yaml).admin();
+        assertEquals(List.of("file-token-0123456789"), admin.tokens().stream().map(Secret::reveal).toList());
+        assertTrue(admin.publicRead());
+        assertEquals(List.of("auriga.example.com"), admin.allowedHosts());
+        assertEquals(new AdminConfig("127.0.0.1", 6480), parse(CLUSTER).admin(), "no admin.auth: no token, no public read");
+
+        Files.writeString(dir.resolve("short.token"), "short\n");
+        assertProblems(CLUSTER + "admin: { auth: { tokens: [ { token-file: short.token }, { token-env: NOPE },"
+                        + " { token: inline-is-not-accepted }, {} ] } }\n",
+                "admin.auth.tokens[2]: unknown field 'token' (expected one of token-env, token-file)",
+                "admin.auth.tokens[0].token-file: the token from file " + dir.resolve("short.token")
+                        + " is shorter than 16 characters (auriga demo writes one with: head -c 32 /dev/urandom | base64)",
+                "admin.auth.tokens[1].token-env: environment variable NOPE is not set",
+                "admin.auth.tokens[2]: needs token-env or token-file",
+                "admin.auth.tokens[3]: needs token-env or token-file");
+        assertProblems(CLUSTER + "admin: { auth: { tokens: [] } }\n",
+                "admin.auth.tokens: lists no token: give token-env or token-file");
     }
 
     @Test

@@ -21,7 +21,11 @@ import io.auriga.core.failover.Rejoiner;
 import io.auriga.core.failover.SwitchoverResult;
 import io.auriga.core.health.Monitor;
 import io.auriga.core.net.EventLoops;
+import io.auriga.core.net.ClientAdmission;
+import io.auriga.core.net.ConnectionLimits;
+import io.auriga.core.net.DescriptorLimit;
 import io.auriga.core.net.Listener;
+import io.auriga.core.net.RateLimitedLog;
 import io.auriga.core.routing.ConnectionCounts;
 import io.auriga.core.routing.Router;
 import io.auriga.core.topology.Topology;
@@ -36,6 +40,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -68,6 +73,9 @@ public final class AurigaServer implements AutoCloseable {
     private final Map<String, FailoverOrchestrator> orchestrators = new LinkedHashMap<>();
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
     private final Metrics metrics = new Metrics();
+    private final ConnectionLimits limits;
+    /** One warning per interval for refused connections, over every endpoint. */
+    private final RateLimitedLog refusals = new RateLimitedLog(Duration.ofSeconds(10), System::nanoTime);
     private AdminServer admin;
 
     public AurigaServer(AurigaConfig config, Map<Engine, EngineSupport> engines, Clock clock) {
@@ -82,6 +90,7 @@ public final class AurigaServer implements AutoCloseable {
                         Map<String, Rejoiner> rejoiners) {
         this.rejoiners = Map.copyOf(rejoiners);
         this.config = config;
+        this.limits = new ConnectionLimits(config.server().maxConnections(), config.server().maxStartupPerAddress());
         this.engines = Map.copyOf(engines);
         this.clock = clock;
         this.blocking = Executors.newFixedThreadPool(4, r -> {
@@ -95,6 +104,7 @@ public final class AurigaServer implements AutoCloseable {
     public void start() throws IOException {
         try {
             loops = EventLoops.create(config.server().ioThreads(), config.server().transport());
+            logDescriptorLimit();
             random = new SecureRandom();
             for (ClusterConfig cluster : config.clusters()) {
                 startCluster(cluster, random);
@@ -141,12 +151,25 @@ public final class AurigaServer implements AutoCloseable {
                     counts, users, config.server(), config.tls().mode(), ssl::get, loops,
                     metrics.endpoint(cluster.name(), endpoint.name()));
             String host = endpoint.host() != null ? endpoint.host() : config.server().bindHost();
-            Listener listener = Listener.bind(context.name(), loops, host, endpoint.port(), engine.frontend(context),
-                    BIND_TIMEOUT);
+            ClientAdmission admission = new ClientAdmission(context.name(), limits, engine::refusal,
+                    engine.frontend(context), refusals);
+            Listener listener = Listener.bind(context.name(), loops, host, endpoint.port(), admission, BIND_TIMEOUT);
             listeners.put(context.name(), listener);
             log.info("endpoint {} ({}) listening on {}:{}", context.name(), endpoint.role().name().toLowerCase(),
                     host, listener.port());
         }
+    }
+
+    private void logDescriptorLimit() {
+        OptionalLong limit = DescriptorLimit.current();
+        if (limit.isEmpty()) {
+            return;
+        }
+        log.info("descriptor limit {} (sessions with their backends may need up to {}); at most {} client "
+                + "connections (server.max-connections), {} per address before login", limit.getAsLong(),
+                DescriptorLimit.needed(limits.maxConnections()), limits.maxConnections(),
+                limits.maxStartupPerAddress());
+        DescriptorLimit.shortfall(limit.getAsLong(), limits.maxConnections()).ifPresent(log::warn);
     }
 
     private static SslContext sslContext(TlsConfig tls, List<String> alpn) {

@@ -25,6 +25,8 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.auriga.core.LogText;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Supplier;
@@ -49,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * closed as idle meanwhile.
  *
  * HEAD is answered like GET without a body, as HTTP requires of any server that supports GET.
+ *
+ * <p>Before any of that, {@link AdminAccess} decides whether the request may be served at all:
+ * 401 without a valid bearer token, 403 for a foreign {@code Host}/{@code Origin} or when
+ * {@code admin.auth} is not configured.
  */
 @Sharable
 final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -63,11 +69,13 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     private final Supplier<List<Topology>> topologies;
     private final Metrics metrics;
     private final AdminControl control;
+    private final AdminAccess access;
 
-    AdminHttpHandler(Supplier<List<Topology>> topologies, Metrics metrics, AdminControl control) {
+    AdminHttpHandler(Supplier<List<Topology>> topologies, Metrics metrics, AdminControl control, AdminAccess access) {
         this.topologies = topologies;
         this.metrics = metrics;
         this.control = control;
+        this.access = access;
     }
 
     @Override
@@ -86,6 +94,17 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         HttpMethod method = request.method();
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        var refusal = access.check(request, uri.path(), (InetSocketAddress) ctx.channel().localAddress());
+        if (refusal.isPresent()) {
+            log.debug("Admin request {} {} from {} refused: {}", method, LogText.escape(request.uri()),
+                    ctx.channel().remoteAddress(), refusal.get().message());
+            FullHttpResponse response = text(refusal.get().status(), refusal.get().message());
+            if (refusal.get().asksForToken()) {
+                response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"auriga-admin\"");
+            }
+            send(ctx, request, response, keepAlive);
+            return;
+        }
         if (uri.path().equals("/switchover")) {
             switchover(ctx, request, uri, keepAlive);
             return;
@@ -101,7 +120,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             response = route(uri.path());
         } catch (RuntimeException e) {
             // A failing topology supplier is a bug elsewhere; answer, log, and keep serving.
-            log.warn("Admin request {} failed", request.uri(), e);
+            log.warn("Admin request {} failed", LogText.escape(request.uri()), e);
             response = text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e);
         }
         if (HttpMethod.HEAD.equals(method)) {
@@ -145,7 +164,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             ctx.channel().attr(BUSY).set(null);
             FullHttpResponse response;
             if (failure != null) {
-                log.error("switchover of cluster {} failed", cluster, failure);
+                log.error("switchover of cluster {} failed", LogText.escape(cluster), failure);
                 response = text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "switchover failed: " + failure);
             } else {
                 response = response(HttpResponseStatus.valueOf(result.outcome().httpStatus()), JSON_TYPE,

@@ -74,15 +74,32 @@ public final class AdminServer implements AutoCloseable {
      */
     public AdminServer(EventLoopGroup group, Class<? extends ServerChannel> channelType, String host, int port,
                        Supplier<List<Topology>> topologies, Metrics metrics, AdminControl control) {
+        this(group, channelType, new AdminConfig(host, port), topologies, metrics, control);
+    }
+
+    /**
+     * The listener {@code config} describes, with who may use it ({@link AdminAccess}); the other
+     * constructors give a listener without tokens, which answers {@code /health} only.
+     *
+     * @throws IllegalArgumentException for a listener off loopback without tokens
+     */
+    public AdminServer(EventLoopGroup group, Class<? extends ServerChannel> channelType, AdminConfig config,
+                       Supplier<List<Topology>> topologies, Metrics metrics, AdminControl control) {
         this.group = Objects.requireNonNull(group, "group");
         this.channelType = Objects.requireNonNull(channelType, "channelType");
-        this.host = Objects.requireNonNull(host, "host");
-        if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("admin port " + port + " is out of range");
+        this.host = Objects.requireNonNull(config.host(), "host");
+        if (config.port() < 0 || config.port() > 65_535) {
+            throw new IllegalArgumentException("admin port " + config.port() + " is out of range");
         }
-        this.port = port;
+        if (!config.authenticated() && !AdminConfig.loopback(config.host())) {
+            // The configuration refuses this too; a server built by code must not slip past it.
+            throw new IllegalArgumentException("admin API on " + config.host() + ", not a loopback address, needs "
+                    + "admin.auth tokens");
+        }
+        this.port = config.port();
         this.handler = new AdminHttpHandler(Objects.requireNonNull(topologies, "topologies"),
-                Objects.requireNonNull(metrics, "metrics"), Objects.requireNonNull(control, "control"));
+                Objects.requireNonNull(metrics, "metrics"), Objects.requireNonNull(control, "control"),
+                new AdminAccess(config));
     }
 
     /**
@@ -102,9 +119,10 @@ public final class AdminServer implements AutoCloseable {
         this(group, nioChannelType(group), host, port, topologies, metrics, control);
     }
 
-    public AdminServer(EventLoopGroup group, Class<? extends ServerChannel> channelType, AdminConfig config,
-                       Supplier<List<Topology>> topologies, Metrics metrics, AdminControl control) {
-        this(group, channelType, config.host(), config.port(), topologies, metrics, control);
+    /** For an NIO event-loop group, the listener {@code config} describes. */
+    public AdminServer(EventLoopGroup group, AdminConfig config, Supplier<List<Topology>> topologies,
+                       Metrics metrics, AdminControl control) {
+        this(group, nioChannelType(group), config, topologies, metrics, control);
     }
 
     /**

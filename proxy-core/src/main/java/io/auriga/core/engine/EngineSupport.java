@@ -4,6 +4,8 @@ import io.auriga.config.ClusterConfig;
 import io.auriga.config.Engine;
 import io.auriga.core.auth.CredentialSource;
 import io.auriga.core.health.Probe;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import java.util.List;
@@ -27,6 +29,14 @@ public interface EngineSupport extends AutoCloseable {
 
     /** The pipeline initializer for client connections to one endpoint. */
     ChannelInitializer<SocketChannel> frontend(EndpointContext context);
+
+    /**
+     * What a client connection refused at accept (too many connections) is told before it is closed,
+     * in this engine's protocol and before any of its handshake; null closes it without a word.
+     */
+    default ByteBuf refusal(ByteBufAllocator alloc, String message) {
+        return null;
+    }
 
     /** ALPN protocol names the TLS context must offer for this engine's clients. */
     default List<String> alpnProtocols() {

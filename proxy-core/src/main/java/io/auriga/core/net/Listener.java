@@ -24,12 +24,19 @@ public final class Listener implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Binds {@code host:port}, waiting at most {@code timeout}; a taken port is an {@link IOException}. */
+    /** How often a listener short of descriptors says so. */
+    static final Duration WARNING_INTERVAL = Duration.ofSeconds(10);
+
+    /**
+     * Binds {@code host:port}, waiting at most {@code timeout}; a taken port is an {@link IOException}.
+     * Accepting pauses briefly when the process is out of descriptors ({@link AcceptBackoff}).
+     */
     public static Listener bind(String name, EventLoops loops, String host, int port,
                                 ChannelInitializer<SocketChannel> initializer, Duration timeout) throws IOException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops.group())
                 .channel(loops.serverChannel())
+                .handler(new AcceptBackoff(name, new RateLimitedLog(WARNING_INTERVAL, System::nanoTime)))
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.ALLOCATOR, loops.allocator())

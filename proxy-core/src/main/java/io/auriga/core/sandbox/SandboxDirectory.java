@@ -45,7 +45,8 @@ public final class SandboxDirectory {
 
     /**
      * As {@link #prepare()}, with the sockets in {@code DIR/socketDir}: sandboxes of engines whose servers
-     * run as different accounts share a directory, each with a socket directory its account owns.
+     * run as different accounts share a directory, each with a socket directory its account owns. That
+     * directory is mode 0700, so no other local account can even reach a socket.
      */
     public void prepare(String socketDir) {
         Path sockets = dir.resolve(socketDir);
@@ -56,6 +57,11 @@ public final class SandboxDirectory {
         }
         serverUser.takeOwnership(dir, false);
         serverUser.takeOwnership(sockets, false);
+        try {
+            Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new SandboxException("cannot chmod 0700 " + sockets + ": " + e.getMessage(), e);
+        }
         serverUser.checkWritable(dir, dir);
     }
 

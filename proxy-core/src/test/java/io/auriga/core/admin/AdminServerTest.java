@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.auriga.config.AdminConfig;
+import io.auriga.config.Secret;
 import io.auriga.core.topology.Topology;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class AdminServerTest {
+    private static final String TOKEN = "admin-token-for-the-tests-0123";
     private static EventLoopGroup group;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final AtomicReference<List<Topology>> topologies =
@@ -55,7 +58,7 @@ class AdminServerTest {
 
     @BeforeEach
     void start() throws IOException {
-        server = new AdminServer(group, "127.0.0.1", 0, topologies::get, metrics);
+        server = new AdminServer(group, withToken("127.0.0.1"), topologies::get, metrics, AdminControl.NONE);
         server.start();
     }
 
@@ -133,7 +136,7 @@ class AdminServerTest {
         assertEquals(404, get("/nope").statusCode());
         assertEquals(404, get("/health/extra").statusCode());
 
-        HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri("/health"))
+        HttpResponse<String> post = http.send(authorized(uri("/health"))
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(405, post.statusCode());
         assertEquals("GET, HEAD", post.headers().firstValue("allow").orElseThrow());
@@ -157,16 +160,16 @@ class AdminServerTest {
                 return running;
             }
         };
-        AdminServer withControl = new AdminServer(group, "127.0.0.1", 0, topologies::get, metrics, control);
+        AdminServer withControl = new AdminServer(group, withToken("127.0.0.1"), topologies::get, metrics, control);
         withControl.start();
         try {
             URI base = URI.create("http://127.0.0.1:" + withControl.port());
-            assertEquals(400, http.send(HttpRequest.newBuilder(base.resolve("/switchover"))
+            assertEquals(400, http.send(authorized(base.resolve("/switchover"))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())
                     .statusCode(), "no cluster named");
-            var answer = http.sendAsync(HttpRequest.newBuilder(base.resolve("/switchover?cluster=main&to=pg2"))
+            var answer = http.sendAsync(authorized(base.resolve("/switchover?cluster=main&to=pg2"))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-            HttpResponse<String> topology = http.send(HttpRequest.newBuilder(base.resolve("/topology")).build(),
+            HttpResponse<String> topology = http.send(authorized(base.resolve("/topology")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals("switchover", TopologyJson.parse(topology.body()).clusters().get(0).inProgress().kind());
             Thread.sleep(100);
@@ -177,13 +180,120 @@ class AdminServerTest {
             assertEquals(409, response.statusCode());
             assertEquals("conflict", SwitchoverJson.parse(response.body()).outcome());
             assertEquals(List.of("main->pg2"), asked);
-            HttpResponse<String> get = http.send(HttpRequest.newBuilder(base.resolve("/switchover?cluster=main"))
+            HttpResponse<String> get = http.send(authorized(base.resolve("/switchover?cluster=main"))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(405, get.statusCode());
             assertEquals("POST", get.headers().firstValue("allow").orElseThrow());
         } finally {
             withControl.close();
         }
+    }
+
+    @Test
+    void aSwitchoverWithoutTheTokenIsRefusedAndNeverStarted() throws Exception {
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AdminServer guarded = new AdminServer(group, withToken("127.0.0.1"), topologies::get, metrics,
+                recording(asked));
+        guarded.start();
+        try {
+            URI switchover = URI.create("http://127.0.0.1:" + guarded.port() + "/switchover?cluster=main&to=pg2");
+            HttpResponse<String> none = post(HttpRequest.newBuilder(switchover));
+            assertEquals(401, none.statusCode(), none.body());
+            assertEquals("Bearer realm=\"auriga-admin\"", none.headers().firstValue("www-authenticate").orElseThrow());
+            assertTrue(none.body().contains("needs an admin token"), none.body());
+            assertEquals(401, post(HttpRequest.newBuilder(switchover).header("Authorization", "Bearer " + TOKEN + "x"))
+                    .statusCode(), "a longer token");
+            assertEquals(401, post(HttpRequest.newBuilder(switchover).header("Authorization", "Basic " + TOKEN))
+                    .statusCode(), "not a bearer token");
+            assertEquals(List.of(), asked, "no switchover was started");
+
+            assertEquals(409, post(authorized(switchover)).statusCode(), "reached the control, which refused it");
+            assertEquals(List.of("main->pg2"), asked);
+        } finally {
+            guarded.close();
+        }
+    }
+
+    @Test
+    void aRequestAnotherSiteMakesThroughTheBrowserIsRefusedEvenWithTheToken() throws Exception {
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AdminServer guarded = new AdminServer(group, withToken("127.0.0.1"), topologies::get, metrics,
+                recording(asked));
+        guarded.start();
+        try {
+            int port = guarded.port();
+            URI switchover = URI.create("http://127.0.0.1:" + port + "/switchover?cluster=main");
+            HttpResponse<String> forged = post(authorized(switchover).header("Origin", "http://evil.example"));
+            assertEquals(403, forged.statusCode(), forged.body());
+            assertTrue(forged.body().contains("Origin http://evil.example is not this admin listener"), forged.body());
+            assertEquals(403, post(authorized(switchover).header("Origin", "http://127.0.0.1:" + (port + 1)))
+                    .statusCode(), "another port of the same host is another site");
+            assertEquals(403, post(authorized(switchover).header("Origin", "null")).statusCode());
+            try (Socket socket = new Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(5000);
+                // DNS rebinding: the attacker's name now resolves to 127.0.0.1, so the browser sends its Host.
+                send(socket, "POST /switchover?cluster=main HTTP/1.1\r\nHost: evil.example:" + port
+                        + "\r\nAuthorization: Bearer " + TOKEN + "\r\nContent-Length: 0\r\n\r\n");
+                String response = readResponse(socket.getInputStream());
+                assertTrue(response.startsWith("HTTP/1.1 403 Forbidden"), response);
+            }
+            assertEquals(List.of(), asked, "no switchover was started");
+
+            assertEquals(409, post(authorized(switchover).header("Origin", "http://127.0.0.1:" + port)).statusCode(),
+                    "the listener's own origin reaches the control");
+            assertEquals(409, post(authorized(URI.create("http://localhost:" + port + "/switchover?cluster=main")))
+                    .statusCode(), "localhost names the listener too");
+        } finally {
+            guarded.close();
+        }
+    }
+
+    @Test
+    void readsNeedTheTokenUnlessPublicReadButHealthIsOpen() throws Exception {
+        assertEquals(401, plainGet(uri("/topology")).statusCode());
+        assertEquals(401, plainGet(uri("/metrics")).statusCode());
+        assertEquals(401, plainGet(uri("/nope")).statusCode(), "an unknown path tells nothing without the token");
+        assertEquals(200, plainGet(uri("/health")).statusCode());
+
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AdminConfig publicRead = new AdminConfig("127.0.0.1", 0, List.of(new Secret(TOKEN, "test")), true, List.of());
+        AdminServer open = new AdminServer(group, publicRead, topologies::get, metrics, recording(asked));
+        open.start();
+        try {
+            URI base = URI.create("http://127.0.0.1:" + open.port());
+            assertEquals(200, plainGet(base.resolve("/topology")).statusCode());
+            assertEquals(200, plainGet(base.resolve("/metrics")).statusCode());
+            assertEquals(401, post(HttpRequest.newBuilder(base.resolve("/switchover?cluster=main"))).statusCode(),
+                    "public-read opens reads only");
+            assertEquals(List.of(), asked);
+        } finally {
+            open.close();
+        }
+    }
+
+    @Test
+    void withoutAdminAuthNothingChangesTheCluster() throws Exception {
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AdminServer unconfigured = new AdminServer(group, "127.0.0.1", 0, topologies::get, metrics, recording(asked));
+        unconfigured.start();
+        try {
+            URI base = URI.create("http://127.0.0.1:" + unconfigured.port());
+            HttpResponse<String> refused = post(authorized(base.resolve("/switchover?cluster=main")));
+            assertEquals(403, refused.statusCode());
+            assertTrue(refused.body().contains("admin.auth is not configured"), refused.body());
+            assertEquals(403, plainGet(base.resolve("/topology")).statusCode());
+            assertEquals(200, plainGet(base.resolve("/health")).statusCode());
+            assertEquals(List.of(), asked);
+        } finally {
+            unconfigured.close();
+        }
+    }
+
+    @Test
+    void aListenerOffLoopbackWithoutTokensIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AdminServer(group,
+                new AdminConfig("0.0.0.0", 0), topologies::get, metrics, AdminControl.NONE));
+        assertTrue(e.getMessage().contains("needs admin.auth tokens"), e.getMessage());
     }
 
     @Test
@@ -199,7 +309,8 @@ class AdminServerTest {
     @Test
     void keepsTheConnectionAliveUntilTheClientAsksToClose() throws Exception {
         try (Socket socket = connect()) {
-            send(socket, "GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /topology HTTP/1.1\r\nHost: x\r\n\r\n");
+            send(socket, "GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /topology HTTP/1.1\r\nHost: 127.0.0.1:"
+                    + server.port() + "\r\nAuthorization: Bearer " + TOKEN + "\r\n\r\n");
             String first = readResponse(socket.getInputStream());
             String second = readResponse(socket.getInputStream());
             assertTrue(first.startsWith("HTTP/1.1 200 OK"), first);
@@ -241,12 +352,12 @@ class AdminServerTest {
 
     @Test
     void failingSupplierIs500AndTheServerKeepsServing() throws Exception {
-        AdminServer broken = new AdminServer(group, "127.0.0.1", 0, () -> {
+        AdminServer broken = new AdminServer(group, withToken("127.0.0.1"), () -> {
             throw new IllegalStateException("boom");
-        }, metrics);
+        }, metrics, AdminControl.NONE);
         broken.start();
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+            HttpResponse<String> response = http.send(authorized(
                     URI.create("http://127.0.0.1:" + broken.port() + "/topology")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(500, response.statusCode());
@@ -303,8 +414,46 @@ class AdminServerTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(5)).build(),
+        return http.send(authorized(uri(path)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(HttpRequest.Builder request) throws Exception {
+        return http.send(request.timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> plainGet(URI uri) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A control that completes every switchover at once and records what it was asked. */
+    private static AdminControl recording(List<String> asked) {
+        return new AdminControl() {
+            @Override
+            public InProgress inProgress(String cluster) {
+                return null;
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<io.auriga.core.failover.SwitchoverResult> switchover(
+                    String cluster, String target) {
+                asked.add(cluster + "->" + target);
+                return java.util.concurrent.CompletableFuture.completedFuture(
+                        io.auriga.core.failover.SwitchoverResult.refused(cluster,
+                                io.auriga.core.failover.SwitchoverResult.Outcome.CONFLICT, "recorded only"));
+            }
+        };
+    }
+
+    private static HttpRequest.Builder authorized(URI uri) {
+        return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + TOKEN);
+    }
+
+    /** An ephemeral-port listener on {@code host} that accepts {@link #TOKEN}. */
+    private static AdminConfig withToken(String host) {
+        return new AdminConfig(host, 0).withToken(new Secret(TOKEN, "test"));
     }
 
     private URI uri(String path) {

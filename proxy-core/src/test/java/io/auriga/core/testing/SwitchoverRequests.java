@@ -3,6 +3,8 @@ package io.auriga.core.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.auriga.config.AdminConfig;
+import io.auriga.config.Secret;
 import io.auriga.core.admin.SwitchoverJson;
 import io.auriga.core.admin.TopologyJson;
 import java.net.URI;
@@ -15,9 +17,22 @@ import java.util.concurrent.TimeUnit;
 
 /** Switchovers asked of a running proxy's admin API, as the integration tests of every engine ask them. */
 public final class SwitchoverRequests {
+    /** The bearer token the test proxies' admin listeners accept ({@link #admin(int)}). */
+    public static final String ADMIN_TOKEN = "integration-test-admin-token";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private SwitchoverRequests() {
+    }
+
+    /** A loopback admin listener on {@code port} that accepts {@link #ADMIN_TOKEN}. */
+    public static AdminConfig admin(int port) {
+        return new AdminConfig("127.0.0.1", port).withToken(new Secret(ADMIN_TOKEN, "test"));
+    }
+
+    /** A request to the admin API on {@code adminPort}, with the token. */
+    public static HttpRequest.Builder authorized(int adminPort, String pathAndQuery) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + pathAndQuery))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN);
     }
 
     /** {@code POST /switchover?cluster=..[&to=..]}, whatever it answers. */
@@ -39,8 +54,8 @@ public final class SwitchoverRequests {
                 HttpResponse.BodyHandlers.ofString());
         boolean seen = false;
         while (!answer.isDone() && !seen) {
-            String json = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/topology"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            String json = HTTP.send(authorized(adminPort, "/topology").build(), HttpResponse.BodyHandlers.ofString())
+                    .body();
             TopologyJson.ClusterView view = TopologyJson.parse(json).clusters().stream()
                     .filter(c -> c.name().equals(cluster)).findFirst().orElseThrow();
             seen = view.inProgress() != null && view.inProgress().kind().equals("switchover")
@@ -53,8 +68,7 @@ public final class SwitchoverRequests {
     }
 
     private static HttpRequest request(int adminPort, String cluster, String target) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/switchover?cluster=" + cluster
-                        + (target == null ? "" : "&to=" + target)))
+        return authorized(adminPort, "/switchover?cluster=" + cluster + (target == null ? "" : "&to=" + target))
                 .timeout(Duration.ofMinutes(3)).POST(HttpRequest.BodyPublishers.noBody()).build();
     }
 }

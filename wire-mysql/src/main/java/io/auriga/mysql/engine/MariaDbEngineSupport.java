@@ -15,6 +15,9 @@ import io.auriga.mysql.backend.MySqlBackendConnector;
 import io.auriga.mysql.backend.ServerProfile;
 import io.auriga.mysql.frontend.ConnectionRegistry;
 import io.auriga.mysql.frontend.MySqlFrontendInitializer;
+import io.auriga.mysql.protocol.MySqlErrors;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import java.security.SecureRandom;
@@ -64,6 +67,12 @@ public final class MariaDbEngineSupport implements EngineSupport {
     @Override
     public synchronized CredentialSource credentials(ClusterConfig cluster) {
         return resources.add(new MariaDbCredentialSource(cluster, cluster.failover().probeTimeout(), clock));
+    }
+
+    /** The ERR the server itself sends instead of its handshake when it is full (1040). */
+    @Override
+    public ByteBuf refusal(ByteBufAllocator alloc, String message) {
+        return MySqlErrors.frame(alloc, 0, MySqlErrors.tooManyConnections(message));
     }
 
     @Override

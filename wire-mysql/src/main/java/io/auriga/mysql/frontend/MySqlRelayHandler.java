@@ -1,5 +1,6 @@
 package io.auriga.mysql.frontend;
 
+import io.auriga.core.LogText;
 import io.auriga.core.admin.EndpointMetrics;
 import io.auriga.core.net.PeerHangup;
 import io.netty.buffer.ByteBuf;
@@ -100,7 +101,7 @@ final class MySqlRelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.info("{}: {} connection failed: {}", session.describe(), fromBackend() ? "backend" : "client",
-                cause.toString());
+                LogText.escape(cause.toString()));
         if (fromBackend() && PeerHangup.isReset(cause)) {
             session.backendReset(ctx.channel());
         }

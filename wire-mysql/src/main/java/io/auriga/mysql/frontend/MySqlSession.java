@@ -1,5 +1,7 @@
 package io.auriga.mysql.frontend;
 
+import io.auriga.core.LogText;
+import io.auriga.core.net.ClientAdmission;
 import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.net.PeerHangup;
 import io.auriga.core.routing.ConnectionCounts;
@@ -295,6 +297,7 @@ public final class MySqlSession implements WriterSessions.Session {
     private void ready(MySqlBackend newBackend) {
         backend = newBackend;
         cancelTimer();
+        ClientAdmission.loggedIn(client);
         live.add(this);
         registry.register(connectionId, new ConnectionRegistry.Target(backend.instance(), backend.threadId()));
         backend.channel().pipeline().addLast("relay", new MySqlRelayHandler(this, client));
@@ -861,7 +864,8 @@ public final class MySqlSession implements WriterSessions.Session {
         }
         closing = true;
         cancelTimer();
-        log.info("{}: {} ({} {} {})", describe(), reason, error.errorCode(), error.sqlState(), error.message());
+        log.info("{}: {} ({} {} {})", describe(), LogText.escape(reason), error.errorCode(), error.sqlState(),
+                LogText.escape(error.message()));
         if (client.isActive()) {
             client.writeAndFlush(MySqlErrors.frame(client.alloc(), sequenceId & 0xFF, error))
                     .addListener(ChannelFutureListener.CLOSE);
@@ -899,7 +903,8 @@ public final class MySqlSession implements WriterSessions.Session {
 
     String describe() {
         return "session " + connectionId + " from " + client.remoteAddress() + " on " + endpoint.name()
-                + (response == null ? "" : " user=" + response.user() + " database=" + response.database());
+                + (response == null ? "" : " user=" + LogText.escape(response.user()) + " database="
+                + LogText.escape(response.database()));
     }
 
     private static String emptyToNull(String s) {

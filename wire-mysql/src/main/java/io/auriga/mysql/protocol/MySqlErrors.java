@@ -74,6 +74,11 @@ public final class MySqlErrors {
         return new ErrPacket(1927, "08S01", message);
     }
 
+    /** ER_CON_COUNT_ERROR, sent instead of the handshake as the server itself does when it is full. */
+    public static ErrPacket tooManyConnections(String message) {
+        return new ErrPacket(1040, "08004", "Too many connections: " + message);
+    }
+
     public static ErrPacket unknownThread(long id) {
         return new ErrPacket(1094, "HY000", "Unknown thread id: " + id);
     }

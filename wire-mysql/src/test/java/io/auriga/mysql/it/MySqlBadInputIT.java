@@ -4,12 +4,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.auriga.config.AdminConfig;
+import io.auriga.config.AurigaConfig;
+import io.auriga.config.Engine;
+import io.auriga.config.FailoverConfig;
+import io.auriga.config.ServerConfig;
+import io.auriga.config.TlsConfig;
+import io.auriga.core.AurigaServer;
+import io.auriga.core.testing.CapturedLog;
+import io.auriga.core.testing.Poll;
+import io.auriga.core.testing.TestTransport;
+import io.auriga.mysql.engine.MariaDbEngineSupport;
+import io.auriga.mysql.frontend.MySqlSession;
+import io.auriga.mysql.sandbox.MariaDbSandboxCluster;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -107,6 +124,56 @@ class MySqlBadInputIT {
             SQLException admin = assertThrows(SQLException.class,
                     () -> DriverManager.getConnection(url, ProxiedMariaDb.CONFIG_USER, "auriga"));
             assertEquals(1045, admin.getErrorCode(), admin.getMessage());
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheLimitsGetTooManyConnectionsInsteadOfTheHandshake(ProxiedMariaDb cluster)
+            throws Exception {
+        ServerConfig d = ServerConfig.defaults();
+        AurigaConfig config = new AurigaConfig(List.of(MariaDbSandboxCluster.config(cluster.sandbox(), "main",
+                "127.0.0.1", 0, 0, FailoverConfig.defaults())), List.of(), TlsConfig.disabled(),
+                new AdminConfig("127.0.0.1", 0), new ServerConfig("127.0.0.1", 1, TestTransport.configured(),
+                d.startupTimeout(), d.connectTimeout(), d.maxStartupPacket(), d.userCacheTtl())
+                .withConnectionLimits(2, 1));
+        Clock clock = Clock.systemUTC();
+        try (AurigaServer limited = new AurigaServer(config, Map.of(Engine.MYSQL, new MariaDbEngineSupport(clock)),
+                clock)) {
+            limited.start();
+            int port = limited.port("main", "writer");
+            try (MySqlRawClient idle = new MySqlRawClient(port, 5000, "127.0.0.2")) {
+                idle.greeting();
+                try (MySqlRawClient second = new MySqlRawClient(port, 5000, "127.0.0.2")) {
+                    String[] error = second.readError();
+                    assertEquals("1040", error[0], String.join(" ", error));
+                    assertEquals("08004", error[1]);
+                    assertTrue(error[2].contains("(server.max-startup-per-address)"), error[2]);
+                    assertTrue(second.closedByPeer());
+                }
+                try (Connection session = cluster.mariadb(port, "")) {
+                    SQLException full = assertThrows(SQLException.class, () -> cluster.mariadb(port, "").close());
+                    assertEquals(1040, full.getErrorCode(), full.getMessage());
+                    assertTrue(full.getMessage().contains("(server.max-connections)"), full.getMessage());
+                    try (Statement st = session.createStatement(); ResultSet rs = st.executeQuery("SELECT 1")) {
+                        assertTrue(rs.next(), "the session already open goes on");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aUserNameCannotForgeALogLine(ProxiedMariaDb cluster) throws Exception {
+        String forged = "x\n12:00:00.000 ERROR [auriga-monitor] Monitor - TWO PRIMARIES in cluster main";
+        try (CapturedLog log = new CapturedLog(MySqlSession.class)) {
+            SQLException denied = assertThrows(SQLException.class,
+                    () -> DriverManager.getConnection(cluster.mariadbUrl(cluster.writerPort(), ""), forged, "wrong"));
+            assertEquals(1045, denied.getErrorCode(), denied.getMessage());
+            assertTrue(Poll.poll(Duration.ofSeconds(5), () -> log.messages().stream()
+                    .anyMatch(m -> m.contains("TWO PRIMARIES"))), "the refused login is logged: " + log.messages());
+            for (String message : log.messages()) {
+                assertEquals(1, message.lines().count(), "one log line: " + message);
+            }
         }
     }
 

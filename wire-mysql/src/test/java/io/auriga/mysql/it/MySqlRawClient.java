@@ -13,7 +13,12 @@ final class MySqlRawClient implements AutoCloseable {
     private final DataInputStream in;
 
     MySqlRawClient(int port, int readTimeoutMillis) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, readTimeoutMillis, "127.0.0.1");
+    }
+
+    /** From {@code localAddress} (another loopback address, such as 127.0.0.2), to tell clients apart. */
+    MySqlRawClient(int port, int readTimeoutMillis, String localAddress) throws IOException {
+        socket = new Socket("127.0.0.1", port, java.net.InetAddress.getByName(localAddress), 0);
         socket.setSoTimeout(readTimeoutMillis);
         in = new DataInputStream(socket.getInputStream());
     }

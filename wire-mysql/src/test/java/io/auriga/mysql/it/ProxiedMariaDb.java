@@ -2,7 +2,6 @@ package io.auriga.mysql.it;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.auriga.config.AdminConfig;
 import io.auriga.config.AurigaConfig;
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.Engine;
@@ -152,7 +151,7 @@ public final class ProxiedMariaDb implements AutoCloseable {
             Path tokenPublicKey = dir.resolve("token.pub");
             Files.writeString(tokenPublicKey, TokenKeys.pem(tokenKeys.getPublic()));
             AurigaConfig config = new AurigaConfig(clusters, users, tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
-                    new AdminConfig("127.0.0.1", freePort()), serverConfig,
+                    io.auriga.core.testing.SwitchoverRequests.admin(freePort()), serverConfig,
                     new TokenConfig(tokenPublicKey, tokenKeys.getPublic(), TokenConfig.DEFAULT_MAX_TTL));
             Clock clock = Clock.systemUTC();
             MariaDbEngineSupport engine = new MariaDbEngineSupport(clock);

@@ -13,6 +13,9 @@ import io.auriga.pg.backend.PgBackendConnector;
 import io.auriga.pg.backend.PgBackendPool;
 import io.auriga.pg.frontend.CancelRegistry;
 import io.auriga.pg.frontend.PgFrontendInitializer;
+import io.auriga.pg.protocol.PgError;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import java.security.SecureRandom;
@@ -70,6 +73,13 @@ public final class PgEngineSupport implements EngineSupport {
     /** One TLS context per cluster, shared by its endpoints; the CA file is read once. */
     private BackendTls backendTls(ClusterConfig cluster) {
         return backendTls.computeIfAbsent(cluster.name(), k -> BackendTls.of(cluster.tls()));
+    }
+
+    @Override
+    public ByteBuf refusal(ByteBufAllocator alloc, String message) {
+        // What the postmaster says when it is full; sent before the client's first packet is read,
+        // which libpq and pgjdbc report even in answer to an SSLRequest.
+        return PgError.fatal(PgError.TOO_MANY_CONNECTIONS, message).encode(alloc);
     }
 
     @Override

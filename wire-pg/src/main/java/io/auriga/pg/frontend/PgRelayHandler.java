@@ -1,5 +1,6 @@
 package io.auriga.pg.frontend;
 
+import io.auriga.core.LogText;
 import io.auriga.core.admin.EndpointMetrics;
 import io.auriga.pg.protocol.PgMessageScanner;
 import io.netty.buffer.ByteBuf;
@@ -132,7 +133,7 @@ final class PgRelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.info("{}: {} connection failed: {}", session.describe(), fromBackend ? "backend" : "client",
-                cause.toString());
+                LogText.escape(cause.toString()));
         ctx.close();
     }
 }

@@ -1,5 +1,7 @@
 package io.auriga.pg.frontend;
 
+import io.auriga.core.LogText;
+import io.auriga.core.net.ClientAdmission;
 import io.auriga.core.auth.LoginSecret;
 import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.routing.ConnectionCounts;
@@ -210,7 +212,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
 
     private void loginFailed(Throwable cause) {
         if (cause instanceof BackendLoginException e && e.errorResponse() != null) {
-            log.info("{}: {}", describe(), e.getMessage());
+            log.info("{}: {}", describe(), LogText.escape(e.getMessage()));
             closeAfter(Unpooled.wrappedBuffer(e.errorResponse()));
             return;
         }
@@ -232,6 +234,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         }
         backend = newBackend;
         cancelTimer();
+        ClientAdmission.loggedIn(client);
         live.add(this);
         key = cancels.issue(new CancelRegistry.Target(backend.address(), backend.processId(), backend.secretKey()));
         backend.channel().pipeline().addLast("relay", new PgRelayHandler(this, client, fromBackend, true));
@@ -802,7 +805,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         if (closing) {
             return;
         }
-        log.info("{}: {} ({} {})", describe(), reason, error.code(), error.message());
+        log.info("{}: {} ({} {})", describe(), LogText.escape(reason), error.code(), LogText.escape(error.message()));
         closeAfter(error.encode(client.alloc()));
     }
 
@@ -832,6 +835,6 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
     String describe() {
         return "session " + (key == null ? "(logging in)" : key.processId()) + " from " + client.remoteAddress()
                 + " on " + endpoint.name()
-                + (user == null ? "" : " user=" + user + " database=" + database);
+                + (user == null ? "" : " user=" + LogText.escape(user) + " database=" + LogText.escape(database));
     }
 }

@@ -48,7 +48,7 @@ final class PgCommands {
                 "-D", dataDir.toString(),
                 "-U", superuser,
                 "--pwfile=" + pwFile,
-                "--auth-local=trust",
+                "--auth-local=scram-sha-256",
                 "--auth-host=scram-sha-256",
                 "-E", "UTF8",
                 "--locale=C",

@@ -76,11 +76,13 @@ final class PgConfigFiles {
             log_timezone = 'UTC'
             include '""" + INSTANCE_CONF + "'\n";
 
-    private static final String HBA = """
-            # Auriga sandbox: trust on the instance's own Unix socket, SCRAM on loopback TCP only.
+    // Trust on the socket let every local OS user in as the superuser (the socket directory was open to
+    // all); a password is needed everywhere, and the socket directory is the server account's alone.
+    static final String HBA = """
+            # Auriga sandbox: SCRAM on the instance's own Unix socket and on loopback TCP, no trust.
             # TYPE  DATABASE     USER  ADDRESS       METHOD
-            local   all          all                 trust
-            local   replication  all                 trust
+            local   all          all                 scram-sha-256
+            local   replication  all                 scram-sha-256
             host    all          all   127.0.0.1/32  scram-sha-256
             host    replication  all   127.0.0.1/32  scram-sha-256
             """;

@@ -5,11 +5,26 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.auriga.config.AdminConfig;
+import io.auriga.config.AurigaConfig;
+import io.auriga.config.Engine;
+import io.auriga.config.ServerConfig;
+import io.auriga.config.TlsConfig;
+import io.auriga.core.AurigaServer;
+import io.auriga.core.testing.CapturedLog;
+import io.auriga.core.testing.Poll;
+import io.auriga.core.testing.TestTransport;
+import io.auriga.pg.engine.PgEngineSupport;
+import io.auriga.pg.frontend.PgSession;
+import io.auriga.pg.sandbox.SandboxCluster;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -195,6 +210,83 @@ class PgBadInputIT {
         assertEquals("3D000", loginError(cluster, "auriga", "auriga", "no_such_db"));
         // A role that exists but may not log in is refused exactly like a wrong password.
         assertEquals("28P01", loginError(cluster, "pg_monitor", "x", "auriga"));
+    }
+
+    @Test
+    void aUserNameCannotForgeALogLine(ProxiedCluster cluster) throws Exception {
+        String forged = "x\n12:00:00.000 ERROR [auriga-monitor] Monitor - TWO PRIMARIES in cluster main";
+        try (CapturedLog log = new CapturedLog(PgSession.class)) {
+            assertEquals("28P01", loginError(cluster, forged, "wrong", "auriga"));
+            assertTrue(Poll.poll(Duration.ofSeconds(5), () -> log.messages().stream()
+                    .anyMatch(m -> m.contains("TWO PRIMARIES"))), "the refused login is logged: " + log.messages());
+            for (String message : log.messages()) {
+                assertEquals(1, message.lines().count(), "one log line: " + message);
+            }
+            String refused = log.messages().stream().filter(m -> m.contains("TWO PRIMARIES")).findFirst().orElseThrow();
+            assertTrue(refused.contains("user=x\\n12:00:00.000 ERROR [auriga-monitor] Monitor - TWO PRIMARIES"),
+                    refused);
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheLimitsAreRefusedAtOnceAndTheOthersGoOn(ProxiedCluster cluster) throws Exception {
+        try (AurigaServer limited = limitedProxy(cluster, 4, 2)) {
+            int port = limited.port("main", "writer");
+            try (RawClient idle1 = new RawClient(port, 5000, "127.0.0.2");
+                 RawClient idle2 = new RawClient(port, 5000, "127.0.0.2")) {
+                try (RawClient third = new RawClient(port, 5000, "127.0.0.2")) {
+                    Map<Character, String> error = third.readError();
+                    assertEquals("53300", error.get('C'));
+                    assertTrue(error.get('M').contains("from 127.0.0.2 that have not logged in yet: at most 2 "
+                            + "(server.max-startup-per-address)"), error.get('M'));
+                    assertTrue(third.closedByPeer());
+                }
+                // Idle strangers on another address neither hold up nor count against these logins.
+                try (Connection first = cluster.connect(port, ""); Connection second = cluster.connect(port, "")) {
+                    assertEquals(1, selectOne(first));
+                    try (RawClient fifth = new RawClient(port, 5000)) {
+                        Map<Character, String> error = fifth.readError();
+                        assertEquals("53300", error.get('C'));
+                        assertTrue(error.get('M').contains("at most 4 client connections (server.max-connections)"),
+                                error.get('M'));
+                        assertTrue(fifth.closedByPeer());
+                    }
+                    PSQLException refused = assertThrows(PSQLException.class, () -> cluster.connect(port, "").close());
+                    assertEquals("53300", refused.getSQLState(), refused.getMessage());
+                    assertEquals(1, selectOne(second), "the sessions already open go on");
+                }
+                // Closing gives the places back.
+                assertTrue(Poll.poll(Duration.ofSeconds(5), () -> {
+                    try (Connection again = cluster.connect(port, "")) {
+                        return selectOne(again) == 1;
+                    } catch (PSQLException e) {
+                        return false;
+                    }
+                }), "a login succeeds once sessions have closed");
+            }
+        }
+    }
+
+    private static int selectOne(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT 1")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** A second proxy in front of the same cluster, with connection limits of its own. */
+    private static AurigaServer limitedProxy(ProxiedCluster cluster, int maxConnections, int maxStartupPerAddress)
+            throws IOException {
+        ServerConfig d = ServerConfig.defaults();
+        ServerConfig server = new ServerConfig("127.0.0.1", 1, TestTransport.configured(), d.startupTimeout(),
+                d.connectTimeout(), d.maxStartupPacket(), d.userCacheTtl())
+                .withConnectionLimits(maxConnections, maxStartupPerAddress);
+        AurigaConfig config = new AurigaConfig(List.of(SandboxCluster.config(cluster.sandbox(), "main", "127.0.0.1",
+                0, 0)), List.of(), TlsConfig.disabled(), new AdminConfig("127.0.0.1", 0), server);
+        Clock clock = Clock.systemUTC();
+        AurigaServer proxy = new AurigaServer(config, Map.of(Engine.POSTGRES, new PgEngineSupport(clock)), clock);
+        proxy.start();
+        return proxy;
     }
 
     @Test

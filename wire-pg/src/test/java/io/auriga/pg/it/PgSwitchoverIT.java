@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.auriga.core.testing.SwitchoverRequests;
-import io.auriga.config.AdminConfig;
 import io.auriga.config.AurigaConfig;
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.Engine;
@@ -21,9 +20,7 @@ import io.auriga.core.topology.Topology;
 import io.auriga.pg.engine.PgEngineSupport;
 import io.auriga.pg.sandbox.PgSandbox;
 import io.auriga.pg.sandbox.SandboxCluster;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -142,8 +139,8 @@ class PgSwitchoverIT {
         HttpResponse<String> self = SwitchoverRequests.post(cluster.server().adminPort(), "main", primary);
         assertEquals(409, self.statusCode(), self.body());
         assertTrue(self.body().contains("already the primary"), self.body());
-        HttpResponse<String> get = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + cluster.server().adminPort() + "/switchover?cluster=main")).GET().build(),
+        HttpResponse<String> get = HTTP.send(SwitchoverRequests.authorized(cluster.server().adminPort(),
+                "/switchover?cluster=main").GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(405, get.statusCode());
 
@@ -179,7 +176,7 @@ class PgSwitchoverIT {
                 base.endpoints(), base.failover());
         ServerConfig d = ServerConfig.defaults();
         AurigaConfig config = new AurigaConfig(List.of(guardedCluster), List.of(),
-                TlsConfig.disabled(), new AdminConfig("127.0.0.1", ProxiedCluster.freePort()),
+                TlsConfig.disabled(), SwitchoverRequests.admin(ProxiedCluster.freePort()),
                 new ServerConfig("127.0.0.1", 1, TestTransport.configured(),
                         d.startupTimeout(), d.connectTimeout(), d.maxStartupPacket(), d.userCacheTtl()));
         Clock clock = Clock.systemUTC();

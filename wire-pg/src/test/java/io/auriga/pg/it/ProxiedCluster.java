@@ -1,6 +1,5 @@
 package io.auriga.pg.it;
 
-import io.auriga.config.AdminConfig;
 import io.auriga.config.AurigaConfig;
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.Engine;
@@ -99,7 +98,7 @@ public final class ProxiedCluster implements AutoCloseable {
             List<UserConfig> users = List.of(new UserConfig(TOKEN_USER, new Secret(TOKEN_USER_PASSWORD, "test"), null,
                     true));
             AurigaConfig config = new AurigaConfig(List.of(cluster), users, tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
-                    new AdminConfig("127.0.0.1", freePort()), server,
+                    io.auriga.core.testing.SwitchoverRequests.admin(freePort()), server,
                     new TokenConfig(tokenPublicKey, tokenKeys.getPublic(), TokenConfig.DEFAULT_MAX_TTL));
             Clock clock = Clock.systemUTC();
             Map<String, io.auriga.core.failover.Rejoiner> rejoiners = selfHealing

@@ -26,6 +26,12 @@ final class RawClient implements AutoCloseable {
         socket.setSoTimeout(readTimeoutMillis);
     }
 
+    /** From {@code localAddress} (another loopback address, such as 127.0.0.2), to tell clients apart. */
+    RawClient(int port, int readTimeoutMillis, String localAddress) throws IOException {
+        socket = new Socket("127.0.0.1", port, java.net.InetAddress.getByName(localAddress), 0);
+        socket.setSoTimeout(readTimeoutMillis);
+    }
+
     RawClient send(byte[] bytes) throws IOException {
         socket.getOutputStream().write(bytes);
         socket.getOutputStream().flush();

@@ -1,10 +1,22 @@
 package io.auriga.pg.sandbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PgConfigFilesTest {
+
+    @Test
+    void noLocalAccountIsTrustedWithoutAPassword() {
+        List<String> rules = PgConfigFiles.HBA.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+
+        assertEquals(4, rules.size(), PgConfigFiles.HBA);
+        for (String rule : rules) {
+            assertTrue(rule.endsWith("scram-sha-256"), rule);
+        }
+    }
 
     @Test
     void standbyAutoConfDropsTheFenceAndOldStreamingSettingsAndKeepsTheRest() {

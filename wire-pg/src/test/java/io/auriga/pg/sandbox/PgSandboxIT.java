@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.auriga.core.sandbox.ProcessRunner;
 import io.auriga.core.sandbox.SandboxChecks;
+import io.auriga.core.sandbox.ServerUser;
 import io.auriga.pg.sandbox.PgSandbox.Instance;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -17,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,6 +57,27 @@ class PgSandboxIT {
         if (sandbox != null) {
             sandbox.close();
         }
+    }
+
+    @Test
+    @Order(1)
+    void onlyTheServerAccountReachesTheSocketAndItNeedsAPassword() throws Exception {
+        Path sockets = dir.resolve(PgConfigFiles.SOCKET_DIR);
+        assertEquals(PosixFilePermissions.fromString("rwx------"), Files.getPosixFilePermissions(sockets));
+        assertEquals(ServerUser.detect(ServerUser.POSTGRES).name(), Files.getOwner(sockets).getName());
+
+        Instance primary = sandbox.primary();
+        List<String> psql = List.of(PgBinaries.find().orElseThrow().bin("psql").toString(), "-X", "-At", "-w",
+                "-h", sockets.toString(), "-p", Integer.toString(primary.port()), "-U", sandbox.adminUser(),
+                "-d", "postgres", "-c", "SELECT current_user");
+        ProcessRunner.Result withoutPassword = ProcessRunner.run(psql, Map.of("PGPASSWORD", ""), dir,
+                Duration.ofSeconds(30));
+        assertFalse(withoutPassword.ok(), "the socket let the superuser in without a password: "
+                + withoutPassword.output());
+        assertTrue(withoutPassword.output().contains("password"), withoutPassword.output());
+        ProcessRunner.Result withPassword = ProcessRunner.run(psql, Map.of("PGPASSWORD", sandbox.adminPassword()), dir,
+                Duration.ofSeconds(30));
+        assertTrue(withPassword.ok(), withPassword.output());
     }
 
     @Test
