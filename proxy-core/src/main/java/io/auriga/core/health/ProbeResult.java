@@ -12,9 +12,16 @@ import java.time.Instant;
  * @param lastReplayAt   replica: commit time of the last replayed transaction, null unknown
  * @param refused        the connection was actively refused (a fast signal of a dead server)
  * @param error          why the probe failed, null on success
+ * @param sessionDefaults a digest of the defaults a new session gets from its role and database
+ *                        (PostgreSQL's {@code pg_db_role_setting}), null where the engine does not say
  */
 public record ProbeResult(Role role, long position, long received, Instant lastReplayAt, boolean refused,
-                          String error) {
+                          String error, String sessionDefaults) {
+
+    public ProbeResult(Role role, long position, long received, Instant lastReplayAt, boolean refused,
+                       String error) {
+        this(role, position, received, lastReplayAt, refused, error, null);
+    }
 
     public static ProbeResult primary(long position) {
         return new ProbeResult(Role.PRIMARY, position, position, null, false, null);
@@ -26,6 +33,11 @@ public record ProbeResult(Role role, long position, long received, Instant lastR
 
     public static ProbeResult failed(String error, boolean refused) {
         return new ProbeResult(Role.DOWN, -1, -1, null, refused, error);
+    }
+
+    /** The same result with the digest of session defaults the probe read. */
+    public ProbeResult withSessionDefaults(String digest) {
+        return new ProbeResult(role, position, received, lastReplayAt, refused, error, digest);
     }
 
     public boolean ok() {

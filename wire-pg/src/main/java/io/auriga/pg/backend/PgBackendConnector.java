@@ -73,6 +73,7 @@ public final class PgBackendConnector {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        pool.born(ch);
                         ch.pipeline().addLast(DECODER, new PgFrameDecoder(MAX_LOGIN_FRAME));
                         ch.pipeline().addLast(HANDSHAKE,
                                 new PgBackendHandshake(instance, user, startupParameters, secret, random, promise));
