@@ -11,7 +11,7 @@ import java.time.Duration;
  * @param startupTimeout    time a client has to finish startup and authentication
  * @param connectTimeout    time to open and log in to a backend connection
  * @param maxStartupPacket  largest startup packet accepted before authentication
- * @param userCacheTtl      how long a verifier read from the database is trusted
+ * @param userCacheTtl      how long a verifier read from the database stands in while the database cannot be asked
  */
 public record ServerConfig(
         String bindHost,

@@ -111,6 +111,24 @@ class MySqlBadInputIT {
     }
 
     @Test
+    void aChangedPasswordCountsFromTheNextLogin(ProxiedMariaDb cluster) throws SQLException {
+        String primary = cluster.server().topology("main").current().primary().orElseThrow().name();
+        String url = cluster.mariadbUrl(cluster.writerPort(), "");
+        try (Connection admin = cluster.admin(cluster.sandbox().instance(primary)); Statement st = admin.createStatement()) {
+            st.execute("DROP USER IF EXISTS changes_password@'%'");
+            st.execute("CREATE USER changes_password@'%' IDENTIFIED BY 'before'");
+            st.execute("GRANT ALL ON " + cluster.sandbox().database() + ".* TO changes_password@'%'");
+            DriverManager.getConnection(url, "changes_password", "before").close();
+            st.execute("ALTER USER changes_password@'%' IDENTIFIED BY 'after'");
+            // Directly, the first login after the change already takes the new password, and only it.
+            DriverManager.getConnection(url, "changes_password", "after").close();
+            SQLException old = assertThrows(SQLException.class,
+                    () -> DriverManager.getConnection(url, "changes_password", "before"));
+            assertEquals(1045, old.getErrorCode(), old.getMessage());
+        }
+    }
+
+    @Test
     void aSilentClientIsDisconnectedAfterTheStartupTimeout(ProxiedMariaDb cluster) throws IOException {
         long start = System.nanoTime();
         try (MySqlRawClient raw = new MySqlRawClient(cluster.writerPort(), 10_000)) {

@@ -128,6 +128,21 @@ class PgBadInputIT {
     }
 
     @Test
+    void aChangedPasswordCountsFromTheNextLogin(ProxiedCluster cluster) throws SQLException {
+        try (Connection admin = cluster.admin(cluster.sandbox().primary()); Statement st = admin.createStatement()) {
+            st.execute("DROP ROLE IF EXISTS changes_password");
+            st.execute("CREATE ROLE changes_password LOGIN PASSWORD 'before'");
+            login(cluster, "changes_password", "before").close();
+            st.execute("ALTER ROLE changes_password PASSWORD 'after'");
+            // Directly, the first login after the change already takes the new password, and only it.
+            login(cluster, "changes_password", "after").close();
+            assertEquals("28P01", loginError(cluster, "changes_password", "before", "auriga"));
+            st.execute("ALTER ROLE changes_password NOLOGIN");
+            assertEquals("28P01", loginError(cluster, "changes_password", "after", "auriga"));
+        }
+    }
+
+    @Test
     void aClientVanishingMidQueryStopsItsQuery(ProxiedCluster cluster) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("psql", "-X", "-q", "-c", "SELECT pg_sleep(60) /* vanishing */",
                 "host=127.0.0.1 port=" + cluster.writerPort() + " user=auriga dbname=auriga sslmode=disable")
@@ -157,6 +172,11 @@ class PgBadInputIT {
             Thread.sleep(100);
         }
         return false;
+    }
+
+    private static Connection login(ProxiedCluster cluster, String user, String password) throws SQLException {
+        return java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + cluster.writerPort()
+                + "/auriga?sslmode=disable", user, password);
     }
 
     private static String loginError(ProxiedCluster cluster, String user, String password, String database) {
