@@ -123,6 +123,7 @@ public final class AurigaServer implements AutoCloseable {
         Monitor monitor = new Monitor(cluster, engine.probes(cluster), holder, clock);
         monitors.add(monitor);
         monitor.start();
+        checkAdminLogin(cluster, monitor.refusedLogins());
         ClusterOperations operations = engine.operations(cluster);
         QuorumKeeper quorum = cluster.durability() == Durability.QUORUM
                 ? new QuorumKeeper(cluster, holder, operations, clock) : null;
@@ -146,6 +147,21 @@ public final class AurigaServer implements AutoCloseable {
             listeners.put(context.name(), listener);
             log.info("endpoint {} ({}) listening on {}:{}", context.name(), endpoint.role().name().toLowerCase(),
                     host, listener.port());
+        }
+    }
+
+    /**
+     * Says, at ERROR, which instance refused the admin user in the first round and why; refuses to start
+     * when all did: without the admin login nothing can be probed, no user read, no failover run.
+     */
+    private static void checkAdminLogin(ClusterConfig cluster, Map<String, String> refused) throws IOException {
+        String user = cluster.adminCredentials().user();
+        refused.forEach((instance, why) -> log.error("cluster {}: instance {} refused the admin user {}: {}",
+                cluster.name(), instance, user, why));
+        if (!refused.isEmpty() && refused.size() == cluster.instances().size()) {
+            throw new IOException("cluster " + cluster.name() + ": no instance accepts the admin user " + user
+                    + " (" + String.join("; ", refused.entrySet().stream().map(e -> e.getKey() + ": "
+                    + e.getValue()).toList()) + "); check admin-credentials");
         }
     }
 

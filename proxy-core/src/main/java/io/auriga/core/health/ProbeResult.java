@@ -17,6 +17,7 @@ import java.time.Instant;
  */
 public record ProbeResult(Role role, long position, long received, Instant lastReplayAt, boolean refused,
                           String error, String sessionDefaults) {
+    private static final String LOGIN_REFUSED = "admin login refused: ";
 
     public ProbeResult(Role role, long position, long received, Instant lastReplayAt, boolean refused,
                        String error) {
@@ -31,6 +32,11 @@ public record ProbeResult(Role role, long position, long received, Instant lastR
         return new ProbeResult(Role.REPLICA, replayed, received, lastReplayAt, false, null);
     }
 
+    /** The instance answered but refused the admin login (wrong password, no such user, pg_hba). */
+    public static ProbeResult loginRefused(String error) {
+        return failed(LOGIN_REFUSED + error, false);
+    }
+
     public static ProbeResult failed(String error, boolean refused) {
         return new ProbeResult(Role.DOWN, -1, -1, null, refused, error);
     }
@@ -38,6 +44,11 @@ public record ProbeResult(Role role, long position, long received, Instant lastR
     /** The same result with the digest of session defaults the probe read. */
     public ProbeResult withSessionDefaults(String digest) {
         return new ProbeResult(role, position, received, lastReplayAt, refused, error, digest);
+    }
+
+    /** Whether the instance refused the admin login, rather than being unreachable or failing the probe. */
+    public boolean loginRefused() {
+        return error != null && error.startsWith(LOGIN_REFUSED);
     }
 
     public boolean ok() {
