@@ -12,6 +12,7 @@ import java.time.Duration;
  * @param connectTimeout    time to open and log in to a backend connection
  * @param maxStartupPacket  largest startup packet accepted before authentication
  * @param userCacheTtl      how long a verifier read from the database stands in while the database cannot be asked
+ * @param loginThrottle     how failed logins are slowed down
  */
 public record ServerConfig(
         String bindHost,
@@ -20,7 +21,15 @@ public record ServerConfig(
         Duration startupTimeout,
         Duration connectTimeout,
         int maxStartupPacket,
-        Duration userCacheTtl) {
+        Duration userCacheTtl,
+        LoginThrottleConfig loginThrottle) {
+
+    /** The settings with the default login throttle. */
+    public ServerConfig(String bindHost, int ioThreads, IoTransport transport, Duration startupTimeout,
+                        Duration connectTimeout, int maxStartupPacket, Duration userCacheTtl) {
+        this(bindHost, ioThreads, transport, startupTimeout, connectTimeout, maxStartupPacket, userCacheTtl,
+                LoginThrottleConfig.DEFAULTS);
+    }
 
     public static ServerConfig defaults() {
         return new ServerConfig("0.0.0.0", 0, IoTransport.AUTO, Duration.ofSeconds(10), Duration.ofSeconds(5), 10_000,

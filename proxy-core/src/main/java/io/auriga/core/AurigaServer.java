@@ -9,6 +9,7 @@ import io.auriga.config.TlsConfig;
 import io.auriga.core.admin.AdminControl;
 import io.auriga.core.admin.AdminServer;
 import io.auriga.core.admin.Metrics;
+import io.auriga.core.auth.LoginThrottle;
 import io.auriga.core.auth.Tokens;
 import io.auriga.core.auth.UserStore;
 import io.auriga.core.engine.ClusterOperations;
@@ -137,10 +138,11 @@ public final class AurigaServer implements AutoCloseable {
         AtomicReference<SslContext> ssl = new AtomicReference<>(sslContext(config.tls(), engine.alpnProtocols()));
         tlsContexts.add(Map.entry(ssl, engine.alpnProtocols()));
         ConnectionCounts counts = new ConnectionCounts();
+        LoginThrottle throttle = new LoginThrottle(config.server().loginThrottle(), clock);
         for (EndpointConfig endpoint : cluster.endpoints()) {
             EndpointContext context = new EndpointContext(cluster, endpoint, new Router(endpoint, holder, counts),
                     counts, users, config.server(), config.tls().mode(), ssl::get, loops,
-                    metrics.endpoint(cluster.name(), endpoint.name()));
+                    metrics.endpoint(cluster.name(), endpoint.name()), throttle);
             String host = endpoint.host() != null ? endpoint.host() : config.server().bindHost();
             Listener listener = Listener.bind(context.name(), loops, host, endpoint.port(), engine.frontend(context),
                     BIND_TIMEOUT);

@@ -129,6 +129,42 @@ class MySqlBadInputIT {
     }
 
     @Test
+    void repeatedWrongPasswordsAreSlowedForThatAddressOnly(ProxiedMariaDb cluster) throws SQLException {
+        String primary = cluster.server().topology("main").current().primary().orElseThrow().name();
+        String url = cluster.mariadbUrl(cluster.writerPort(), "");
+        try (Connection admin = cluster.admin(cluster.sandbox().instance(primary)); Statement st = admin.createStatement()) {
+            st.execute("DROP USER IF EXISTS guessed@'%'");
+            st.execute("CREATE USER guessed@'%' IDENTIFIED BY 'right'");
+            st.execute("GRANT ALL ON " + cluster.sandbox().database() + ".* TO guessed@'%'");
+        }
+        // Five failures in a row cost nothing (server.login-throttle defaults) ...
+        for (int i = 0; i < 5; i++) {
+            String guess = "guess" + i;
+            SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(url, "guessed", guess));
+            assertEquals(1045, e.getErrorCode(), e.getMessage());
+        }
+        // ... the next attempt from this address is held a second before it is even checked.
+        long start = System.nanoTime();
+        SQLException held = assertThrows(SQLException.class, () -> DriverManager.getConnection(url, "guessed", "guess5"));
+        assertEquals(1045, held.getErrorCode(), held.getMessage());
+        assertTrue(elapsedMillis(start) >= 800, "held " + elapsedMillis(start) + " ms");
+        // Another address is not locked out: its first login as the same user goes through at once.
+        start = System.nanoTime();
+        DriverManager.getConnection(cluster.mariadbUrl(cluster.writerPort(), "localSocketAddress=127.0.0.2"), "guessed",
+                "right").close();
+        assertTrue(elapsedMillis(start) < 800, "another address was held " + elapsedMillis(start) + " ms");
+        // The right password from the guessing address still logs in, after its hold, and ends the run.
+        DriverManager.getConnection(url, "guessed", "right").close();
+        start = System.nanoTime();
+        DriverManager.getConnection(url, "guessed", "right").close();
+        assertTrue(elapsedMillis(start) < 800, "held after a success: " + elapsedMillis(start) + " ms");
+    }
+
+    private static long elapsedMillis(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    @Test
     void aSilentClientIsDisconnectedAfterTheStartupTimeout(ProxiedMariaDb cluster) throws IOException {
         long start = System.nanoTime();
         try (MySqlRawClient raw = new MySqlRawClient(cluster.writerPort(), 10_000)) {

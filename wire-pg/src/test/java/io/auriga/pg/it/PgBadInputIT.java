@@ -143,6 +143,40 @@ class PgBadInputIT {
     }
 
     @Test
+    void repeatedWrongPasswordsAreSlowedForThatAddressOnly(ProxiedCluster cluster) throws SQLException {
+        try (Connection admin = cluster.admin(cluster.sandbox().primary()); Statement st = admin.createStatement()) {
+            st.execute("DROP ROLE IF EXISTS guessed");
+            st.execute("CREATE ROLE guessed LOGIN PASSWORD 'right'");
+        }
+        // Five failures in a row cost nothing (server.login-throttle defaults) ...
+        for (int i = 0; i < 5; i++) {
+            assertEquals("28P01", loginError(cluster, "guessed", "guess" + i, "auriga"));
+        }
+        // ... the next attempt from this address is held a second before it is even checked.
+        long start = System.nanoTime();
+        assertEquals("28P01", loginError(cluster, "guessed", "guess5", "auriga"));
+        assertTrue(elapsedMillis(start) >= 800, "held " + elapsedMillis(start) + " ms");
+        // Another address is not locked out: its first login as the same user goes through at once.
+        start = System.nanoTime();
+        Properties other = new Properties();
+        other.setProperty("user", "guessed");
+        other.setProperty("password", "right");
+        other.setProperty("localSocketAddress", "127.0.0.2");
+        java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + cluster.writerPort()
+                + "/auriga?sslmode=disable", other).close();
+        assertTrue(elapsedMillis(start) < 800, "another address was held " + elapsedMillis(start) + " ms");
+        // The right password from the guessing address still logs in, after its hold, and ends the run.
+        login(cluster, "guessed", "right").close();
+        start = System.nanoTime();
+        login(cluster, "guessed", "right").close();
+        assertTrue(elapsedMillis(start) < 800, "held after a success: " + elapsedMillis(start) + " ms");
+    }
+
+    private static long elapsedMillis(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    @Test
     void aClientVanishingMidQueryStopsItsQuery(ProxiedCluster cluster) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("psql", "-X", "-q", "-c", "SELECT pg_sleep(60) /* vanishing */",
                 "host=127.0.0.1 port=" + cluster.writerPort() + " user=auriga dbname=auriga sslmode=disable")
