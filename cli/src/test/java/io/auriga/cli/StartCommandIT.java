@@ -207,6 +207,20 @@ class StartCommandIT {
                     """.formatted(pg1.port(), pg2.port(), sandbox.adminUser(), dir.resolve("admin.password"), writer,
                     reader, admin));
 
+            Path wrong = write("wrong-admin.yaml", Files.readString(file).replace(
+                    dir.resolve("admin.password").toString(), write("wrong.password", "not-it").toString()));
+            CliProcess.Result refused = CliProcess.run(READY_TIMEOUT, "start", "-c", wrong.toString());
+            assertEquals(1, refused.exitCode(), "no instance accepts the admin user: no start\n" + refused);
+            for (String instance : List.of("pg1", "pg2")) {
+                assertTrue(refused.stderr().contains("ERROR") && refused.stderr().contains("instance " + instance
+                        + " refused the admin user " + sandbox.adminUser() + ": admin login refused: FATAL: password "
+                        + "authentication failed"), "says which instance refused whom and why\n" + refused);
+            }
+            assertTrue(refused.stderr().contains("no instance accepts the admin user " + sandbox.adminUser()),
+                    refused.toString());
+            assertFalse(refused.stderr().contains("\tat "), "an operator error, not a stack trace\n" + refused);
+            assertFalse(LocalMachine.isListening(writer), "nothing listens");
+
             try (CliProcess auriga = CliProcess.start("start", "-c", file.toString())) {
                 auriga.awaitLine(false, line -> line.contains("auriga started"), READY_TIMEOUT);
 

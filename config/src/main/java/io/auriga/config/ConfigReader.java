@@ -31,7 +31,9 @@ final class ConfigReader {
     /** Shorter tokens can be guessed; the demo's have 43 characters. */
     static final int MIN_ADMIN_TOKEN = 16;
     private static final List<String> SERVER_KEYS = List.of("bind", "io-threads", "transport", "startup-timeout",
-            "connect-timeout", "max-startup-packet", "user-cache-ttl", "max-connections", "max-startup-per-address");
+            "connect-timeout", "max-startup-packet", "user-cache-ttl", "max-connections", "max-startup-per-address",
+            "login-throttle");
+    private static final List<String> THROTTLE_KEYS = List.of("after-failures", "delay", "max-delay");
     private static final Map<String, TlsMode> TLS_MODES = MapNode.words(TlsMode.values());
 
     private final Problems problems;
@@ -231,16 +233,40 @@ final class ConfigReader {
         if (node == null) {
             return defaults;
         }
+        Duration startupTimeout = node.positiveDuration("startup-timeout", defaults.startupTimeout());
         return new ServerConfig(
                 node.text("bind", defaults.bindHost()),
                 node.integer("io-threads", 0, 1024, defaults.ioThreads()),
                 Optional.ofNullable(node.choice("transport", TRANSPORTS)).orElse(defaults.transport()),
-                node.positiveDuration("startup-timeout", defaults.startupTimeout()),
+                startupTimeout,
                 node.positiveDuration("connect-timeout", defaults.connectTimeout()),
                 // Read before authentication: bounded so a stranger cannot make us buffer much.
                 node.integer("max-startup-packet", 1024, 1 << 20, defaults.maxStartupPacket()),
                 node.duration("user-cache-ttl", defaults.userCacheTtl()),
                 node.integer("max-connections", 1, 1_000_000, defaults.maxConnections()),
-                node.integer("max-startup-per-address", 1, 1_000_000, defaults.maxStartupPerAddress()));
+                node.integer("max-startup-per-address", 1, 1_000_000, defaults.maxStartupPerAddress()),
+                node.map("login-throttle", THROTTLE_KEYS).map(t -> readThrottle(t, startupTimeout))
+                        .orElse(defaults.loginThrottle()));
+    }
+
+    /** {@code server.login-throttle}; a held login must still be able to finish within the startup timeout. */
+    private static LoginThrottleConfig readThrottle(MapNode node, Duration startupTimeout) {
+        LoginThrottleConfig defaults = LoginThrottleConfig.DEFAULTS;
+        int after = node.integer("after-failures", 1, 1000, defaults.afterFailures());
+        Duration maxDelay = node.duration("max-delay", defaults.maxDelay());
+        if (maxDelay.isZero()) {
+            return LoginThrottleConfig.OFF;
+        }
+        Duration delay = node.positiveDuration("delay", defaults.delay().compareTo(maxDelay) > 0 ? maxDelay
+                : defaults.delay());
+        if (delay.compareTo(maxDelay) > 0) {
+            node.problem("delay", Durations.format(delay) + " is longer than max-delay " + Durations.format(maxDelay));
+        }
+        if (maxDelay.compareTo(startupTimeout) >= 0) {
+            node.problem("max-delay", Durations.format(maxDelay) + " must be shorter than server.startup-timeout "
+                    + Durations.format(startupTimeout) + ", or a held login could never finish (0s turns the "
+                    + "throttle off)");
+        }
+        return new LoginThrottleConfig(after, delay, maxDelay);
     }
 }

@@ -136,7 +136,8 @@ class ConfigLoaderTest {
                                 switchover-drain: 2s, rejoin-command: '/opt/db/rejoin.sh --quiet', rejoin-timeout: 2m }
                 admin: { host: 0.0.0.0, port: 0 }
                 server: { bind: 127.0.0.2, io-threads: 4, transport: epoll, startup-timeout: 20s, connect-timeout: 3s, max-startup-packet: 20000, user-cache-ttl: 0,
-                          max-connections: 500, max-startup-per-address: 20 }
+                          max-connections: 500, max-startup-per-address: 20,
+                          login-throttle: { after-failures: 3, delay: 500ms, max-delay: 15s } }
                 """);
 
         ClusterConfig main = config.clusters().get(0);
@@ -151,7 +152,8 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(2), "/opt/db/rejoin.sh --quiet", Duration.ofMinutes(2)), main.failover());
         assertEquals(new AdminConfig("0.0.0.0", 0), config.admin());
         assertEquals(new ServerConfig("127.0.0.2", 4, IoTransport.EPOLL, Duration.ofSeconds(20), Duration.ofSeconds(3), 20_000,
-                Duration.ZERO, 500, 20), config.server());
+                Duration.ZERO, 500, 20, new LoginThrottleConfig(3, Duration.ofMillis(500), Duration.ofSeconds(15))),
+                config.server());
     }
 
     @Test

@@ -398,6 +398,18 @@ class ConfigValidationTest {
                 "server.max-startup-packet: 10 is out of range (1024..1048576)");
     }
 
+    @Test
+    void theLoginThrottleIsChecked() {
+        assertProblems(CLUSTER + "server: { login-throttle: { after-failures: 0, delay: 3s, max-delay: 2s, "
+                        + "max-dealy: 1s } }\n",
+                "server.login-throttle: unknown field 'max-dealy' (did you mean 'max-delay'?)",
+                "server.login-throttle.after-failures: 0 is out of range (1..1000)",
+                "server.login-throttle.delay: 3s is longer than max-delay 2s");
+        assertProblems(CLUSTER + "server: { startup-timeout: 5s, login-throttle: { max-delay: 5s } }\n",
+                "server.login-throttle.max-delay: 5s must be shorter than server.startup-timeout 5s, or a held login "
+                        + "could never finish (0s turns the throttle off)");
+    }
+
     // --- users ---
 
     @Test

@@ -9,6 +9,7 @@ import io.auriga.config.TlsConfig;
 import io.auriga.core.admin.AdminControl;
 import io.auriga.core.admin.AdminServer;
 import io.auriga.core.admin.Metrics;
+import io.auriga.core.auth.LoginThrottle;
 import io.auriga.core.auth.Tokens;
 import io.auriga.core.auth.UserStore;
 import io.auriga.core.engine.ClusterOperations;
@@ -133,6 +134,7 @@ public final class AurigaServer implements AutoCloseable {
         Monitor monitor = new Monitor(cluster, engine.probes(cluster), holder, clock);
         monitors.add(monitor);
         monitor.start();
+        checkAdminLogin(cluster, monitor.refusedLogins());
         ClusterOperations operations = engine.operations(cluster);
         QuorumKeeper quorum = cluster.durability() == Durability.QUORUM
                 ? new QuorumKeeper(cluster, holder, operations, clock) : null;
@@ -146,10 +148,11 @@ public final class AurigaServer implements AutoCloseable {
         AtomicReference<SslContext> ssl = new AtomicReference<>(sslContext(config.tls(), engine.alpnProtocols()));
         tlsContexts.add(Map.entry(ssl, engine.alpnProtocols()));
         ConnectionCounts counts = new ConnectionCounts();
+        LoginThrottle throttle = new LoginThrottle(config.server().loginThrottle(), clock);
         for (EndpointConfig endpoint : cluster.endpoints()) {
             EndpointContext context = new EndpointContext(cluster, endpoint, new Router(endpoint, holder, counts),
                     counts, users, config.server(), config.tls().mode(), ssl::get, loops,
-                    metrics.endpoint(cluster.name(), endpoint.name()));
+                    metrics.endpoint(cluster.name(), endpoint.name()), throttle);
             String host = endpoint.host() != null ? endpoint.host() : config.server().bindHost();
             ClientAdmission admission = new ClientAdmission(context.name(), limits, engine::refusal,
                     engine.frontend(context), refusals);
@@ -170,6 +173,21 @@ public final class AurigaServer implements AutoCloseable {
                 DescriptorLimit.needed(limits.maxConnections()), limits.maxConnections(),
                 limits.maxStartupPerAddress());
         DescriptorLimit.shortfall(limit.getAsLong(), limits.maxConnections()).ifPresent(log::warn);
+    }
+
+    /**
+     * Says, at ERROR, which instance refused the admin user in the first round and why; refuses to start
+     * when all did: without the admin login nothing can be probed, no user read, no failover run.
+     */
+    private static void checkAdminLogin(ClusterConfig cluster, Map<String, String> refused) throws IOException {
+        String user = cluster.adminCredentials().user();
+        refused.forEach((instance, why) -> log.error("cluster {}: instance {} refused the admin user {}: {}",
+                cluster.name(), instance, user, why));
+        if (!refused.isEmpty() && refused.size() == cluster.instances().size()) {
+            throw new IOException("cluster " + cluster.name() + ": no instance accepts the admin user " + user
+                    + " (" + String.join("; ", refused.entrySet().stream().map(e -> e.getKey() + ": "
+                    + e.getValue()).toList()) + "); check admin-credentials");
+        }
     }
 
     private static SslContext sslContext(TlsConfig tls, List<String> alpn) {

@@ -7,7 +7,8 @@ import java.util.Properties;
 
 /**
  * The small read-only pool a {@link CredentialSource} reads stored passwords through, with the
- * cluster's admin credentials: at most two connections, none kept idle for long, and bounded by the
+ * cluster's admin credentials: at most two connections, one kept open since every login asks (one
+ * indexed lookup), and bounded by the
  * probe timeout so that a login never waits on a dead instance longer than a probe would. It does
  * not fail when no instance answers at creation: the first lookup reports that instead.
  */
@@ -32,7 +33,7 @@ public final class AccountPool {
         config.setJdbcUrl(jdbcUrl);
         config.setDataSourceProperties(dataSourceProperties);
         config.setMaximumPoolSize(2);
-        config.setMinimumIdle(0);
+        config.setMinimumIdle(1);
         config.setConnectionTimeout(Math.max(MIN_TIMEOUT_MILLIS, timeout.toMillis()));
         config.setValidationTimeout(Math.max(MIN_TIMEOUT_MILLIS, Math.min(timeout.toMillis(), MAX_VALIDATION_MILLIS)));
         config.setIdleTimeout(60_000);

@@ -34,6 +34,9 @@ import java.util.List;
  */
 public final class Tokens {
     public static final String AUDIENCE = "auriga";
+    /** Bounds on a time claim, well inside what {@link Instant} holds: years 0 to 9999. */
+    private static final long MIN_TIME = -62_167_219_200L;
+    private static final long MAX_TIME = 253_402_300_799L;
     static final Duration LEEWAY = Duration.ofSeconds(60);
     /** Far above any real token (about 250 characters), far below what would cost anything to refuse. */
     static final int MAX_LENGTH = 4096;
@@ -160,6 +163,12 @@ public final class Tokens {
         }
         if (value == null || !value.isNumber()) {
             throw new AuthException("token claim " + name + (value == null ? " is missing" : " is not a number"));
+        }
+        // A signed token may still carry any number: one that is no time at all is refused like any bad
+        // token, never with what Instant says about it.
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.asLong() < MIN_TIME
+                || value.asLong() > MAX_TIME) {
+            throw new AuthException("token claim " + name + " " + value + " is not a time in seconds since 1970");
         }
         return Instant.ofEpochSecond(value.asLong());
     }

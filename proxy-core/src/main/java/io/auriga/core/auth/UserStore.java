@@ -15,8 +15,10 @@ import java.util.concurrent.Executor;
 /**
  * Finds the credential a client is checked against. Users listed in the config take
  * precedence (token users among them); everyone else is the database's own, read through a {@link CredentialSource}
- * on a blocking executor and cached for a short time. A failed login drops the cache entry so a
- * changed password is picked up on the next attempt.
+ * on a blocking executor at every login, so that a changed password, a locked or dropped account
+ * counts from the next login on, as it does on a direct connection. What was read is remembered for
+ * {@code ttl}, and stands in only while the source cannot be asked (no instance reachable), so that
+ * users who logged in lately still can.
  */
 public final class UserStore {
     private volatile Map<String, StoredCredential> configured;
@@ -66,23 +68,23 @@ public final class UserStore {
         return Map.copyOf(byName);
     }
 
-    /** Looks a user up; completes on the blocking executor, or at once for config and cached users. */
+    /**
+     * Looks a user up: completes at once for config users, otherwise on the blocking executor with the
+     * source's answer, or with what it answered within {@code ttl} when it cannot be asked now.
+     */
     public CompletableFuture<UserLookup> lookup(String user) {
         StoredCredential fromConfig = configured.get(user);
         if (fromConfig != null) {
             return CompletableFuture.completedFuture(new UserLookup.Found(fromConfig));
         }
-        Instant now = clock.instant();
-        Cached cached = cache.get(user);
-        if (cached != null && cached.until.isAfter(now)) {
-            return CompletableFuture.completedFuture(cached.lookup);
-        }
         return CompletableFuture.supplyAsync(() -> {
             UserLookup result = database.lookup(user);
             if (!(result instanceof UserLookup.Unavailable)) {
                 cache.put(user, new Cached(result, clock.instant().plus(ttl)));
+                return result;
             }
-            return result;
+            Cached cached = cache.get(user);
+            return cached != null && cached.until.isAfter(clock.instant()) ? cached.lookup : result;
         }, blocking);
     }
 

@@ -5,6 +5,7 @@ import io.auriga.config.EndpointConfig;
 import io.auriga.config.ServerConfig;
 import io.auriga.config.TlsConfig;
 import io.auriga.core.admin.EndpointMetrics;
+import io.auriga.core.auth.LoginThrottle;
 import io.auriga.core.auth.UserStore;
 import io.auriga.core.net.EventLoops;
 import io.auriga.core.routing.ConnectionCounts;
@@ -15,7 +16,8 @@ import io.netty.handler.ssl.SslContext;
  * Everything a protocol's front end needs to serve one endpoint: its routing rule, the users,
  * TLS, limits and the shared event loops. Built by {@code AurigaServer}; passed explicitly.
  *
- * @param tls the server's TLS context, which a reload may replace; null inside when TLS is disabled
+ * @param tls      the server's TLS context, which a reload may replace; null inside when TLS is disabled
+ * @param throttle slows down failed logins to the endpoint's cluster
  */
 public record EndpointContext(
         ClusterConfig cluster,
@@ -27,7 +29,8 @@ public record EndpointContext(
         TlsConfig.TlsMode tlsMode,
         java.util.function.Supplier<SslContext> tls,
         EventLoops loops,
-        EndpointMetrics metrics) {
+        EndpointMetrics metrics,
+        LoginThrottle throttle) {
 
     public String name() {
         return cluster.name() + "/" + endpoint.name();

@@ -34,9 +34,16 @@ public final class JdbcProbeConnection implements AutoCloseable {
         return connection;
     }
 
-    /** Discards the connection after {@code failure} and reports the probe failed, refused when nothing listened. */
+    /**
+     * Discards the connection after {@code failure} and reports the probe failed: refused when nothing
+     * listened, a refused login when the server turned the admin credentials down.
+     */
     public ProbeResult failed(Exception failure) {
         close();
+        if (failure instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("28")) {
+            // SQLSTATE class 28, invalid authorization (PostgreSQL 28P01/28000, MariaDB 1045 as 28000).
+            return ProbeResult.loginRefused(failure.getMessage());
+        }
         return ProbeResult.failed(failure.getMessage(), refused(failure));
     }
 

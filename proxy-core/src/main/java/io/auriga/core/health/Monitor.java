@@ -35,6 +35,10 @@ public final class Monitor implements AutoCloseable {
     private final Map<String, Probe> probes = new LinkedHashMap<>();
     private final Map<String, Integer> streaks = new HashMap<>();
     private final Map<String, Future<ProbeResult>> inFlight = new HashMap<>();
+    /** Why each instance refused the admin login in the last round; written by rounds only. */
+    private volatile Map<String, String> refusedLogins = Map.of();
+    /** The last digest of session defaults each instance reported. */
+    private final Map<String, String> sessionDefaults = new HashMap<>();
     /** Half an hour of rounds at the default interval, each finding the primary further on. */
     private final PrimaryProgress progress = new PrimaryProgress(4096);
     private final java.util.concurrent.atomic.AtomicLong lastSuspicionRound = new java.util.concurrent.atomic.AtomicLong(
@@ -89,6 +93,11 @@ public final class Monitor implements AutoCloseable {
             log.debug("cluster {}: a session lost its connection to {}; probing now", cluster.name(), instance);
             probeNow();
         }
+    }
+
+    /** The instances that refused the admin login in the last round, with each server's reason. */
+    public Map<String, String> refusedLogins() {
+        return refusedLogins;
     }
 
     /** Runs a round as soon as the current one ends (after a promotion, say), not at the next interval. */
@@ -172,6 +181,14 @@ public final class Monitor implements AutoCloseable {
         // A refused connection is a strong signal; one immediate re-probe rules out a blip before it counts.
         results.replaceAll((name, result) -> result.refused() ? probes.get(name).probe() : result);
         results.forEach((name, result) -> streaks.put(name, result.ok() ? 0 : streaks.getOrDefault(name, 0) + 1));
+        noticeSessionDefaults(results);
+        Map<String, String> refused = new LinkedHashMap<>();
+        results.forEach((name, result) -> {
+            if (result.loginRefused()) {
+                refused.put(name, result.error());
+            }
+        });
+        refusedLogins = refused;
         if (handoverAtStart != null) {
             results.computeIfPresent(handoverAtStart[0], (name, result) -> result.ok()
                     && result.role() == io.auriga.core.topology.Role.FENCED ? ProbeResult.primary(result.position())
@@ -213,6 +230,21 @@ public final class Monitor implements AutoCloseable {
                 log.info("cluster {}: {} replicates again and serves reads", cluster.name(), now.name());
             }
         }
+    }
+
+    /**
+     * Tells the cluster's pools when an instance reports other defaults for new sessions than before:
+     * the sessions they keep started with the old ones.
+     */
+    private void noticeSessionDefaults(Map<String, ProbeResult> results) {
+        results.forEach((name, result) -> {
+            if (result.ok() && result.sessionDefaults() != null) {
+                String before = sessionDefaults.put(name, result.sessionDefaults());
+                if (before != null && !before.equals(result.sessionDefaults())) {
+                    holder.staleSessions("role or database defaults changed on " + name);
+                }
+            }
+        });
     }
 
     private void reportSplitBrain(Topology before, Topology after, java.util.Set<String> requested) {

@@ -8,13 +8,17 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,10 +33,14 @@ import org.slf4j.LoggerFactory;
  *        refused, no answer within the reset timeout, pool full → closed
  *   a kept connection that closes, says anything, or waits past the idle timeout → dropped, closed
  *   a client logs in             → a kept connection with its key on its event loop (the newest), if any
+ *   {@link #stale}               → every kept connection closed; none opened before is kept again
  * </pre>
  * Connections stay on the event loop that opened them (the pool is per loop and touched only from
  * it), so a session still never hops threads. The key is the engine's: whatever binds a backend
  * session at login (instance, user, a proof of the password, database, settings sent at login).
+ * What the server binds at the start of a session beyond the login (defaults set for a role or a
+ * database since) is not in the key: whoever sees it change calls {@link #stale}, so that a client never
+ * gets a session older than a change it could have seen on a new connection.
  *
  * @param <K> the login key
  * @param <B> the engine's backend connection
@@ -62,7 +70,18 @@ public final class KeptBackends<K, B> {
 
         /** What {@code message}, framed by {@link #decoder()}, says; the pool releases it. */
         Verdict judge(Object message);
+
+        /**
+         * The reset of one connection. An engine whose answer comes in several parts returns a fresh
+         * one that follows them; the default judges every message alone.
+         */
+        default Reset begin() {
+            return this;
+        }
     }
+
+    /** The {@link #stale} generation a connection was opened in; absent counts as the first. */
+    private static final AttributeKey<Long> BORN = AttributeKey.valueOf("auriga-kept-born");
 
     private final int size;
     private final Duration idleTimeout;
@@ -71,6 +90,7 @@ public final class KeptBackends<K, B> {
     private final Reset reset;
     private final Function<B, Channel> channelOf;
     private final Map<EventLoop, Map<K, ArrayDeque<Kept<B>>>> byLoop = new ConcurrentHashMap<>();
+    private final AtomicLong generation = new AtomicLong();
 
     /**
      * @param size         connections kept per key and event loop; 0 keeps none
@@ -94,6 +114,37 @@ public final class KeptBackends<K, B> {
     }
 
     /**
+     * Notes that {@code channel} is a new backend connection: call before it logs in, so that a
+     * {@link #stale} call from then on does not concern it.
+     */
+    public void born(Channel channel) {
+        channel.attr(BORN).set(generation.get());
+    }
+
+    /**
+     * A new backend session would start differently from those opened until now (defaults of a role or
+     * a database changed, or a database is about to be dropped or renamed, which a kept session would
+     * block): closes every kept connection, and keeps none opened before. Call from any thread.
+     */
+    public void stale(String why) {
+        generation.incrementAndGet();
+        byLoop.forEach((loop, kept) -> loop.execute(() -> {
+            List<B> all = new ArrayList<>();
+            kept.values().forEach(queue -> queue.forEach(k -> all.add(k.backend)));
+            if (!all.isEmpty()) {
+                log.debug("closing {} kept connection(s): {}", all.size(), why);
+            }
+            all.forEach(backend -> channelOf.apply(backend).close());
+        }));
+    }
+
+    /** Whether {@code channel} was opened before the last {@link #stale} call. */
+    private boolean staleSince(Channel channel) {
+        Long born = channel.attr(BORN).get();
+        return (born == null ? 0 : born) < generation.get();
+    }
+
+    /**
      * A kept connection logged in as {@code key}, taken out of the pool with auto-read off and no
      * handlers left, or null. Call on {@code loop}.
      */
@@ -104,7 +155,7 @@ public final class KeptBackends<K, B> {
             Kept<B> k = queue.pollLast();
             k.idle.cancel(false);
             Channel ch = channelOf.apply(k.backend);
-            if (!ch.isActive() || PeerHangup.seen(ch)) {
+            if (!ch.isActive() || PeerHangup.seen(ch) || staleSince(ch)) {
                 ch.close();
                 continue;
             }
@@ -126,7 +177,7 @@ public final class KeptBackends<K, B> {
      */
     public void give(B backend, K key, String what) {
         Channel ch = channelOf.apply(backend);
-        if (!enabled() || !ch.isActive()) {
+        if (!enabled() || !ch.isActive() || staleSince(ch)) {
             ch.close();
             return;
         }
@@ -137,10 +188,11 @@ public final class KeptBackends<K, B> {
             ch.close();
             return;
         }
-        Keeper keeper = new Keeper(backend, ch, what, queue);
-        ch.pipeline().addLast(DECODER, reset.decoder());
+        Reset one = reset.begin();
+        Keeper keeper = new Keeper(backend, ch, what, queue, one);
+        ch.pipeline().addLast(DECODER, one.decoder());
         ch.pipeline().addLast(KEEPER, keeper);
-        ch.writeAndFlush(reset.request(ch.alloc()));
+        ch.writeAndFlush(one.request(ch.alloc()));
         keeper.timer = loop.schedule(() -> keeper.drop("no answer to the reset within " + resetTimeout.toMillis()
                 + " ms"), resetTimeout.toMillis(), TimeUnit.MILLISECONDS);
         ch.config().setAutoRead(true);
@@ -156,14 +208,16 @@ public final class KeptBackends<K, B> {
         private final Channel channel;
         private final String what;
         private final ArrayDeque<Kept<B>> queue;
+        private final Reset reset;
         private ScheduledFuture<?> timer;
         private Kept<B> kept;
 
-        Keeper(B backend, Channel channel, String what, ArrayDeque<Kept<B>> queue) {
+        Keeper(B backend, Channel channel, String what, ArrayDeque<Kept<B>> queue, Reset reset) {
             this.backend = backend;
             this.channel = channel;
             this.what = what;
             this.queue = queue;
+            this.reset = reset;
         }
 
         @Override
@@ -181,6 +235,10 @@ public final class KeptBackends<K, B> {
                 case DONE -> {
                     if (queue.size() >= size) {
                         drop("the pool is full");
+                        return;
+                    }
+                    if (staleSince(channel)) {
+                        drop("sessions opened before now are stale");
                         return;
                     }
                     timer.cancel(false);

@@ -17,6 +17,7 @@ public final class TopologyHolder {
     private volatile String failover;
     private volatile String switchover;
     private volatile Consumer<String> suspicion = name -> { };
+    private final List<Consumer<String>> staleSessions = new CopyOnWriteArrayList<>();
 
     public TopologyHolder(Topology initial) {
         this.current = new AtomicReference<>(initial);
@@ -81,6 +82,23 @@ public final class TopologyHolder {
     /** A session lost its connection to {@code instance}: worth probing now rather than at the next interval. */
     public void suspect(String instance) {
         suspicion.accept(instance);
+    }
+
+    /**
+     * Who is told when backend sessions opened until now would differ from a new one (the pools of
+     * kept backend connections, which close theirs).
+     */
+    public void onStaleSessions(Consumer<String> listener) {
+        staleSessions.add(listener);
+    }
+
+    /**
+     * A new backend session would start differently from those opened until now: defaults set for a
+     * role or a database changed (the monitor saw it), or a client is about to change them, or to drop
+     * or rename a database, which open sessions would block.
+     */
+    public void staleSessions(String why) {
+        staleSessions.forEach(listener -> listener.accept(why));
     }
 
     public void addListener(Consumer<TopologyChange> listener) {

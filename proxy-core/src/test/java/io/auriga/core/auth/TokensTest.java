@@ -70,6 +70,19 @@ class TokensTest {
     }
 
     @Test
+    void timesOutOfRangeAreRefusedLikeAnyBadToken() {
+        assertRefused(signed("{\"sub\":\"app\",\"exp\":99999999999999999999}"), "app",
+                "token claim exp 99999999999999999999 is not a time in seconds since 1970");
+        assertRefused(signed("{\"sub\":\"app\",\"exp\":-9223372036854775808}"), "app",
+                "token claim exp -9223372036854775808 is not a time in seconds since 1970");
+        assertRefused(signed("{\"sub\":\"app\",\"exp\":1.5e300}"), "app",
+                "token claim exp 1.5E300 is not a time in seconds since 1970");
+        long exp = NOW.plusSeconds(600).getEpochSecond();
+        assertRefused(signed("{\"sub\":\"app\",\"exp\":" + exp + ",\"iat\":9223372036854775807}"), "app",
+                "token claim iat 9223372036854775807 is not a time in seconds since 1970");
+    }
+
+    @Test
     void aTokenFromTheFutureIsRefused() {
         assertRefused(Tokens.issue(KEYS.getPrivate(), "app", Duration.ofMinutes(15), NOW.plusSeconds(120)), "app",
                 "token iat 2026-11-27T10:02:00Z is in the future");

@@ -28,7 +28,8 @@ import java.util.Objects;
  *                                  character set, capabilities, max packet size)
  *        anything else, no answer within the connect timeout, pool full → closed
  *   a kept connection that closes, says anything, or waits past the idle timeout → dropped, closed
- *   a client logs in             → a kept connection with its key on its event loop, if any
+ *   a client logs in             → a kept connection with its key on its event loop, if any, which the
+ *                                  connector logs in again for that client ({@link MySqlChangeUser})
  * </pre>
  * Only a login with the same password hash finds a connection, so a changed password never reaches
  * an old one. The keeping itself is {@link KeptBackends}'.

@@ -32,6 +32,7 @@ import java.time.Duration;
  * seen refreshes the cluster's {@link ServerProfile}.
  */
 public final class MySqlBackendConnector {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MySqlBackendConnector.class);
     /** Packets during login are small; anything larger is a broken or hostile peer. */
     private static final int MAX_LOGIN_PACKET = 1 << 20;
     static final String DECODER = "my-login-decoder";
@@ -66,11 +67,36 @@ public final class MySqlBackendConnector {
 
     /**
      * A connection to {@code instance} logged in as {@code login}: one a former client left in the
-     * pool when there is one on {@code loop}, else a new one ({@link #connect}).
+     * pool when there is one on {@code loop}, logged in again ({@link MySqlChangeUser}: the server
+     * judges this login too, and its refusal is the client's), else a new one ({@link #connect}).
      */
     public Future<MySqlBackend> acquire(EventLoop loop, InstanceState instance, BackendLogin login) {
         MySqlBackend kept = pool.take(loop, instance, login);
-        return kept != null ? loop.newSucceededFuture(kept) : connect(loop, instance, login);
+        if (kept == null) {
+            return connect(loop, instance, login);
+        }
+        Promise<MySqlBackend> relogged = loop.newPromise();
+        MySqlChangeUser.start(kept, login, timeout, relogged);
+        Promise<MySqlBackend> result = loop.newPromise();
+        relogged.addListener(f -> {
+            if (f.isSuccess() || f.cause() instanceof MySqlBackendLoginException e && e.error() != null) {
+                cascade(f, result);
+            } else {
+                // The kept connection failed otherwise (closed, no answer): a new one serves instead.
+                log.debug("{}; connecting anew", f.cause().getMessage());
+                connect(loop, instance, login).addListener(g -> cascade(g, result));
+            }
+        });
+        return result;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void cascade(Future<?> from, Promise<MySqlBackend> to) {
+        if (from.isSuccess()) {
+            to.trySuccess((MySqlBackend) from.getNow());
+        } else {
+            to.tryFailure(from.cause());
+        }
     }
 
     /**

@@ -123,6 +123,7 @@ final class MySqlBackendHandshake extends SimpleChannelInboundHandler<MySqlPacke
             capabilities |= Capabilities.CLIENT_SSL;
         }
         byte[] scramble = handshake.scramble();
+        ctx.channel().attr(MySqlChangeUser.NEGOTIATED).set(new MySqlChangeUser.Negotiated(scramble, capabilities));
         HandshakeResponse41 response = new HandshakeResponse41(capabilities, login.maxPacketSize(),
                 login.characterSet(), login.user(), NativePassword.response(login.stage1(), scramble),
                 login.database(), NATIVE, login.attributes());

@@ -1,6 +1,7 @@
 package io.auriga.mysql.frontend;
 
 import io.auriga.core.auth.AuthException;
+import io.auriga.core.auth.LoginThrottle;
 import io.auriga.core.auth.StoredCredential;
 import io.auriga.core.auth.UserLookup;
 import io.auriga.mysql.auth.CachingSha2Cache;
@@ -25,6 +26,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,6 +138,22 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
             return;
         }
         state = State.LOOKUP;
+        LoginThrottle.Admission admission = session.endpoint().throttle().admit(response.user(), session.clientHost());
+        Runnable start = admission.refused() ? () -> denied(true, "too many failed logins from this address at once")
+                : () -> lookup(ctx);
+        if (admission.hold().isZero()) {
+            start.run();
+        } else {
+            // Held before anything is checked, so how soon the answer comes says nothing about the password.
+            ctx.executor().schedule(() -> {
+                if (ctx.channel().isActive() && state == State.LOOKUP) {
+                    start.run();
+                }
+            }, admission.hold().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void lookup(ChannelHandlerContext ctx) {
         session.endpoint().users().lookup(response.user()).whenComplete((found, error) -> ctx.executor().execute(() ->
                 begin(ctx, error != null ? new UserLookup.Unavailable(error.toString()) : found)));
     }
@@ -345,6 +363,7 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
      * a statement with its own error, never asking the client for a file.
      */
     private void accepted(ChannelHandlerContext ctx, byte[] stage1) {
+        session.endpoint().throttle().succeeded(response.user(), session.clientHost());
         ctx.channel().config().setAutoRead(false);
         HandshakeResponse41 accepted = session.endpoint().cluster().mysql().localInfile() ? response
                 : response.withoutCapabilities(Capabilities.CLIENT_LOCAL_FILES);
@@ -381,6 +400,7 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
     /** ERR 1045 as MySQL words it; {@code reason} goes to the log only. */
     private void denied(boolean usingPassword, String reason) {
         state = State.DONE;
+        session.endpoint().throttle().failed(response.user(), session.clientHost());
         session.endpoint().users().invalidate(response.user());
         session.endpoint().metrics().authFailed();
         session.fatal(MySqlErrors.accessDenied(response.user(), session.clientHost(), usingPassword), expectedSequence,

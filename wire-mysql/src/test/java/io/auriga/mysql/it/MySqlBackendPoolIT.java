@@ -173,6 +173,46 @@ class MySqlBackendPoolIT {
         }
     }
 
+    @Test
+    void anAccountTheServerHasBlockedSinceIsRefusedWithTheServersErrorEvenWithAKeptConnection(ProxiedMariaDb cluster)
+            throws Exception {
+        String primary = cluster.server().topology("main").current().primary().orElseThrow().name();
+        String proxied = cluster.mariadbUrl(cluster.writerPort(), "");
+        String direct = cluster.sandbox().jdbcUrl(cluster.sandbox().instance(primary), cluster.sandbox().database());
+        try (Connection admin = cluster.admin(cluster.sandbox().instance(primary)); Statement st = admin.createStatement()) {
+            st.execute("DROP USER IF EXISTS blocked_soon@'%'");
+            st.execute("CREATE USER blocked_soon@'%' IDENTIFIED BY 'right'");
+            st.execute("GRANT ALL ON " + cluster.sandbox().database() + ".* TO blocked_soon@'%'");
+            st.execute("SET GLOBAL max_password_errors = 2");
+            try {
+                long thread;
+                try (Connection first = DriverManager.getConnection(proxied, "blocked_soon", "right");
+                     Statement own = first.createStatement()) {
+                    thread = scalar(own, "SELECT CONNECTION_ID()");
+                }
+                assertTrue(poll(REUSE_WAIT, () -> scalar(st, "SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+                        + "WHERE ID = " + thread + " AND COMMAND = 'Sleep'") == 1), "its backend is kept");
+                for (int i = 0; i < 2; i++) {
+                    assertThrows(SQLException.class, () -> DriverManager.getConnection(direct, "blocked_soon", "wrong"));
+                }
+                SQLException directly = assertThrows(SQLException.class,
+                        () -> DriverManager.getConnection(direct, "blocked_soon", "right"));
+                assertEquals(4150, directly.getErrorCode(), "the server blocked the account: " + directly.getMessage());
+                // Kept connections stay on their event loop: a few logins land on the one that holds it.
+                for (int i = 0; i < 4; i++) {
+                    SQLException through = assertThrows(SQLException.class,
+                            () -> DriverManager.getConnection(proxied, "blocked_soon", "right"),
+                            "the kept connection must not log a blocked account in");
+                    assertEquals(4150, through.getErrorCode(), through.getMessage());
+                    assertTrue(through.getMessage().contains("blocked"), through.getMessage());
+                }
+            } finally {
+                st.execute("SET GLOBAL max_password_errors = DEFAULT");
+                st.execute("FLUSH PRIVILEGES");
+            }
+        }
+    }
+
     /** Connects until the client lands on backend thread {@code thread} (the reset runs after the first client left). */
     private static Connection reuse(ProxiedMariaDb cluster, long thread) throws Exception {
         return BackendReuse.await(REUSE_WAIT, () -> cluster.mariadb(cluster.writerPort(), ""), "SELECT CONNECTION_ID()",

@@ -191,4 +191,58 @@ class MySqlBadInputIT {
         assertTrue(waited >= ProxiedMariaDb.STARTUP_TIMEOUT.toMillis() - 100, "closed too early: " + waited);
         assertTrue(waited < ProxiedMariaDb.STARTUP_TIMEOUT.toMillis() + 3000, "closed too late: " + waited);
     }
+
+    @Test
+    void aChangedPasswordCountsFromTheNextLogin(ProxiedMariaDb cluster) throws SQLException {
+        String primary = cluster.server().topology("main").current().primary().orElseThrow().name();
+        String url = cluster.mariadbUrl(cluster.writerPort(), "");
+        try (Connection admin = cluster.admin(cluster.sandbox().instance(primary)); Statement st = admin.createStatement()) {
+            st.execute("DROP USER IF EXISTS changes_password@'%'");
+            st.execute("CREATE USER changes_password@'%' IDENTIFIED BY 'before'");
+            st.execute("GRANT ALL ON " + cluster.sandbox().database() + ".* TO changes_password@'%'");
+            DriverManager.getConnection(url, "changes_password", "before").close();
+            st.execute("ALTER USER changes_password@'%' IDENTIFIED BY 'after'");
+            // Directly, the first login after the change already takes the new password, and only it.
+            DriverManager.getConnection(url, "changes_password", "after").close();
+            SQLException old = assertThrows(SQLException.class,
+                    () -> DriverManager.getConnection(url, "changes_password", "before"));
+            assertEquals(1045, old.getErrorCode(), old.getMessage());
+        }
+    }
+
+    @Test
+    void repeatedWrongPasswordsAreSlowedForThatAddressOnly(ProxiedMariaDb cluster) throws SQLException {
+        String primary = cluster.server().topology("main").current().primary().orElseThrow().name();
+        String url = cluster.mariadbUrl(cluster.writerPort(), "");
+        try (Connection admin = cluster.admin(cluster.sandbox().instance(primary)); Statement st = admin.createStatement()) {
+            st.execute("DROP USER IF EXISTS guessed@'%'");
+            st.execute("CREATE USER guessed@'%' IDENTIFIED BY 'right'");
+            st.execute("GRANT ALL ON " + cluster.sandbox().database() + ".* TO guessed@'%'");
+        }
+        // Five failures in a row cost nothing (server.login-throttle defaults) ...
+        for (int i = 0; i < 5; i++) {
+            String guess = "guess" + i;
+            SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(url, "guessed", guess));
+            assertEquals(1045, e.getErrorCode(), e.getMessage());
+        }
+        // ... the next attempt from this address is held a second before it is even checked.
+        long start = System.nanoTime();
+        SQLException held = assertThrows(SQLException.class, () -> DriverManager.getConnection(url, "guessed", "guess5"));
+        assertEquals(1045, held.getErrorCode(), held.getMessage());
+        assertTrue(elapsedMillis(start) >= 800, "held " + elapsedMillis(start) + " ms");
+        // Another address is not locked out: its first login as the same user goes through at once.
+        start = System.nanoTime();
+        DriverManager.getConnection(cluster.mariadbUrl(cluster.writerPort(), "localSocketAddress=127.0.0.2"), "guessed",
+                "right").close();
+        assertTrue(elapsedMillis(start) < 800, "another address was held " + elapsedMillis(start) + " ms");
+        // The right password from the guessing address still logs in, after its hold, and ends the run.
+        DriverManager.getConnection(url, "guessed", "right").close();
+        start = System.nanoTime();
+        DriverManager.getConnection(url, "guessed", "right").close();
+        assertTrue(elapsedMillis(start) < 800, "held after a success: " + elapsedMillis(start) + " ms");
+    }
+
+    private static long elapsedMillis(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
 }

@@ -79,6 +79,7 @@ public final class PgBackendConnector {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        pool.born(ch);
                         if (tls.attempted()) {
                             ch.pipeline().addLast(PgBackendTls.NAME, new PgBackendTls(tls, instance));
                         }

@@ -10,6 +10,7 @@ import io.auriga.pg.protocol.PgMessageScanner;
 import io.auriga.pg.protocol.PgMessages;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
 import java.nio.charset.StandardCharsets;
@@ -24,46 +25,24 @@ import java.util.Objects;
  * PostgreSQL backend connections whose clients left outside a transaction, kept for the next client
  * that logs in the same way ({@link KeptBackends}):
  * <pre>
- *   client leaves, backend idle ('I') → DISCARD ALL (closes cursors, deallocates prepared statements,
- *                                       drops temporary tables, releases advisory locks, stops
- *                                       listening, resets every setting to the login's and the session
- *                                       authorization)
- *        CommandComplete … ReadyForQuery 'I' → kept under the key (instance, user, every startup
- *                                       parameter, digest of the password proof)
- *        ErrorResponse, anything else  → closed
+ *   client leaves, backend idle ('I') → SELECT pg_my_temp_schema() = 0; DISCARD ALL (closes cursors,
+ *                                       deallocates prepared statements, drops temporary tables, releases
+ *                                       advisory locks, stops listening, resets every setting to the
+ *                                       login's and the session authorization)
+ *        't', then CommandComplete … ReadyForQuery 'I' twice → kept under the key (instance, user,
+ *                                       every startup parameter, digest of the password proof)
+ *        'f' (the session used temporary objects), ErrorResponse, anything else → closed
  * </pre>
+ * A session that once used temporary objects keeps its temporary schema after DISCARD ALL, and
+ * PostgreSQL then refuses PREPARE TRANSACTION in it as if this session had touched them: such a backend
+ * is never handed to another client. Neither is one opened before defaults of a role or a database
+ * changed ({@link #stale}), since PostgreSQL applies those only when a session starts.
  * The next client gets the parameters the connection reported at its login, which is what the
  * reset restores. Only a login with the same proof of password finds a connection, so a changed
  * password never reaches an old one.
  */
 public final class PgBackendPool {
     private static final int MAX_RESET_ANSWER = 1 << 16;
-
-    private static final KeptBackends.Reset RESET = new KeptBackends.Reset() {
-        @Override
-        public ChannelHandler decoder() {
-            return new PgFrameDecoder(MAX_RESET_ANSWER);
-        }
-
-        @Override
-        public ByteBuf request(ByteBufAllocator alloc) {
-            return PgMessages.query(alloc, "DISCARD ALL");
-        }
-
-        @Override
-        public KeptBackends.Verdict judge(Object message) {
-            if (!(message instanceof PgFrame frame)) {
-                return KeptBackends.Verdict.REFUSED;
-            }
-            return switch (frame.tag()) {
-                // The command's tag, settings it reset, notices: the ReadyForQuery follows.
-                case 'C', 'S', 'N' -> KeptBackends.Verdict.MORE;
-                case 'Z' -> frame.body().isReadable() && frame.body().getByte(frame.body().readerIndex())
-                        == PgMessageScanner.IDLE ? KeptBackends.Verdict.DONE : KeptBackends.Verdict.REFUSED;
-                default -> KeptBackends.Verdict.REFUSED;
-            };
-        }
-    };
 
     private final KeptBackends<Key, PgBackend> kept;
 
@@ -74,7 +53,18 @@ public final class PgBackendPool {
      * @param metrics      the endpoint's counters, which count the connections handed out again
      */
     public PgBackendPool(int size, Duration idleTimeout, Duration resetTimeout, EndpointMetrics metrics) {
-        this.kept = new KeptBackends<>(size, idleTimeout, resetTimeout, metrics, RESET, PgBackend::channel);
+        this.kept = new KeptBackends<>(size, idleTimeout, resetTimeout, metrics, new SessionReset(),
+                PgBackend::channel);
+    }
+
+    /** Notes a new backend connection before its login ({@link KeptBackends#born}). */
+    public void born(Channel channel) {
+        kept.born(channel);
+    }
+
+    /** Closes every kept connection and keeps none opened before ({@link KeptBackends#stale}). */
+    public void stale(String why) {
+        kept.stale(why);
     }
 
     /** False when the pool keeps nothing ({@code pool-size: 0}). */
@@ -103,6 +93,58 @@ public final class PgBackendPool {
     public void give(PgBackend backend, String user, Map<String, String> parameters, LoginSecret secret) {
         kept.give(backend, new Key(backend.instance().name(), user, parameters, secret), "to "
                 + backend.instance().name() + " (pid " + backend.processId() + ", user " + user + ")");
+    }
+
+    /**
+     * Asks whether the session ever had a temporary schema, then resets it; follows the two answers
+     * (one per query, each ended by ReadyForQuery).
+     */
+    private static final class SessionReset implements KeptBackends.Reset {
+        private static final String CHECK = "SELECT pg_my_temp_schema() = 0";
+        private int readies;
+        private boolean clean;
+
+        @Override
+        public KeptBackends.Reset begin() {
+            return new SessionReset();
+        }
+
+        @Override
+        public ChannelHandler decoder() {
+            return new PgFrameDecoder(MAX_RESET_ANSWER);
+        }
+
+        @Override
+        public ByteBuf request(ByteBufAllocator alloc) {
+            ByteBuf check = PgMessages.query(alloc, CHECK);
+            ByteBuf reset = PgMessages.query(alloc, "DISCARD ALL");
+            return alloc.compositeBuffer(2).addComponents(true, check, reset);
+        }
+
+        @Override
+        public KeptBackends.Verdict judge(Object message) {
+            if (!(message instanceof PgFrame frame)) {
+                return KeptBackends.Verdict.REFUSED;
+            }
+            ByteBuf body = frame.body();
+            return switch (frame.tag()) {
+                // The check's row description, the commands' tags, settings reset, notices.
+                case 'T', 'C', 'S', 'N' -> KeptBackends.Verdict.MORE;
+                case 'D' -> {
+                    // One column: length 1, 't' when the session never had a temporary schema.
+                    clean = readies == 0 && body.readableBytes() == 7 && body.getByte(body.readerIndex() + 6) == 't';
+                    yield clean ? KeptBackends.Verdict.MORE : KeptBackends.Verdict.REFUSED;
+                }
+                case 'Z' -> {
+                    boolean idle = body.isReadable() && body.getByte(body.readerIndex()) == PgMessageScanner.IDLE;
+                    if (!idle || !clean) {
+                        yield KeptBackends.Verdict.REFUSED;
+                    }
+                    yield ++readies == 2 ? KeptBackends.Verdict.DONE : KeptBackends.Verdict.MORE;
+                }
+                default -> KeptBackends.Verdict.REFUSED;
+            };
+        }
     }
 
     /** What a backend session is bound to by its login. */

@@ -65,6 +65,7 @@ public final class PgEngineSupport implements EngineSupport {
         var postgres = context.cluster().postgres();
         PgBackendPool pool = new PgBackendPool(postgres.poolSize(), postgres.poolIdleTimeout(),
                 context.server().connectTimeout(), context.metrics());
+        context.router().topology().onStaleSessions(pool::stale);
         PgBackendConnector connector = new PgBackendConnector(context.loops(), context.server().connectTimeout(),
                 random, pool, backendTls(context.cluster()));
         return new PgFrontendInitializer(context, connector, cancels);

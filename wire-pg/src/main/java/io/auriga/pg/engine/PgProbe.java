@@ -16,7 +16,9 @@ import java.time.Duration;
  * WAL position — current on a primary, replayed and received on a standby — plus the commit time
  * of the last replayed transaction for lag. A standby's received position is what it has flushed
  * ({@code pg_last_wal_receive_lsn()}, what a synchronous commit waits for), or its replayed position
- * when that is further (WAL read from its own disk after a restart, before streaming resumes). Keeps its connection between probes and reopens it after
+ * when that is further (WAL read from its own disk after a restart, before streaming resumes). It also
+ * reads a digest of {@code pg_db_role_setting}, so that backends kept for reuse are closed once the
+ * defaults a new session would get change ({@code ALTER ROLE|DATABASE ... SET}). Keeps its connection between probes and reopens it after
  * a failure, so a probe normally costs one round trip.
  */
 final class PgProbe implements Probe {
@@ -25,7 +27,10 @@ final class PgProbe implements Probe {
                    (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END
                         - '0/0'::pg_lsn)::bigint,
                    (greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) - '0/0'::pg_lsn)::bigint,
-                   pg_last_xact_replay_timestamp()""";
+                   pg_last_xact_replay_timestamp(),
+                   (SELECT md5(coalesce(string_agg(setdatabase || '/' || setrole || '/' || setconfig::text, ';'
+                                                   ORDER BY setdatabase, setrole), ''))
+                      FROM pg_db_role_setting)""";
 
     private final JdbcProbeConnection connection;
 
@@ -41,12 +46,13 @@ final class PgProbe implements Probe {
                 rs.next();
                 boolean standby = rs.getBoolean(1);
                 long position = positionOrUnknown(rs, 2);
+                String defaults = rs.getString(5);
                 if (!standby) {
-                    return ProbeResult.primary(position);
+                    return ProbeResult.primary(position).withSessionDefaults(defaults);
                 }
                 Timestamp replayedAt = rs.getTimestamp(4);
                 return ProbeResult.replica(position, positionOrUnknown(rs, 3),
-                        replayedAt == null ? null : replayedAt.toInstant());
+                        replayedAt == null ? null : replayedAt.toInstant()).withSessionDefaults(defaults);
             }
         } catch (SQLException e) {
             return connection.failed(e);

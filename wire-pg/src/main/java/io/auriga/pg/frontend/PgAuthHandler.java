@@ -2,6 +2,7 @@ package io.auriga.pg.frontend;
 
 import io.auriga.core.auth.AuthException;
 import io.auriga.core.auth.LoginSecret;
+import io.auriga.core.auth.LoginThrottle;
 import io.auriga.core.auth.Md5Password;
 import io.auriga.core.auth.ScramServer;
 import io.auriga.core.auth.ScramVerifier;
@@ -13,9 +14,11 @@ import io.auriga.pg.protocol.PgMessages;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Authenticates a PostgreSQL client against the credential the proxy knows for the user
@@ -35,7 +38,8 @@ import java.util.List;
  * (unknown database, too many connections) reaches the client as its own ErrorResponse.
  * Unknown users go through a SCRAM exchange against a made-up verifier and fail exactly like a
  * wrong password, so the proxy does not reveal which users exist. SCRAM-SHA-256-PLUS is never
- * offered: the client's TLS channel is not the backend's.
+ * offered: the client's TLS channel is not the backend's. After repeated failures from the client's
+ * address as this user, the exchange starts only after the {@link LoginThrottle}'s hold.
  */
 final class PgAuthHandler extends SimpleChannelInboundHandler<PgFrame> {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -51,6 +55,8 @@ final class PgAuthHandler extends SimpleChannelInboundHandler<PgFrame> {
     private String refusedReason;
     private ScramServer scram;
     private byte[] md5Salt;
+    /** The client's address, which failed logins are counted by (with the user). */
+    private String address;
 
     PgAuthHandler(PgSession session) {
         this.session = session;
@@ -58,6 +64,27 @@ final class PgAuthHandler extends SimpleChannelInboundHandler<PgFrame> {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        address = address(ctx);
+        LoginThrottle.Admission admission = session.endpoint().throttle().admit(session.user(), address);
+        Runnable start = admission.refused() ? () -> failed("too many failed logins from this address at once")
+                : () -> lookup(ctx);
+        if (admission.hold().isZero()) {
+            start.run();
+        } else {
+            ctx.executor().schedule(() -> {
+                if (ctx.channel().isActive() && state == State.LOOKUP) {
+                    start.run();
+                }
+            }, admission.hold().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static String address(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+    }
+
+    private void lookup(ChannelHandlerContext ctx) {
         String user = session.user();
         session.endpoint().users().lookup(user).whenComplete((lookup, error) -> ctx.executor().execute(() -> {
             if (error != null) {
@@ -184,11 +211,13 @@ final class PgAuthHandler extends SimpleChannelInboundHandler<PgFrame> {
 
     private void succeeded(LoginSecret secret) {
         state = State.DONE;
+        session.endpoint().throttle().succeeded(session.user(), address);
         session.authenticated(secret);
     }
 
     private void failed(String reason) {
         state = State.DONE;
+        session.endpoint().throttle().failed(session.user(), address);
         session.endpoint().users().invalidate(session.user());
         session.endpoint().metrics().authFailed();
         session.fatal(PgError.fatal(PgError.INVALID_PASSWORD,

@@ -82,8 +82,8 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         this.cancels = cancels;
         // Only sessions that follow the primary are ever moved, so only they track their state.
         this.state = endpoint.router().followsPrimary() ? new PgSessionState() : null;
-        this.fromClient = state == null ? new PgMessageScanner()
-                : new PgMessageScanner(state, PgSessionState.WATCH_LIMIT);
+        this.fromClient = new PgMessageScanner(new StaleSessionWatcher(state,
+                endpoint.router().topology()::staleSessions), PgSessionState.WATCH_LIMIT);
         this.hold = state == null ? null : new io.auriga.core.topology.WriterHold(
                 endpoint.router().topology().writerGate(), this, client, MAX_HELD_BYTES,
                 io.auriga.core.topology.WriterHold.limit(endpoint.cluster().failover()), this::sendKept);

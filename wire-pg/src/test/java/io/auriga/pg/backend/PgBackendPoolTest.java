@@ -16,6 +16,8 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -37,8 +39,11 @@ class PgBackendPoolTest {
     void aConnectionIsKeptOnceDiscardAllEndsIdleAndHandedToTheSameLoginOnly() {
         EmbeddedChannel ch = new EmbeddedChannel();
         pool.give(backend(ch, 4242), "app", LOGIN, SECRET);
-        assertEquals("DISCARD ALL", sentQuery(ch), "the connection is reset first");
+        assertEquals(List.of("SELECT pg_my_temp_schema() = 0", "DISCARD ALL"), sentQueries(ch),
+                "the connection is checked and reset first");
 
+        checked(ch, "t");
+        assertNull(pool.take(ch.eventLoop(), PG1, "app", LOGIN, SECRET), "not kept before the reset is done");
         answer(ch, 'C', "DISCARD ALL\0");
         answer(ch, 'S', "TimeZone\0UTC\0");
         assertNull(pool.take(ch.eventLoop(), PG1, "app", LOGIN, SECRET), "not kept before ReadyForQuery");
@@ -67,6 +72,7 @@ class PgBackendPoolTest {
 
         EmbeddedChannel inTransaction = new EmbeddedChannel();
         pool.give(backend(inTransaction, 2), "app", LOGIN, SECRET);
+        checked(inTransaction, "t");
         answer(inTransaction, 'C', "DISCARD ALL\0");
         answer(inTransaction, 'Z', "T");
         assertFalse(inTransaction.isOpen(), "ready, but not idle");
@@ -74,9 +80,55 @@ class PgBackendPoolTest {
     }
 
     @Test
+    void aSessionThatUsedTemporaryObjectsIsNotKept() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        pool.give(backend(ch, 5), "app", LOGIN, SECRET);
+        answer(ch, 'T', "");
+        answer(ch, 'D', "\0\1\0\0\0\1f");
+        assertFalse(ch.isOpen(), "it has a temporary schema, which DISCARD ALL does not take away");
+        assertNull(pool.take(ch.eventLoop(), PG1, "app", LOGIN, SECRET));
+    }
+
+    @Test
+    void staleClosesWhatIsKeptAndKeepsNothingOpenedBefore() {
+        EmbeddedChannel kept = new EmbeddedChannel();
+        pool.born(kept);
+        pool.give(backend(kept, 6), "app", LOGIN, SECRET);
+        reset(kept);
+        EmbeddedChannel inUse = new EmbeddedChannel();
+        pool.born(inUse);
+
+        pool.stale("defaults changed");
+        kept.runPendingTasks();
+        assertFalse(kept.isOpen(), "a kept connection is closed");
+        pool.give(backend(inUse, 7), "app", LOGIN, SECRET);
+        assertFalse(inUse.isOpen(), "one opened before is not kept when its client leaves");
+
+        EmbeddedChannel fresh = new EmbeddedChannel();
+        pool.born(fresh);
+        pool.give(backend(fresh, 8), "app", LOGIN, SECRET);
+        reset(fresh);
+        assertSame(fresh, pool.take(fresh.eventLoop(), PG1, "app", LOGIN, SECRET).channel(), "one opened after is");
+    }
+
+    @Test
+    void aConnectionInTheMiddleOfItsResetWhenSessionsTurnStaleIsNotKept() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        pool.born(ch);
+        pool.give(backend(ch, 9), "app", LOGIN, SECRET);
+        checked(ch, "t");
+        pool.stale("a client runs DROP DATABASE");
+        answer(ch, 'C', "DISCARD ALL\0");
+        answer(ch, 'Z', "I");
+        assertFalse(ch.isOpen());
+        assertNull(pool.take(ch.eventLoop(), PG1, "app", LOGIN, SECRET));
+    }
+
+    @Test
     void aKeptConnectionThatSpeaksIsClosed() {
         EmbeddedChannel ch = new EmbeddedChannel();
         pool.give(backend(ch, 3), "app", LOGIN, SECRET);
+        checked(ch, "t");
         answer(ch, 'C', "DISCARD ALL\0");
         answer(ch, 'Z', "I");
         answer(ch, 'E', "SFATAL\0C57P01\0Mterminating connection due to administrator command\0\0");
@@ -89,15 +141,35 @@ class PgBackendPoolTest {
         return new PgBackend(ch, PG1, Map.of("server_version", "15"), processId, 7);
     }
 
-    private static String sentQuery(EmbeddedChannel ch) {
-        ByteBuf frame = ch.readOutbound();
+    private static List<String> sentQueries(EmbeddedChannel ch) {
+        ByteBuf frames = ch.readOutbound();
         try {
-            assertEquals('Q', frame.getByte(0));
-            assertEquals(frame.readableBytes() - 1, frame.getInt(1));
-            return frame.toString(5, frame.readableBytes() - 6, StandardCharsets.UTF_8);
+            List<String> queries = new ArrayList<>();
+            while (frames.isReadable()) {
+                assertEquals('Q', frames.readByte());
+                int length = frames.readInt();
+                queries.add(frames.readCharSequence(length - 5, StandardCharsets.UTF_8).toString());
+                assertEquals(0, frames.readByte());
+            }
+            return queries;
         } finally {
-            frame.release();
+            frames.release();
         }
+    }
+
+    /** Answers the check for a temporary schema: {@code t} when the session never had one. */
+    private static void checked(EmbeddedChannel ch, String clean) {
+        answer(ch, 'T', "");
+        answer(ch, 'D', "\0\1\0\0\0\1" + clean);
+        answer(ch, 'C', "SELECT 1\0");
+        answer(ch, 'Z', "I");
+    }
+
+    /** Answers the whole reset: the session is kept. */
+    private static void reset(EmbeddedChannel ch) {
+        checked(ch, "t");
+        answer(ch, 'C', "DISCARD ALL\0");
+        answer(ch, 'Z', "I");
     }
 
     private static void answer(EmbeddedChannel ch, char tag, String body) {

@@ -3,16 +3,18 @@ package io.auriga.pg.it;
 import static io.auriga.core.testing.Poll.poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auriga.config.PostgresOptions;
 import io.auriga.core.testing.BackendReuse;
+import io.auriga.core.topology.TopologyHolder;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * just left gets that backend, and finds nothing of the earlier session in it (settings, temporary
  * tables, prepared statements, advisory locks, LISTEN); one that left inside a transaction takes its
  * backend with it; a login with other startup parameters never gets it; with {@code pool-size: 0} every client gets a new
- * backend.
+ * backend. Reuse stays invisible: a backend whose session used temporary objects is not kept (PostgreSQL
+ * would refuse PREPARE TRANSACTION in it), nor one that started before defaults of its role or database
+ * changed, and none blocks DROP DATABASE.
  */
 @ExtendWith(ProxiedCluster.Extension.class)
 class PgBackendPoolIT {
@@ -41,7 +45,6 @@ class PgBackendPoolIT {
             pid = scalar(st, "SELECT pg_backend_pid()");
             st.execute("SET work_mem = '7MB'");
             st.execute("SET search_path = pg_catalog");
-            st.execute("CREATE TEMPORARY TABLE pool_scratch (a INT)");
             st.execute("PREPARE left_behind AS SELECT 1");
             st.execute("SELECT pg_advisory_lock(4242)");
             st.execute("LISTEN pool_it_channel");
@@ -53,7 +56,6 @@ class PgBackendPoolIT {
                 assertTrue(rs.getBoolean(1), "settings are back to the login's");
             }
             assertEquals("\"$user\", public", text(st, "SHOW search_path"));
-            assertNull(text(st, "SELECT to_regclass('pg_temp.pool_scratch')::text"), "temporary tables are dropped");
             assertEquals(0, scalar(st, "SELECT count(*) FROM pg_prepared_statements"), "prepared statements are gone");
             assertEquals(0, scalar(st, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = "
                     + "pg_backend_pid()"), "advisory locks are released");
@@ -115,6 +117,102 @@ class PgBackendPoolIT {
                 }
             }
             assertEquals(5, pids.size(), "no backend was reused: " + pids);
+        }
+    }
+
+    @Test
+    void aBackendWhoseSessionUsedTemporaryObjectsIsNotKept(ProxiedCluster cluster) throws Exception {
+        int pid;
+        try (Connection first = cluster.writer(); Statement st = first.createStatement()) {
+            pid = scalar(st, "SELECT pg_backend_pid()");
+            st.execute("CREATE TEMPORARY TABLE pool_scratch (a INT)");
+        }
+        // Kept, it would live until the idle timeout (10 s).
+        assertTrue(poll(Duration.ofSeconds(4), () -> !alive(cluster, pid)),
+                "backend " + pid + " of a session that used a temporary table ends with its client");
+    }
+
+    @Test
+    void defaultsSetThroughTheProxyReachTheNextClient(ProxiedCluster cluster) throws Exception {
+        String user = cluster.sandbox().user();
+        try {
+            int pid;
+            try (Connection first = cluster.writer(); Statement st = first.createStatement()) {
+                pid = scalar(st, "SELECT pg_backend_pid()");
+                st.execute("ALTER ROLE " + user + " SET lock_timeout = '4321s'");
+            }
+            for (int i = 0; i < 5; i++) {
+                try (Connection next = cluster.writer(); Statement st = next.createStatement()) {
+                    assertEquals("4321s", text(st, "SHOW lock_timeout"),
+                            "a new session gets the role's new default, as directly");
+                    assertTrue(scalar(st, "SELECT pg_backend_pid()") != pid, "the session that changed it is not kept");
+                }
+            }
+        } finally {
+            try (Connection admin = cluster.admin(cluster.sandbox().primary()); Statement st = admin.createStatement()) {
+                st.execute("ALTER ROLE " + user + " RESET lock_timeout");
+            }
+            awaitMonitorRounds(cluster);
+        }
+    }
+
+    @Test
+    void defaultsSetDirectlyEndTheKeptBackends(ProxiedCluster cluster) throws Exception {
+        String user = cluster.sandbox().user();
+        int pid;
+        try (Connection first = cluster.writer(); Statement st = first.createStatement()) {
+            pid = scalar(st, "SELECT pg_backend_pid()");
+        }
+        // Kept afresh now, it would live for the whole idle timeout (10 s).
+        reuse(cluster, pid, "").close();
+        try (Connection admin = cluster.admin(cluster.sandbox().primary()); Statement st = admin.createStatement()) {
+            st.execute("ALTER ROLE " + user + " SET lock_timeout = '4322s'");
+            try {
+                assertTrue(poll(Duration.ofSeconds(4), () -> !alive(cluster, pid)),
+                        "the monitor sees pg_db_role_setting change and the kept backend " + pid + " ends");
+                try (Connection next = cluster.writer(); Statement check = next.createStatement()) {
+                    assertEquals("4322s", text(check, "SHOW lock_timeout"));
+                }
+            } finally {
+                st.execute("ALTER ROLE " + user + " RESET lock_timeout");
+                awaitMonitorRounds(cluster);
+            }
+        }
+    }
+
+    @Test
+    void aKeptBackendDoesNotBlockDropDatabase(ProxiedCluster cluster) throws Exception {
+        String user = cluster.sandbox().user();
+        try (Connection admin = cluster.admin(cluster.sandbox().primary()); Statement st = admin.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS pool_dropped");
+            st.execute("CREATE DATABASE pool_dropped OWNER " + user);
+        }
+        String url = "jdbc:postgresql://127.0.0.1:" + cluster.writerPort() + "/pool_dropped?sslmode=disable";
+        try (Connection c = DriverManager.getConnection(url, user, cluster.sandbox().password());
+             Statement st = c.createStatement()) {
+            assertEquals(1, scalar(st, "SELECT 1"));
+        }
+        try (Connection other = cluster.writer(); Statement st = other.createStatement()) {
+            // Directly this succeeds: no one is connected to the database any more.
+            st.execute("/* cleanup */ drop  database pool_dropped");
+        }
+    }
+
+    /**
+     * Waits for two monitor rounds to end from now on, the second begun after the first ended: a change
+     * of defaults made before has then been seen, and its kept backends closed, before the next test.
+     */
+    private static void awaitMonitorRounds(ProxiedCluster cluster) throws Exception {
+        TopologyHolder holder = cluster.server().topology("main");
+        Instant now = Instant.now();
+        assertTrue(poll(REUSE_WAIT, () -> holder.current().at().isAfter(now)), "a monitor round ends");
+        Instant first = holder.current().at();
+        assertTrue(poll(REUSE_WAIT, () -> holder.current().at().isAfter(first)), "another monitor round ends");
+    }
+
+    private static boolean alive(ProxiedCluster cluster, int pid) throws SQLException {
+        try (Connection admin = cluster.admin(cluster.sandbox().primary()); Statement st = admin.createStatement()) {
+            return scalar(st, "SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid) > 0;
         }
     }
 

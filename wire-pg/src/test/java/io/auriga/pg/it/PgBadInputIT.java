@@ -331,4 +331,58 @@ class PgBadInputIT {
         assertFalse(e.getMessage().contains("SCRAM-SHA-256-PLUS"));
         return e.getSQLState();
     }
+
+    @Test
+    void aChangedPasswordCountsFromTheNextLogin(ProxiedCluster cluster) throws SQLException {
+        try (Connection admin = cluster.admin(cluster.sandbox().primary()); Statement st = admin.createStatement()) {
+            st.execute("DROP ROLE IF EXISTS changes_password");
+            st.execute("CREATE ROLE changes_password LOGIN PASSWORD 'before'");
+            login(cluster, "changes_password", "before").close();
+            st.execute("ALTER ROLE changes_password PASSWORD 'after'");
+            // Directly, the first login after the change already takes the new password, and only it.
+            login(cluster, "changes_password", "after").close();
+            assertEquals("28P01", loginError(cluster, "changes_password", "before", "auriga"));
+            st.execute("ALTER ROLE changes_password NOLOGIN");
+            assertEquals("28P01", loginError(cluster, "changes_password", "after", "auriga"));
+        }
+    }
+
+    @Test
+    void repeatedWrongPasswordsAreSlowedForThatAddressOnly(ProxiedCluster cluster) throws SQLException {
+        try (Connection admin = cluster.admin(cluster.sandbox().primary()); Statement st = admin.createStatement()) {
+            st.execute("DROP ROLE IF EXISTS guessed");
+            st.execute("CREATE ROLE guessed LOGIN PASSWORD 'right'");
+        }
+        // Five failures in a row cost nothing (server.login-throttle defaults) ...
+        for (int i = 0; i < 5; i++) {
+            assertEquals("28P01", loginError(cluster, "guessed", "guess" + i, "auriga"));
+        }
+        // ... the next attempt from this address is held a second before it is even checked.
+        long start = System.nanoTime();
+        assertEquals("28P01", loginError(cluster, "guessed", "guess5", "auriga"));
+        assertTrue(elapsedMillis(start) >= 800, "held " + elapsedMillis(start) + " ms");
+        // Another address is not locked out: its first login as the same user goes through at once.
+        start = System.nanoTime();
+        Properties other = new Properties();
+        other.setProperty("user", "guessed");
+        other.setProperty("password", "right");
+        other.setProperty("localSocketAddress", "127.0.0.2");
+        java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + cluster.writerPort()
+                + "/auriga?sslmode=disable", other).close();
+        assertTrue(elapsedMillis(start) < 800, "another address was held " + elapsedMillis(start) + " ms");
+        // The right password from the guessing address still logs in, after its hold, and ends the run.
+        login(cluster, "guessed", "right").close();
+        start = System.nanoTime();
+        login(cluster, "guessed", "right").close();
+        assertTrue(elapsedMillis(start) < 800, "held after a success: " + elapsedMillis(start) + " ms");
+    }
+
+    private static long elapsedMillis(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    private static Connection login(ProxiedCluster cluster, String user, String password) throws SQLException {
+        return java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + cluster.writerPort()
+                + "/auriga?sslmode=disable", user, password);
+    }
 }
