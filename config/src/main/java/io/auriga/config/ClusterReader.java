@@ -97,7 +97,7 @@ final class ClusterReader {
         }
         Path ca = null;
         if (mode == BackendTlsConfig.Mode.VERIFY_FULL) {
-            ca = readableFile(node, "ca", "when mode is verify-full");
+            ca = FileAccess.requiredReadable(node, "ca", "when mode is verify-full", baseDir);
         } else if (node.has("ca")) {
             node.problem("ca", "is used only with mode: verify-full; with " + mode.configName()
                     + " no certificate is verified");
@@ -105,15 +105,6 @@ final class ClusterReader {
         return new BackendTlsConfig(mode, ca);
     }
 
-    private Path readableFile(MapNode node, String key, String when) {
-        String text = node.requiredText(key, when);
-        if (text == null) {
-            return null;
-        }
-        Path file = FileAccess.resolve(baseDir, text);
-        FileAccess.unreadable(file).ifPresent(problem -> node.problem(key, problem));
-        return file;
-    }
 
     /** The {@code postgres} options. */
     private static PostgresOptions readPostgres(MapNode cluster, Engine engine) {

@@ -157,18 +157,10 @@ final class ConfigReader {
             return TlsConfig.disabled();
         }
         String when = "when mode is " + mode.name().toLowerCase(Locale.ROOT);
-        return new TlsConfig(mode, readableFile(node, "cert", when), readableFile(node, "key", when));
+        return new TlsConfig(mode, FileAccess.requiredReadable(node, "cert", when, baseDir),
+                FileAccess.requiredReadable(node, "key", when, baseDir));
     }
 
-    private Path readableFile(MapNode node, String key, String when) {
-        String text = node.requiredText(key, when);
-        if (text == null) {
-            return null;
-        }
-        Path file = FileAccess.resolve(baseDir, text);
-        FileAccess.unreadable(file).ifPresent(problem -> node.problem(key, problem));
-        return file;
-    }
 
     private AdminConfig readAdmin(MapNode root) {
         AdminConfig defaults = AdminConfig.defaults();

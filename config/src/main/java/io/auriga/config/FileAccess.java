@@ -23,6 +23,20 @@ final class FileAccess {
         return baseDir.resolve(path).toAbsolutePath().normalize();
     }
 
+    /**
+     * The required file named by {@code key} of {@code node}, resolved against {@code baseDir}; a missing
+     * key or an unreadable file is recorded as a problem of that key ({@code when}: why it is required).
+     */
+    static Path requiredReadable(MapNode node, String key, String when, Path baseDir) {
+        String text = node.requiredText(key, when);
+        if (text == null) {
+            return null;
+        }
+        Path file = resolve(baseDir, text);
+        unreadable(file).ifPresent(problem -> node.problem(key, problem));
+        return file;
+    }
+
     /** Why {@code file} cannot be read ("cannot read /x: No such file"), or empty if it can. */
     static Optional<String> unreadable(Path file) {
         if (Files.isDirectory(file)) {
