@@ -1,11 +1,14 @@
 package io.auriga.core.auth;
 
 import io.auriga.config.LoginThrottleConfig;
+import io.netty.util.concurrent.EventExecutor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Slows down password guessing: failed logins are counted per user and client address, and once
@@ -28,6 +31,25 @@ public final class LoginThrottle {
     /** What to do with an attempt. */
     public record Admission(Duration hold, boolean refused) {
         static final Admission NOW = new Admission(Duration.ZERO, false);
+
+        /**
+         * Runs {@code check} (or {@code refuse}, for an attempt refused unchecked) on {@code executor} once
+         * the hold has passed, and only if {@code stillWaiting} then says the login is still waiting for
+         * it (the client may have left meanwhile); at once when there is no hold.
+         */
+        public void then(EventExecutor executor, BooleanSupplier stillWaiting, Runnable refuse, Runnable check) {
+            Runnable start = refused ? refuse : check;
+            if (hold.isZero()) {
+                start.run();
+                return;
+            }
+            // Held before anything is checked, so how soon the answer comes says nothing about the password.
+            executor.schedule(() -> {
+                if (stillWaiting.getAsBoolean()) {
+                    start.run();
+                }
+            }, hold.toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     private final LoginThrottleConfig config;

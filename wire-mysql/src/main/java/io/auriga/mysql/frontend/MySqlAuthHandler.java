@@ -1,7 +1,6 @@
 package io.auriga.mysql.frontend;
 
 import io.auriga.core.auth.AuthException;
-import io.auriga.core.auth.LoginThrottle;
 import io.auriga.core.auth.StoredCredential;
 import io.auriga.core.auth.UserLookup;
 import io.auriga.mysql.auth.CachingSha2Cache;
@@ -26,7 +25,6 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,19 +136,9 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
             return;
         }
         state = State.LOOKUP;
-        LoginThrottle.Admission admission = session.endpoint().throttle().admit(response.user(), session.clientHost());
-        Runnable start = admission.refused() ? () -> denied(true, "too many failed logins from this address at once")
-                : () -> lookup(ctx);
-        if (admission.hold().isZero()) {
-            start.run();
-        } else {
-            // Held before anything is checked, so how soon the answer comes says nothing about the password.
-            ctx.executor().schedule(() -> {
-                if (ctx.channel().isActive() && state == State.LOOKUP) {
-                    start.run();
-                }
-            }, admission.hold().toMillis(), TimeUnit.MILLISECONDS);
-        }
+        session.endpoint().throttle().admit(response.user(), session.clientHost()).then(ctx.executor(),
+                () -> ctx.channel().isActive() && state == State.LOOKUP,
+                () -> denied(true, "too many failed logins from this address at once"), () -> lookup(ctx));
     }
 
     private void lookup(ChannelHandlerContext ctx) {

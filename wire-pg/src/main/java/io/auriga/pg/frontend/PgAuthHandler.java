@@ -18,7 +18,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Authenticates a PostgreSQL client against the credential the proxy knows for the user
@@ -65,18 +64,9 @@ final class PgAuthHandler extends SimpleChannelInboundHandler<PgFrame> {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         address = address(ctx);
-        LoginThrottle.Admission admission = session.endpoint().throttle().admit(session.user(), address);
-        Runnable start = admission.refused() ? () -> failed("too many failed logins from this address at once")
-                : () -> lookup(ctx);
-        if (admission.hold().isZero()) {
-            start.run();
-        } else {
-            ctx.executor().schedule(() -> {
-                if (ctx.channel().isActive() && state == State.LOOKUP) {
-                    start.run();
-                }
-            }, admission.hold().toMillis(), TimeUnit.MILLISECONDS);
-        }
+        session.endpoint().throttle().admit(session.user(), address).then(ctx.executor(),
+                () -> ctx.channel().isActive() && state == State.LOOKUP,
+                () -> failed("too many failed logins from this address at once"), () -> lookup(ctx));
     }
 
     private static String address(ChannelHandlerContext ctx) {
