@@ -49,6 +49,9 @@ final class MySqlRelayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (fromBackend()) {
+            if (session.unsolicited(chunk)) {
+                return;
+            }
             if (!session.fromBackend(chunk)) {
                 log.warn("{}: a prepared statement's id to rewrite was split across reads; closing the session",
                         session.describe());

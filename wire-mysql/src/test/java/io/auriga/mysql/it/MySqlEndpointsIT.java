@@ -307,6 +307,57 @@ class MySqlEndpointsIT {
         }
     }
 
+    /**
+     * A connection the server ends on its own (KILL from another session, {@code KILL CONNECTION_ID()},
+     * {@code wait_timeout}) is lost to the client as it is directly: its next statements fail and the
+     * driver finds it closed, so a pool evicts it. Only a lost or handed-over instance moves a session.
+     */
+    @Test
+    void aConnectionTheServerEndsIsLostToTheClientAsDirectly(ProxiedMariaDb cluster) throws Exception {
+        var primary = cluster.sandbox().instance(cluster.server().topology("main").current().primary()
+                .orElseThrow().name());
+        try (Connection c = cluster.mariadb(cluster.writerPort(), ""); Statement st = c.createStatement()) {
+            long thread = scalar(st, "SELECT CONNECTION_ID()");
+            try (Connection admin = cluster.admin(primary); Statement a = admin.createStatement()) {
+                a.execute("KILL CONNECTION " + thread);
+            }
+            assertLost(c, st, "killed from another session");
+        }
+
+        List<Integer> killedSelf = new ArrayList<>();
+        try (Connection direct = java.sql.DriverManager.getConnection(cluster.sandbox().jdbcUrl(primary,
+                cluster.sandbox().database()), cluster.credentials());
+             Connection proxied = cluster.mariadb(cluster.writerPort(), "")) {
+            for (Connection c : List.of(direct, proxied)) {
+                try (Statement st = c.createStatement()) {
+                    killedSelf.add(assertThrows(SQLException.class, () -> st.execute("KILL CONNECTION_ID()"))
+                            .getErrorCode());
+                    assertLost(c, st, "KILL CONNECTION_ID()");
+                }
+            }
+        }
+        assertEquals(killedSelf.get(0), killedSelf.get(1), "the error KILL CONNECTION_ID() answers");
+
+        try (Connection c = cluster.mariadb(cluster.writerPort(), ""); Statement st = c.createStatement()) {
+            st.execute("SET SESSION wait_timeout = 1");
+            Thread.sleep(2500);
+            assertLost(c, st, "idle past wait_timeout");
+        }
+    }
+
+    private static void assertLost(Connection c, Statement st, String how) throws SQLException {
+        assertThrows(SQLException.class, () -> scalar(st, "SELECT 1"), "a session " + how + " went on");
+        assertThrows(SQLException.class, () -> scalar(st, "SELECT 2"), "a session " + how + " went on");
+        assertFalse(c.isValid(5), "a session " + how + " is still valid");
+    }
+
+    private static long scalar(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            assertTrue(rs.next());
+            return rs.getLong(1);
+        }
+    }
+
     private static long serverId(Connection admin) throws SQLException {
         try (admin; Statement st = admin.createStatement(); ResultSet rs = st.executeQuery("SELECT @@server_id")) {
             rs.next();
