@@ -78,6 +78,16 @@ public final class MySqlErrors {
         return new ErrPacket(1094, "HY000", "Unknown thread id: " + id);
     }
 
+    /**
+     * A KILL naming a connection id where the proxy cannot put the backend's thread id in its place
+     * (ER_NOT_SUPPORTED_YET): sent on, the server would read the proxy's id as one of its own threads.
+     */
+    public static ErrPacket killNotTranslatable() {
+        return new ErrPacket(1235, "42000", "KILL of a connection id is supported through Auriga only as a query "
+                + "of its own with a literal id (not in a multi-statement query, with a computed id or prepared): "
+                + "send KILL [QUERY] <id> alone");
+    }
+
     public static ErrPacket unsupportedCommand(String what) {
         return new ErrPacket(1047, "08S01", "Unknown command: " + what + " is not supported through Auriga");
     }

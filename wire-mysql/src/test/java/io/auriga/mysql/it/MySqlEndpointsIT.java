@@ -255,6 +255,46 @@ class MySqlEndpointsIT {
         }
     }
 
+    /**
+     * The connection ids the proxy hands out are never thread ids of the cluster's servers, and a KILL
+     * it cannot translate (one statement of several, a computed id, a prepared KILL) is refused with a
+     * clear error instead of reaching the server, where it would name some other thread.
+     */
+    @Test
+    void killIsTranslatedOrRefusedWhereverItAppears(ProxiedMariaDb cluster) throws Exception {
+        try (Connection victim = cluster.mariadb(cluster.writerPort(), "");
+             Statement victimSt = victim.createStatement();
+             Connection c = cluster.mariadb(cluster.writerPort(), "allowMultiQueries=true");
+             Statement st = c.createStatement()) {
+            // MariaDB Connector/J reads the 4-byte id as signed.
+            long proxyId = Integer.toUnsignedLong((int) victim.unwrap(org.mariadb.jdbc.Connection.class).getThreadId());
+            assertTrue(proxyId >= 1L << 31 && proxyId <= 0xFFFF_FFFFL, "proxy connection id " + proxyId);
+            assertTrue(scalar(victimSt, "SELECT CONNECTION_ID()") < 1L << 31, "a backend thread id");
+
+            for (String sql : List.of("SELECT 1; KILL " + proxyId, "DO 1; KILL QUERY " + proxyId + "; DO 2",
+                    "KILL @victim")) {
+                st.execute("SET @victim = " + proxyId);
+                SQLException e = assertThrows(SQLException.class, () -> st.execute(sql), sql);
+                assertEquals(1235, e.getErrorCode(), sql + ": " + e);
+                assertEquals("42000", e.getSQLState(), sql);
+            }
+            try (MySqlRawClient raw = new MySqlRawClient(cluster.writerPort(), 10_000)) {
+                raw.login(cluster.sandbox().user(), cluster.sandbox().password());
+                byte[] text = ("KILL " + proxyId).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] prepare = new byte[1 + text.length];
+                prepare[0] = 0x16; // COM_STMT_PREPARE
+                System.arraycopy(text, 0, prepare, 1, text.length);
+                assertEquals("1235", raw.packet(0, prepare).readError()[0], "a prepared KILL");
+            }
+            assertEquals(1, scalar(victimSt, "SELECT 1"), "the named session was left alone");
+
+            // Alone, behind a comment, it is translated: the session it names ends.
+            st.execute("/* end it */ KILL CONNECTION " + proxyId);
+            assertThrows(SQLException.class, () -> scalar(victimSt, "SELECT 1"));
+            assertEquals(1, scalar(st, "SELECT 1"), "the session that sent the KILL goes on");
+        }
+    }
+
     @Test
     void aHikariPoolServesConcurrentWork(ProxiedMariaDb cluster) throws Exception {
         HikariConfig config = new HikariConfig();

@@ -94,6 +94,37 @@ final class MySqlRawClient implements AutoCloseable {
         return out.toByteArray();
     }
 
+    /**
+     * Logs in as {@code user} with mysql_native_password (schema {@code auriga}) and reads the OK.
+     * Returns the connection id of the greeting.
+     */
+    long login(String user, String password) throws IOException {
+        var greeting = io.auriga.mysql.protocol.HandshakeV10.decode(io.netty.buffer.Unpooled.wrappedBuffer(greeting()));
+        byte[] answer = io.auriga.mysql.auth.NativePassword.response(io.auriga.mysql.auth.NativePassword.stage1(password),
+                greeting.scramble());
+        packet(1, handshakeResponse(user, answer, "mysql_native_password"));
+        byte[] ok = read();
+        if (ok[0] != 0) {
+            throw new IOException("login refused: header 0x" + Integer.toHexString(ok[0] & 0xFF));
+        }
+        return greeting.connectionId();
+    }
+
+    /** Sends {@code sql} as COM_QUERY. */
+    MySqlRawClient query(String sql) throws IOException {
+        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
+        byte[] payload = new byte[1 + text.length];
+        payload[0] = 0x03;
+        System.arraycopy(text, 0, payload, 1, text.length);
+        return packet(0, payload);
+    }
+
+    /** Leaves with a TCP reset (SO_LINGER 0) instead of a FIN. */
+    void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();
