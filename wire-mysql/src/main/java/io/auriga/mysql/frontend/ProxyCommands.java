@@ -102,8 +102,8 @@ final class ProxyCommands {
                 : "KILL " + kill.id(), statement, target.get().instance().name());
         session.control(target.get(), statement).addListener(f -> {
             if (!f.isSuccess()) {
-                reply(MySqlErrors.cannotConnect("cannot reach " + target.get().instance().name() + " to run "
-                        + statement + ": " + f.cause().getMessage()));
+                reply(MySqlErrors.cannotReach(target.get().instance().name() + ", to run " + statement + ": "
+                        + f.cause().getMessage()));
                 return;
             }
             ByteBuf answer = Unpooled.wrappedBuffer((byte[]) f.getNow());

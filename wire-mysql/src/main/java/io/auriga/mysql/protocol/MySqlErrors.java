@@ -46,9 +46,24 @@ public final class MySqlErrors {
                 + millis + " ms");
     }
 
-    /** No instance can take the session, or logging in to it failed for a reason the server did not give. */
+    /**
+     * No instance can take the session, or logging in to it failed for a reason the server did not give.
+     * ER_CON_COUNT_ERROR's code and SQLSTATE 08004 ("the server rejected the connection"), as a server
+     * that cannot take a connection now refuses it: never a client library's 2000-2999 code (2003 "Can't
+     * connect"), which clients do not expect from a server and may not even decode (the mariadb client
+     * shows 2027 "malformed packet").
+     */
     public static ErrPacket cannotConnect(String message) {
-        return new ErrPacket(2003, "08001", message);
+        return new ErrPacket(1040, "08004", message);
+    }
+
+    /**
+     * The proxy could not run a statement on the client's behalf on another instance (the KILL a client
+     * sent for a session there): ER_CONNECT_TO_FOREIGN_DATA_SOURCE. The client's own connection is fine,
+     * so not an 08 SQLSTATE, which would make its pool drop it.
+     */
+    public static ErrPacket cannotReach(String message) {
+        return new ErrPacket(1429, "HY000", "Unable to connect to foreign data source: " + message);
     }
 
     /** The failover under way did not finish within the failover timeout. */
