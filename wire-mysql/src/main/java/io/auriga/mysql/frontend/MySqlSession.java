@@ -932,8 +932,22 @@ public final class MySqlSession implements WriterSessions.Session {
                 control(new ConnectionRegistry.Target(backend.instance(), backend.threadId()),
                         "KILL QUERY " + backend.threadId());
             }
-            backend.channel().close();
+            closeAfterWrites(backend.channel());
         }
+    }
+
+    /**
+     * Closes a backend connection once what was written to it has gone out: the client's last packets,
+     * its COM_QUIT above all, reach the server, which then ends the session as it would directly
+     * (closed unannounced, it counts an aborted client), and no write fails on a closed channel. A
+     * backend that does not take them within the connect timeout is closed anyway.
+     */
+    private void closeAfterWrites(Channel channel) {
+        ScheduledFuture<?> deadline = channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, endpoint.server().connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        channel.closeFuture().addListener(f -> deadline.cancel(false));
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     /**

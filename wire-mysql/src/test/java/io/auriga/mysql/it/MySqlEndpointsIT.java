@@ -385,6 +385,46 @@ class MySqlEndpointsIT {
         }
     }
 
+    /**
+     * A reader session that ends with COM_QUIT ends as it does directly: the server is told (no
+     * aborted client counted on the replica) and the proxy logs no failure.
+     */
+    @Test
+    void readerSessionsEndQuietly(ProxiedMariaDb cluster) throws Exception {
+        var appender = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.auriga.mysql.frontend");
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            long abortedBefore = abortedClients(cluster);
+            for (int i = 0; i < 10; i++) {
+                try (Connection c = (i % 2 == 0 ? MARIADB : MYSQL).to(cluster, cluster.readerPort(), "");
+                     Statement st = c.createStatement()) {
+                    assertEquals(1, scalar(st, "SELECT 1"));
+                }
+            }
+            Thread.sleep(500); // the last closes reach the proxy and the servers
+            List<String> failures = appender.list.stream().filter(e -> e.getFormattedMessage().contains("failed"))
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            assertEquals(List.of(), failures, "an ordinary quit logged as a failure");
+            assertEquals(abortedBefore, abortedClients(cluster), "the replicas counted aborted clients");
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    private static long abortedClients(ProxiedMariaDb cluster) throws SQLException {
+        long sum = 0;
+        for (var replica : cluster.sandbox().replicas()) {
+            try (Connection c = cluster.admin(replica); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SHOW GLOBAL STATUS LIKE 'Aborted_clients'")) {
+                rs.next();
+                sum += rs.getLong(2);
+            }
+        }
+        return sum;
+    }
+
     private static void assertLost(Connection c, Statement st, String how) throws SQLException {
         assertThrows(SQLException.class, () -> scalar(st, "SELECT 1"), "a session " + how + " went on");
         assertThrows(SQLException.class, () -> scalar(st, "SELECT 2"), "a session " + how + " went on");
