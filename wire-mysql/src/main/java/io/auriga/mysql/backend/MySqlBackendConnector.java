@@ -22,6 +22,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.PromiseNotifier;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -60,11 +61,23 @@ public final class MySqlBackendConnector {
 
     /**
      * A connection to {@code instance} logged in as {@code login}: one a former client left in the
-     * pool when there is one on {@code loop}, else a new one ({@link #connect}).
+     * pool when there is one on {@code loop}, reset as it is handed out ({@link BackendPool#refresh}),
+     * else a new one ({@link #connect}).
      */
     public Future<MySqlBackend> acquire(EventLoop loop, InstanceState instance, BackendLogin login) {
         MySqlBackend kept = pool.take(loop, instance, login);
-        return kept != null ? loop.newSucceededFuture(kept) : connect(loop, instance, login);
+        if (kept == null) {
+            return connect(loop, instance, login);
+        }
+        Promise<MySqlBackend> acquired = loop.newPromise();
+        pool.refresh(kept, login).addListener(f -> {
+            if (f.isSuccess()) {
+                acquired.trySuccess(kept);
+            } else {
+                connect(loop, instance, login).addListener(new PromiseNotifier<>(acquired));
+            }
+        });
+        return acquired;
     }
 
     /**
