@@ -103,6 +103,10 @@ public final class MySqlSession implements WriterSessions.Session {
     private long lastBackendRead = System.nanoTime();
     /** How long a session must have heard nothing from its backend before a command asks if it hung up. */
     private static final long QUIET_BEFORE_HANGUP_CHECK = TimeUnit.MILLISECONDS.toNanos(20);
+    /** How often a session with a command in flight asks the kernel whether its client is still there. */
+    private static final long CLIENT_WATCH_MILLIS = 500;
+    /** The pending look at the client while a command is in flight; null while none is. */
+    private ScheduledFuture<?> clientWatch;
     /** Only sessions that follow the primary are ever moved, so only they track their state. */
     private MySqlSessionState state;
     private FailoverStandIn standIn;
@@ -435,11 +439,39 @@ public final class MySqlSession implements WriterSessions.Session {
             return true;
         }
         boolean command = tracker.clientMessage(sequenceId, length, payload);
+        if (command) {
+            watchClient();
+        }
         if (command && state != null) {
             keepUnanswered(sequenceId, length, payload);
             state.command(payload, length);
         }
         return false;
+    }
+
+    /**
+     * Looks at the client every {@value #CLIENT_WATCH_MILLIS} ms while a command is in flight: a client
+     * that leaves during a statement must have it killed (see {@link #released}), but a reset that
+     * arrives right behind the statement's bytes is not always reported by the transport (io_uring
+     * may not), and the session would learn of it only when the answer is written, after the statement
+     * ran to its end. The kernel knows: the connection is closed, and the session ends as on a close.
+     */
+    private void watchClient() {
+        if (clientWatch != null || closing) {
+            return;
+        }
+        clientWatch = client.eventLoop().schedule(() -> {
+            clientWatch = null;
+            if (closing || !client.isActive() || tracker.quiet()) {
+                return;
+            }
+            if (PeerHangup.seen(client)) {
+                log.info("{}: the client closed its connection during a statement", describe());
+                client.close();
+                return;
+            }
+            watchClient();
+        }, CLIENT_WATCH_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -916,6 +948,9 @@ public final class MySqlSession implements WriterSessions.Session {
         held.clear();
         endpoint.metrics().clientDisconnected();
         cancelTimer();
+        if (clientWatch != null) {
+            clientWatch.cancel(false);
+        }
         registry.unregister(connectionId);
         releaseLease();
         if (keep) {

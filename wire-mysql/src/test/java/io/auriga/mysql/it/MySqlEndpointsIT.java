@@ -386,6 +386,51 @@ class MySqlEndpointsIT {
     }
 
     /**
+     * A client that leaves in the middle of a statement has the statement killed, whether it leaves with
+     * a FIN or a TCP reset, and whether the statement had started or was on its way: it would otherwise
+     * run on unseen, holding its locks.
+     */
+    @Test
+    void aStatementIsKilledWhenItsClientLeavesWithAResetOrAFin(ProxiedMariaDb cluster) throws Exception {
+        var primary = cluster.sandbox().instance(cluster.server().topology("main").current().primary()
+                .orElseThrow().name());
+        try (Connection admin = cluster.admin(primary); Statement a = admin.createStatement()) {
+            for (int trial = 0; trial < 12; trial++) {
+                boolean reset = trial % 4 != 0;
+                boolean started = trial % 2 == 0;
+                String marker = "left_" + trial + "_" + System.nanoTime();
+                MySqlRawClient client = new MySqlRawClient(cluster.writerPort(), 10_000);
+                try {
+                    client.login(cluster.sandbox().user(), cluster.sandbox().password());
+                    client.query("SELECT SLEEP(20) AS " + marker);
+                    if (started) {
+                        assertTrue(io.auriga.core.testing.Poll.poll(java.time.Duration.ofSeconds(10),
+                                () -> running(a, marker)), "the statement never started");
+                    }
+                } finally {
+                    if (reset) {
+                        client.reset();
+                    } else {
+                        client.close();
+                    }
+                }
+                Thread.sleep(1000); // a statement on its way has started by now, if it ever does
+                assertTrue(io.auriga.core.testing.Poll.poll(java.time.Duration.ofSeconds(5),
+                        () -> !running(a, marker)), "trial " + trial + ": the statement of a client that left with a "
+                        + (reset ? "reset" : "FIN") + (started ? " while it ran" : " as it sent it") + " still runs");
+            }
+        }
+    }
+
+    private static boolean running(Statement admin, String marker) throws SQLException {
+        try (ResultSet rs = admin.executeQuery("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%"
+                + marker + "%' AND ID <> CONNECTION_ID()")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        }
+    }
+
+    /**
      * A reader session that ends with COM_QUIT ends as it does directly: the server is told (no
      * aborted client counted on the replica) and the proxy logs no failure.
      */
