@@ -392,7 +392,8 @@ public final class MySqlSession implements WriterSessions.Session {
      */
     boolean unsolicited(ByteBuf chunk) {
         if (state == null || !tracker.quiet() || !fromBackend.atBoundary() || farewell != null
-                || chunk.readableBytes() < 5 || chunk.readableBytes() != 4 + chunk.getUnsignedMediumLE(chunk.readerIndex())
+                || chunk.readableBytes() < 5
+                || chunk.readableBytes() != 4 + chunk.getUnsignedMediumLE(chunk.readerIndex())
                 || chunk.getUnsignedByte(chunk.readerIndex() + 4) != ErrPacket.HEADER) {
             return false;
         }
@@ -640,7 +641,7 @@ public final class MySqlSession implements WriterSessions.Session {
         lost("the connection to database instance " + backend.instance().name() + " was lost");
     }
 
-    /** Whether the session's backend is no longer where it should be: a switchover is under way, or the primary is elsewhere. */
+    /** Whether the session's backend is not where it should be: a switchover is under way, or the primary is elsewhere. */
     private boolean handedOver() {
         if (writerHold != null && writerHold.gateHeld()) {
             return true;
@@ -860,8 +861,8 @@ public final class MySqlSession implements WriterSessions.Session {
      * flight, no transaction open, not moving.
      */
     private boolean betweenTransactions() {
-        return !detached && !checkingClose && backend != null && tracker != null && tracker.quiet() && !tracker.inTransaction()
-                && fromBackend.atBoundary() && fromClient.atBoundary();
+        return !detached && !checkingClose && backend != null && tracker != null && tracker.quiet()
+                && !tracker.inTransaction() && fromBackend.atBoundary() && fromClient.atBoundary();
     }
 
     /** Called after each chunk relayed from the backend: has a transaction the switchover waits for ended? */

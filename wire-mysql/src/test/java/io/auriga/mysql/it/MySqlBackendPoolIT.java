@@ -173,7 +173,8 @@ class MySqlBackendPoolIT {
             thread = scalar(st, "SELECT CONNECTION_ID()");
         }
         String primary = cluster.server().topology("main").current().primary().orElseThrow().name();
-        try (Connection admin = cluster.admin(cluster.sandbox().instance(primary)); Statement st = admin.createStatement()) {
+        try (Connection admin = cluster.admin(cluster.sandbox().instance(primary));
+             Statement st = admin.createStatement()) {
             assertTrue(poll(REUSE_WAIT, () -> processExists(st, thread)), "the kept connection is open");
             Thread.sleep(500); // the reset of the kept connection is long done
             String before = text(st, "SELECT @@global.sql_mode");
@@ -212,7 +213,8 @@ class MySqlBackendPoolIT {
     private static String directSqlMode(ProxiedMariaDb cluster) throws SQLException {
         String primary = cluster.server().topology("main").current().primary().orElseThrow().name();
         try (Connection direct = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:"
-                + cluster.sandbox().instance(primary).port() + "/" + cluster.sandbox().database(), cluster.credentials());
+                + cluster.sandbox().instance(primary).port() + "/" + cluster.sandbox().database(),
+                cluster.credentials());
              Statement st = direct.createStatement()) {
             return text(st, "SELECT @@session.sql_mode");
         }

@@ -1,5 +1,8 @@
 package io.auriga.mysql.it;
 
+import io.auriga.mysql.auth.NativePassword;
+import io.auriga.mysql.protocol.HandshakeV10;
+import io.netty.buffer.Unpooled;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -7,7 +10,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
-/** A bare socket to a MySQL endpoint for sending malformed input and reading what comes back. */
+/** A bare socket to a MySQL endpoint for sending malformed input (or leaving rudely) and reading what comes back. */
 final class MySqlRawClient implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
@@ -99,9 +102,8 @@ final class MySqlRawClient implements AutoCloseable {
      * Returns the connection id of the greeting.
      */
     long login(String user, String password) throws IOException {
-        var greeting = io.auriga.mysql.protocol.HandshakeV10.decode(io.netty.buffer.Unpooled.wrappedBuffer(greeting()));
-        byte[] answer = io.auriga.mysql.auth.NativePassword.response(io.auriga.mysql.auth.NativePassword.stage1(password),
-                greeting.scramble());
+        var greeting = HandshakeV10.decode(Unpooled.wrappedBuffer(greeting()));
+        byte[] answer = NativePassword.response(NativePassword.stage1(password), greeting.scramble());
         packet(1, handshakeResponse(user, answer, "mysql_native_password"));
         byte[] ok = read();
         if (ok[0] != 0) {
