@@ -3,18 +3,30 @@ package io.auriga.mysql.backend;
 import io.auriga.core.admin.EndpointMetrics;
 import io.auriga.core.net.KeptBackends;
 import io.auriga.core.topology.InstanceState;
+import io.auriga.mysql.protocol.Capabilities;
 import io.auriga.mysql.protocol.Command;
+import io.auriga.mysql.protocol.ErrPacket;
 import io.auriga.mysql.protocol.MySqlPacket;
 import io.auriga.mysql.protocol.MySqlPacketDecoder;
 import io.auriga.mysql.protocol.MySqlPackets;
 import io.auriga.mysql.protocol.OkPacket;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Backend connections whose clients left between statements, kept for the next client that logs in
@@ -29,7 +41,8 @@ import java.util.Objects;
  *        anything else, no answer within the connect timeout, pool full → closed
  *   a kept connection that closes, says anything, or waits past the idle timeout → dropped, closed
  *   a client logs in             → a kept connection with its key on its event loop, if any, which the
- *                                  connector logs in again for that client ({@link MySqlChangeUser})
+ *                                  connector logs in again for that client ({@link MySqlChangeUser}) and
+ *                                  gives back what its login flags set ({@link #restoreLoginSettings})
  * </pre>
  * Only a login with the same password hash finds a connection, so a changed password never reaches
  * an old one. The keeping itself is {@link KeptBackends}'.
@@ -63,7 +76,11 @@ public final class BackendPool {
         }
     };
 
+    private static final String REFRESH_DECODER = "refresh-decoder";
+    private static final String REFRESH = "refresh";
+
     private final KeptBackends<Key, MySqlBackend> kept;
+    private final Duration resetTimeout;
 
     /**
      * @param size         connections kept per key and event loop; 0 keeps none
@@ -73,6 +90,7 @@ public final class BackendPool {
      */
     public BackendPool(int size, Duration idleTimeout, Duration resetTimeout, EndpointMetrics metrics) {
         this.kept = new KeptBackends<>(size, idleTimeout, resetTimeout, metrics, RESET, MySqlBackend::channel);
+        this.resetTimeout = resetTimeout;
     }
 
     /** False when the pool keeps nothing ({@code pool-size: 0}). */
@@ -88,6 +106,79 @@ public final class BackendPool {
         MySqlBackend backend = kept.take(loop, new Key(instance.name(), login));
         return backend == null ? null : new MySqlBackend(backend.channel(), instance, backend.threadId(),
                 backend.okPayload());
+    }
+
+    /**
+     * Gives a kept connection, just logged in again for a new client (which reset its session to the
+     * server's global values as they are now), what the server derives from a login's capability flags
+     * at connect but not at a change of user: {@code IGNORE_SPACE} in {@code sql_mode} for
+     * CLIENT_IGNORE_SPACE, {@code wait_timeout} from {@code interactive_timeout} for CLIENT_INTERACTIVE.
+     * Completes with the connection (auto-read off, no handlers left) at once when there is nothing to
+     * set; fails, the connection closed, when the server refuses, closes the connection or does not
+     * answer within the reset timeout.
+     */
+    public Future<MySqlBackend> restoreLoginSettings(MySqlBackend backend, BackendLogin login) {
+        String loginSettings = loginSettings(login.capabilities());
+        Channel ch = backend.channel();
+        if (loginSettings == null) {
+            return ch.eventLoop().newSucceededFuture(backend);
+        }
+        Promise<MySqlBackend> refreshed = ch.eventLoop().newPromise();
+        ScheduledFuture<?> timer = ch.eventLoop().schedule(() -> refreshed.tryFailure(new MySqlBackendLoginException(
+                "no answer to " + loginSettings + " within " + resetTimeout.toMillis() + " ms", (ErrPacket) null)),
+                resetTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        refreshed.addListener(f -> {
+            timer.cancel(false);
+            ch.config().setAutoRead(false);
+            if (ch.pipeline().get(REFRESH) != null) {
+                ch.pipeline().remove(REFRESH);
+                ch.pipeline().remove(REFRESH_DECODER);
+            }
+            if (!f.isSuccess()) {
+                ch.close();
+            }
+        });
+        ch.pipeline().addLast(REFRESH_DECODER, RESET.decoder());
+        ch.pipeline().addLast(REFRESH, new SimpleChannelInboundHandler<Object>() {
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, Object message) {
+                if (RESET.judge(message) == KeptBackends.Verdict.DONE) {
+                    refreshed.trySuccess(backend);
+                } else {
+                    refreshed.tryFailure(new MySqlBackendLoginException("the server refused " + loginSettings,
+                            (ErrPacket) null));
+                }
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                refreshed.tryFailure(new MySqlBackendLoginException("closed by the server", (ErrPacket) null));
+                ctx.fireChannelInactive();
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                refreshed.tryFailure(cause);
+            }
+        });
+        ByteBuf payload = ch.alloc().buffer().writeByte(Command.COM_QUERY);
+        payload.writeCharSequence(loginSettings, StandardCharsets.UTF_8);
+        ch.writeAndFlush(MySqlPackets.frame(ch.alloc(), 0, payload));
+        payload.release();
+        ch.config().setAutoRead(true);
+        return refreshed;
+    }
+
+    /** What a login with {@code capabilities} sets in the session that a reset drops; null when nothing. */
+    static String loginSettings(long capabilities) {
+        List<String> settings = new ArrayList<>();
+        if ((capabilities & Capabilities.CLIENT_IGNORE_SPACE) != 0) {
+            settings.add("SESSION sql_mode = CONCAT_WS(',', NULLIF(@@session.sql_mode, ''), 'IGNORE_SPACE')");
+        }
+        if ((capabilities & Capabilities.CLIENT_INTERACTIVE) != 0) {
+            settings.add("SESSION wait_timeout = @@global.interactive_timeout");
+        }
+        return settings.isEmpty() ? null : "SET " + String.join(", ", settings);
     }
 
     /**

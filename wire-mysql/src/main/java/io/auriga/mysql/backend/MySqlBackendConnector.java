@@ -23,8 +23,10 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.PromiseNotifier;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Opens and logs in MySQL backend connections on a given event loop (the client channel's own, so
@@ -68,7 +70,8 @@ public final class MySqlBackendConnector {
     /**
      * A connection to {@code instance} logged in as {@code login}: one a former client left in the
      * pool when there is one on {@code loop}, logged in again ({@link MySqlChangeUser}: the server
-     * judges this login too, and its refusal is the client's), else a new one ({@link #connect}).
+     * judges this login too, and its refusal is the client's; the change of user also resets the session
+     * to the server's global values as they are now), else a new one ({@link #connect}).
      */
     public Future<MySqlBackend> acquire(EventLoop loop, InstanceState instance, BackendLogin login) {
         MySqlBackend kept = pool.take(loop, instance, login);
@@ -79,7 +82,17 @@ public final class MySqlBackendConnector {
         MySqlChangeUser.start(kept, login, timeout, relogged);
         Promise<MySqlBackend> result = loop.newPromise();
         relogged.addListener(f -> {
-            if (f.isSuccess() || f.cause() instanceof MySqlBackendLoginException e && e.error() != null) {
+            if (f.isSuccess()) {
+                pool.restoreLoginSettings(kept, login).addListener(g -> {
+                    if (g.isSuccess()) {
+                        result.trySuccess(kept);
+                    } else {
+                        log.debug("kept connection to {}: {}; connecting anew", instance.name(),
+                                g.cause().getMessage());
+                        connect(loop, instance, login).addListener(h -> cascade(h, result));
+                    }
+                });
+            } else if (f.cause() instanceof MySqlBackendLoginException e && e.error() != null) {
                 cascade(f, result);
             } else {
                 // The kept connection failed otherwise (closed, no answer): a new one serves instead.
@@ -158,8 +171,28 @@ public final class MySqlBackendConnector {
 
     /** Reads one backend's handshake to learn its profile, then closes; failures leave the profile as it was. */
     public void learnProfile(InstanceState instance) {
-        EventLoop loop = loops.group().next();
-        bootstrap(loop).handler(new ChannelInitializer<Channel>() {
+        greeting(loops.group().next(), instance).addListener(f -> {
+            if (f.isSuccess()) {
+                profile.set(ServerProfile.of((HandshakeV10) f.getNow()));
+            }
+        });
+    }
+
+    /**
+     * Whether {@code instance} still greets new connections: connects, reads the first packet and
+     * closes. True only for a handshake within the connect timeout; a refused or silent connection,
+     * or an ERR greeting (a server shutting down, too many connections), is false. Never fails.
+     */
+    public Future<Boolean> greets(EventLoop loop, InstanceState instance) {
+        Promise<Boolean> answer = loop.newPromise();
+        greeting(loop, instance).addListener(f -> answer.trySuccess(f.isSuccess()));
+        return answer;
+    }
+
+    /** The first packet {@code instance} sends a new connection, as a handshake; fails on anything else. */
+    private Future<HandshakeV10> greeting(EventLoop loop, InstanceState instance) {
+        Promise<HandshakeV10> promise = loop.newPromise();
+        ChannelFuture connected = bootstrap(loop).handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline().addLast(new MySqlPacketDecoder(MAX_LOGIN_PACKET));
@@ -167,15 +200,41 @@ public final class MySqlBackendConnector {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, MySqlPacket packet) {
                         try {
-                            profile.set(ServerProfile.of(HandshakeV10.decode(packet.payload())));
-                        } catch (RuntimeException ignored) {
-                            // An ERR (too many connections) or garbage: the next login will tell.
+                            promise.trySuccess(HandshakeV10.decode(packet.payload()));
+                        } catch (RuntimeException e) {
+                            // An ERR (too many connections, shutting down) or garbage.
+                            promise.tryFailure(e);
                         }
+                        ctx.close();
+                    }
+
+                    @Override
+                    public void channelInactive(ChannelHandlerContext ctx) {
+                        promise.tryFailure(new MySqlBackendLoginException(instance.name()
+                                + " closed the connection before greeting", (ErrPacket) null));
+                    }
+
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        promise.tryFailure(cause);
                         ctx.close();
                     }
                 });
             }
         }).connect(instance.config().host(), instance.config().port());
+        connected.addListener(f -> {
+            if (!f.isSuccess()) {
+                promise.tryFailure(f.cause());
+            }
+        });
+        var timer = loop.schedule(() -> {
+            if (promise.tryFailure(new MySqlBackendLoginException(instance.name() + " sent no greeting within "
+                    + timeout.toMillis() + " ms", (ErrPacket) null))) {
+                connected.channel().close();
+            }
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        promise.addListener(f -> timer.cancel(false));
+        return promise;
     }
 
     private Bootstrap bootstrap(EventLoop loop) {

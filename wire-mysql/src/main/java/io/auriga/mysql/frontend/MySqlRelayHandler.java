@@ -8,6 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.channels.ClosedChannelException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,9 @@ final class MySqlRelayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (fromBackend()) {
+            if (session.unsolicited(chunk)) {
+                return;
+            }
             if (!session.fromBackend(chunk)) {
                 log.warn("{}: a prepared statement's id to rewrite was split across reads; closing the session",
                         session.describe());
@@ -100,6 +104,12 @@ final class MySqlRelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof ClosedChannelException) {
+            // A write that lost the race with a close the session chose: the close is what counts.
+            log.debug("{}: write to a closed {} connection dropped", session.describe(),
+                    fromBackend() ? "backend" : "client");
+            return;
+        }
         log.info("{}: {} connection failed: {}", session.describe(), fromBackend() ? "backend" : "client",
                 LogText.escape(cause.toString()));
         if (fromBackend() && PeerHangup.isReset(cause)) {

@@ -48,12 +48,14 @@ import org.slf4j.LoggerFactory;
  * handlers call into it; it lives on the client channel's event loop only, so it needs no locks.
  *
  * <p>A session on an endpoint that follows the primary keeps its {@link MySqlSessionState} and
- * outlives its backend: when the primary changes or the backend connection is lost, a session
+ * outlives its backend: when the primary changes or the instance serving it is lost, a session
  * standing between commands is logged in on the new primary (waiting for it up to the failover
  * timeout, holding what the client sends meanwhile), its schema, settings and prepared statements
  * are replayed there, and the client's next command goes on as if nothing happened. An open
  * transaction does not survive the move: {@link FailoverStandIn} tells the client on its next
- * command. A command in flight, or state that cannot be replayed, ends the session with an ERR.
+ * command. A command in flight, or state that cannot be replayed, ends the session with an ERR. A
+ * connection the server ended on its own while the instance goes on serving (KILL, {@code
+ * wait_timeout}) ends the session as it would end a direct connection: see {@link #checkClose}.
  *
  * <p>A planned switchover moves it the same way, without the client noticing: while the writer
  * gate is held ({@link WriterHold}) a session standing between transactions keeps the client's next
@@ -103,6 +105,10 @@ public final class MySqlSession implements WriterSessions.Session {
     private long lastBackendRead = System.nanoTime();
     /** How long a session must have heard nothing from its backend before a command asks if it hung up. */
     private static final long QUIET_BEFORE_HANGUP_CHECK = TimeUnit.MILLISECONDS.toNanos(20);
+    /** How often a session with a command in flight asks the kernel whether its client is still there. */
+    private static final long CLIENT_WATCH_MILLIS = 500;
+    /** The pending look at the client while a command is in flight; null while none is. */
+    private ScheduledFuture<?> clientWatch;
     /** Only sessions that follow the primary are ever moved, so only they track their state. */
     private MySqlSessionState state;
     private FailoverStandIn standIn;
@@ -126,6 +132,17 @@ public final class MySqlSession implements WriterSessions.Session {
     private ByteBuf unanswered;
     /** The backend connection that ended with a reset (the server closed it with data unread), if any. */
     private Channel resetBackend;
+    /**
+     * True while the session asks whether the instance whose connection closed still takes new ones
+     * (see {@link #backendClosed}); what the client sends meanwhile is held.
+     */
+    private boolean checkingClose;
+    /**
+     * A packet the backend sent unasked while the session was quiet (the ERR a server sends a connection
+     * it is ending), kept from the client until the close tells whether the session ends (the client
+     * gets it) or moves (it would be misread as the answer to the client's next command). Null if none.
+     */
+    private ByteBuf farewell;
 
     MySqlSession(Channel client, EndpointContext endpoint, MySqlBackendConnector connector,
                  ConnectionRegistry registry, Set<MySqlSession> live) {
@@ -344,7 +361,7 @@ public final class MySqlSession implements WriterSessions.Session {
                 return;
             }
         }
-        if (detached) {
+        if (detached || checkingClose) {
             hold(chunk);
             return;
         }
@@ -355,7 +372,7 @@ public final class MySqlSession implements WriterSessions.Session {
             log.info("{}: the backend closed the connection while the session was quiet; moving the session "
                     + "before relaying the next command", describe());
             backendClosed(backend.channel());
-            if (detached) {
+            if (detached || checkingClose) {
                 hold(chunk);
                 return;
             }
@@ -364,7 +381,28 @@ public final class MySqlSession implements WriterSessions.Session {
                 return;
             }
         }
+        if (farewell != null) {
+            // The server spoke unasked but kept the connection: the client reads it as it would directly.
+            client.write(farewell, client.voidPromise());
+            farewell = null;
+        }
         fromClient.read(chunk, toBackend);
+    }
+
+    /**
+     * Takes {@code chunk} from the backend out of the relay when it is a packet nobody asked for, sent
+     * to a session that may move: it reaches the client only if the session ends (see {@link #farewell}).
+     */
+    boolean unsolicited(ByteBuf chunk) {
+        if (state == null || !tracker.quiet() || !fromBackend.atBoundary() || farewell != null
+                || chunk.readableBytes() < 5
+                || chunk.readableBytes() != 4 + chunk.getUnsignedMediumLE(chunk.readerIndex())
+                || chunk.getUnsignedByte(chunk.readerIndex() + 4) != ErrPacket.HEADER) {
+            return false;
+        }
+        farewell = chunk;
+        log.debug("{}: the backend sent an ERR unasked; it reaches the client if the session ends", describe());
+        return true;
     }
 
     /**
@@ -405,11 +443,39 @@ public final class MySqlSession implements WriterSessions.Session {
             return true;
         }
         boolean command = tracker.clientMessage(sequenceId, length, payload);
+        if (command) {
+            watchClient();
+        }
         if (command && state != null) {
             keepUnanswered(sequenceId, length, payload);
             state.command(payload, length);
         }
         return false;
+    }
+
+    /**
+     * Looks at the client every {@value #CLIENT_WATCH_MILLIS} ms while a command is in flight: a client
+     * that leaves during a statement must have it killed (see {@link #released}), but a reset that
+     * arrives right behind the statement's bytes is not always reported by the transport (io_uring
+     * may not), and the session would learn of it only when the answer is written, after the statement
+     * ran to its end. The kernel knows: the connection is closed, and the session ends as on a close.
+     */
+    private void watchClient() {
+        if (clientWatch != null || closing) {
+            return;
+        }
+        clientWatch = client.eventLoop().schedule(() -> {
+            clientWatch = null;
+            if (closing || !client.isActive() || tracker.quiet()) {
+                return;
+            }
+            if (PeerHangup.seen(client)) {
+                log.info("{}: the client closed its connection during a statement", describe());
+                client.close();
+                return;
+            }
+            watchClient();
+        }, CLIENT_WATCH_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -542,7 +608,8 @@ public final class MySqlSession implements WriterSessions.Session {
     @Override
     public void primaryChanged(String primary, long epoch) {
         client.eventLoop().execute(() -> {
-            if (closing || detached || backend == null || backend.instance().name().equals(primary)) {
+            // A session checking why its backend closed looks at the primary again when it knows.
+            if (closing || detached || checkingClose || backend == null || backend.instance().name().equals(primary)) {
                 return;
             }
             lost("the primary of cluster " + endpoint.cluster().name() + " changed to "
@@ -560,7 +627,8 @@ public final class MySqlSession implements WriterSessions.Session {
 
     /** A backend connection closed while the client was still there. */
     void backendClosed(Channel channel) {
-        if (closing || detached || backend == null || backend.channel() != channel || !client.isActive()) {
+        if (closing || detached || checkingClose || backend == null || backend.channel() != channel
+                || !client.isActive()) {
             return;
         }
         if (tracker.lastCommand() == Command.COM_QUIT) {
@@ -568,8 +636,60 @@ public final class MySqlSession implements WriterSessions.Session {
             client.close();
             return;
         }
+        if (state != null && !handedOver()) {
+            checkClose();
+            return;
+        }
         endpoint.router().topology().suspect(backend.instance().name());
         lost("the connection to database instance " + backend.instance().name() + " was lost");
+    }
+
+    /** Whether the session's backend is not where it should be: a switchover is under way, or the primary is elsewhere. */
+    private boolean handedOver() {
+        if (writerHold != null && writerHold.gateHeld()) {
+            return true;
+        }
+        return !endpoint.router().topology().current().primary().map(InstanceState::name)
+                .filter(backend.instance().name()::equals).isPresent();
+    }
+
+    /**
+     * The primary closed this session's connection. A server that is going away (killed, shutting down,
+     * unreachable) no longer greets new connections, and the session moves as in a failover. One that
+     * still does ended this connection alone ({@code KILL}, {@code wait_timeout}, {@code
+     * max_statement_time} with a kill, an administrator): a direct client would have lost its connection,
+     * so the client loses its session, with what the server said, and its pool learns that the connection
+     * is gone. The check costs a connect and a greeting; the client's commands wait meanwhile.
+     */
+    private void checkClose() {
+        checkingClose = true;
+        MySqlBackend closed = backend;
+        connector.greets(client.eventLoop(), closed.instance()).addListener(f -> {
+            checkingClose = false;
+            if (closing || !client.isActive() || backend != closed) {
+                return;
+            }
+            if (Boolean.TRUE.equals(f.getNow()) && !handedOver()) {
+                endedByServer();
+                return;
+            }
+            endpoint.router().topology().suspect(closed.instance().name());
+            lost("the connection to database instance " + closed.instance().name() + " was lost");
+        });
+    }
+
+    /** The server ended this connection and is still serving: the session ends as a direct one would. */
+    private void endedByServer() {
+        closing = true;
+        log.info("{}: {} ended the connection and still takes new ones; ending the session as the server did{}",
+                describe(), backend.instance().name(), farewell == null ? "" : " (" + ErrPacket.decode(
+                        farewell.slice(farewell.readerIndex() + 4, farewell.readableBytes() - 4)) + ")");
+        if (farewell != null) {
+            client.writeAndFlush(farewell).addListener(ChannelFutureListener.CLOSE);
+            farewell = null;
+        } else {
+            client.close();
+        }
     }
 
     /**
@@ -626,7 +746,7 @@ public final class MySqlSession implements WriterSessions.Session {
             standIn = FailoverStandIn.ended(MySqlErrors.connectionLost("the session was ended because " + what
                     + ", and it held " + pinned + ", which cannot be carried to another instance; reconnect"));
             kept.forEach(chunk -> fromClient.read(chunk, toBackend));
-            client.config().setAutoRead(true);
+            releaseHeld();
             return;
         }
         kept.forEach(this::hold);
@@ -653,6 +773,10 @@ public final class MySqlSession implements WriterSessions.Session {
     }
 
     private void leaveBackend() {
+        if (farewell != null) {
+            farewell.release();
+            farewell = null;
+        }
         MySqlBackend old = backend;
         backend = null;
         resetBackend = null;
@@ -740,8 +864,8 @@ public final class MySqlSession implements WriterSessions.Session {
      * flight, no transaction open, not moving.
      */
     private boolean betweenTransactions() {
-        return !detached && backend != null && tracker != null && tracker.quiet() && !tracker.inTransaction()
-                && fromBackend.atBoundary() && fromClient.atBoundary();
+        return !detached && !checkingClose && backend != null && tracker != null && tracker.quiet()
+                && !tracker.inTransaction() && fromBackend.atBoundary() && fromClient.atBoundary();
     }
 
     /** Called after each chunk relayed from the backend: has a transaction the switchover waits for ended? */
@@ -772,7 +896,7 @@ public final class MySqlSession implements WriterSessions.Session {
 
     /** Sends on what was kept back during a switchover; on the event loop. */
     private void sendKept() {
-        if (!writerHold.hasParked() || closing || detached || !client.isActive()) {
+        if (!writerHold.hasParked() || closing || detached || checkingClose || !client.isActive()) {
             return;
         }
         String primary = endpoint.router().topology().current().primary().map(InstanceState::name).orElse(null);
@@ -800,7 +924,8 @@ public final class MySqlSession implements WriterSessions.Session {
     @Override
     public void drainExpired(String why) {
         client.eventLoop().execute(() -> {
-            if (!closing && !detached && client.isActive() && backend != null && !betweenTransactions()) {
+            if (!closing && !detached && !checkingClose && client.isActive() && backend != null
+                    && !betweenTransactions()) {
                 lost(why, "switchover");
             }
             writerHold.arrived();
@@ -819,10 +944,17 @@ public final class MySqlSession implements WriterSessions.Session {
         }
         fromClient.release();
         forgetUnanswered();
+        if (farewell != null) {
+            farewell.release();
+            farewell = null;
+        }
         held.forEach(ByteBuf::release);
         held.clear();
         endpoint.metrics().clientDisconnected();
         cancelTimer();
+        if (clientWatch != null) {
+            clientWatch.cancel(false);
+        }
         registry.unregister(connectionId);
         releaseLease();
         if (keep) {
@@ -839,8 +971,22 @@ public final class MySqlSession implements WriterSessions.Session {
                 control(new ConnectionRegistry.Target(backend.instance(), backend.threadId()),
                         "KILL QUERY " + backend.threadId());
             }
-            backend.channel().close();
+            closeAfterWrites(backend.channel());
         }
+    }
+
+    /**
+     * Closes a backend connection once what was written to it has gone out: the client's last packets,
+     * its COM_QUIT above all, reach the server, which then ends the session as it would directly
+     * (closed unannounced, it counts an aborted client), and no write fails on a closed channel. A
+     * backend that does not take them within the connect timeout is closed anyway.
+     */
+    private void closeAfterWrites(Channel channel) {
+        ScheduledFuture<?> deadline = channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, endpoint.server().connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        channel.closeFuture().addListener(f -> deadline.cancel(false));
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     /**

@@ -46,9 +46,24 @@ public final class MySqlErrors {
                 + millis + " ms");
     }
 
-    /** No instance can take the session, or logging in to it failed for a reason the server did not give. */
+    /**
+     * No instance can take the session, or logging in to it failed for a reason the server did not give.
+     * ER_CON_COUNT_ERROR's code and SQLSTATE 08004 ("the server rejected the connection"), as a server
+     * that cannot take a connection now refuses it: never a client library's 2000-2999 code (2003 "Can't
+     * connect"), which clients do not expect from a server and may not even decode (the mariadb client
+     * shows 2027 "malformed packet").
+     */
     public static ErrPacket cannotConnect(String message) {
-        return new ErrPacket(2003, "08001", message);
+        return new ErrPacket(1040, "08004", message);
+    }
+
+    /**
+     * The proxy could not run a statement on the client's behalf on another instance (the KILL a client
+     * sent for a session there): ER_CONNECT_TO_FOREIGN_DATA_SOURCE. The client's own connection is fine,
+     * so not an 08 SQLSTATE, which would make its pool drop it.
+     */
+    public static ErrPacket cannotReach(String message) {
+        return new ErrPacket(1429, "HY000", "Unable to connect to foreign data source: " + message);
     }
 
     /** The failover under way did not finish within the failover timeout. */
@@ -81,6 +96,16 @@ public final class MySqlErrors {
 
     public static ErrPacket unknownThread(long id) {
         return new ErrPacket(1094, "HY000", "Unknown thread id: " + id);
+    }
+
+    /**
+     * A KILL naming a connection id where the proxy cannot put the backend's thread id in its place
+     * (ER_NOT_SUPPORTED_YET): sent on, the server would read the proxy's id as one of its own threads.
+     */
+    public static ErrPacket killNotTranslatable() {
+        return new ErrPacket(1235, "42000", "KILL of a connection id is supported through Auriga only as a query "
+                + "of its own with a literal id (not in a multi-statement query, with a computed id or prepared): "
+                + "send KILL [QUERY] <id> alone");
     }
 
     public static ErrPacket unsupportedCommand(String what) {

@@ -52,11 +52,11 @@ class MySqlBackendPoolIT {
             // Closed inside the transaction: the row must never be committed by the next client.
         }
         try (Connection next = reuse(cluster, thread); Statement st = next.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT @left_behind, @@session.sql_mode = @@global.sql_mode,"
+            try (ResultSet rs = st.executeQuery("SELECT @left_behind, @@session.sql_mode,"
                     + " DATABASE(), @@character_set_client, IS_FREE_LOCK('pool_it_lock')")) {
                 assertTrue(rs.next());
                 assertNull(rs.getObject(1), "user variables are cleared");
-                assertTrue(rs.getBoolean(2), "session variables are back to the server's defaults");
+                assertEquals(directSqlMode(cluster), rs.getString(2), "session variables are as a new login has them");
                 assertEquals(cluster.sandbox().database(), rs.getString(3), "the login's schema");
                 assertEquals("utf8mb4", rs.getString(4), "the login's character set, not the server's default");
                 assertEquals(1, rs.getInt(5), "locks of the earlier session are released");
@@ -162,6 +162,33 @@ class MySqlBackendPoolIT {
                 + backendThreads.size() + " backend connections for " + threads * perThread + " clients");
     }
 
+    /**
+     * A kept connection takes the server's global values as they are when a client gets it, as a new
+     * connection would: a {@code SET GLOBAL} made after the last client left is seen by the next one.
+     */
+    @Test
+    void aGlobalChangeMadeWhileTheConnectionWasKeptReachesTheNextClient(ProxiedMariaDb cluster) throws Exception {
+        long thread;
+        try (Connection first = cluster.mariadb(cluster.writerPort(), ""); Statement st = first.createStatement()) {
+            thread = scalar(st, "SELECT CONNECTION_ID()");
+        }
+        String primary = cluster.server().topology("main").current().primary().orElseThrow().name();
+        try (Connection admin = cluster.admin(cluster.sandbox().instance(primary));
+             Statement st = admin.createStatement()) {
+            assertTrue(poll(REUSE_WAIT, () -> processExists(st, thread)), "the kept connection is open");
+            Thread.sleep(500); // the reset of the kept connection is long done
+            String before = text(st, "SELECT @@global.sql_mode");
+            assertNotEquals("", before);
+            st.execute("SET GLOBAL sql_mode = ''");
+            try (Connection next = reuse(cluster, thread); Statement n = next.createStatement()) {
+                assertEquals(directSqlMode(cluster), text(n, "SELECT @@session.sql_mode"),
+                        "the session took the old global value");
+            } finally {
+                st.execute("SET GLOBAL sql_mode = '" + before + "'");
+            }
+        }
+    }
+
     @Test
     void withPoolSizeZeroEveryClientGetsANewConnection(ProxiedMariaDb cluster) throws Exception {
         Set<Long> threads = new HashSet<>();
@@ -217,6 +244,20 @@ class MySqlBackendPoolIT {
     private static Connection reuse(ProxiedMariaDb cluster, long thread) throws Exception {
         return BackendReuse.await(REUSE_WAIT, () -> cluster.mariadb(cluster.writerPort(), ""), "SELECT CONNECTION_ID()",
                 thread);
+    }
+
+    /**
+     * The {@code sql_mode} a new session of the same driver gets on the primary directly: the global
+     * value, with what the login's capability flags add (IGNORE_SPACE) and what the driver sets.
+     */
+    private static String directSqlMode(ProxiedMariaDb cluster) throws SQLException {
+        String primary = cluster.server().topology("main").current().primary().orElseThrow().name();
+        try (Connection direct = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:"
+                + cluster.sandbox().instance(primary).port() + "/" + cluster.sandbox().database(),
+                cluster.credentials());
+             Statement st = direct.createStatement()) {
+            return text(st, "SELECT @@session.sql_mode");
+        }
     }
 
     private static boolean processExists(Statement st, long thread) throws SQLException {

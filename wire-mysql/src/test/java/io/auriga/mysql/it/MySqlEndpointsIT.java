@@ -255,6 +255,46 @@ class MySqlEndpointsIT {
         }
     }
 
+    /**
+     * The connection ids the proxy hands out are never thread ids of the cluster's servers, and a KILL
+     * it cannot translate (one statement of several, a computed id, a prepared KILL) is refused with a
+     * clear error instead of reaching the server, where it would name some other thread.
+     */
+    @Test
+    void killIsTranslatedOrRefusedWhereverItAppears(ProxiedMariaDb cluster) throws Exception {
+        try (Connection victim = cluster.mariadb(cluster.writerPort(), "");
+             Statement victimSt = victim.createStatement();
+             Connection c = cluster.mariadb(cluster.writerPort(), "allowMultiQueries=true");
+             Statement st = c.createStatement()) {
+            // MariaDB Connector/J reads the 4-byte id as signed.
+            long proxyId = Integer.toUnsignedLong((int) victim.unwrap(org.mariadb.jdbc.Connection.class).getThreadId());
+            assertTrue(proxyId >= 1L << 31 && proxyId <= 0xFFFF_FFFFL, "proxy connection id " + proxyId);
+            assertTrue(scalar(victimSt, "SELECT CONNECTION_ID()") < 1L << 31, "a backend thread id");
+
+            for (String sql : List.of("SELECT 1; KILL " + proxyId, "DO 1; KILL QUERY " + proxyId + "; DO 2",
+                    "KILL @victim")) {
+                st.execute("SET @victim = " + proxyId);
+                SQLException e = assertThrows(SQLException.class, () -> st.execute(sql), sql);
+                assertEquals(1235, e.getErrorCode(), sql + ": " + e);
+                assertEquals("42000", e.getSQLState(), sql);
+            }
+            try (MySqlRawClient raw = new MySqlRawClient(cluster.writerPort(), 10_000)) {
+                raw.login(cluster.sandbox().user(), cluster.sandbox().password());
+                byte[] text = ("KILL " + proxyId).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] prepare = new byte[1 + text.length];
+                prepare[0] = 0x16; // COM_STMT_PREPARE
+                System.arraycopy(text, 0, prepare, 1, text.length);
+                assertEquals("1235", raw.packet(0, prepare).readError()[0], "a prepared KILL");
+            }
+            assertEquals(1, scalar(victimSt, "SELECT 1"), "the named session was left alone");
+
+            // Alone, behind a comment, it is translated: the session it names ends.
+            st.execute("/* end it */ KILL CONNECTION " + proxyId);
+            assertThrows(SQLException.class, () -> scalar(victimSt, "SELECT 1"));
+            assertEquals(1, scalar(st, "SELECT 1"), "the session that sent the KILL goes on");
+        }
+    }
+
     @Test
     void aHikariPoolServesConcurrentWork(ProxiedMariaDb cluster) throws Exception {
         HikariConfig config = new HikariConfig();
@@ -304,6 +344,142 @@ class MySqlEndpointsIT {
                 rs.next();
                 assertTrue(rs.getString(1).startsWith(ProxiedMariaDb.CONFIG_USER + "@"), rs.getString(1));
             }
+        }
+    }
+
+    /**
+     * A connection the server ends on its own (KILL from another session, {@code KILL CONNECTION_ID()},
+     * {@code wait_timeout}) is lost to the client as it is directly: its next statements fail and the
+     * driver finds it closed, so a pool evicts it. Only a lost or handed-over instance moves a session.
+     */
+    @Test
+    void aConnectionTheServerEndsIsLostToTheClientAsDirectly(ProxiedMariaDb cluster) throws Exception {
+        var primary = cluster.sandbox().instance(cluster.server().topology("main").current().primary()
+                .orElseThrow().name());
+        try (Connection c = cluster.mariadb(cluster.writerPort(), ""); Statement st = c.createStatement()) {
+            long thread = scalar(st, "SELECT CONNECTION_ID()");
+            try (Connection admin = cluster.admin(primary); Statement a = admin.createStatement()) {
+                a.execute("KILL CONNECTION " + thread);
+            }
+            assertLost(c, st, "killed from another session");
+        }
+
+        List<Integer> killedSelf = new ArrayList<>();
+        try (Connection direct = java.sql.DriverManager.getConnection(cluster.sandbox().jdbcUrl(primary,
+                cluster.sandbox().database()), cluster.credentials());
+             Connection proxied = cluster.mariadb(cluster.writerPort(), "")) {
+            for (Connection c : List.of(direct, proxied)) {
+                try (Statement st = c.createStatement()) {
+                    killedSelf.add(assertThrows(SQLException.class, () -> st.execute("KILL CONNECTION_ID()"))
+                            .getErrorCode());
+                    assertLost(c, st, "KILL CONNECTION_ID()");
+                }
+            }
+        }
+        assertEquals(killedSelf.get(0), killedSelf.get(1), "the error KILL CONNECTION_ID() answers");
+
+        try (Connection c = cluster.mariadb(cluster.writerPort(), ""); Statement st = c.createStatement()) {
+            st.execute("SET SESSION wait_timeout = 1");
+            Thread.sleep(2500);
+            assertLost(c, st, "idle past wait_timeout");
+        }
+    }
+
+    /**
+     * A client that leaves in the middle of a statement has the statement killed, whether it leaves with
+     * a FIN or a TCP reset, and whether the statement had started or was on its way: it would otherwise
+     * run on unseen, holding its locks.
+     */
+    @Test
+    void aStatementIsKilledWhenItsClientLeavesWithAResetOrAFin(ProxiedMariaDb cluster) throws Exception {
+        var primary = cluster.sandbox().instance(cluster.server().topology("main").current().primary()
+                .orElseThrow().name());
+        try (Connection admin = cluster.admin(primary); Statement a = admin.createStatement()) {
+            for (int trial = 0; trial < 12; trial++) {
+                boolean reset = trial % 4 != 0;
+                boolean started = trial % 2 == 0;
+                String marker = "left_" + trial + "_" + System.nanoTime();
+                MySqlRawClient client = new MySqlRawClient(cluster.writerPort(), 10_000);
+                try {
+                    client.login(cluster.sandbox().user(), cluster.sandbox().password());
+                    client.query("SELECT SLEEP(20) AS " + marker);
+                    if (started) {
+                        assertTrue(io.auriga.core.testing.Poll.poll(java.time.Duration.ofSeconds(10),
+                                () -> running(a, marker)), "the statement never started");
+                    }
+                } finally {
+                    if (reset) {
+                        client.reset();
+                    } else {
+                        client.close();
+                    }
+                }
+                Thread.sleep(1000); // a statement on its way has started by now, if it ever does
+                assertTrue(io.auriga.core.testing.Poll.poll(java.time.Duration.ofSeconds(5),
+                        () -> !running(a, marker)), "trial " + trial + ": the statement of a client that left with a "
+                        + (reset ? "reset" : "FIN") + (started ? " while it ran" : " as it sent it") + " still runs");
+            }
+        }
+    }
+
+    private static boolean running(Statement admin, String marker) throws SQLException {
+        try (ResultSet rs = admin.executeQuery("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE '%"
+                + marker + "%' AND ID <> CONNECTION_ID()")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        }
+    }
+
+    /**
+     * A reader session that ends with COM_QUIT ends as it does directly: the server is told (no
+     * aborted client counted on the replica) and the proxy logs no failure.
+     */
+    @Test
+    void readerSessionsEndQuietly(ProxiedMariaDb cluster) throws Exception {
+        var appender = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.auriga.mysql.frontend");
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            long abortedBefore = abortedClients(cluster);
+            for (int i = 0; i < 10; i++) {
+                try (Connection c = (i % 2 == 0 ? MARIADB : MYSQL).to(cluster, cluster.readerPort(), "");
+                     Statement st = c.createStatement()) {
+                    assertEquals(1, scalar(st, "SELECT 1"));
+                }
+            }
+            Thread.sleep(500); // the last closes reach the proxy and the servers
+            List<String> failures = appender.list.stream().filter(e -> e.getFormattedMessage().contains("failed"))
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            assertEquals(List.of(), failures, "an ordinary quit logged as a failure");
+            assertEquals(abortedBefore, abortedClients(cluster), "the replicas counted aborted clients");
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    private static long abortedClients(ProxiedMariaDb cluster) throws SQLException {
+        long sum = 0;
+        for (var replica : cluster.sandbox().replicas()) {
+            try (Connection c = cluster.admin(replica); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SHOW GLOBAL STATUS LIKE 'Aborted_clients'")) {
+                rs.next();
+                sum += rs.getLong(2);
+            }
+        }
+        return sum;
+    }
+
+    private static void assertLost(Connection c, Statement st, String how) throws SQLException {
+        assertThrows(SQLException.class, () -> scalar(st, "SELECT 1"), "a session " + how + " went on");
+        assertThrows(SQLException.class, () -> scalar(st, "SELECT 2"), "a session " + how + " went on");
+        assertFalse(c.isValid(5), "a session " + how + " is still valid");
+    }
+
+    private static long scalar(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            assertTrue(rs.next());
+            return rs.getLong(1);
         }
     }
 

@@ -1,5 +1,8 @@
 package io.auriga.mysql.it;
 
+import io.auriga.mysql.auth.NativePassword;
+import io.auriga.mysql.protocol.HandshakeV10;
+import io.netty.buffer.Unpooled;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -7,7 +10,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
-/** A bare socket to a MySQL endpoint for sending malformed input and reading what comes back. */
+/** A bare socket to a MySQL endpoint for sending malformed input (or leaving rudely) and reading what comes back. */
 final class MySqlRawClient implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
@@ -97,6 +100,36 @@ final class MySqlRawClient implements AutoCloseable {
         out.writeBytes(plugin.getBytes(StandardCharsets.UTF_8));
         out.write(0);
         return out.toByteArray();
+    }
+
+    /**
+     * Logs in as {@code user} with mysql_native_password (schema {@code auriga}) and reads the OK.
+     * Returns the connection id of the greeting.
+     */
+    long login(String user, String password) throws IOException {
+        var greeting = HandshakeV10.decode(Unpooled.wrappedBuffer(greeting()));
+        byte[] answer = NativePassword.response(NativePassword.stage1(password), greeting.scramble());
+        packet(1, handshakeResponse(user, answer, "mysql_native_password"));
+        byte[] ok = read();
+        if (ok[0] != 0) {
+            throw new IOException("login refused: header 0x" + Integer.toHexString(ok[0] & 0xFF));
+        }
+        return greeting.connectionId();
+    }
+
+    /** Sends {@code sql} as COM_QUERY. */
+    MySqlRawClient query(String sql) throws IOException {
+        byte[] text = sql.getBytes(StandardCharsets.UTF_8);
+        byte[] payload = new byte[1 + text.length];
+        payload[0] = 0x03;
+        System.arraycopy(text, 0, payload, 1, text.length);
+        return packet(0, payload);
+    }
+
+    /** Leaves with a TCP reset (SO_LINGER 0) instead of a FIN. */
+    void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
     }
 
     @Override
