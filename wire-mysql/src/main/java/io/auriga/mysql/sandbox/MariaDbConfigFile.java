@@ -53,6 +53,7 @@ final class MariaDbConfigFile {
                 .append("bind-address=").append(instance.host()).append('\n')
                 .append("socket=").append(socket).append('\n')
                 .append("pid-file=").append(instance.pidFile()).append('\n')
+                .append("tmpdir=").append(instance.tmpDir()).append('\n')
                 .append("log-error=").append(instance.errorLog()).append('\n')
                 .append("server-id=").append(serverId).append('\n')
                 .append("log-bin=").append(instance.dataDir().resolve("binlog")).append('\n')

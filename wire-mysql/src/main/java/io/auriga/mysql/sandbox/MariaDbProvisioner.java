@@ -106,12 +106,17 @@ final class MariaDbProvisioner {
             Files.createFile(sql, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(sql, accounts, StandardCharsets.UTF_8);
             serverUser.takeOwnership(sql, false);
+            Files.createDirectories(instance.tmpDir());
+            serverUser.takeOwnership(instance.tmpDir(), false);
             List<String> command = new ArrayList<>(List.of(binaries.installDb().toString(),
                     "--no-defaults",
                     "--datadir=" + instance.dataDir(),
                     "--auth-root-authentication-method=socket",
                     "--skip-test-db",
                     "--innodb-log-file-size=16M",
+                    // Its own temporary directory: bootstraps running side by side in /tmp removed each
+                    // other's temporary tables there ("Unknown table 'mysql.tmp_proxies_priv'").
+                    "--tmpdir=" + instance.tmpDir(),
                     "--extra-file=" + sql));
             ProcessRunner.runChecked(serverUser.wrap(command), Map.of(), instance.directory(), INSTALL_TIMEOUT);
         } catch (IOException e) {

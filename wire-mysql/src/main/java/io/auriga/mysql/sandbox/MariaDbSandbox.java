@@ -112,6 +112,11 @@ public final class MariaDbSandbox implements AutoCloseable {
             return directory.resolve("my.cnf");
         }
 
+        /** The server's temporary directory ({@code tmpdir}), its own rather than the shared {@code /tmp}. */
+        public Path tmpDir() {
+            return directory.resolve("tmp");
+        }
+
         /** The server's certificate ({@code ssl-cert}), issued by the sandbox's authority. */
         public Path tlsCert() {
             return directory.resolve("server.crt");

@@ -213,7 +213,8 @@ class MySqlBadInputIT {
     @Test
     void repeatedWrongPasswordsAreSlowedForThatAddressOnly(ProxiedMariaDb cluster) throws SQLException {
         String primary = cluster.server().topology("main").current().primary().orElseThrow().name();
-        String url = cluster.mariadbUrl(cluster.writerPort(), "");
+        // The hold must not run into the driver's own timeouts.
+        String url = cluster.mariadbUrl(cluster.writerPort(), "connectTimeout=10000");
         try (Connection admin = cluster.admin(cluster.sandbox().instance(primary)); Statement st = admin.createStatement()) {
             st.execute("DROP USER IF EXISTS guessed@'%'");
             st.execute("CREATE USER guessed@'%' IDENTIFIED BY 'right'");
@@ -232,7 +233,8 @@ class MySqlBadInputIT {
         assertTrue(elapsedMillis(start) >= 800, "held " + elapsedMillis(start) + " ms");
         // Another address is not locked out: its first login as the same user goes through at once.
         start = System.nanoTime();
-        DriverManager.getConnection(cluster.mariadbUrl(cluster.writerPort(), "localSocketAddress=127.0.0.2"), "guessed",
+        DriverManager.getConnection(cluster.mariadbUrl(cluster.writerPort(),
+                "localSocketAddress=127.0.0.2&connectTimeout=10000"), "guessed",
                 "right").close();
         assertTrue(elapsedMillis(start) < 800, "another address was held " + elapsedMillis(start) + " ms");
         // The right password from the guessing address still logs in, after its hold, and ends the run.
