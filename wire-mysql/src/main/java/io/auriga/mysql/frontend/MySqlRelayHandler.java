@@ -3,10 +3,13 @@ package io.auriga.mysql.frontend;
 import io.auriga.core.LogText;
 import io.auriga.core.admin.EndpointMetrics;
 import io.auriga.core.net.PeerHangup;
+import io.auriga.mysql.protocol.MySqlErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,6 +103,12 @@ final class MySqlRelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!fromBackend() && (cause instanceof CorruptedFrameException || cause instanceof TooLongFrameException)) {
+            // A compressed packet that does not inflate: the client gets the server's error, then a close.
+            session.fatal(MySqlErrors.uncompressError(cause.getMessage()), 1,
+                    "bad compressed packet from the client");
+            return;
+        }
         log.info("{}: {} connection failed: {}", session.describe(), fromBackend() ? "backend" : "client",
                 LogText.escape(cause.toString()));
         if (fromBackend() && PeerHangup.isReset(cause)) {

@@ -97,6 +97,37 @@ class MySqlBadInputIT {
     }
 
     @Test
+    void aCompressedPacketThatDoesNotInflateAsItsHeaderSaysGetsAnErrorAndAClose(ProxiedMariaDb cluster)
+            throws IOException {
+        // zlib of 4 MiB of zeros, its header claiming 1000 bytes; then bytes that are not zlib at all.
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+        deflater.setInput(new byte[4 << 20]);
+        deflater.finish();
+        byte[] z = new byte[64 << 10];
+        int n = deflater.deflate(z);
+        deflater.end();
+        byte[] bomb = new byte[7 + n];
+        bomb[0] = (byte) n;
+        bomb[1] = (byte) (n >>> 8);
+        bomb[4] = (byte) 0xE8;
+        bomb[5] = 0x03;
+        System.arraycopy(z, 0, bomb, 7, n);
+        byte[] garbage = {8, 0, 0, 0, 100, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8};
+        for (byte[] packet : new byte[][] {bomb, garbage}) {
+            try (MySqlRawClient raw = new MySqlRawClient(cluster.writerPort(), 5000)) {
+                raw.login(cluster.sandbox().user(), cluster.sandbox().password(), 0x20);
+                raw.send(packet);
+                byte[] err = raw.readCompressed();
+                assertEquals(0xFF, err[4] & 0xFF, "an ERR packet");
+                String text = new String(err, 4 + 9, err.length - 4 - 9, java.nio.charset.StandardCharsets.UTF_8);
+                assertEquals(1157, (err[5] & 0xFF) | (err[6] & 0xFF) << 8, text);
+                assertTrue(text.startsWith("Couldn't uncompress communication packet"), text);
+                assertTrue(raw.closedByPeer());
+            }
+        }
+    }
+
+    @Test
     void aTruncatedHandshakeResponseIsABadHandshake(ProxiedMariaDb cluster) throws IOException {
         try (MySqlRawClient raw = new MySqlRawClient(cluster.writerPort(), 5000)) {
             raw.greeting();
