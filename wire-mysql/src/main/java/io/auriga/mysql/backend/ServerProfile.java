@@ -19,8 +19,9 @@ public record ServerProfile(String serverVersion, long capabilities, int charact
     /**
      * Capabilities the relay handles. Left out: CLIENT_COMPRESS (the proxy's own, see
      * {@link #PROXY_OWN}), CLIENT_OPTIONAL_RESULTSET_METADATA, MariaDB progress reports, COM_MULTI, metadata caching
-     * and bulk unit results (each changes what the response tracker would have to follow), and
-     * CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS (expired accounts are refused).
+     * and bulk unit results (each changes what the response tracker would have to follow).
+     * CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS goes on to the backend login, whose server decides, as
+     * directly, between its sandbox and ERR 1862 for an account whose password expired.
      */
     public static final long SUPPORTED = Capabilities.CLIENT_MYSQL | Capabilities.CLIENT_FOUND_ROWS
             | Capabilities.CLIENT_LONG_FLAG | Capabilities.CLIENT_CONNECT_WITH_DB | Capabilities.CLIENT_NO_SCHEMA
@@ -31,7 +32,7 @@ public record ServerProfile(String serverVersion, long capabilities, int charact
             | Capabilities.CLIENT_PS_MULTI_RESULTS | Capabilities.CLIENT_PLUGIN_AUTH | Capabilities.CLIENT_CONNECT_ATTRS
             | Capabilities.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA | Capabilities.CLIENT_SESSION_TRACK
             | Capabilities.CLIENT_DEPRECATE_EOF | Capabilities.CLIENT_QUERY_ATTRIBUTES
-            | Capabilities.MARIADB_CLIENT_STMT_BULK_OPERATIONS | Capabilities.MARIADB_CLIENT_EXTENDED_METADATA;
+            | Capabilities.CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS | Capabilities.MARIADB_CLIENT_STMT_BULK_OPERATIONS | Capabilities.MARIADB_CLIENT_EXTENDED_METADATA;
 
     /**
      * Capabilities the proxy offers whatever the backends do, because it implements them on the

@@ -128,6 +128,54 @@ class MySqlBadInputIT {
     }
 
     @Test
+    void anExpiredPasswordOpensTheSandboxOnlyForClientsThatHandleItAsDirectly(ProxiedMariaDb cluster)
+            throws SQLException, IOException {
+        String user = "expired_app";
+        try (Connection admin = cluster.admin(cluster.sandbox().primary()); Statement st = admin.createStatement()) {
+            st.execute("DROP USER IF EXISTS " + user + "@'%'");
+            st.execute("CREATE USER " + user + "@'%' IDENTIFIED BY 'old-secret'");
+            st.execute("GRANT SELECT ON *.* TO " + user + "@'%'");
+            st.execute("ALTER USER " + user + "@'%' PASSWORD EXPIRE");
+            // Off (the default), the server opens its sandbox to every client; on, only to those that declare
+            // they can handle it.
+            st.execute("SET GLOBAL disconnect_on_expired_password = ON");
+        }
+        try {
+            expiredPasswordLogins(cluster, user);
+        } finally {
+            try (Connection admin = cluster.admin(cluster.sandbox().primary());
+                 Statement st = admin.createStatement()) {
+                st.execute("SET GLOBAL disconnect_on_expired_password = OFF");
+                st.execute("DROP USER " + user + "@'%'");
+            }
+        }
+    }
+
+    private static void expiredPasswordLogins(ProxiedMariaDb cluster, String user) throws SQLException, IOException {
+        int direct = cluster.sandbox().primary().port();
+        for (int port : new int[] {direct, cluster.writerPort()}) {
+            String where = port == direct ? "directly" : "through the writer endpoint";
+            // Connector/J declares CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS only with disconnectOnExpiredPasswords=false.
+            SQLException refused = assertThrows(SQLException.class,
+                    () -> DriverManager.getConnection(cluster.mariadbUrl(port, ""), user, "old-secret"), where);
+            assertEquals(1862, refused.getErrorCode(), where + ": " + refused.getMessage());
+            try (Connection c = DriverManager.getConnection(cluster.mariadbUrl(port,
+                    "disconnectOnExpiredPasswords=false"), user, "old-secret"); Statement st = c.createStatement()) {
+                SQLException sandboxed = assertThrows(SQLException.class, () -> st.executeQuery("SELECT 1"));
+                assertEquals(1820, sandboxed.getErrorCode(), where + ": " + sandboxed.getMessage());
+                st.execute("SET PASSWORD = PASSWORD('new-secret')");
+                try (ResultSet rs = st.executeQuery("SELECT 1")) {
+                    assertTrue(rs.next(), where + ": the session is whole once the password is changed");
+                }
+            }
+            try (Connection admin = cluster.admin(cluster.sandbox().primary());
+                 Statement st = admin.createStatement()) {
+                st.execute("ALTER USER " + user + "@'%' IDENTIFIED BY 'old-secret' PASSWORD EXPIRE");
+            }
+        }
+    }
+
+    @Test
     void aTruncatedHandshakeResponseIsABadHandshake(ProxiedMariaDb cluster) throws IOException {
         try (MySqlRawClient raw = new MySqlRawClient(cluster.writerPort(), 5000)) {
             raw.greeting();

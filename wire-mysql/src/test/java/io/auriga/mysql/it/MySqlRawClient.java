@@ -86,16 +86,21 @@ final class MySqlRawClient implements AutoCloseable {
      * {@code extraCapabilities} besides the usual ones; the final OK must come.
      */
     MySqlRawClient login(String user, String password, int extraCapabilities) throws IOException {
+        byte[] ok = loginReply(user, password, extraCapabilities);
+        if (ok[0] != 0) {
+            throw new IOException("login refused: header 0x" + Integer.toHexString(ok[0] & 0xFF));
+        }
+        return this;
+    }
+
+    /** Reads the greeting, answers it as {@link #login} does, and returns the server's reply, OK or ERR. */
+    byte[] loginReply(String user, String password, int extraCapabilities) throws IOException {
         byte[] scramble = io.auriga.mysql.protocol.HandshakeV10.decode(io.netty.buffer.Unpooled.wrappedBuffer(greeting()))
                 .scramble();
         byte[] answer = io.auriga.mysql.auth.NativePassword.response(
                 io.auriga.mysql.auth.NativePassword.stage1(password), scramble);
         packet(1, handshakeResponse(user, answer, "mysql_native_password", extraCapabilities));
-        byte[] ok = read();
-        if (ok[0] != 0) {
-            throw new IOException("login refused: header 0x" + Integer.toHexString(ok[0] & 0xFF));
-        }
-        return this;
+        return read();
     }
 
     /** Reads one packet of the compressed protocol and returns the plain bytes it carries. */
