@@ -17,10 +17,11 @@ import java.util.concurrent.atomic.AtomicReference;
 public record ServerProfile(String serverVersion, long capabilities, int characterSet) {
 
     /**
-     * Capabilities the relay handles. Left out: CLIENT_COMPRESS (compressed framing),
-     * CLIENT_OPTIONAL_RESULTSET_METADATA, MariaDB progress reports, COM_MULTI, metadata caching
-     * and bulk unit results (each changes what the response tracker would have to follow), and
-     * CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS (expired accounts are refused).
+     * Capabilities the relay handles. Left out: CLIENT_COMPRESS (the proxy's own, see
+     * {@link #PROXY_OWN}), CLIENT_OPTIONAL_RESULTSET_METADATA, MariaDB progress reports, COM_MULTI, metadata caching
+     * and bulk unit results (each changes what the response tracker would have to follow).
+     * CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS goes on to the backend login, whose server decides, as
+     * directly, between its sandbox and ERR 1862 for an account whose password expired.
      */
     public static final long SUPPORTED = Capabilities.CLIENT_MYSQL | Capabilities.CLIENT_FOUND_ROWS
             | Capabilities.CLIENT_LONG_FLAG | Capabilities.CLIENT_CONNECT_WITH_DB | Capabilities.CLIENT_NO_SCHEMA
@@ -31,7 +32,13 @@ public record ServerProfile(String serverVersion, long capabilities, int charact
             | Capabilities.CLIENT_PS_MULTI_RESULTS | Capabilities.CLIENT_PLUGIN_AUTH | Capabilities.CLIENT_CONNECT_ATTRS
             | Capabilities.CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA | Capabilities.CLIENT_SESSION_TRACK
             | Capabilities.CLIENT_DEPRECATE_EOF | Capabilities.CLIENT_QUERY_ATTRIBUTES
-            | Capabilities.MARIADB_CLIENT_STMT_BULK_OPERATIONS | Capabilities.MARIADB_CLIENT_EXTENDED_METADATA;
+            | Capabilities.CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS | Capabilities.MARIADB_CLIENT_STMT_BULK_OPERATIONS | Capabilities.MARIADB_CLIENT_EXTENDED_METADATA;
+
+    /**
+     * Capabilities the proxy offers whatever the backends do, because it implements them on the
+     * client's side alone: the compressed protocol ends at the proxy, and backend links stay plain.
+     */
+    public static final long PROXY_OWN = Capabilities.CLIENT_COMPRESS;
 
     /** Flags that change the byte layout of later packets: the backend session must have exactly the client's. */
     public static final long LAYOUT = Capabilities.CLIENT_PROTOCOL_41 | Capabilities.CLIENT_DEPRECATE_EOF
@@ -52,9 +59,12 @@ public record ServerProfile(String serverVersion, long capabilities, int charact
         return serverVersion.contains("MariaDB");
     }
 
-    /** What the proxy's handshake offers: the supported subset of the backend's, plus TLS when configured. */
+    /**
+     * What the proxy's handshake offers: the supported subset of the backend's, the proxy's own, and
+     * TLS when configured.
+     */
     public long advertised(boolean tls) {
-        return SUPPORTED & capabilities | (tls ? Capabilities.CLIENT_SSL : 0);
+        return SUPPORTED & capabilities | PROXY_OWN | (tls ? Capabilities.CLIENT_SSL : 0);
     }
 
     /** The latest profile seen for a cluster, shared by its endpoints and their backend logins. */

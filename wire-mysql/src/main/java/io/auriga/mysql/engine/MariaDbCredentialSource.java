@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,30 +22,29 @@ import java.util.List;
  * <p>An account name may exist for several host patterns. The proxy logs in to the backends from its
  * own address, so the account chosen is, in order: {@code 'user'@'127.0.0.1'}, {@code @'localhost'},
  * {@code @'::1'}, {@code @'%'}; otherwise the only one, or any when all share one password. An account
- * that cannot log in directly cannot log in through the proxy either: locked, expired, no password,
- * or a plugin other than {@code mysql_native_password} (the proxy must be able to answer any
- * backend's scramble, which only that plugin's stored hash allows).
+ * that cannot log in directly cannot log in through the proxy either: locked, no password, or a
+ * plugin other than {@code mysql_native_password} (the proxy must be able to answer any backend's
+ * scramble, which only that plugin's stored hash allows). An expired password is the server's to
+ * judge, as it depends on the client: the proxy checks the password and passes the client's
+ * CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS on, so the backend either opens its sandbox (only SET PASSWORD
+ * and ALTER USER) or refuses with ERR 1862, as it would directly.
  */
 final class MariaDbCredentialSource implements CredentialSource, AutoCloseable {
     static final String NATIVE = "mysql_native_password";
     private static final List<String> PREFERRED_HOSTS = List.of("127.0.0.1", "localhost", "::1", "%");
     private static final String QUERY = "SELECT Host, JSON_VALUE(Priv, '$.plugin'), "
-            + "JSON_VALUE(Priv, '$.authentication_string'), JSON_VALUE(Priv, '$.account_locked'), "
-            + "JSON_VALUE(Priv, '$.password_last_changed'), JSON_VALUE(Priv, '$.password_lifetime'), "
-            + "@@global.default_password_lifetime FROM mysql.global_priv WHERE User = ?";
+            + "JSON_VALUE(Priv, '$.authentication_string'), JSON_VALUE(Priv, '$.account_locked') "
+            + "FROM mysql.global_priv WHERE User = ?";
 
     private final HikariDataSource pool;
-    private final Clock clock;
 
-    MariaDbCredentialSource(ClusterConfig cluster, Duration timeout, Clock clock) {
+    MariaDbCredentialSource(ClusterConfig cluster, Duration timeout) {
         this.pool = AccountPool.open(cluster.name(), MariaDbJdbc.clusterUrl(cluster), MariaDbJdbc.properties(cluster, timeout),
                 timeout);
-        this.clock = clock;
     }
 
     /** One row of {@code mysql.global_priv}, as read. */
-    record Account(String user, String host, String plugin, String hash, boolean locked, long passwordLastChanged,
-                   long lifetimeDays) {
+    record Account(String user, String host, String plugin, String hash, boolean locked) {
         String name() {
             return "'" + user + "'@'" + host + "'";
         }
@@ -59,20 +57,18 @@ final class MariaDbCredentialSource implements CredentialSource, AutoCloseable {
             ps.setString(1, user);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    long lifetime = parseLong(rs.getString(6), -1);
                     accounts.add(new Account(user, rs.getString(1), rs.getString(2), rs.getString(3),
-                            "true".equalsIgnoreCase(rs.getString(4)), parseLong(rs.getString(5), -1),
-                            lifetime < 0 ? rs.getLong(7) : lifetime));
+                            "true".equalsIgnoreCase(rs.getString(4))));
                 }
             }
         } catch (SQLException e) {
             return new UserLookup.Unavailable("reading mysql.global_priv failed: " + e.getMessage());
         }
-        return judge(user, accounts, clock.instant().getEpochSecond());
+        return judge(user, accounts);
     }
 
     /** Picks the account the proxy's logins will match and decides whether it may log in. */
-    static UserLookup judge(String user, List<Account> accounts, long nowSeconds) {
+    static UserLookup judge(String user, List<Account> accounts) {
         if (accounts.isEmpty()) {
             return new UserLookup.Refused("account '" + user + "' does not exist");
         }
@@ -97,10 +93,6 @@ final class MariaDbCredentialSource implements CredentialSource, AutoCloseable {
         if (chosen.locked()) {
             return new UserLookup.Refused("account " + chosen.name() + " is locked");
         }
-        if (chosen.passwordLastChanged() == 0 || chosen.lifetimeDays() > 0 && chosen.passwordLastChanged() > 0
-                && chosen.passwordLastChanged() + chosen.lifetimeDays() * 86_400 < nowSeconds) {
-            return new UserLookup.Refused("the password of account " + chosen.name() + " has expired");
-        }
         String plugin = chosen.plugin() == null || chosen.plugin().isEmpty() ? NATIVE : chosen.plugin();
         if (!NATIVE.equals(plugin)) {
             return new UserLookup.Refused("account " + chosen.name() + " authenticates with " + plugin
@@ -116,16 +108,6 @@ final class MariaDbCredentialSource implements CredentialSource, AutoCloseable {
         return new UserLookup.Found(new StoredCredential.MySqlNative(hash));
     }
 
-    private static long parseLong(String value, long otherwise) {
-        if (value == null) {
-            return otherwise;
-        }
-        try {
-            return (long) Double.parseDouble(value);
-        } catch (NumberFormatException e) {
-            return otherwise;
-        }
-    }
 
     @Override
     public void close() {

@@ -66,7 +66,7 @@ public final class MariaDbEngineSupport implements EngineSupport {
 
     @Override
     public synchronized CredentialSource credentials(ClusterConfig cluster) {
-        return resources.add(new MariaDbCredentialSource(cluster, cluster.failover().probeTimeout(), clock));
+        return resources.add(new MariaDbCredentialSource(cluster, cluster.failover().probeTimeout()));
     }
 
     /** The ERR the server itself sends instead of its handshake when it is full (1040). */

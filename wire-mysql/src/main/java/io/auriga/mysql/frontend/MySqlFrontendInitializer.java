@@ -12,15 +12,18 @@ import io.netty.channel.socket.SocketChannel;
  * The pipeline of a new client connection to a MySQL endpoint:
  * <pre>
  *   packet decoder (max server.maxStartupPacket) → {@link MySqlAuthHandler}    (greeting sent on connect)
- *        (then)  [tls] → relay ({@link MySqlRelayHandler} on both channels, {@link MySqlSession})
+ *        (then)  [tls] → [compression] → relay ({@link MySqlRelayHandler} on both channels, {@link MySqlSession})
  * </pre>
- * TLS is added at the head when the client sends an SSLRequest. The connection-phase handlers
- * leave once the session relays, so a relayed session carries nothing of them. For a writer endpoint
+ * TLS is added at the head when the client sends an SSLRequest; the compressed protocol
+ * ({@link io.auriga.mysql.protocol.CompressedPacketCodec}) behind it once a client that negotiated
+ * CLIENT_COMPRESS has its final OK, which goes uncompressed. The connection-phase handlers leave
+ * once the session relays, so a relayed session carries nothing of them. For a writer endpoint
  * it also tells its sessions of a new primary and of a switchover holding new transactions.
  */
 public final class MySqlFrontendInitializer extends ChannelInitializer<SocketChannel> {
     static final String DECODER = "my-auth-decoder";
     static final String AUTH = "my-auth";
+    static final String COMPRESS = "my-compress";
 
     private final EndpointContext endpoint;
     private final MySqlBackendConnector connector;

@@ -3,6 +3,8 @@ package io.auriga.mysql.frontend;
 import io.auriga.core.LogText;
 import io.auriga.core.admin.EndpointMetrics;
 import io.auriga.core.net.PeerHangup;
+import io.auriga.mysql.protocol.CompressedPacketCodec;
+import io.auriga.mysql.protocol.MySqlErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -108,6 +110,12 @@ final class MySqlRelayHandler extends ChannelInboundHandlerAdapter {
             // A write that lost the race with a close the session chose: the close is what counts.
             log.debug("{}: write to a closed {} connection dropped", session.describe(),
                     fromBackend() ? "backend" : "client");
+            return;
+        }
+        if (!fromBackend() && cause instanceof CompressedPacketCodec.BadCompressedPacket) {
+            // A compressed packet that does not inflate: the client gets the server's error, then a close.
+            session.fatal(MySqlErrors.uncompressError(cause.getMessage()), 1,
+                    "bad compressed packet from the client");
             return;
         }
         log.info("{}: {} connection failed: {}", session.describe(), fromBackend() ? "backend" : "client",

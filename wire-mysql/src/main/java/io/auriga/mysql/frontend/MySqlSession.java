@@ -14,6 +14,7 @@ import io.auriga.mysql.backend.MySqlBackend;
 import io.auriga.mysql.backend.MySqlBackendConnector;
 import io.auriga.mysql.backend.MySqlBackendLoginException;
 import io.auriga.mysql.protocol.Capabilities;
+import io.auriga.mysql.protocol.CompressedPacketCodec;
 import io.auriga.mysql.protocol.Command;
 import io.auriga.mysql.protocol.ErrPacket;
 import io.auriga.mysql.protocol.HandshakeResponse41;
@@ -323,6 +324,11 @@ public final class MySqlSession implements WriterSessions.Session {
         client.pipeline().remove(auth);
         client.pipeline().addLast("relay", new MySqlRelayHandler(this, null));
         client.writeAndFlush(MySqlPackets.frame(client.alloc(), okSequence, Unpooled.wrappedBuffer(backend.okPayload())));
+        if (Capabilities.has(login.capabilities(), Capabilities.CLIENT_COMPRESS)) {
+            // The OK went plain; the client compresses from its next packet on, early ones included.
+            client.pipeline().addAfter(MySqlFrontendInitializer.DECODER, MySqlFrontendInitializer.COMPRESS,
+                    new CompressedPacketCodec());
+        }
         // Commands sent ahead of the OK go first, then whatever the decoder still holds (handed on as it leaves).
         var decoder = client.pipeline().context(MySqlFrontendInitializer.DECODER);
         early.forEach(decoder::fireChannelRead);

@@ -30,6 +30,11 @@ public final class MySqlErrors {
         return new ErrPacket(1153, "08S01", "Got a packet bigger than 'max_allowed_packet' bytes (" + detail + ")");
     }
 
+    /** A compressed packet that cannot be inflated, or not to the length its header names (ER_NET_UNCOMPRESS_ERROR). */
+    public static ErrPacket uncompressError(String detail) {
+        return new ErrPacket(1157, "08S01", "Couldn't uncompress communication packet: " + detail);
+    }
+
     public static ErrPacket secureTransportRequired() {
         return new ErrPacket(3159, "HY000",
                 "Connections using insecure transport are prohibited: this endpoint requires TLS");

@@ -97,6 +97,85 @@ class MySqlBadInputIT {
     }
 
     @Test
+    void aCompressedPacketThatDoesNotInflateAsItsHeaderSaysGetsAnErrorAndAClose(ProxiedMariaDb cluster)
+            throws IOException {
+        // zlib of 4 MiB of zeros, its header claiming 1000 bytes; then bytes that are not zlib at all.
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater();
+        deflater.setInput(new byte[4 << 20]);
+        deflater.finish();
+        byte[] z = new byte[64 << 10];
+        int n = deflater.deflate(z);
+        deflater.end();
+        byte[] bomb = new byte[7 + n];
+        bomb[0] = (byte) n;
+        bomb[1] = (byte) (n >>> 8);
+        bomb[4] = (byte) 0xE8;
+        bomb[5] = 0x03;
+        System.arraycopy(z, 0, bomb, 7, n);
+        byte[] garbage = {8, 0, 0, 0, 100, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8};
+        for (byte[] packet : new byte[][] {bomb, garbage}) {
+            try (MySqlRawClient raw = new MySqlRawClient(cluster.writerPort(), 5000)) {
+                raw.login(cluster.sandbox().user(), cluster.sandbox().password(), 0x20);
+                raw.send(packet);
+                byte[] err = raw.readCompressed();
+                assertEquals(0xFF, err[4] & 0xFF, "an ERR packet");
+                String text = new String(err, 4 + 9, err.length - 4 - 9, java.nio.charset.StandardCharsets.UTF_8);
+                assertEquals(1157, (err[5] & 0xFF) | (err[6] & 0xFF) << 8, text);
+                assertTrue(text.startsWith("Couldn't uncompress communication packet"), text);
+                assertTrue(raw.closedByPeer());
+            }
+        }
+    }
+
+    @Test
+    void anExpiredPasswordOpensTheSandboxOnlyForClientsThatHandleItAsDirectly(ProxiedMariaDb cluster)
+            throws SQLException, IOException {
+        String user = "expired_app";
+        try (Connection admin = cluster.admin(cluster.sandbox().primary()); Statement st = admin.createStatement()) {
+            st.execute("DROP USER IF EXISTS " + user + "@'%'");
+            st.execute("CREATE USER " + user + "@'%' IDENTIFIED BY 'old-secret'");
+            st.execute("GRANT SELECT ON *.* TO " + user + "@'%'");
+            st.execute("ALTER USER " + user + "@'%' PASSWORD EXPIRE");
+            // Off (the default), the server opens its sandbox to every client; on, only to those that declare
+            // they can handle it.
+            st.execute("SET GLOBAL disconnect_on_expired_password = ON");
+        }
+        try {
+            expiredPasswordLogins(cluster, user);
+        } finally {
+            try (Connection admin = cluster.admin(cluster.sandbox().primary());
+                 Statement st = admin.createStatement()) {
+                st.execute("SET GLOBAL disconnect_on_expired_password = OFF");
+                st.execute("DROP USER " + user + "@'%'");
+            }
+        }
+    }
+
+    private static void expiredPasswordLogins(ProxiedMariaDb cluster, String user) throws SQLException, IOException {
+        int direct = cluster.sandbox().primary().port();
+        for (int port : new int[] {direct, cluster.writerPort()}) {
+            String where = port == direct ? "directly" : "through the writer endpoint";
+            // Connector/J declares CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS only with disconnectOnExpiredPasswords=false.
+            SQLException refused = assertThrows(SQLException.class,
+                    () -> DriverManager.getConnection(cluster.mariadbUrl(port, ""), user, "old-secret"), where);
+            assertEquals(1862, refused.getErrorCode(), where + ": " + refused.getMessage());
+            try (Connection c = DriverManager.getConnection(cluster.mariadbUrl(port,
+                    "disconnectOnExpiredPasswords=false"), user, "old-secret"); Statement st = c.createStatement()) {
+                SQLException sandboxed = assertThrows(SQLException.class, () -> st.executeQuery("SELECT 1"));
+                assertEquals(1820, sandboxed.getErrorCode(), where + ": " + sandboxed.getMessage());
+                st.execute("SET PASSWORD = PASSWORD('new-secret')");
+                try (ResultSet rs = st.executeQuery("SELECT 1")) {
+                    assertTrue(rs.next(), where + ": the session is whole once the password is changed");
+                }
+            }
+            try (Connection admin = cluster.admin(cluster.sandbox().primary());
+                 Statement st = admin.createStatement()) {
+                st.execute("ALTER USER " + user + "@'%' IDENTIFIED BY 'old-secret' PASSWORD EXPIRE");
+            }
+        }
+    }
+
+    @Test
     void aTruncatedHandshakeResponseIsABadHandshake(ProxiedMariaDb cluster) throws IOException {
         try (MySqlRawClient raw = new MySqlRawClient(cluster.writerPort(), 5000)) {
             raw.greeting();

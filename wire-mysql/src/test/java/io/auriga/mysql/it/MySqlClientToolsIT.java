@@ -32,6 +32,32 @@ class MySqlClientToolsIT {
     }
 
     @Test
+    void theClientCompressesWhenAskedToAndGetsEveryRow(ProxiedMariaDb cluster) throws Exception {
+        Path file = Files.createTempFile("compressed", ".out");
+        String out;
+        try {
+            Process p = new ProcessBuilder(command(cluster, cluster.writerPort(), List.of("--compress"),
+                    "SELECT seq, REPEAT('x', 500) FROM seq_1_to_20000; SELECT 'after'; \\s"))
+                    .redirectErrorStream(true).redirectOutput(file.toFile()).start();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "client did not finish");
+            out = Files.readString(file);
+            assertEquals(0, p.exitValue(), out);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        List<String> lines = out.lines().toList();
+        assertEquals("1\t" + "x".repeat(500), lines.get(0));
+        assertEquals("20000\t" + "x".repeat(500), lines.get(19_999));
+        assertEquals("after", lines.get(20_000));
+        assertTrue(out.contains("Protocol:\t\tCompressed"), "the client reports compression:\n"
+                + String.join("\n", lines.subList(20_000, lines.size())));
+        String tls = run(cluster, cluster.writerPort(), List.of("--compress", "--ssl", "--ssl-ca=" + cluster.caCert(),
+                "--ssl-verify-server-cert"), "SELECT @@read_only; \\s");
+        assertTrue(tls.startsWith("0\n"), tls);
+        assertTrue(tls.contains("Protocol:\t\tCompressed") && tls.contains("Cipher in use is TLS"), tls);
+    }
+
+    @Test
     void theClientLogsInWithATokenOverTls(ProxiedMariaDb cluster) throws Exception {
         assumeTrue(Files.isExecutable(CLIENT), "no mariadb client at " + CLIENT);
         String token = cluster.token(ProxiedMariaDb.TOKEN_USER, java.time.Duration.ofMinutes(15),
@@ -95,12 +121,16 @@ class MySqlClientToolsIT {
 
     private static Process start(ProxiedMariaDb cluster, int port, List<String> options, String sql)
             throws IOException {
+        return new ProcessBuilder(command(cluster, port, options, sql)).redirectErrorStream(true).start();
+    }
+
+    private static List<String> command(ProxiedMariaDb cluster, int port, List<String> options, String sql) {
         assumeTrue(Files.isExecutable(CLIENT), "no mariadb client at " + CLIENT);
         List<String> command = new ArrayList<>(List.of(CLIENT.toString(), "--no-defaults", "-h", "127.0.0.1",
                 "-P", Integer.toString(port), "-u", cluster.sandbox().user(), "-p" + cluster.sandbox().password(),
                 "--batch", "--skip-column-names", "--connect-timeout=10"));
         command.addAll(options);
         command.addAll(List.of("-e", sql, cluster.sandbox().database()));
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+        return command;
     }
 }

@@ -84,10 +84,62 @@ final class MySqlRawClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the greeting and logs in as {@code user} with mysql_native_password, asking for
+     * {@code extraCapabilities} besides the usual ones; the final OK must come.
+     */
+    MySqlRawClient login(String user, String password, int extraCapabilities) throws IOException {
+        byte[] ok = loginReply(user, password, extraCapabilities);
+        if (ok[0] != 0) {
+            throw new IOException("login refused: header 0x" + Integer.toHexString(ok[0] & 0xFF));
+        }
+        return this;
+    }
+
+    /** Reads the greeting, answers it as {@link #login} does, and returns the server's reply, OK or ERR. */
+    byte[] loginReply(String user, String password, int extraCapabilities) throws IOException {
+        byte[] scramble = io.auriga.mysql.protocol.HandshakeV10.decode(io.netty.buffer.Unpooled.wrappedBuffer(greeting()))
+                .scramble();
+        byte[] answer = io.auriga.mysql.auth.NativePassword.response(
+                io.auriga.mysql.auth.NativePassword.stage1(password), scramble);
+        packet(1, handshakeResponse(user, answer, "mysql_native_password", extraCapabilities));
+        return read();
+    }
+
+    /** Reads one packet of the compressed protocol and returns the plain bytes it carries. */
+    byte[] readCompressed() throws IOException {
+        int length = in.readUnsignedByte() | in.readUnsignedByte() << 8 | in.readUnsignedByte() << 16;
+        in.readUnsignedByte();
+        int plain = in.readUnsignedByte() | in.readUnsignedByte() << 8 | in.readUnsignedByte() << 16;
+        byte[] data = new byte[length];
+        in.readFully(data);
+        if (plain == 0) {
+            return data;
+        }
+        java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+        try {
+            inflater.setInput(data);
+            byte[] out = new byte[plain];
+            if (inflater.inflate(out) != plain) {
+                throw new IOException("compressed packet shorter than its header says");
+            }
+            return out;
+        } catch (java.util.zip.DataFormatException e) {
+            throw new IOException(e);
+        } finally {
+            inflater.end();
+        }
+    }
+
     /** A HandshakeResponse41 with CLIENT_PROTOCOL_41 | SECURE_CONNECTION | PLUGIN_AUTH | CONNECT_WITH_DB. */
     static byte[] handshakeResponse(String user, byte[] authResponse, String plugin) {
+        return handshakeResponse(user, authResponse, plugin, 0);
+    }
+
+    /** The same, with {@code extraCapabilities} (such as CLIENT_COMPRESS) set too. */
+    static byte[] handshakeResponse(String user, byte[] authResponse, String plugin, int extraCapabilities) {
         var out = new java.io.ByteArrayOutputStream();
-        int caps = 0x200 | 0x8000 | 0x80000 | 0x8;
+        int caps = 0x200 | 0x8000 | 0x80000 | 0x8 | extraCapabilities;
         out.writeBytes(new byte[] {(byte) caps, (byte) (caps >>> 8), (byte) (caps >>> 16), (byte) (caps >>> 24)});
         out.writeBytes(new byte[] {0, 0, 0, 1, 45});
         out.writeBytes(new byte[23]);
