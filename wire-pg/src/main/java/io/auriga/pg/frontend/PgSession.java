@@ -43,6 +43,8 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
     private final Set<PgSession> live;
     /** Bound on what a client may send while its session moves to another backend. */
     private static final int MAX_HELD_BYTES = 1 << 20;
+    /** Bound on a Query or Parse a reader endpoint holds whole to check it is not lifting read-only. */
+    private static final int MAX_CHECKED_STATEMENT = 16 << 20;
 
     private final ShutdownNoticeWatcher shutdownNotice = new ShutdownNoticeWatcher();
     private final PgMessageScanner fromBackend = new PgMessageScanner(shutdownNotice, 4096);
@@ -237,6 +239,9 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         backend.channel().pipeline().addLast("relay", new PgRelayHandler(this, client, fromBackend, true));
         client.pipeline().remove(PgFrontendInitializer.AUTH);
         clientRelay = new PgRelayHandler(this, backend.channel(), fromClient, false);
+        if (endpoint.router().readOnly()) {
+            client.pipeline().addLast(PgReadOnlyGuard.NAME, new PgReadOnlyGuard(endpoint.name(), MAX_CHECKED_STATEMENT));
+        }
         client.pipeline().addLast("relay", clientRelay);
         // Removing the decoder last hands any bytes it still holds to the relay, in order.
         client.pipeline().remove(PgFrontendInitializer.AUTH_DECODER);
