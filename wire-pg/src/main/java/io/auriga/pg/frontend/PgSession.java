@@ -47,7 +47,9 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
     private static final int MAX_CHECKED_STATEMENT = 16 << 20;
 
     private final ShutdownNoticeWatcher shutdownNotice = new ShutdownNoticeWatcher();
-    private final PgMessageScanner fromBackend = new PgMessageScanner(shutdownNotice, 4096);
+    /** On reader endpoints: whether the server reported the session's read-only default lifted. */
+    private final ReadOnlyLossWatcher readOnlyLoss;
+    private final PgMessageScanner fromBackend;
     /** Set when the backend's shutdown notice was held back: whether the session was quiet then. */
     private Boolean quietAtShutdown;
     /** Requests sent since the backend stood idle; sent again when it died without reading them. */
@@ -80,6 +82,9 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         this.endpoint = endpoint;
         this.connector = connector;
         this.cancels = cancels;
+        this.readOnlyLoss = endpoint.router().readOnly() ? new ReadOnlyLossWatcher() : null;
+        this.fromBackend = new PgMessageScanner(readOnlyLoss == null ? shutdownNotice
+                : PgMessageScanner.Watcher.both(shutdownNotice, readOnlyLoss), 4096);
         // Only sessions that follow the primary are ever moved, so only they track their state.
         this.state = endpoint.router().followsPrimary() ? new PgSessionState() : null;
         this.fromClient = state == null ? new PgMessageScanner()
@@ -360,6 +365,29 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
     }
 
     /** True when the last ErrorResponse from the backend was a shutdown notice (consumes the flag). */
+    /**
+     * Ends a reader session whose server reported its read-only default lifted, before the
+     * client hears of it (the chunk is dropped): it must not write, and no statement of its can
+     * be trusted to keep it from writing. Returns whether it did.
+     */
+    boolean readOnlyLost(ByteBuf chunk) {
+        if (readOnlyLoss == null || !readOnlyLoss.lost()) {
+            return false;
+        }
+        chunk.release();
+        if (!closing) {
+            log.warn("{}: the session lifted {} on a reader endpoint; it is ended", describe(),
+                    ReadOnlyLossWatcher.SETTING);
+            closeAfter(new PgError("FATAL", PgReadOnlyGuard.READ_ONLY_SQL_TRANSACTION,
+                    "terminating connection: the session lifted read-only on reader endpoint \"" + endpoint.name()
+                            + "\"", null, "Writes go through the writer endpoint.").encode(client.alloc()));
+            if (backend != null) {
+                backend.channel().close();
+            }
+        }
+        return true;
+    }
+
     boolean shutdownNotice() {
         return shutdownNotice.takeSeen();
     }

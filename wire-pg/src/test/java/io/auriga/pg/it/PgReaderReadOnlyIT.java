@@ -154,6 +154,25 @@ class PgReaderReadOnlyIT {
         }
     }
 
+    /** A way the lexical check cannot see is caught by the server's report of the setting. */
+    @Test
+    void aSessionThatLiftsReadOnlyOutOfSightIsEnded(ProxiedCluster cluster) throws Exception {
+        try (Connection c = reader(cluster, ""); Statement st = c.createStatement()) {
+            SQLException e = assertThrows(SQLException.class, () -> st.execute(
+                    "DO $$BEGIN PERFORM set_config('default_transaction' || '_read_only', 'off', false); END$$"));
+            assertEquals("25006", e.getSQLState(), e.getMessage());
+            assertTrue(e.getMessage().contains("lifted read-only"), e.getMessage());
+            assertThrows(SQLException.class, () -> st.execute("INSERT INTO " + TABLE + " VALUES (5)"));
+            assertFalse(c.isValid(5), "the session is ended");
+        }
+        try (Connection c = reader(cluster, ""); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW default_transaction_read_only")) {
+            rs.next();
+            assertEquals("on", rs.getString(1), "a new session is read-only again");
+        }
+        assertNothingWritten(cluster);
+    }
+
     /**
      * pgjdbc's setReadOnly(false): in its default readOnlyMode=transaction it sends nothing, and
      * writes still fail; with readOnlyMode=always it sends SET SESSION CHARACTERISTICS AS
