@@ -11,7 +11,10 @@ import io.auriga.config.EndpointConfig;
 import io.auriga.core.AurigaServer;
 import io.auriga.core.testing.ExtraProxy;
 import io.auriga.pg.engine.PgEngineSupport;
+import io.auriga.pg.sandbox.PgSandbox;
 import io.auriga.pg.sandbox.SandboxCluster;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -152,6 +155,64 @@ class PgReaderReadOnlyIT {
                 assertEquals("on", rs.getString(1));
             }
         }
+    }
+
+    /**
+     * On the wire, replies keep their order behind pipelined requests and the transaction status
+     * is the server's: a refused Parse fails its batch, the rest of which is skipped up to Sync;
+     * a refusal inside a transaction block fails the block.
+     */
+    @Test
+    void refusalsKeepTheProtocolsOrderAndTransactionStatus(ProxiedCluster cluster) throws Exception {
+        PgSandbox sandbox = cluster.sandbox();
+        try (RawClient raw = new RawClient(fallback.port("main", "reader"), 10_000)) {
+            raw.login(sandbox.user(), sandbox.password(), sandbox.database());
+            ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+            pipeline.writeBytes(message('Q', cstrings("SELECT 1")));
+            pipeline.writeBytes(message('P', concat(cstrings("", "BEGIN READ WRITE"), new byte[] {0, 0})));
+            pipeline.writeBytes(message('B', concat(cstrings("", ""), new byte[] {0, 0, 0, 0, 0, 0})));
+            pipeline.writeBytes(message('E', concat(cstrings(""), new byte[] {0, 0, 0, 0})));
+            pipeline.writeBytes(message('P', concat(cstrings("", "SELECT 2"), new byte[] {0, 0})));
+            pipeline.writeBytes(message('B', concat(cstrings("", ""), new byte[] {0, 0, 0, 0, 0, 0})));
+            pipeline.writeBytes(message('E', concat(cstrings(""), new byte[] {0, 0, 0, 0})));
+            pipeline.writeBytes(message('S', new byte[0]));
+            pipeline.writeBytes(message('Q', cstrings("BEGIN; SET TRANSACTION READ WRITE")));
+            pipeline.writeBytes(message('Q', cstrings("ROLLBACK")));
+            raw.send(pipeline.toByteArray());
+            StringBuilder replies = new StringBuilder();
+            for (int ready = 0; ready < 4; ) {
+                RawClient.Message m = raw.readMessage();
+                replies.append(m.tag());
+                if (m.tag() == 'Z') {
+                    replies.append((char) m.body()[0]).append(' ');
+                    ready++;
+                } else if (m.tag() == 'E') {
+                    replies.append('[').append(RawClient.fields(m.body()).get('C')).append(']');
+                }
+            }
+            assertEquals("TDCZI 12E[25006]ZI CE[25006]ZE CZI ", replies.toString());
+        }
+    }
+
+    private static byte[] message(char tag, byte[] body) {
+        return concat(new byte[] {(byte) tag}, java.nio.ByteBuffer.allocate(4).putInt(4 + body.length).array(), body);
+    }
+
+    private static byte[] cstrings(String... strings) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (String s : strings) {
+            out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+            out.write(0);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
     }
 
     /** A way the lexical check cannot see is caught by the server's report of the setting. */
