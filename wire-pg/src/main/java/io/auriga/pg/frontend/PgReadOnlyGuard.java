@@ -23,13 +23,16 @@ import java.util.List;
  * The refused statement is replaced, not answered here: the server raises the error in its turn,
  * so replies keep their order behind pipelined requests, the ReadyForQuery carries the true
  * transaction status, and an extended batch is skipped up to its Sync by the server itself (§55.2.3).
- * Only Query and Parse bodies are held whole; every other message goes on as its bytes arrive.
+ * A FunctionCall of set_config is refused too, in a Query of its own. Only Query, Parse and
+ * FunctionCall bodies are held whole; every other message goes on as its bytes arrive.
  */
 final class PgReadOnlyGuard extends ByteToMessageDecoder {
     static final String NAME = "read-only-guard";
     /** The refusal's SQLSTATE, the one a hot standby gives: read_only_sql_transaction. */
     static final String READ_ONLY_SQL_TRANSACTION = "25006";
     static final String PROGRAM_LIMIT_EXCEEDED = "54000";
+    /** pg_catalog.set_config(text, text, boolean), whose OID is fixed in pg_proc.dat. */
+    static final int SET_CONFIG_OID = 2078;
 
     private final String endpointName;
     private final int maxStatement;
@@ -77,7 +80,7 @@ final class PgReadOnlyGuard extends ByteToMessageDecoder {
                 lost = true;
                 continue;
             }
-            if (tag != 'Q' && tag != 'P') {
+            if (tag != 'Q' && tag != 'P' && tag != 'F') {
                 passing = length + 1L;
                 continue;
             }
@@ -99,6 +102,9 @@ final class PgReadOnlyGuard extends ByteToMessageDecoder {
 
     /** The message as it came, or rebuilt with its lifting statement replaced by the refusal. */
     private ByteBuf checked(ChannelHandlerContext ctx, byte tag, ByteBuf message) {
+        if (tag == 'F') {
+            return checkedCall(ctx, message);
+        }
         int bodyAt = message.readerIndex() + 5;
         int end = message.writerIndex();
         int sqlAt = tag == 'P' ? message.indexOf(bodyAt, end, (byte) 0) + 1 : bodyAt;
@@ -120,5 +126,39 @@ final class PgReadOnlyGuard extends ByteToMessageDecoder {
         rebuilt.setInt(1, rebuilt.readableBytes() - 1);
         message.release();
         return rebuilt;
+    }
+
+    /**
+     * A FunctionCall of set_config that lifts read-only becomes a Query of the refusal: the
+     * server answers both with ErrorResponse and ReadyForQuery, so the client sees a failed call.
+     * Arguments are read as text, which for set_config's text arguments is also their binary form.
+     */
+    private ByteBuf checkedCall(ChannelHandlerContext ctx, ByteBuf message) {
+        ByteBuf body = message.slice(message.readerIndex() + 5, message.readableBytes() - 5);
+        try {
+            if (body.readInt() != SET_CONFIG_OID) {
+                return message;
+            }
+            body.skipBytes(2 * body.readShort());
+            if (body.readShort() < 2) {
+                return message;
+            }
+            String setting = textArgument(body);
+            String value = textArgument(body);
+            if (setting == null || !ReadWriteStatements.liftsSetting(setting, value)) {
+                return message;
+            }
+        } catch (IndexOutOfBoundsException malformed) {
+            return message; // the server says what is wrong with it
+        }
+        message.release();
+        byte[] sql = refusal.getBytes(StandardCharsets.ISO_8859_1);
+        return ctx.alloc().buffer(6 + sql.length).writeByte('Q').writeInt(4 + sql.length + 1).writeBytes(sql)
+                .writeByte(0);
+    }
+
+    private static String textArgument(ByteBuf body) {
+        int length = body.readInt();
+        return length < 0 ? null : body.readCharSequence(length, StandardCharsets.UTF_8).toString();
     }
 }

@@ -110,6 +110,15 @@ public final class ReadWriteStatements {
         return !(value.kind == Kind.STRING && trueValue(value));
     }
 
+    /**
+     * Whether giving {@code setting} this {@code value} (as set_config does; null for a value
+     * not known) lifts read-only.
+     */
+    public static boolean liftsSetting(String setting, String value) {
+        return READ_ONLY_SETTINGS.contains(setting.toLowerCase(Locale.ROOT))
+                && (value == null || !TRUE_VALUES.contains(value.strip().toLowerCase(Locale.ROOT)));
+    }
+
     private static boolean trueValue(Token t) {
         return t.kind != Kind.PUNCT && TRUE_VALUES.contains(t.text.strip().toLowerCase(Locale.ROOT));
     }

@@ -90,6 +90,27 @@ class PgReadOnlyGuardTest {
         assertArrayEquals(message('Q', expected), out);
     }
 
+    /** FunctionCall of set_config(setting, value, is_local), text arguments. */
+    static byte[] setConfigCall(int oid, String setting, String value) {
+        ByteBuf body = Unpooled.buffer().writeInt(oid).writeShort(0).writeShort(3);
+        for (String arg : new String[] {setting, value, "true"}) {
+            byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
+            body.writeInt(bytes.length).writeBytes(bytes);
+        }
+        body.writeShort(0);
+        return message('F', ByteBufUtil.getBytes(body));
+    }
+
+    @Test
+    void refusesAFunctionCallOfSetConfigThatLiftsReadOnly() {
+        byte[] out = relay(setConfigCall(PgReadOnlyGuard.SET_CONFIG_OID, "transaction_read_only", "off"), 1 << 20);
+        assertArrayEquals(message('Q', REFUSAL), out);
+        byte[] keeps = concat(setConfigCall(PgReadOnlyGuard.SET_CONFIG_OID, "transaction_read_only", "on"),
+                setConfigCall(PgReadOnlyGuard.SET_CONFIG_OID, "application_name", "off"),
+                setConfigCall(1, "transaction_read_only", "off"));
+        assertArrayEquals(keeps, relay(keeps, 1 << 20));
+    }
+
     @Test
     void endsTheSessionOnAStatementTooLongToCheck() {
         EmbeddedChannel ch = new EmbeddedChannel(new PgReadOnlyGuard("reader", 64));

@@ -194,6 +194,41 @@ class PgReaderReadOnlyIT {
         }
     }
 
+    /**
+     * The fast-path FunctionCall bypasses SQL: set_config called by OID is refused as well, and
+     * the session goes on (without the refusal the server would take it, and the session would be
+     * ended when the server reports the new default).
+     */
+    @Test
+    void aFunctionCallOfSetConfigIsRefused(ProxiedCluster cluster) throws Exception {
+        PgSandbox sandbox = cluster.sandbox();
+        try (RawClient raw = new RawClient(fallback.port("main", "reader"), 10_000)) {
+            raw.login(sandbox.user(), sandbox.password(), sandbox.database());
+            ByteArrayOutputStream call = new ByteArrayOutputStream();
+            call.writeBytes(java.nio.ByteBuffer.allocate(8).putInt(2078).putShort((short) 0).putShort((short) 3).array());
+            for (String arg : List.of("default_transaction_read_only", "off", "false")) {
+                call.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(arg.length()).array());
+                call.writeBytes(arg.getBytes(StandardCharsets.UTF_8));
+            }
+            call.writeBytes(new byte[] {0, 0});
+            raw.send(concat(message('Q', cstrings("BEGIN")), message('F', call.toByteArray()),
+                    message('Q', cstrings("INSERT INTO " + TABLE + " VALUES (6)")), message('Q', cstrings("COMMIT"))));
+            StringBuilder replies = new StringBuilder();
+            for (int ready = 0; ready < 4; ) {
+                RawClient.Message m = raw.readMessage();
+                replies.append(m.tag());
+                if (m.tag() == 'Z') {
+                    replies.append((char) m.body()[0]).append(' ');
+                    ready++;
+                } else if (m.tag() == 'E') {
+                    replies.append('[').append(RawClient.fields(m.body()).get('C')).append(']');
+                }
+            }
+            assertEquals("CZT E[25006]ZE E[25P02]ZE CZI ", replies.toString());
+        }
+        assertNothingWritten(cluster);
+    }
+
     private static byte[] message(char tag, byte[] body) {
         return concat(new byte[] {(byte) tag}, java.nio.ByteBuffer.allocate(4).putInt(4 + body.length).array(), body);
     }
