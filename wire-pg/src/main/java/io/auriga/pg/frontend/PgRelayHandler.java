@@ -42,6 +42,9 @@ final class PgRelayHandler extends ChannelInboundHandlerAdapter {
         }
         if (fromBackend) {
             scanner.scan(chunk);
+            if (session.readOnlyLost(chunk)) {
+                return;
+            }
             int noticeAt = scanner.lastMessageStart();
             if (scanner.lastTag() == 'E' && noticeAt >= chunk.readerIndex() && scanner.atBoundary()
                     && session.shutdownNotice()) {

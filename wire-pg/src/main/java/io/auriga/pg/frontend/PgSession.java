@@ -45,9 +45,13 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
     private final Set<PgSession> live;
     /** Bound on what a client may send while its session moves to another backend. */
     private static final int MAX_HELD_BYTES = 1 << 20;
+    /** Bound on a Query or Parse a reader endpoint holds whole to check it is not lifting read-only. */
+    private static final int MAX_CHECKED_STATEMENT = 16 << 20;
 
     private final ShutdownNoticeWatcher shutdownNotice = new ShutdownNoticeWatcher();
-    private final PgMessageScanner fromBackend = new PgMessageScanner(shutdownNotice, 4096);
+    /** On reader endpoints: whether the server reported the session's read-only default lifted. */
+    private final ReadOnlyLossWatcher readOnlyLoss;
+    private final PgMessageScanner fromBackend;
     /** Set when the backend's shutdown notice was held back: whether the session was quiet then. */
     private Boolean quietAtShutdown;
     /** Requests sent since the backend stood idle; sent again when it died without reading them. */
@@ -80,6 +84,9 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         this.endpoint = endpoint;
         this.connector = connector;
         this.cancels = cancels;
+        this.readOnlyLoss = endpoint.router().readOnly() ? new ReadOnlyLossWatcher() : null;
+        this.fromBackend = new PgMessageScanner(readOnlyLoss == null ? shutdownNotice
+                : PgMessageScanner.Watcher.both(shutdownNotice, readOnlyLoss), 4096);
         // Only sessions that follow the primary are ever moved, so only they track their state.
         this.state = endpoint.router().followsPrimary() ? new PgSessionState() : null;
         this.fromClient = new PgMessageScanner(new StaleSessionWatcher(state,
@@ -240,6 +247,9 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         backend.channel().pipeline().addLast("relay", new PgRelayHandler(this, client, fromBackend, true));
         client.pipeline().remove(PgFrontendInitializer.AUTH);
         clientRelay = new PgRelayHandler(this, backend.channel(), fromClient, false);
+        if (endpoint.router().readOnly()) {
+            client.pipeline().addLast(PgReadOnlyGuard.NAME, new PgReadOnlyGuard(endpoint.name(), MAX_CHECKED_STATEMENT));
+        }
         client.pipeline().addLast("relay", clientRelay);
         // Removing the decoder last hands any bytes it still holds to the relay, in order.
         client.pipeline().remove(PgFrontendInitializer.AUTH_DECODER);
@@ -358,6 +368,29 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
     }
 
     /** True when the last ErrorResponse from the backend was a shutdown notice (consumes the flag). */
+    /**
+     * Ends a reader session whose server reported its read-only default lifted, before the
+     * client hears of it (the chunk is dropped): it must not write, and no statement of its can
+     * be trusted to keep it from writing. Returns whether it did.
+     */
+    boolean readOnlyLost(ByteBuf chunk) {
+        if (readOnlyLoss == null || !readOnlyLoss.lost()) {
+            return false;
+        }
+        chunk.release();
+        if (!closing) {
+            log.warn("{}: the session lifted {} on a reader endpoint; it is ended", describe(),
+                    ReadOnlyLossWatcher.SETTING);
+            closeAfter(new PgError("FATAL", PgReadOnlyGuard.READ_ONLY_SQL_TRANSACTION,
+                    "terminating connection: the session lifted read-only on reader endpoint \"" + endpoint.name()
+                            + "\"", null, "Writes go through the writer endpoint.").encode(client.alloc()));
+            if (backend != null) {
+                backend.channel().close();
+            }
+        }
+        return true;
+    }
+
     boolean shutdownNotice() {
         return shutdownNotice.takeSeen();
     }

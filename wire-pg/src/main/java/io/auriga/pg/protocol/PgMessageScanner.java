@@ -26,6 +26,36 @@ public final class PgMessageScanner {
 
         /** A wanted body longer than the limit: it passes unseen. */
         void tooLarge(byte tag, int length);
+
+        /** Shows each watcher the messages it asks for, {@code first} first. */
+        static Watcher both(Watcher first, Watcher second) {
+            return new Watcher() {
+                @Override
+                public boolean wants(byte tag) {
+                    return first.wants(tag) || second.wants(tag);
+                }
+
+                @Override
+                public void message(byte tag, ByteBuf body) {
+                    if (first.wants(tag)) {
+                        first.message(tag, body.duplicate());
+                    }
+                    if (second.wants(tag)) {
+                        second.message(tag, body.duplicate());
+                    }
+                }
+
+                @Override
+                public void tooLarge(byte tag, int length) {
+                    if (first.wants(tag)) {
+                        first.tooLarge(tag, length);
+                    }
+                    if (second.wants(tag)) {
+                        second.tooLarge(tag, length);
+                    }
+                }
+            };
+        }
     }
 
     private final byte[] header = new byte[5];
