@@ -18,7 +18,6 @@ import org.slf4j.LoggerFactory;
  *        id is the proxy's → KILL [QUERY] thread-id on that session's instance, as this session's
  *        user over a short-lived connection → OK (or the server's ERR)
  *        unknown id        → ERR 1094 "Unknown thread id"
- *   COM_CHANGE_USER      → ERR 1047: re-authentication inside a relayed session is not supported
  * </pre>
  * Answers carry sequence id 1, as the reply to a command does.
  */
@@ -37,16 +36,13 @@ final class ProxyCommands {
             return false;
         }
         int command = payload.getUnsignedByte(payload.readerIndex());
-        return command == Command.COM_CHANGE_USER
-                || command == Command.COM_PROCESS_KILL && payload.readableBytes() == 5
+        return command == Command.COM_PROCESS_KILL && payload.readableBytes() == 5
                 || command == Command.COM_QUERY && kill(payload).isPresent();
     }
 
     void handle(ByteBuf payload) {
         int command = payload.getUnsignedByte(payload.readerIndex());
-        if (command == Command.COM_CHANGE_USER) {
-            reply(MySqlErrors.unsupportedCommand("COM_CHANGE_USER"));
-        } else if (command == Command.COM_PROCESS_KILL) {
+        if (command == Command.COM_PROCESS_KILL) {
             kill(new KillStatement(payload.getUnsignedIntLE(payload.readerIndex() + 1), false));
         } else {
             kill(kill(payload).orElseThrow());

@@ -313,4 +313,87 @@ class MySqlEndpointsIT {
             return rs.getLong(1);
         }
     }
+
+    private static final String CHANGE_USER = "change_b";
+    private static final String CHANGE_PASSWORD = "b-secret";
+
+    /**
+     * COM_CHANGE_USER (what the Node drivers' changeUser and pools that switch users send) works through
+     * the writer endpoint as on the primary directly: the new user is logged in, user variables, session
+     * settings and temporary tables are gone, and an open transaction is rolled back.
+     */
+    @Test
+    void changeUserLogsInAsTheNewUserAndResetsTheSessionLikeTheServer(ProxiedMariaDb cluster) throws Exception {
+        createChangeUser(cluster);
+        String database = cluster.sandbox().database();
+        for (int port : new int[] {cluster.sandbox().primary().port(), cluster.writerPort()}) {
+            try (MySqlRawClient raw = new MySqlRawClient(port, 10_000)) {
+                assertEquals(0, raw.login(cluster.sandbox().user(), cluster.sandbox().password())[0]);
+                for (String sql : List.of("SET @v = 7", "SET SESSION wait_timeout = 123",
+                        "CREATE TEMPORARY TABLE change_tmp (x int)", "START TRANSACTION",
+                        "INSERT INTO change_t VALUES (1)")) {
+                    assertEquals("OK", raw.query(sql), sql + " on port " + port);
+                }
+                byte[] answer = raw.changeUser(CHANGE_USER, CHANGE_PASSWORD, database);
+                assertEquals(0, answer[0], "port " + port + ": " + new String(answer, java.nio.charset.StandardCharsets.UTF_8));
+                assertTrue(raw.query("SELECT CURRENT_USER()").startsWith(CHANGE_USER + "@"), "port " + port);
+                assertEquals("NULL", raw.query("SELECT @v"), "port " + port);
+                assertEquals("1", raw.query("SELECT @@session.wait_timeout = @@global.wait_timeout"), "port " + port);
+                assertEquals("ERR 1146", raw.query("SELECT COUNT(*) FROM change_tmp"), "port " + port);
+                assertEquals("0", raw.query("SELECT COUNT(*) FROM change_t"), "port " + port);
+                assertEquals(database, raw.query("SELECT DATABASE()"), "port " + port);
+            }
+        }
+    }
+
+    /**
+     * A COM_CHANGE_USER with a wrong password, or naming a user that does not exist, gets the server's
+     * access-denied error and leaves the connection as the server leaves it: open, as the user it was,
+     * its session reset all the same; a fourth attempt on the connection is refused unheard.
+     */
+    @Test
+    void aRefusedChangeUserEndsAsOnTheServer(ProxiedMariaDb cluster) throws Exception {
+        createChangeUser(cluster);
+        List<String> seen = new ArrayList<>();
+        for (int port : new int[] {cluster.sandbox().primary().port(), cluster.writerPort()}) {
+            List<String> outcomes = new ArrayList<>();
+            for (String[] who : new String[][] {{CHANGE_USER, "wrong"}, {"no_such_user", CHANGE_PASSWORD}}) {
+                try (MySqlRawClient raw = new MySqlRawClient(port, 10_000)) {
+                    assertEquals(0, raw.login(cluster.sandbox().user(), cluster.sandbox().password())[0]);
+                    assertEquals("OK", raw.query("SET @v = 1"));
+                    assertEquals("OK", raw.query("CREATE TEMPORARY TABLE refused_tmp (x int)"));
+                    int attempts = who[0].equals(CHANGE_USER) ? 4 : 1;
+                    for (int i = 0; i < attempts; i++) {
+                        outcomes.add(refusedChange(raw, who[0], who[1], cluster.sandbox().database()));
+                    }
+                }
+            }
+            seen.add(String.join(", ", outcomes));
+        }
+        assertTrue(seen.get(0).startsWith("change_b: 1045 28000 as auriga"), seen.get(0));
+        assertEquals(seen.get(0), seen.get(1), "directly, then through the writer endpoint");
+    }
+
+    private static String refusedChange(MySqlRawClient raw, String user, String password, String database) {
+        try {
+            byte[] answer = raw.changeUser(user, password, database);
+            if ((answer[0] & 0xFF) != 0xFF) {
+                return user + ": accepted";
+            }
+            int code = (answer[1] & 0xFF) | (answer[2] & 0xFF) << 8;
+            String state = new String(answer, 4, 5, java.nio.charset.StandardCharsets.UTF_8);
+            return user + ": " + code + " " + state + " as " + raw.query("SELECT CURRENT_USER()").replaceAll("@.*", "")
+                    + " @v=" + raw.query("SELECT @v") + " tmp=" + raw.query("SELECT COUNT(*) FROM refused_tmp");
+        } catch (java.io.IOException e) {
+            return user + ": closed";
+        }
+    }
+
+    private static void createChangeUser(ProxiedMariaDb cluster) throws SQLException {
+        try (Connection c = cluster.admin(cluster.sandbox().primary()); Statement st = c.createStatement()) {
+            st.execute("CREATE USER IF NOT EXISTS " + CHANGE_USER + "@'%' IDENTIFIED BY '" + CHANGE_PASSWORD + "'");
+            st.execute("GRANT ALL ON " + cluster.sandbox().database() + ".* TO " + CHANGE_USER + "@'%'");
+            st.execute("CREATE TABLE IF NOT EXISTS " + cluster.sandbox().database() + ".change_t (x int) ENGINE=InnoDB");
+        }
+    }
 }
