@@ -116,6 +116,11 @@ public final class MySqlSession implements WriterSessions.Session {
     /** A COM_CHANGE_USER being authenticated, which takes the client's packets until it is decided. */
     private ClientChangeUser changingUser;
     private int changeUserFailures;
+    /** Who the session was before a COM_CHANGE_USER the backend has yet to accept; null otherwise. */
+    private Before beforeChange;
+
+    private record Before(BackendLogin login, HandshakeResponse41 response) {
+    }
     /** The sequence id an ERR sent now in place of the rest of a response must carry. */
     private int nextSequence = 1;
     private ResponseTracker tracker;
@@ -287,6 +292,15 @@ public final class MySqlSession implements WriterSessions.Session {
 
     private void loginFailed(Throwable cause, boolean first) {
         if (cause instanceof MySqlBackendLoginException e && e.error() != null) {
+            if (first && beforeChange != null) {
+                // The server refused the new user (a schema not granted, an account locked): as on the
+                // server, the session stays the user it was.
+                login = beforeChange.login();
+                response = beforeChange.response();
+                beforeChange = null;
+                changeUserRefused(e.error(), okSequence, e.getMessage());
+                return;
+            }
             failed(e.error(), e.getMessage(), first);
             return;
         }
@@ -952,6 +966,7 @@ public final class MySqlSession implements WriterSessions.Session {
      */
     void userChanged(ComChangeUser request, byte[] stage1, int okSequence) {
         changingUser = null;
+        beforeChange = new Before(login.withDatabase(state == null ? login.database() : state.schema()), response);
         String schema = emptyToNull(request.schema());
         int characterSet = request.characterSet() < 0 ? login.characterSet() : request.characterSet();
         var attributes = request.attributes() == null ? login.attributes() : request.attributes();
@@ -969,10 +984,13 @@ public final class MySqlSession implements WriterSessions.Session {
      * any further attempt ({@link #changeUserFailures}).
      */
     void changeUserRefused(ErrPacket error, int sequenceId, String reason) {
+        if (changingUser != null && state != null) {
+            // The session keeps the schema it had come to use, as the server keeps it.
+            login = login.withDatabase(state.schema());
+        }
         changingUser = null;
         changeUserFailures++;
         log.info("{}: {} ({} {})", describe(), LogText.escape(reason), error.errorCode(), error.sqlState());
-        login = login.withDatabase(state == null ? login.database() : state.schema());
         resetSession(sequenceId, error);
     }
 
@@ -984,9 +1002,9 @@ public final class MySqlSession implements WriterSessions.Session {
     /**
      * Resets the session as the server does at COM_CHANGE_USER (rolls back, drops temporary tables,
      * forgets variables, settings and prepared statements): the backend is left and a fresh one logged
-     * in as {@link #login}, which also checks the user as the server would (an account locked, a schema
-     * not granted: the server's ERR, then a close). Then the client gets the backend's OK, or {@code
-     * refusal} after the second a server waits before it.
+     * in as {@link #login}, which also checks the new user as the server would (a schema not granted, an
+     * account locked: that ERR, as a refused change, see {@link #loginFailed}). Then the client gets the
+     * backend's OK, or {@code refusal} after the second a server waits before it.
      */
     private void resetSession(int sequenceId, ErrPacket refusal) {
         this.okSequence = sequenceId;
@@ -1014,6 +1032,7 @@ public final class MySqlSession implements WriterSessions.Session {
             return;
         }
         backend = fresh;
+        beforeChange = null;
         registry.register(connectionId, new ConnectionRegistry.Target(fresh.instance(), fresh.threadId()));
         byte[] ok = fresh.okPayload();
         tracker.resetStatus(OkPacket.decode(Unpooled.wrappedBuffer(ok), login.capabilities()).statusFlags()
