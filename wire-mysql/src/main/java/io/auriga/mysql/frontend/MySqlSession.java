@@ -298,7 +298,7 @@ public final class MySqlSession implements WriterSessions.Session {
                 login = beforeChange.login();
                 response = beforeChange.response();
                 beforeChange = null;
-                changeUserRefused(e.error(), okSequence, e.getMessage());
+                refuseChange(e.error(), okSequence, e.getMessage());
                 return;
             }
             failed(e.error(), e.getMessage(), first);
@@ -949,7 +949,9 @@ public final class MySqlSession implements WriterSessions.Session {
         try {
             request = ComChangeUser.decode(payload.duplicate(), login.capabilities());
         } catch (CorruptedFrameException | IndexOutOfBoundsException e) {
-            fatal(MySqlErrors.malformedChangeUser(e.getMessage()), 1, "malformed COM_CHANGE_USER");
+            // MariaDB fails it like a wrong password: ER_UNKNOWN_COM_ERROR, and the session goes on.
+            changeUserRefused(MySqlErrors.malformedChangeUser(e.getMessage()), 1, "malformed COM_CHANGE_USER: "
+                    + e.getMessage());
             return;
         }
         changingUser = new ClientChangeUser(this, request);
@@ -984,10 +986,14 @@ public final class MySqlSession implements WriterSessions.Session {
      * any further attempt ({@link #changeUserFailures}).
      */
     void changeUserRefused(ErrPacket error, int sequenceId, String reason) {
-        if (changingUser != null && state != null) {
+        if (state != null) {
             // The session keeps the schema it had come to use, as the server keeps it.
             login = login.withDatabase(state.schema());
         }
+        refuseChange(error, sequenceId, reason);
+    }
+
+    private void refuseChange(ErrPacket error, int sequenceId, String reason) {
         changingUser = null;
         changeUserFailures++;
         log.info("{}: {} ({} {})", describe(), LogText.escape(reason), error.errorCode(), error.sqlState());

@@ -366,6 +366,9 @@ class MySqlEndpointsIT {
                     assertEquals(0, raw.login(cluster.sandbox().user(), cluster.sandbox().password())[0]);
                     assertEquals("OK", raw.query("SET @v = 1"));
                     assertEquals("OK", raw.query("CREATE TEMPORARY TABLE refused_tmp (x int)"));
+                    if (who[0].equals(UNGRANTED_USER)) {
+                        outcomes.add(malformedChange(raw));
+                    }
                     int attempts = who[0].equals(CHANGE_USER) ? 4 : 1;
                     for (int i = 0; i < attempts; i++) {
                         outcomes.add(refusedChange(raw, who[0], who[1], cluster.sandbox().database()));
@@ -379,6 +382,19 @@ class MySqlEndpointsIT {
         // so it answers 1698 (28000) at times; the proxy answers as for a wrong password, 1045, always.
         String direct = seen.get(0).replace("no_such_user: 1698 28000", "no_such_user: 1045 28000");
         assertEquals(direct, seen.get(1), "directly, then through the writer endpoint");
+    }
+
+    /** A COM_CHANGE_USER whose answer runs past its end: the error's code and what the session is then. */
+    private static String malformedChange(MySqlRawClient raw) {
+        try {
+            raw.packet(0, new byte[] {0x11, 'b', 'o', 'b', 0, 20, 1, 2, 3});
+            byte[] answer = raw.read();
+            int code = (answer[1] & 0xFF) | (answer[2] & 0xFF) << 8;
+            return "malformed: " + (answer[0] & 0xFF) + " " + code + " as "
+                    + raw.query("SELECT CURRENT_USER()").replaceAll("@.*", "") + " @v=" + raw.query("SELECT @v");
+        } catch (java.io.IOException e) {
+            return "malformed: closed";
+        }
     }
 
     private static String refusedChange(MySqlRawClient raw, String user, String password, String database) {
