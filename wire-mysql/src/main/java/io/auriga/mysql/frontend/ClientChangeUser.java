@@ -54,10 +54,6 @@ final class ClientChangeUser {
         this.request = request;
     }
 
-    ComChangeUser request() {
-        return request;
-    }
-
     /** Admits the attempt through the login throttle, then looks the user up; on the session's event loop. */
     void start() {
         if (session.changeUserFailures() >= MAX_FAILURES) {
