@@ -349,6 +349,30 @@ class MySqlEndpointsIT {
     }
 
     /**
+     * MySQL Connector/J's {@code changeUser} (COM_CHANGE_USER with its connection attributes, then the
+     * answer to the server's AuthSwitchRequest) works through the writer endpoint as directly; a wrong
+     * password gets the server's 1045.
+     */
+    @Test
+    void mysqlConnectorJChangesUser(ProxiedMariaDb cluster) throws SQLException {
+        createChangeUser(cluster);
+        for (int port : new int[] {cluster.sandbox().primary().port(), cluster.writerPort()}) {
+            try (Connection c = cluster.mysql(port, ""); Statement st = c.createStatement()) {
+                st.execute("SET @v = 7");
+                var driver = c.unwrap(com.mysql.cj.jdbc.JdbcConnection.class);
+                driver.changeUser(CHANGE_USER, CHANGE_PASSWORD);
+                try (ResultSet rs = c.createStatement().executeQuery("SELECT CURRENT_USER(), @v")) {
+                    assertTrue(rs.next());
+                    assertTrue(rs.getString(1).startsWith(CHANGE_USER + "@"), "port " + port + ": " + rs.getString(1));
+                    assertEquals(null, rs.getString(2), "port " + port);
+                }
+                SQLException e = assertThrows(SQLException.class, () -> driver.changeUser(CHANGE_USER, "wrong"));
+                assertEquals(1045, e.getErrorCode(), "port " + port + ": " + e);
+            }
+        }
+    }
+
+    /**
      * A COM_CHANGE_USER with a wrong password, or naming a user that does not exist, gets the server's
      * access-denied error and leaves the connection as the server leaves it: open, as the user it was,
      * its session reset all the same; a fourth attempt on the connection is refused unheard. A user the
