@@ -360,10 +360,17 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
 
     /** SHA1(password) when {@code answer} proves the password, else null. */
     private byte[] verify(String plugin, byte[] answer) {
+        return verify(lookup, plugin, session.scramble(), answer);
+    }
+
+    /**
+     * SHA1(password) when {@code answer}, for {@code plugin} on {@code scramble}, proves the password of
+     * the user {@code lookup} found, else null. Also checks a COM_CHANGE_USER ({@link ClientChangeUser}).
+     */
+    static byte[] verify(UserLookup lookup, String plugin, byte[] scramble, byte[] answer) {
         if (!(lookup instanceof UserLookup.Found found)) {
             return null;
         }
-        byte[] scramble = session.scramble();
         if (found.credential() instanceof StoredCredential.Password p) {
             byte[] stage1 = NativePassword.stage1(p.password());
             if (CLEAR.equals(plugin)) {
@@ -379,10 +386,15 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
     }
 
     private void denied(boolean usingPassword) {
-        denied(usingPassword, lookup instanceof UserLookup.Refused r ? r.reason()
+        denied(usingPassword, deniedReason(lookup));
+    }
+
+    /** Why a login as the user {@code lookup} found (or not) was denied, for the log. */
+    static String deniedReason(UserLookup lookup) {
+        return lookup instanceof UserLookup.Refused r ? r.reason()
                 : lookup instanceof UserLookup.Found f && !(f.credential() instanceof StoredCredential.Password
                         || f.credential() instanceof StoredCredential.MySqlNative)
-                ? "user has only a SCRAM verifier, which cannot check a MySQL login" : "password does not match");
+                ? "user has only a SCRAM verifier, which cannot check a MySQL login" : "password does not match";
     }
 
     /** ERR 1045 as MySQL words it; {@code reason} goes to the log only. */
@@ -399,7 +411,7 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
      * A copy of a clear-text answer without the NUL that ends it (mysql_clear_password, full
      * authentication); a copy, so the caller may wipe the answer.
      */
-    private static byte[] withoutTrailingNul(byte[] answer) {
+    static byte[] withoutTrailingNul(byte[] answer) {
         return Arrays.copyOf(answer, answer.length > 0 && answer[answer.length - 1] == 0 ? answer.length - 1
                 : answer.length);
     }

@@ -14,6 +14,7 @@ import io.auriga.mysql.backend.MySqlBackend;
 import io.auriga.mysql.backend.MySqlBackendConnector;
 import io.auriga.mysql.backend.MySqlBackendLoginException;
 import io.auriga.mysql.protocol.Capabilities;
+import io.auriga.mysql.protocol.ComChangeUser;
 import io.auriga.mysql.protocol.CompressedPacketCodec;
 import io.auriga.mysql.protocol.Command;
 import io.auriga.mysql.protocol.ErrPacket;
@@ -30,6 +31,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -69,6 +71,10 @@ public final class MySqlSession implements WriterSessions.Session {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Bound on what a client may send while its session moves to another backend. */
     private static final int MAX_HELD_BYTES = 1 << 20;
+    /** Bound on a COM_CHANGE_USER and the answers that follow it, which are read whole. */
+    private static final int MAX_CHANGE_USER = 1 << 16;
+    /** MariaDB answers a failed COM_CHANGE_USER after a second's sleep, which slows password guessing. */
+    private static final long REFUSED_CHANGE_USER_DELAY_MILLIS = 1000;
 
     private final Channel client;
     private final EndpointContext endpoint;
@@ -79,8 +85,9 @@ public final class MySqlSession implements WriterSessions.Session {
     private final byte[] scramble = newScramble();
     private final long advertised;
     private final MySqlPacketScanner fromBackend = new MySqlPacketScanner();
-    private final ClientCommandFramer fromClient = new ClientCommandFramer(
-            command -> this.state == null ? ClientCommandFramer.SMALL : this.state.wholeUpTo(command));
+    private final ClientCommandFramer fromClient = new ClientCommandFramer(command -> this.changingUser != null
+            || command == Command.COM_CHANGE_USER ? MAX_CHANGE_USER
+            : this.state == null ? ClientCommandFramer.SMALL : this.state.wholeUpTo(command));
     private final ClientCommandFramer.Sink toBackend = new ClientCommandFramer.Sink() {
         @Override
         public void forward(ByteBuf slice) {
@@ -113,6 +120,14 @@ public final class MySqlSession implements WriterSessions.Session {
     /** Only sessions that follow the primary are ever moved, so only they track their state. */
     private MySqlSessionState state;
     private FailoverStandIn standIn;
+    /** A COM_CHANGE_USER being authenticated, which takes the client's packets until it is decided. */
+    private ClientChangeUser changingUser;
+    private int changeUserFailures;
+    /** Who the session was before a COM_CHANGE_USER the backend has yet to accept; null otherwise. */
+    private Before beforeChange;
+
+    private record Before(BackendLogin login, HandshakeResponse41 response) {
+    }
     /** The sequence id an ERR sent now in place of the rest of a response must carry. */
     private int nextSequence = 1;
     private ResponseTracker tracker;
@@ -295,6 +310,15 @@ public final class MySqlSession implements WriterSessions.Session {
 
     private void loginFailed(Throwable cause, boolean first) {
         if (cause instanceof MySqlBackendLoginException e && e.error() != null) {
+            if (first && beforeChange != null) {
+                // The server refused the new user (a schema not granted, an account locked): as on the
+                // server, the session stays the user it was.
+                login = beforeChange.login();
+                response = beforeChange.response();
+                beforeChange = null;
+                refuseChange(e.error(), okSequence, e.getMessage());
+                return;
+            }
             failed(e.error(), e.getMessage(), first);
             return;
         }
@@ -434,6 +458,10 @@ public final class MySqlSession implements WriterSessions.Session {
      */
     private boolean clientMessage(int sequenceId, int length, ByteBuf payload) {
         nextSequence = sequenceId + 1;
+        if (changingUser != null) {
+            changingUser.message(sequenceId, length, payload);
+            return true;
+        }
         if (sequenceId == 0 && standIn != null && tracker.quiet() && answeredByStandIn(payload, length)) {
             return true;
         }
@@ -441,6 +469,10 @@ public final class MySqlSession implements WriterSessions.Session {
                 && payload.getUnsignedByte(payload.readerIndex()) == Command.COM_QUIT && keepable()) {
             // The backend stays open for the pool (released() gives it back); the client's leaving ends the session.
             client.close();
+            return true;
+        }
+        if (sequenceId == 0 && tracker.quiet() && ComChangeUser.is(payload)) {
+            changeUser(length, payload);
             return true;
         }
         if (sequenceId == 0 && tracker.quiet() && length <= ClientCommandFramer.SMALL
@@ -1059,12 +1091,128 @@ public final class MySqlSession implements WriterSessions.Session {
                 + LogText.escape(response.database()));
     }
 
+    /** A client's COM_CHANGE_USER, between commands: authenticated first ({@link ClientChangeUser}). */
+    private void changeUser(int length, ByteBuf payload) {
+        if (payload.readableBytes() != length) {
+            fatal(MySqlErrors.packetTooLarge("a COM_CHANGE_USER of " + length + " bytes"), 1, "oversized COM_CHANGE_USER");
+            return;
+        }
+        ComChangeUser request;
+        try {
+            request = ComChangeUser.decode(payload.duplicate(), login.capabilities());
+        } catch (CorruptedFrameException | IndexOutOfBoundsException e) {
+            // MariaDB fails it like a wrong password: ER_UNKNOWN_COM_ERROR, and the session goes on.
+            changeUserRefused(MySqlErrors.malformedChangeUser(e.getMessage()), 1, "malformed COM_CHANGE_USER: "
+                    + e.getMessage());
+            return;
+        }
+        changingUser = new ClientChangeUser(this, request);
+        changingUser.start();
+    }
+
+    /**
+     * The client proved it is the user its COM_CHANGE_USER names: the session becomes that user's.
+     * Everything that names the user follows: the login the session moves with after a failover, what
+     * the pool keys a kept backend on, the login KILL runs as.
+     *
+     * @param stage1      SHA1(password) of the new user
+     * @param okSequence  the sequence id the client expects on the OK
+     */
+    void userChanged(ComChangeUser request, byte[] stage1, int okSequence) {
+        changingUser = null;
+        beforeChange = new Before(login.withDatabase(state == null ? login.database() : state.schema()), response);
+        String schema = emptyToNull(request.schema());
+        int characterSet = request.characterSet() < 0 ? login.characterSet() : request.characterSet();
+        var attributes = request.attributes() == null ? login.attributes() : request.attributes();
+        response = new HandshakeResponse41(response.capabilities(), response.maxPacketSize(), characterSet,
+                request.user(), new byte[0], schema, response.authPluginName(), attributes);
+        login = new BackendLogin(request.user(), stage1, schema, login.capabilities(), characterSet,
+                login.maxPacketSize(), attributes, login.readOnly());
+        log.info("{}: COM_CHANGE_USER accepted", describe());
+        resetSession(okSequence, null);
+    }
+
+    /**
+     * The COM_CHANGE_USER was refused. MariaDB resets the session all the same, stays the user it was,
+     * and answers after a second; a connection that failed three times gets ER_UNKNOWN_COM_ERROR for
+     * any further attempt ({@link #changeUserFailures}).
+     */
+    void changeUserRefused(ErrPacket error, int sequenceId, String reason) {
+        if (state != null) {
+            // The session keeps the schema it had come to use, as the server keeps it.
+            login = login.withDatabase(state.schema());
+        }
+        refuseChange(error, sequenceId, reason);
+    }
+
+    private void refuseChange(ErrPacket error, int sequenceId, String reason) {
+        changingUser = null;
+        changeUserFailures++;
+        log.info("{}: {} ({} {})", describe(), LogText.escape(reason), error.errorCode(), error.sqlState());
+        resetSession(sequenceId, error);
+    }
+
+    /** How many COM_CHANGE_USER attempts have failed on this connection. */
+    int changeUserFailures() {
+        return changeUserFailures;
+    }
+
+    /**
+     * Resets the session as the server does at COM_CHANGE_USER (rolls back, drops temporary tables,
+     * forgets variables, settings and prepared statements): the backend is left and a fresh one logged
+     * in as {@link #login}, which also checks the new user as the server would (a schema not granted, an
+     * account locked: that ERR, as a refused change, see {@link #loginFailed}). Then the client gets the
+     * backend's OK, or {@code refusal} after the second a server waits before it.
+     */
+    private void resetSession(int sequenceId, ErrPacket refusal) {
+        this.okSequence = sequenceId;
+        if (state != null) {
+            state = new MySqlSessionState(login.database());
+            tracker.onCompletion(state::completed);
+        }
+        if (backend != null) {
+            leaveBackend();
+        }
+        detached = true;
+        detachedAt = System.nanoTime();
+        Runnable login = () -> connect(failoverDeadline(), fresh -> reset(fresh, refusal), true);
+        if (refusal == null) {
+            login.run();
+        } else {
+            client.eventLoop().schedule(login, REFUSED_CHANGE_USER_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void reset(MySqlBackend fresh, ErrPacket refusal) {
+        if (closing || !client.isActive()) {
+            fresh.channel().close();
+            releaseLease();
+            return;
+        }
+        backend = fresh;
+        beforeChange = null;
+        registry.register(connectionId, new ConnectionRegistry.Target(fresh.instance(), fresh.threadId()));
+        byte[] ok = fresh.okPayload();
+        tracker.resetStatus(OkPacket.decode(Unpooled.wrappedBuffer(ok), login.capabilities()).statusFlags()
+                & ~ServerStatus.IN_TRANS);
+        fresh.channel().pipeline().addLast("relay", new MySqlRelayHandler(this, client));
+        client.writeAndFlush(refusal == null
+                ? MySqlPackets.frame(client.alloc(), okSequence & 0xFF, Unpooled.wrappedBuffer(ok))
+                : MySqlErrors.frame(client.alloc(), okSequence & 0xFF, refusal));
+        detached = false;
+        releaseHeld();
+        fresh.channel().config().setAutoRead(true);
+        log.info("{}: session reset for COM_CHANGE_USER in {} ms; on {} thread {}", describe(),
+                (System.nanoTime() - detachedAt) / 1_000_000, fresh.instance().name(), fresh.threadId());
+        followPrimary();
+    }
+
     private static String emptyToNull(String s) {
         return s == null || s.isEmpty() ? null : s;
     }
 
     /** 20 random printable bytes: some clients treat the scramble as a NUL-terminated string. */
-    private static byte[] newScramble() {
+    static byte[] newScramble() {
         byte[] bytes = new byte[20];
         for (int i = 0; i < bytes.length; i++) {
             bytes[i] = (byte) (0x21 + RANDOM.nextInt(0x7E - 0x21));

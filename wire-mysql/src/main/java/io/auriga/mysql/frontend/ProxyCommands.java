@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
  *   COM_QUERY holding a KILL it cannot translate (in a multi-statement query, with a computed id),
  *   COM_STMT_PREPARE of a KILL naming a connection id
  *                        → ERR 1235: the backend would read the proxy's id as one of its threads
- *   COM_CHANGE_USER      → ERR 1047: re-authentication inside a relayed session is not supported
  * </pre>
  * Answers carry sequence id 1, as the reply to a command does.
  */
@@ -40,17 +39,14 @@ final class ProxyCommands {
             return false;
         }
         int command = payload.getUnsignedByte(payload.readerIndex());
-        return command == Command.COM_CHANGE_USER
-                || command == Command.COM_PROCESS_KILL && payload.readableBytes() == 5
+        return command == Command.COM_PROCESS_KILL && payload.readableBytes() == 5
                 || command == Command.COM_QUERY && (kill(payload).isPresent() || untranslatable(payload))
                 || command == Command.COM_STMT_PREPARE && preparedKill(payload);
     }
 
     void handle(ByteBuf payload) {
         int command = payload.getUnsignedByte(payload.readerIndex());
-        if (command == Command.COM_CHANGE_USER) {
-            reply(MySqlErrors.unsupportedCommand("COM_CHANGE_USER"));
-        } else if (command == Command.COM_PROCESS_KILL) {
+        if (command == Command.COM_PROCESS_KILL) {
             kill(new KillStatement(payload.getUnsignedIntLE(payload.readerIndex() + 1), false));
         } else if (command == Command.COM_QUERY && kill(payload).isPresent()) {
             kill(kill(payload).orElseThrow());

@@ -117,6 +117,16 @@ public final class MySqlErrors {
         return new ErrPacket(1047, "08S01", "Unknown command: " + what + " is not supported through Auriga");
     }
 
+    /** ER_UNKNOWN_COM_ERROR, as MariaDB answers a COM_CHANGE_USER after three failed ones on a connection. */
+    public static ErrPacket unknownCommand() {
+        return new ErrPacket(1047, "08S01", "Unknown command");
+    }
+
+    /** A COM_CHANGE_USER that cannot be read, answered as MariaDB answers it (ER_UNKNOWN_COM_ERROR). */
+    public static ErrPacket malformedChangeUser(String detail) {
+        return new ErrPacket(1047, "08S01", "Unknown command: malformed COM_CHANGE_USER (" + detail + ")");
+    }
+
     /** A LOAD DATA LOCAL INFILE request from a server on a cluster that refuses it (ER_NOT_ALLOWED_COMMAND). */
     public static ErrPacket localInfileRefused(String cluster) {
         return new ErrPacket(1148, "42000", "The used command is not allowed: LOAD DATA LOCAL INFILE is disabled "

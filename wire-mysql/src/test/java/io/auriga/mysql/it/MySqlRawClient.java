@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 final class MySqlRawClient implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
+    /** The scramble of the greeting {@link #login} read: what a client answers COM_CHANGE_USER with. */
+    private byte[] loginScramble;
 
     MySqlRawClient(int port, int readTimeoutMillis) throws IOException {
         this(port, readTimeoutMillis, "127.0.0.1");
@@ -182,6 +184,114 @@ final class MySqlRawClient implements AutoCloseable {
     void reset() throws IOException {
         socket.setSoLinger(true, 0);
         socket.close();
+    }
+
+    /**
+     * Logs in with mysql_native_password as a client does: the answer to the greeting's scramble, then
+     * the answer to any AuthSwitchRequest. Returns the final packet (OK or ERR).
+     */
+    byte[] loginAnswer(String user, String password) throws IOException {
+        loginScramble = scramble(greeting());
+        byte[] response = io.auriga.mysql.auth.NativePassword.response(
+                io.auriga.mysql.auth.NativePassword.stage1(password), loginScramble);
+        packet(1, handshakeResponse(user, response, "mysql_native_password"));
+        return afterSwitches(password);
+    }
+
+    /** The 20-byte scramble of a Handshake v10 payload. */
+    static byte[] scramble(byte[] greeting) {
+        int at = 1;
+        while (greeting[at] != 0) {
+            at++;
+        }
+        at += 1 + 4;
+        byte[] scramble = new byte[20];
+        System.arraycopy(greeting, at, scramble, 0, 8);
+        at += 8 + 1 + 2 + 1 + 2 + 2 + 1 + 10;
+        System.arraycopy(greeting, at, scramble, 8, 12);
+        return scramble;
+    }
+
+    /**
+     * Sends COM_CHANGE_USER (CLIENT_SECURE_CONNECTION, CONNECT_WITH_DB and PLUGIN_AUTH shapes, collation 45)
+     * answering the login's scramble for mysql_native_password, as clients do, then answers any AuthSwitchRequest as a client
+     * does. Returns the final packet (OK or ERR).
+     */
+    byte[] changeUser(String user, String password, String database) throws IOException {
+        var out = new java.io.ByteArrayOutputStream();
+        out.write(0x11);
+        out.writeBytes(user.getBytes(StandardCharsets.UTF_8));
+        out.write(0);
+        byte[] response = io.auriga.mysql.auth.NativePassword.response(
+                io.auriga.mysql.auth.NativePassword.stage1(password), loginScramble);
+        out.write(response.length);
+        out.writeBytes(response);
+        out.writeBytes(database.getBytes(StandardCharsets.UTF_8));
+        out.write(0);
+        out.write(45);
+        out.write(0);
+        out.writeBytes("mysql_native_password".getBytes(StandardCharsets.UTF_8));
+        out.write(0);
+        packet(0, out.toByteArray());
+        return afterSwitches(password);
+    }
+
+    private byte[] afterSwitches(String password) throws IOException {
+        int sequence = -1;
+        while (true) {
+            int length = in.readUnsignedByte() | in.readUnsignedByte() << 8 | in.readUnsignedByte() << 16;
+            sequence = in.readUnsignedByte();
+            byte[] p = new byte[length];
+            in.readFully(p);
+            if ((p[0] & 0xFF) != 0xFE) {
+                return p;
+            }
+            int end = 1;
+            while (p[end] != 0) {
+                end++;
+            }
+            String plugin = new String(p, 1, end - 1, StandardCharsets.UTF_8);
+            if (!plugin.equals("mysql_native_password")) {
+                throw new IOException("asked to switch to " + plugin);
+            }
+            byte[] scramble = java.util.Arrays.copyOfRange(p, end + 1, end + 21);
+            packet(sequence + 1, io.auriga.mysql.auth.NativePassword.response(
+                    io.auriga.mysql.auth.NativePassword.stage1(password), scramble));
+        }
+    }
+
+    /**
+     * Runs {@code sql} with COM_QUERY and returns the first column of the first row as text ("NULL"
+     * for NULL), "OK" for an OK, or "ERR code" for an ERR. Expects EOF packets (no CLIENT_DEPRECATE_EOF).
+     */
+    String ask(String sql) throws IOException {
+        byte[] q = sql.getBytes(StandardCharsets.UTF_8);
+        byte[] payload = new byte[q.length + 1];
+        payload[0] = 0x03;
+        System.arraycopy(q, 0, payload, 1, q.length);
+        packet(0, payload);
+        byte[] first = read();
+        if ((first[0] & 0xFF) == 0xFF) {
+            return "ERR " + ((first[1] & 0xFF) | (first[2] & 0xFF) << 8);
+        }
+        if (first[0] == 0) {
+            return "OK";
+        }
+        int columns = first[0] & 0xFF;
+        for (int i = 0; i < columns; i++) {
+            read();
+        }
+        read();
+        String value = null;
+        while (true) {
+            byte[] row = read();
+            if ((row[0] & 0xFF) == 0xFE && row.length < 9) {
+                return value;
+            }
+            if (value == null) {
+                value = (row[0] & 0xFF) == 0xFB ? "NULL" : new String(row, 1, row[0] & 0xFF, StandardCharsets.UTF_8);
+            }
+        }
     }
 
     @Override

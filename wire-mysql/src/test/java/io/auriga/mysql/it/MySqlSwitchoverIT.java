@@ -88,6 +88,11 @@ class MySqlSwitchoverIT {
         try (Statement st = lingering.createStatement()) {
             st.execute("INSERT INTO switchover_it (id, writer, server_id) VALUES (-1, -1, @@server_id)");
         }
+        // A session that changed user (COM_CHANGE_USER) moves as the user it became.
+        MySqlRawClient changed = new MySqlRawClient(cluster.writerPort(), 30_000);
+        assertEquals(0, changed.loginAnswer(cluster.sandbox().user(), cluster.sandbox().password())[0]);
+        assertEquals(0, changed.changeUser(ProxiedMariaDb.CONFIG_USER, ProxiedMariaDb.CONFIG_PASSWORD,
+                cluster.sandbox().database())[0]);
         Load load = new Load();
         load.start();
         try {
@@ -109,6 +114,8 @@ class MySqlSwitchoverIT {
             }
             MySqlSessionChecks.poolSurvived(pool, secondId);
             transactionLostThenUsable(lingering, secondId);
+            assertEquals(Long.toString(secondId), changed.ask("SELECT @@server_id"));
+            assertTrue(changed.ask("SELECT CURRENT_USER()").startsWith(ProxiedMariaDb.CONFIG_USER + "@"));
             formerPrimaryReplicates(first, second);
 
             idle = idleSessions();
@@ -127,6 +134,7 @@ class MySqlSwitchoverIT {
         } finally {
             load.stop();
             pool.close();
+            changed.close();
         }
         assertEquals(List.of(), load.errors, "no client saw an error");
         assertTrue(load.acked.size() > 200, "the writers kept writing: " + load.acked.size());
