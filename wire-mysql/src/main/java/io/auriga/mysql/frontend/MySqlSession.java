@@ -79,7 +79,9 @@ public final class MySqlSession implements WriterSessions.Session {
     private final long advertised;
     private final MySqlPacketScanner fromBackend = new MySqlPacketScanner();
     private final ClientCommandFramer fromClient = new ClientCommandFramer(
-            command -> this.state == null ? ClientCommandFramer.SMALL : this.state.wholeUpTo(command));
+            command -> this.state != null ? this.state.wholeUpTo(command)
+                    : this.login != null && this.login.readOnly() ? ReadWriteStatement.wholeUpTo(command)
+                    : ClientCommandFramer.SMALL);
     private final ClientCommandFramer.Sink toBackend = new ClientCommandFramer.Sink() {
         @Override
         public void forward(ByteBuf slice) {
@@ -437,6 +439,11 @@ public final class MySqlSession implements WriterSessions.Session {
             client.close();
             return true;
         }
+        if (sequenceId == 0 && login.readOnly() && payload.readableBytes() == length
+                && ReadWriteStatement.liftsReadOnly(payload)) {
+            refuseReadWrite(payload);
+            return true;
+        }
         if (sequenceId == 0 && tracker.quiet() && length <= ClientCommandFramer.SMALL
                 && ProxyCommands.handles(payload)) {
             new ProxyCommands(this).handle(payload);
@@ -451,6 +458,22 @@ public final class MySqlSession implements WriterSessions.Session {
             state.command(payload, length);
         }
         return false;
+    }
+
+    /**
+     * A statement that would lift the reader session's read-only flag: refused, and the session goes
+     * on. Behind a command still being answered, an answer now would come out of order, so the
+     * session ends instead.
+     */
+    private void refuseReadWrite(ByteBuf payload) {
+        ErrPacket error = MySqlErrors.readOnlyEndpoint(endpoint.name());
+        String text = LogText.escape(ReadWriteStatement.text(payload));
+        if (!tracker.quiet()) {
+            fatal(error, nextSequence, "a statement lifting read-only behind a pending command: " + text);
+            return;
+        }
+        log.info("{}: refused a statement lifting read-only: {}", describe(), text);
+        reply(error);
     }
 
     /**
