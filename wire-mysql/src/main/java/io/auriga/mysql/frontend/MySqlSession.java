@@ -425,7 +425,8 @@ public final class MySqlSession implements WriterSessions.Session {
 
     /**
      * A client message: true when the proxy answers it itself (KILL of a proxy id, COM_CHANGE_USER,
-     * a command after a failover took the session's transaction or state). Statement ids in
+     * a command after a failover took the session's transaction or state, a statement lifting
+     * read-only on a reader endpoint: {@link ReadWriteStatement}). Statement ids in
      * COM_STMT_* commands are rewritten to the backend's here.
      */
     private boolean clientMessage(int sequenceId, int length, ByteBuf payload) {
