@@ -194,6 +194,29 @@ class MySqlEndpointsIT {
         }
     }
 
+    /**
+     * A statement lifting read-only sent behind one still being answered cannot be answered in its
+     * place in the stream: the reader session ends with the ERR instead of relaying it.
+     */
+    @Test
+    void aPipelinedStatementLiftingReadOnlyEndsTheReaderSession(ProxiedMariaDb cluster) throws Exception {
+        try (MySqlRawClient raw = new MySqlRawClient(cluster.readerPort(), 5000)) {
+            raw.login(cluster.sandbox().user(), cluster.sandbox().password());
+            raw.query("SELECT SLEEP(0.3)").query("SET SESSION TRANSACTION READ WRITE");
+            String[] error = null;
+            for (int i = 0; i < 20 && error == null; i++) {
+                byte[] p = raw.read();
+                if ((p[0] & 0xFF) == 0xFF) {
+                    int code = (p[1] & 0xFF) | (p[2] & 0xFF) << 8;
+                    error = new String[] {Integer.toString(code), new String(p, 9, p.length - 9)};
+                }
+            }
+            assertTrue(error != null, "no ERR");
+            assertEquals("1792", error[0], error[1]);
+            assertTrue(raw.closedByPeer(), "the session went on");
+        }
+    }
+
     /** Waits up to 30 s for {@code query} to answer {@code expected} on every replica. */
     private static void awaitOnReplicas(ProxiedMariaDb cluster, String query, long expected) throws Exception {
         for (var replica : cluster.sandbox().replicas()) {
