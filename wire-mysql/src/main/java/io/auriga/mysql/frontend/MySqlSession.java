@@ -87,7 +87,9 @@ public final class MySqlSession implements WriterSessions.Session {
     private final MySqlPacketScanner fromBackend = new MySqlPacketScanner();
     private final ClientCommandFramer fromClient = new ClientCommandFramer(command -> this.changingUser != null
             || command == Command.COM_CHANGE_USER ? MAX_CHANGE_USER
-            : this.state == null ? ClientCommandFramer.SMALL : this.state.wholeUpTo(command));
+            : this.state != null ? this.state.wholeUpTo(command)
+            : this.login != null && this.login.readOnly() ? ReadWriteStatement.wholeUpTo(command)
+            : ClientCommandFramer.SMALL);
     private final ClientCommandFramer.Sink toBackend = new ClientCommandFramer.Sink() {
         @Override
         public void forward(ByteBuf slice) {
@@ -453,7 +455,8 @@ public final class MySqlSession implements WriterSessions.Session {
 
     /**
      * A client message: true when the proxy answers it itself (KILL of a proxy id, COM_CHANGE_USER,
-     * a command after a failover took the session's transaction or state). Statement ids in
+     * a command after a failover took the session's transaction or state, a statement lifting
+     * read-only on a reader endpoint: {@link ReadWriteStatement}). Statement ids in
      * COM_STMT_* commands are rewritten to the backend's here.
      */
     private boolean clientMessage(int sequenceId, int length, ByteBuf payload) {
@@ -475,6 +478,11 @@ public final class MySqlSession implements WriterSessions.Session {
             changeUser(length, payload);
             return true;
         }
+        if (sequenceId == 0 && login.readOnly() && payload.readableBytes() == length
+                && ReadWriteStatement.liftsReadOnly(payload)) {
+            refuseReadWrite(payload);
+            return true;
+        }
         if (sequenceId == 0 && tracker.quiet() && length <= ClientCommandFramer.SMALL
                 && ProxyCommands.handles(payload)) {
             new ProxyCommands(this).handle(payload);
@@ -489,6 +497,22 @@ public final class MySqlSession implements WriterSessions.Session {
             state.command(payload, length);
         }
         return false;
+    }
+
+    /**
+     * A statement that would lift the reader session's read-only flag: refused, and the session goes
+     * on. Behind a command still being answered, an answer now would come out of order, so the
+     * session ends instead.
+     */
+    private void refuseReadWrite(ByteBuf payload) {
+        ErrPacket error = MySqlErrors.readOnlyEndpoint(endpoint.name());
+        String text = LogText.escape(ReadWriteStatement.text(payload));
+        if (!tracker.quiet()) {
+            fatal(error, nextSequence, "a statement lifting read-only behind a pending command: " + text);
+            return;
+        }
+        log.info("{}: refused a statement lifting read-only: {}", describe(), text);
+        reply(error);
     }
 
     /**

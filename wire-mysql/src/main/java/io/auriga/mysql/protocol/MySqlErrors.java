@@ -127,6 +127,15 @@ public final class MySqlErrors {
         return new ErrPacket(1047, "08S01", "Unknown command: malformed COM_CHANGE_USER (" + detail + ")");
     }
 
+    /**
+     * A statement that lifts read-only, refused on a reader endpoint (ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION):
+     * a replica written to diverges from its primary, whatever the account's privileges.
+     */
+    public static ErrPacket readOnlyEndpoint(String endpoint) {
+        return new ErrPacket(1792, "25006", "Cannot execute statement in a READ ONLY transaction: " + endpoint
+                + " is a reader endpoint, where sessions stay read-only (connect to the writer endpoint to write)");
+    }
+
     /** A LOAD DATA LOCAL INFILE request from a server on a cluster that refuses it (ER_NOT_ALLOWED_COMMAND). */
     public static ErrPacket localInfileRefused(String cluster) {
         return new ErrPacket(1148, "42000", "The used command is not allowed: LOAD DATA LOCAL INFILE is disabled "

@@ -9,6 +9,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.CallableStatement;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -16,6 +17,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -93,6 +95,142 @@ class MySqlEndpointsIT {
                     assertTrue(rs.next());
                 }
             }
+        }
+    }
+
+    /**
+     * An account with ALL ON *.* holds READ ONLY ADMIN (MariaDB 10.11), so a replica's read_only does
+     * not stop it: only the session flag does, and no form of lifting it gets through the reader,
+     * alone, among other statements or prepared. Nothing reaches the replicas and their replication
+     * goes on; the writer endpoint is unaffected.
+     */
+    @Test
+    void noStatementLiftsReadOnlyThroughTheReader(ProxiedMariaDb cluster) throws Exception {
+        String database = cluster.sandbox().database();
+        try (Connection admin = cluster.admin(cluster.sandbox().primary()); Statement st = admin.createStatement()) {
+            st.execute("DROP USER IF EXISTS all_privileges@'%'");
+            st.execute("CREATE USER all_privileges@'%' IDENTIFIED BY 'everything'");
+            st.execute("GRANT ALL ON *.* TO all_privileges@'%'");
+            st.execute("CREATE OR REPLACE TABLE " + database + ".reader_guard (x int)");
+        }
+        awaitOnReplicas(cluster, "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'reader_guard'", 1);
+        List<String> lifting = List.of(
+                "SET SESSION TRANSACTION READ WRITE",
+                "SET TRANSACTION READ WRITE",
+                "SET SESSION transaction_read_only = 0",
+                "SET transaction_read_only = OFF",
+                "SET tx_read_only=0",
+                "SET @@session.transaction_read_only = 0",
+                "/*!SET SESSION TRANSACTION READ WRITE*/",
+                "START TRANSACTION READ WRITE",
+                "SET STATEMENT transaction_read_only=0 FOR INSERT INTO reader_guard VALUES (1)",
+                "SELECT 1; SET SESSION TRANSACTION READ WRITE; INSERT INTO reader_guard VALUES (2)",
+                "INSERT INTO reader_guard VALUES (3); SET tx_read_only = 0");
+        String url = "allowMultiQueries=true&useServerPrepStmts=true";
+        for (String extra : List.of(url, "")) {
+            for (Connect driver : List.of(MARIADB, MYSQL)) {
+                Properties who = new Properties();
+                who.setProperty("user", "all_privileges");
+                who.setProperty("password", "everything");
+                String target = (driver == MARIADB ? cluster.mariadbUrl(cluster.readerPort(), extra)
+                        : cluster.mysqlUrl(cluster.readerPort(), extra));
+                try (Connection c = DriverManager.getConnection(target, who); Statement st = c.createStatement()) {
+                    for (String sql : lifting) {
+                        if (sql.contains(";") && extra.isEmpty()) {
+                            continue;
+                        }
+                        SQLException e = assertThrows(SQLException.class, () -> st.execute(sql), sql);
+                        assertEquals(1792, e.getErrorCode(), sql + ": " + e.getMessage());
+                        assertEquals("25006", e.getSQLState(), sql);
+                        assertEquals(1, scalar(st, "SELECT @@tx_read_only"), "after " + sql);
+                        SQLException write = assertThrows(SQLException.class,
+                                () -> st.execute("INSERT INTO reader_guard VALUES (4)"), "after " + sql);
+                        assertEquals(1792, write.getErrorCode(), write.getMessage());
+                    }
+                    SQLException prepared = assertThrows(SQLException.class, () -> {
+                        try (PreparedStatement ps = c.prepareStatement(
+                                "SET STATEMENT transaction_read_only=0 FOR INSERT INTO reader_guard VALUES (?)")) {
+                            ps.setInt(1, 6);
+                            ps.execute();
+                        }
+                    });
+                    assertEquals(1792, prepared.getErrorCode(), prepared.getMessage());
+                    // MariaDB Connector/J's setReadOnly(false) sends SET SESSION TRANSACTION READ WRITE and is
+                    // refused; MySQL Connector/J's sends nothing to a MariaDB server. Either way the flag stays.
+                    c.setReadOnly(true);
+                    try {
+                        c.setReadOnly(false);
+                    } catch (SQLException e) {
+                        assertEquals(1792, e.getErrorCode(), e.getMessage());
+                    }
+                    assertEquals(1, scalar(st, "SELECT @@tx_read_only"));
+                    // Keeping the flag on stays allowed.
+                    st.execute("SET SESSION TRANSACTION READ ONLY");
+                    st.execute("SET @@session.tx_read_only = 1");
+                    assertEquals(1, scalar(st, "SELECT @@session.tx_read_only"));
+                }
+            }
+        }
+        // The writer endpoint is unaffected.
+        Properties who = new Properties();
+        who.setProperty("user", "all_privileges");
+        who.setProperty("password", "everything");
+        try (Connection c = DriverManager.getConnection(cluster.mariadbUrl(cluster.writerPort(), ""), who);
+             Statement st = c.createStatement()) {
+            st.execute("SET SESSION TRANSACTION READ WRITE");
+            st.execute("SET STATEMENT tx_read_only=0 FOR INSERT INTO reader_guard VALUES (5)");
+        }
+        // The writer's row reached every replica, and only it: replication runs on.
+        awaitOnReplicas(cluster, "SELECT COUNT(*) FROM " + database + ".reader_guard WHERE x = 5", 1);
+        for (var replica : cluster.sandbox().replicas()) {
+            try (Connection c = cluster.admin(replica); Statement st = c.createStatement()) {
+                assertEquals(1, scalar(st, "SELECT COUNT(*) FROM " + database + ".reader_guard"), replica.name());
+                try (ResultSet rs = st.executeQuery("SHOW SLAVE STATUS")) {
+                    assertTrue(rs.next(), replica.name());
+                    assertEquals("Yes", rs.getString("Slave_SQL_Running"), replica.name());
+                    assertEquals(0, rs.getInt("Last_SQL_Errno"), rs.getString("Last_SQL_Error"));
+                }
+            }
+        }
+    }
+
+    /**
+     * A statement lifting read-only sent behind one still being answered cannot be answered in its
+     * place in the stream: the reader session ends with the ERR instead of relaying it.
+     */
+    @Test
+    void aPipelinedStatementLiftingReadOnlyEndsTheReaderSession(ProxiedMariaDb cluster) throws Exception {
+        try (MySqlRawClient raw = new MySqlRawClient(cluster.readerPort(), 5000)) {
+            raw.login(cluster.sandbox().user(), cluster.sandbox().password());
+            raw.query("SELECT SLEEP(0.3)").query("SET SESSION TRANSACTION READ WRITE");
+            String[] error = null;
+            for (int i = 0; i < 20 && error == null; i++) {
+                byte[] p = raw.read();
+                if ((p[0] & 0xFF) == 0xFF) {
+                    int code = (p[1] & 0xFF) | (p[2] & 0xFF) << 8;
+                    error = new String[] {Integer.toString(code), new String(p, 9, p.length - 9)};
+                }
+            }
+            assertTrue(error != null, "no ERR");
+            assertEquals("1792", error[0], error[1]);
+            assertTrue(raw.closedByPeer(), "the session went on");
+        }
+    }
+
+    /** Waits up to 30 s for {@code query} to answer {@code expected} on every replica. */
+    private static void awaitOnReplicas(ProxiedMariaDb cluster, String query, long expected) throws Exception {
+        for (var replica : cluster.sandbox().replicas()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            long seen;
+            do {
+                try (Connection c = cluster.admin(replica); Statement st = c.createStatement()) {
+                    seen = scalar(st, query);
+                }
+                if (seen != expected) {
+                    Thread.sleep(50);
+                }
+            } while (seen != expected && System.nanoTime() < deadline);
+            assertEquals(expected, seen, replica.name() + ": " + query);
         }
     }
 
