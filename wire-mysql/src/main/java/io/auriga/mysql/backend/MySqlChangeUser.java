@@ -93,17 +93,7 @@ final class MySqlChangeUser extends SimpleChannelInboundHandler<MySqlPacket> {
             Wire.writeNulString(out, MySqlBackendHandshake.NATIVE);
         }
         if (Capabilities.has(capabilities, Capabilities.CLIENT_CONNECT_ATTRS)) {
-            ByteBuf attrs = out.alloc().buffer();
-            try {
-                login.attributes().forEach((k, v) -> {
-                    Wire.writeLenencString(attrs, k);
-                    Wire.writeLenencString(attrs, v);
-                });
-                Wire.writeLenencInt(out, attrs.readableBytes());
-                out.writeBytes(attrs);
-            } finally {
-                attrs.release();
-            }
+            Wire.writeAttributes(out, login.attributes());
         }
     }
 

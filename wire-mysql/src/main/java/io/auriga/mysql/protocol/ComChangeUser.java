@@ -99,17 +99,7 @@ public record ComChangeUser(String user, byte[] authResponse, String schema, int
             Wire.writeNulString(out, authPluginName == null ? "" : authPluginName);
         }
         if (attributes != null && Capabilities.has(capabilities, Capabilities.CLIENT_CONNECT_ATTRS)) {
-            ByteBuf attrs = out.alloc().buffer();
-            try {
-                attributes.forEach((k, v) -> {
-                    Wire.writeLenencString(attrs, k);
-                    Wire.writeLenencString(attrs, v);
-                });
-                Wire.writeLenencInt(out, attrs.readableBytes());
-                out.writeBytes(attrs);
-            } finally {
-                attrs.release();
-            }
+            Wire.writeAttributes(out, attributes);
         }
     }
 }

@@ -136,17 +136,7 @@ public record HandshakeResponse41(long capabilities, long maxPacketSize, int cha
             Wire.writeNulString(out, authPluginName == null ? "" : authPluginName);
         }
         if (Capabilities.has(capabilities, Capabilities.CLIENT_CONNECT_ATTRS)) {
-            ByteBuf attrs = out.alloc().buffer();
-            try {
-                attributes.forEach((k, v) -> {
-                    Wire.writeLenencString(attrs, k);
-                    Wire.writeLenencString(attrs, v);
-                });
-                Wire.writeLenencInt(out, attrs.readableBytes());
-                out.writeBytes(attrs);
-            } finally {
-                attrs.release();
-            }
+            Wire.writeAttributes(out, attributes);
         }
     }
 

@@ -107,6 +107,24 @@ public final class Wire {
     }
 
     /** The rest of the payload as a string. */
+    /**
+     * Connection attributes as HandshakeResponse41 and COM_CHANGE_USER carry them (CLIENT_CONNECT_ATTRS):
+     * the length of the whole block, then each key and value as length-encoded strings.
+     */
+    public static void writeAttributes(ByteBuf buf, java.util.Map<String, String> attributes) {
+        ByteBuf block = buf.alloc().buffer();
+        try {
+            attributes.forEach((k, v) -> {
+                writeLenencString(block, k);
+                writeLenencString(block, v);
+            });
+            writeLenencInt(buf, block.readableBytes());
+            buf.writeBytes(block);
+        } finally {
+            block.release();
+        }
+    }
+
     public static String readRestString(ByteBuf buf) {
         return buf.readCharSequence(buf.readableBytes(), UTF8).toString();
     }
