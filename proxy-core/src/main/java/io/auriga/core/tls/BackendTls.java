@@ -10,9 +10,7 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
 
 /**
  * The TLS side of the proxy's connections to one cluster's instances ({@code clusters[].tls}): whether
@@ -48,9 +46,11 @@ public final class BackendTls {
         SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(SslProvider.JDK).protocols(PROTOCOLS);
         if (config.mode() == BackendTlsConfig.Mode.VERIFY_FULL) {
             List<X509Certificate> authorities = PemFiles.readCertificates(config.ca());
-            builder.trustManager(authorities.toArray(X509Certificate[]::new));
+            // The instance's host (a DNS name or an IP address) must be named by its certificate.
+            builder.trustManager(authorities.toArray(X509Certificate[]::new)).endpointIdentificationAlgorithm("HTTPS");
         } else {
-            builder.trustManager(InsecureTrustManagerFactory.INSTANCE);
+            // Netty's client contexts check the host name by default; with nothing verified, neither is that.
+            builder.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
         }
         try {
             return new BackendTls(config, builder.build());
@@ -83,13 +83,6 @@ public final class BackendTls {
         if (context == null) {
             throw new IllegalStateException("TLS to the instances is disabled");
         }
-        SslHandler handler = context.newHandler(alloc, instance.host(), instance.port());
-        if (config.mode() == BackendTlsConfig.Mode.VERIFY_FULL) {
-            SSLEngine engine = handler.engine();
-            SSLParameters parameters = engine.getSSLParameters();
-            parameters.setEndpointIdentificationAlgorithm("HTTPS");
-            engine.setSSLParameters(parameters);
-        }
-        return handler;
+        return context.newHandler(alloc, instance.host(), instance.port());
     }
 }
