@@ -1,6 +1,6 @@
 package io.auriga.cli;
 
-import io.auriga.core.sandbox.ProcessTree;
+import io.auriga.sandbox.ProcessTree;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;

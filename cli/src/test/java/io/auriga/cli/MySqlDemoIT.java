@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.auriga.config.TokenKeys;
 import io.auriga.core.auth.Tokens;
-import io.auriga.core.sandbox.ProcessTree;
-import io.auriga.mysql.sandbox.MariaDbBinaries;
-import io.auriga.pg.sandbox.PgBinaries;
+import io.auriga.sandbox.ProcessTree;
+import io.auriga.sandbox.mariadb.MariaDbBinaries;
+import io.auriga.sandbox.pg.PgBinaries;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -2,6 +2,7 @@ package io.auriga.mysql.engine;
 
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.InstanceConfig;
+import io.auriga.core.health.GtidPosition;
 import io.auriga.core.health.JdbcProbeConnection;
 import io.auriga.core.health.Probe;
 import io.auriga.core.health.ProbeResult;

@@ -1,6 +1,7 @@
 package io.auriga.mysql.engine;
 
 import io.auriga.config.Credentials;
+import io.auriga.core.health.GtidPosition;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.FailoverConfig;
-import io.auriga.mysql.sandbox.MariaDbBinaries;
+import io.auriga.sandbox.mariadb.MariaDbBinaries;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;

@@ -6,15 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.auriga.config.BackendTlsConfig;
 import io.auriga.config.BackendTlsConfig.Mode;
+import io.auriga.config.BackendTlsConfig;
 import io.auriga.config.FailoverConfig;
 import io.auriga.core.AurigaServer;
 import io.auriga.core.testing.ExtraProxy;
 import io.auriga.core.tls.CertificateAuthority;
 import io.auriga.core.topology.Role;
 import io.auriga.mysql.engine.MariaDbEngineSupport;
-import io.auriga.mysql.sandbox.MariaDbSandboxCluster;
+import io.auriga.sandbox.mariadb.MariaDbSandboxCluster;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

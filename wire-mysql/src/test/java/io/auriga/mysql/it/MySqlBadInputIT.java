@@ -16,7 +16,7 @@ import io.auriga.core.testing.Poll;
 import io.auriga.core.testing.TestTransport;
 import io.auriga.mysql.engine.MariaDbEngineSupport;
 import io.auriga.mysql.frontend.MySqlSession;
-import io.auriga.mysql.sandbox.MariaDbSandboxCluster;
+import io.auriga.sandbox.mariadb.MariaDbSandboxCluster;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -12,7 +12,7 @@ import io.auriga.config.FailoverConfig;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.core.topology.Role;
 import io.auriga.core.topology.Topology;
-import io.auriga.mysql.sandbox.MariaDbSandbox;
+import io.auriga.sandbox.mariadb.MariaDbSandbox;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -3,7 +3,7 @@ package io.auriga.mysql.it;
 import io.auriga.config.FailoverConfig;
 import io.auriga.core.testing.ReplicaLagCheck;
 import io.auriga.core.testing.StrictReader;
-import io.auriga.mysql.sandbox.MariaDbSandbox;
+import io.auriga.sandbox.mariadb.MariaDbSandbox;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auriga.core.admin.TopologyJson;
 import io.auriga.core.topology.InstanceState;
-import io.auriga.mysql.sandbox.MariaDbSandbox;
+import io.auriga.sandbox.mariadb.MariaDbSandbox;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;

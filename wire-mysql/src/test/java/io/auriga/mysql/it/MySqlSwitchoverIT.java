@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.auriga.core.testing.SwitchoverRequests;
 import io.auriga.config.FailoverConfig;
 import io.auriga.core.admin.SwitchoverJson;
+import io.auriga.core.testing.SwitchoverRequests;
 import io.auriga.core.topology.Role;
 import io.auriga.core.topology.Topology;
-import io.auriga.mysql.sandbox.MariaDbSandbox;
+import io.auriga.sandbox.mariadb.MariaDbSandbox;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

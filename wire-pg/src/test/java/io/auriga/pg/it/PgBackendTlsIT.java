@@ -5,15 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.auriga.config.BackendTlsConfig;
 import io.auriga.config.BackendTlsConfig.Mode;
+import io.auriga.config.BackendTlsConfig;
 import io.auriga.core.AurigaServer;
 import io.auriga.core.testing.ExtraProxy;
 import io.auriga.core.tls.CertificateAuthority;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.core.topology.Role;
 import io.auriga.pg.engine.PgEngineSupport;
-import io.auriga.pg.sandbox.SandboxCluster;
+import io.auriga.sandbox.pg.SandboxCluster;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -16,7 +16,7 @@ import io.auriga.core.testing.Poll;
 import io.auriga.core.testing.TestTransport;
 import io.auriga.pg.engine.PgEngineSupport;
 import io.auriga.pg.frontend.PgSession;
-import io.auriga.pg.sandbox.SandboxCluster;
+import io.auriga.sandbox.pg.SandboxCluster;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auriga.core.topology.Role;
-import io.auriga.pg.sandbox.PgSandbox;
+import io.auriga.sandbox.pg.PgSandbox;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;

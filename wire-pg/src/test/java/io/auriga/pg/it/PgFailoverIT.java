@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.InstanceConfig;
 import io.auriga.core.topology.Role;
 import io.auriga.core.topology.Topology;
-import io.auriga.pg.sandbox.PgSandbox;
-import com.zaxxer.hikari.HikariDataSource;
+import io.auriga.sandbox.pg.PgSandbox;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,11 +25,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.postgresql.util.PSQLException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.postgresql.util.PSQLException;
 
 /**
  * Unplanned failover on a cluster of its own: the primary's postmaster is killed with SIGKILL;

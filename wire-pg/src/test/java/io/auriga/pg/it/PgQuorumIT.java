@@ -8,7 +8,7 @@ import io.auriga.config.ClusterConfig;
 import io.auriga.config.Durability;
 import io.auriga.config.InstanceConfig;
 import io.auriga.core.topology.Role;
-import io.auriga.pg.sandbox.PgSandbox;
+import io.auriga.sandbox.pg.PgSandbox;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

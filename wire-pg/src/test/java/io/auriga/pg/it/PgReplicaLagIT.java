@@ -2,7 +2,7 @@ package io.auriga.pg.it;
 
 import io.auriga.core.testing.ReplicaLagCheck;
 import io.auriga.core.testing.StrictReader;
-import io.auriga.pg.sandbox.PgSandbox;
+import io.auriga.sandbox.pg.PgSandbox;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
