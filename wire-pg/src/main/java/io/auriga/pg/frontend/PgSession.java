@@ -4,8 +4,12 @@ import io.auriga.core.LogText;
 import io.auriga.core.net.ClientAdmission;
 import io.auriga.core.auth.LoginSecret;
 import io.auriga.core.engine.EndpointContext;
-import io.auriga.core.routing.ConnectionCounts;
 import io.auriga.core.routing.Route;
+import io.auriga.core.session.RoutedLogin;
+import io.auriga.core.session.SessionLife;
+import io.auriga.core.session.SessionPhase;
+import io.auriga.core.session.Ticker;
+import io.auriga.core.topology.InstanceState;
 import io.auriga.pg.backend.BackendLoginException;
 import io.auriga.pg.backend.PgBackend;
 import io.auriga.pg.backend.PgBackendConnector;
@@ -17,6 +21,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -63,19 +68,19 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
     private int heldBytes;
     /** The session's part in a switchover; null on endpoints that do not follow the primary. */
     private final io.auriga.core.topology.WriterHold hold;
-    private boolean detached;
-    private long detachedAt;
+    /** The session's phase; the one place it changes. */
+    private final Ticker ticker = Ticker.SYSTEM;
+    private final SessionLife life = new SessionLife(this::describe, ticker);
+    /** When the session last began to move to another backend. */
+    private long movedAt;
     private LoginSecret secret;
     private PgRelayHandler clientRelay;
     private String user;
     private String database;
     private Map<String, String> clientParameters = Map.of();
     private PgBackend backend;
-    private ConnectionCounts.Lease lease;
+    private final RoutedLogin<PgBackend> routing;
     private ScheduledFuture<?> startupTimer;
-    private boolean closing;
-    /** The client said Terminate to a session whose backend is kept for the next client. */
-    private boolean leaving;
 
     PgSession(Channel client, EndpointContext endpoint, PgBackendConnector connector, CancelRegistry cancels,
               Set<PgSession> live) {
@@ -84,6 +89,22 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         this.endpoint = endpoint;
         this.connector = connector;
         this.cancels = cancels;
+        this.routing = new RoutedLogin<>(endpoint, client, ticker, new RoutedLogin.Backends<>() {
+            @Override
+            public Future<PgBackend> acquire(EventLoop loop, InstanceState instance) {
+                return connector.acquire(loop, instance, user, backendParameters(), secret);
+            }
+
+            @Override
+            public Channel channel(PgBackend backend) {
+                return backend.channel();
+            }
+
+            @Override
+            public boolean refused(Throwable cause) {
+                return cause instanceof BackendLoginException e && (e.errorResponse() != null || e.cannotAuthenticate());
+            }
+        }, () -> !life.ending() && client.isActive(), this::cancelTimer);
         this.readOnlyLoss = endpoint.router().readOnly() ? new ReadOnlyLossWatcher() : null;
         this.fromBackend = new PgMessageScanner(readOnlyLoss == null ? shutdownNotice
                 : PgMessageScanner.Watcher.both(shutdownNotice, readOnlyLoss), 4096);
@@ -125,87 +146,41 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         this.user = user;
         this.database = database;
         this.clientParameters = parameters;
+        if (!life.ending()) {
+            life.to(SessionPhase.AUTHENTICATING);
+        }
     }
 
     /** The client proved who it is: find an instance, log in there, and start relaying. */
     void authenticated(LoginSecret loginSecret) {
         this.secret = loginSecret;
+        if (life.ending()) {
+            return;
+        }
+        life.to(SessionPhase.CONNECTING);
         connect(failoverDeadline(), this::ready, true);
     }
 
     private long failoverDeadline() {
-        return System.nanoTime() + endpoint.cluster().failover().failoverTimeout().toNanos();
+        return routing.deadline();
     }
 
-    /**
-     * Routes the session and logs in to the chosen instance. While a failover is under way it
-     * waits, re-routing every few milliseconds until the deadline (then 57P03). A first login
-     * reports failures at once; a re-attach keeps trying until the deadline, since the instance it
-     * lost may still be listed as primary until the monitor notices.
-     */
+    /** Routes the session and logs in to the chosen instance (see {@link RoutedLogin}). */
     private void connect(long deadline, java.util.function.Consumer<PgBackend> onReady, boolean first) {
-        if (closing || !client.isActive()) {
-            return;
-        }
-        Route route = endpoint.router().route();
-        boolean expired = System.nanoTime() - deadline >= 0;
-        if (route instanceof Route.Wait wait) {
-            if (expired) {
-                fatal(PgError.fatal(PgError.FAILOVER_TIMEOUT, "failover of cluster " + endpoint.cluster().name()
-                        + " did not finish in time").withDetail(wait.reason()), "gave up waiting for failover");
-                return;
-            }
-            cancelTimer();
-            retry(50, deadline, onReady, first);
-            return;
-        }
-        if (route instanceof Route.Unavailable unavailable) {
-            if (first || expired) {
-                fatal(PgError.fatal(first ? PgError.CANNOT_CONNECT : PgError.CONNECTION_FAILURE,
-                        "no instance available for endpoint " + endpoint.name()).withDetail(unavailable.reason()),
-                        unavailable.reason());
-            } else {
-                retry(100, deadline, onReady, false);
-            }
-            return;
-        }
-        if (!first && writerGate().held()) {
-            // A switchover is moving the primary: a session that must re-attach goes where it ends.
-            retry(10, deadline, onReady, false);
-            return;
-        }
-        Route.To to = (Route.To) route;
-        lease = endpoint.counts().acquire(to.instance().name());
-        Future<PgBackend> login = connector.acquire(client.eventLoop(), to.instance(), user, backendParameters(),
-                secret);
-        login.addListener(f -> {
-            if (f.isSuccess() && (closing || !client.isActive())) {
-                // The client left while its backend was being opened.
-                login.getNow().channel().close();
-                releaseLease();
-                return;
-            }
-            if (f.isSuccess()) {
-                onReady.accept(login.getNow());
-                return;
-            }
-            releaseLease();
-            // Refused by the database, or a login the proxy cannot answer: the same on every try.
-            boolean refused = f.cause() instanceof BackendLoginException e
-                    && (e.errorResponse() != null || e.cannotAuthenticate());
-            if (refused || System.nanoTime() - deadline >= 0) {
-                loginFailed(f.cause());
-            } else {
-                // The instance could not be reached: have the monitor look at once, and try again; a
-                // primary that died moments ago is replaced rather than reported.
-                endpoint.router().topology().suspect(to.instance().name());
-                retry(100, deadline, onReady, first);
-            }
-        });
+        routing.connect(deadline, first, onReady, this::connectFailed);
     }
 
-    private void retry(long millis, long deadline, java.util.function.Consumer<PgBackend> onReady, boolean first) {
-        client.eventLoop().schedule(() -> connect(deadline, onReady, first), millis, TimeUnit.MILLISECONDS);
+    private void connectFailed(RoutedLogin.Failure failure) {
+        if (failure instanceof RoutedLogin.Failure.GaveUp gaveUp) {
+            fatal(PgError.fatal(PgError.FAILOVER_TIMEOUT, "failover of cluster " + endpoint.cluster().name()
+                    + " did not finish in time").withDetail(gaveUp.reason()), "gave up waiting for failover");
+        } else if (failure instanceof RoutedLogin.Failure.Unavailable unavailable) {
+            fatal(PgError.fatal(unavailable.first() ? PgError.CANNOT_CONNECT : PgError.CONNECTION_FAILURE,
+                    "no instance available for endpoint " + endpoint.name()).withDetail(unavailable.reason()),
+                    unavailable.reason());
+        } else {
+            loginFailed(((RoutedLogin.Failure.LoginFailed) failure).cause());
+        }
     }
 
     private Map<String, String> backendParameters() {
@@ -240,6 +215,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
             return;
         }
         backend = newBackend;
+        life.to(SessionPhase.RELAYING);
         cancelTimer();
         ClientAdmission.loggedIn(client);
         live.add(this);
@@ -271,7 +247,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
     @Override
     public void primaryChanged(String primary, long epoch) {
         client.eventLoop().execute(() -> {
-            if (closing || detached || backend == null || backend.instance().name().equals(primary)) {
+            if (life.ending() || life.detached() || backend == null || backend.instance().name().equals(primary)) {
                 return;
             }
             lost("the primary of cluster " + endpoint.cluster().name() + " changed to "
@@ -281,12 +257,12 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
 
     /** The backend connection closed while the client was still there. */
     void backendClosed() {
-        if (closing || detached || !client.isActive()) {
+        if (life.ending() || life.detached() || !client.isActive()) {
             return;
         }
         if (fromClient.lastTag() == 'X') {
             // The client said Terminate and the backend obliged; the client closes its side next.
-            closing = true;
+            life.close();
             client.close();
             return;
         }
@@ -300,7 +276,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         String farewell = shutdownNotice.farewell();
         if (farewell != null && fromBackend.lastTag() == 'E' && fromBackend.atBoundary()) {
             // The backend ended the session with a FATAL the client has received: nothing was lost.
-            closing = true;
+            life.close();
             log.info("{}: {} ended the session{}: {}", describe(), backend.instance().name(),
                     farewell.startsWith(PgError.PROTOCOL_VIOLATION) ? " for the client's protocol violation" : "",
                     farewell);
@@ -317,7 +293,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
             reattach(what, "failover");
             return;
         }
-        closing = true;
+        life.close();
         String pinnedBy = state == null ? null : state.pinned();
         log.warn("{}: {}; ending the session{}", describe(), what, pinnedBy == null ? " (" + streams() + ")"
                 : " (it holds " + pinnedBy + ", which cannot be moved)");
@@ -378,7 +354,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
             return false;
         }
         chunk.release();
-        if (!closing) {
+        if (!life.ending()) {
             log.warn("{}: the session lifted {} on a reader endpoint; it is ended", describe(),
                     ReadOnlyLossWatcher.SETTING);
             closeAfter(new PgError("FATAL", PgReadOnlyGuard.READ_ONLY_SQL_TRANSACTION,
@@ -408,7 +384,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
      *                    relayed in an earlier one)
      */
     void backendShuttingDown(ByteBuf notice, boolean afterReady, boolean firstInRead) {
-        if (closing || detached || !client.isActive()) {
+        if (life.ending() || life.detached() || !client.isActive()) {
             notice.release();
             return;
         }
@@ -457,13 +433,12 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
      * as detached, so the backend's close and topology events wait for the verdict.
      */
     private void checkTermination(ByteBuf notice) {
-        detached = true;
+        life.to(SessionPhase.CHECKING);
         client.config().setAutoRead(false);
         PgBackend ended = backend;
         ShutdownProbe.goingAway(connector, client.eventLoop(), ended, user, backendParameters(), secret)
                 .addListener(f -> {
-                    detached = false;
-                    if (closing || !client.isActive()) {
+                    if (life.ending() || !client.isActive()) {
                         notice.release();
                         return;
                     }
@@ -475,7 +450,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
                     }
                     log.info("{}: its backend on {} was terminated by an administrator; ending the session",
                             describe(), ended.instance().name());
-                    closing = true;
+                    life.close();
                     client.writeAndFlush(notice).addListener(ChannelFutureListener.CLOSE);
                 });
     }
@@ -488,8 +463,8 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
      * @param event what took the backend away, {@code failover} or {@code switchover}, for the client
      */
     private void reattach(String why, String event) {
-        detached = true;
-        detachedAt = System.nanoTime();
+        life.to(SessionPhase.MOVING);
+        movedAt = ticker.nanos();
         boolean inTransaction = fromBackend.lastStatus() != PgMessageScanner.IDLE;
         if (resendUnanswered) {
             for (ByteBuf chunk : unanswered.take()) {
@@ -535,6 +510,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
             attach(fresh);
             return;
         }
+        life.to(SessionPhase.REPLAYING);
         io.netty.util.concurrent.Promise<Void> done = client.eventLoop().newPromise();
         fresh.channel().pipeline().addLast("replay-decoder", new io.auriga.pg.protocol.PgFrameDecoder(1 << 20));
         fresh.channel().pipeline().addLast("replay", new PgReplayHandler(readies[0], done));
@@ -567,7 +543,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         cancels.register(key, new CancelRegistry.Target(fresh.address(), fresh.processId(), fresh.secretKey()));
         fresh.channel().pipeline().addLast("relay", new PgRelayHandler(this, client, fromBackend, true));
         clientRelay.retarget(fresh.channel());
-        detached = false;
+        life.to(SessionPhase.RELAYING);
         for (ByteBuf chunk : held) {
             fresh.channel().write(chunk, fresh.channel().voidPromise());
         }
@@ -577,7 +553,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         fresh.channel().config().setAutoRead(true);
         client.config().setAutoRead(true);
         log.info("{}: re-attached to {} in {} ms ({} setting(s) and {} prepared statement(s) restored)", describe(),
-                fresh.instance().name(), (System.nanoTime() - detachedAt) / 1_000_000, state.settingCount(),
+                fresh.instance().name(), (ticker.nanos() - movedAt) / 1_000_000, state.settingCount(),
                 state.statementCount());
         backendRelayed();
     }
@@ -591,7 +567,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
      * in flight, no transaction open, not moving.
      */
     private boolean betweenTransactions() {
-        return !detached && backend != null && quiet() && fromBackend.lastStatus() == PgMessageScanner.IDLE;
+        return !life.detached() && backend != null && quiet() && fromBackend.lastStatus() == PgMessageScanner.IDLE;
     }
 
     /**
@@ -600,7 +576,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
      */
     @Override
     public void holdRequested() {
-        client.eventLoop().execute(() -> hold.requested(closing || !client.isActive() || betweenTransactions()));
+        client.eventLoop().execute(() -> hold.requested(life.ending() || !client.isActive() || betweenTransactions()));
     }
 
     /** Called after each chunk relayed from the backend: has a transaction the switchover waits for ended? */
@@ -636,8 +612,8 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         if (!hold.park(chunk, betweenTransactions())) {
             return false;
         }
-        if (first) {
-            log.debug("{}: holding the next command while the primary moves", describe());
+        if (first && !life.ending()) {
+            life.to(SessionPhase.HELD);
         }
         return true;
     }
@@ -660,11 +636,11 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
      * moved meanwhile, along with the session to the new one. On the event loop.
      */
     private void sendKept() {
-        if (!hold.hasParked() || closing || detached || !client.isActive()) {
+        if (!hold.hasParked() || life.ending() || life.detached() || !client.isActive()) {
             return;
         }
         String primary = endpoint.router().topology().current().primary()
-                .map(io.auriga.core.topology.InstanceState::name).orElse(null);
+                .map(InstanceState::name).orElse(null);
         if (primary != null && !primary.equals(backend.instance().name())) {
             // The gate opens as soon as the new primary is published, which may be before this
             // session hears of it: it moves now, taking what it kept back along.
@@ -674,6 +650,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         for (ByteBuf chunk : hold.takeParked()) {
             clientRelay.relayKept(chunk);
         }
+        life.to(SessionPhase.RELAYING);
         backend.channel().flush();
         client.config().setAutoRead(true);
     }
@@ -686,7 +663,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
     @Override
     public void drainExpired(String why) {
         client.eventLoop().execute(() -> {
-            if (closing || detached || !client.isActive() || betweenTransactions()) {
+            if (life.ending() || life.detached() || !client.isActive() || betweenTransactions()) {
                 hold.arrived();
                 return;
             }
@@ -721,7 +698,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         for (byte[] parse : parses) {
             state.message((byte) 'P', Unpooled.wrappedBuffer(parse));
         }
-        if (parses.isEmpty() || detached) {
+        if (parses.isEmpty() || life.detached()) {
             return;
         }
         ByteBuf messages = client.alloc().buffer();
@@ -747,7 +724,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
     }
 
     boolean detached() {
-        return detached;
+        return life.detached();
     }
 
     /** Keeps what the client sends while its session moves; stops reading past a bound. */
@@ -774,7 +751,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
         if (chunk.readableBytes() != 5 || chunk.getByte(at) != 'X' || chunk.getInt(at + 1) != 4 || !keepable()) {
             return false;
         }
-        leaving = true;
+        life.to(SessionPhase.LEAVING);
         client.close();
         return true;
     }
@@ -785,7 +762,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
      * before anyone else gets it.
      */
     private boolean keepable() {
-        return connector.pool().enabled() && backend != null && !closing && !detached && held.isEmpty()
+        return connector.pool().enabled() && backend != null && !life.ending() && !life.detached() && held.isEmpty()
                 && (hold == null || !hold.hasParked()) && fromClient.lastTag() != 'X' && quiet()
                 && fromBackend.lastStatus() == PgMessageScanner.IDLE && !clientParameters.containsKey("replication")
                 && backend.channel().isActive();
@@ -793,8 +770,9 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
 
     void released() {
         // A session that started moving after its client said Terminate has no relay on that backend.
-        boolean keep = (leaving || keepable()) && !detached && backend != null && backend.channel().isActive()
-                && backend.channel().pipeline().get(PgRelayHandler.class) != null;
+        boolean keep = (life.is(SessionPhase.LEAVING) || keepable()) && backend != null
+                && backend.channel().isActive() && backend.channel().pipeline().get(PgRelayHandler.class) != null;
+        life.closed();
         live.remove(this);
         unanswered.disarm();
         held.forEach(ByteBuf::release);
@@ -828,14 +806,14 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
     /** The client said Terminate instead of logging in: it is closed without an answer. */
     void leftBeforeStartup() {
         log.debug("{}: client left before its startup packet", describe());
-        closing = true;
+        life.close();
         cancelTimer();
         client.close();
     }
 
     /** Sends a FATAL error to the client, logs the reason once, and closes. */
     void fatal(PgError error, String reason) {
-        if (closing) {
+        if (life.ending()) {
             return;
         }
         log.info("{}: {} ({} {})", describe(), LogText.escape(reason), error.code(), LogText.escape(error.message()));
@@ -843,7 +821,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
     }
 
     private void closeAfter(ByteBuf message) {
-        closing = true;
+        life.close();
         cancelTimer();
         if (client.isActive()) {
             client.writeAndFlush(message).addListener(ChannelFutureListener.CLOSE);
@@ -853,10 +831,7 @@ public final class PgSession implements io.auriga.core.topology.WriterSessions.S
     }
 
     private void releaseLease() {
-        if (lease != null) {
-            lease.close();
-            lease = null;
-        }
+        routing.releaseLease();
     }
 
     private void cancelTimer() {
