@@ -45,7 +45,7 @@ public final class RoutedLogin<B> {
     /** Why no backend was found. */
     public sealed interface Failure {
         /** A failover or switchover did not end by the deadline. */
-        record GaveUp(String reason) implements Failure {
+        record GaveUp(String reason, boolean first) implements Failure {
         }
 
         /** No instance can take the session. */
@@ -96,7 +96,7 @@ public final class RoutedLogin<B> {
         boolean expired = ticker.nanos() - deadline >= 0;
         if (route instanceof Route.Wait wait) {
             if (expired) {
-                onFailed.accept(new Failure.GaveUp(wait.reason()));
+                onFailed.accept(new Failure.GaveUp(wait.reason(), first));
                 return;
             }
             waiting.run();

@@ -4,8 +4,8 @@ import io.auriga.core.LogText;
 import io.auriga.core.net.ClientAdmission;
 import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.net.PeerHangup;
-import io.auriga.core.routing.ConnectionCounts;
-import io.auriga.core.routing.Route;
+import io.auriga.core.session.RoutedLogin;
+import io.auriga.core.session.Ticker;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.core.topology.WriterHold;
 import io.auriga.core.topology.WriterSessions;
@@ -31,6 +31,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
@@ -139,7 +140,7 @@ public final class MySqlSession implements WriterSessions.Session {
     private BackendLogin login;
     private int okSequence;
     private MySqlBackend backend;
-    private ConnectionCounts.Lease lease;
+    private final RoutedLogin<MySqlBackend> routing;
     private ScheduledFuture<?> startupTimer;
     private boolean closing;
     /**
@@ -170,6 +171,22 @@ public final class MySqlSession implements WriterSessions.Session {
         this.registry = registry;
         this.live = live;
         this.connectionId = registry.newId();
+        this.routing = new RoutedLogin<>(endpoint, client, Ticker.SYSTEM, new RoutedLogin.Backends<>() {
+            @Override
+            public Future<MySqlBackend> acquire(EventLoop loop, InstanceState instance) {
+                return connector.acquire(loop, instance, state == null ? login : login.withDatabase(state.schema()));
+            }
+
+            @Override
+            public Channel channel(MySqlBackend backend) {
+                return backend.channel();
+            }
+
+            @Override
+            public boolean refused(Throwable cause) {
+                return cause instanceof MySqlBackendLoginException e && e.error() != null;
+            }
+        }, () -> !closing && client.isActive(), this::cancelTimer);
         this.advertised = connector.profile().get().advertised(endpoint.sslContext() != null);
         this.writerHold = endpoint.router().followsPrimary() ? new WriterHold(endpoint.router().topology().writerGate(),
                 this, client, MAX_HELD_BYTES, WriterHold.limit(endpoint.cluster().failover()), this::sendKept) : null;
@@ -244,70 +261,25 @@ public final class MySqlSession implements WriterSessions.Session {
     }
 
     private long failoverDeadline() {
-        return System.nanoTime() + endpoint.cluster().failover().failoverTimeout().toNanos();
+        return routing.deadline();
     }
 
-    /**
-     * Routes the session and logs in to the chosen instance. While a failover is under way it
-     * waits, re-routing every few milliseconds until the failover timeout. A first login reports
-     * failures at once; a re-attach keeps trying until the deadline, since the instance it lost
-     * may still be listed as primary until the monitor notices.
-     */
+    /** Routes the session and logs in to the chosen instance (see {@link RoutedLogin}). */
     private void connect(long deadline, Consumer<MySqlBackend> onReady, boolean first) {
-        if (closing || !client.isActive()) {
-            return;
+        routing.connect(deadline, first, onReady, this::connectFailed);
+    }
+
+    private void connectFailed(RoutedLogin.Failure failure) {
+        if (failure instanceof RoutedLogin.Failure.GaveUp gaveUp) {
+            failed(MySqlErrors.failoverTimeout("failover of cluster " + endpoint.cluster().name()
+                    + " did not finish in time: " + gaveUp.reason()), "gave up waiting for failover", gaveUp.first());
+        } else if (failure instanceof RoutedLogin.Failure.Unavailable unavailable) {
+            failed(MySqlErrors.cannotConnect("no instance available for endpoint " + endpoint.name() + ": "
+                    + unavailable.reason()), unavailable.reason(), unavailable.first());
+        } else {
+            RoutedLogin.Failure.LoginFailed loginFailed = (RoutedLogin.Failure.LoginFailed) failure;
+            loginFailed(loginFailed.cause(), loginFailed.first());
         }
-        Route route = endpoint.router().route();
-        boolean expired = System.nanoTime() - deadline >= 0;
-        if (route instanceof Route.Wait wait) {
-            if (expired) {
-                failed(MySqlErrors.failoverTimeout("failover of cluster " + endpoint.cluster().name()
-                        + " did not finish in time: " + wait.reason()), "gave up waiting for failover", first);
-                return;
-            }
-            cancelTimer();
-            client.eventLoop().schedule(() -> connect(deadline, onReady, first), 50, TimeUnit.MILLISECONDS);
-            return;
-        }
-        if (route instanceof Route.Unavailable unavailable) {
-            if (first || expired) {
-                failed(MySqlErrors.cannotConnect("no instance available for endpoint " + endpoint.name() + ": "
-                        + unavailable.reason()), unavailable.reason(), first);
-            } else {
-                client.eventLoop().schedule(() -> connect(deadline, onReady, false), 100, TimeUnit.MILLISECONDS);
-            }
-            return;
-        }
-        if (!first && writerHold != null && writerHold.gateHeld()) {
-            // A switchover is moving the primary: a session that must move goes where it ends.
-            client.eventLoop().schedule(() -> connect(deadline, onReady, false), 10, TimeUnit.MILLISECONDS);
-            return;
-        }
-        Route.To to = (Route.To) route;
-        lease = endpoint.counts().acquire(to.instance().name());
-        BackendLogin as = state == null ? login : login.withDatabase(state.schema());
-        Future<MySqlBackend> attempt = connector.acquire(client.eventLoop(), to.instance(), as);
-        attempt.addListener(f -> {
-            if (f.isSuccess() && (closing || !client.isActive())) {
-                attempt.getNow().channel().close();
-                releaseLease();
-                return;
-            }
-            if (f.isSuccess()) {
-                onReady.accept(attempt.getNow());
-                return;
-            }
-            releaseLease();
-            boolean refusedByDatabase = f.cause() instanceof MySqlBackendLoginException e && e.error() != null;
-            if (refusedByDatabase || System.nanoTime() - deadline >= 0) {
-                loginFailed(f.cause(), first);
-            } else {
-                // The instance could not be reached: have the monitor look at once, and try again; a
-                // primary that died moments ago is replaced rather than reported.
-                endpoint.router().topology().suspect(to.instance().name());
-                client.eventLoop().schedule(() -> connect(deadline, onReady, first), 100, TimeUnit.MILLISECONDS);
-            }
-        });
     }
 
     private void loginFailed(Throwable cause, boolean first) {
@@ -1097,10 +1069,7 @@ public final class MySqlSession implements WriterSessions.Session {
     }
 
     private void releaseLease() {
-        if (lease != null) {
-            lease.close();
-            lease = null;
-        }
+        routing.releaseLease();
     }
 
     private void cancelTimer() {
