@@ -72,6 +72,27 @@ public enum SessionPhase {
         return next.isEmpty() ? EnumSet.noneOf(SessionPhase.class) : EnumSet.copyOf(next);
     }
 
+    /**
+     * The phase diagram as Mermaid ({@code stateDiagram-v2}), drawn from the transitions themselves. The
+     * arrows every phase has to CLOSING (an error on its way) and to CLOSED (the connection closed) are
+     * left to one note, so that the diagram shows the session's course.
+     */
+    public static String mermaid() {
+        StringBuilder out = new StringBuilder("stateDiagram-v2\n    [*] --> ").append(STARTING).append('\n');
+        for (SessionPhase from : values()) {
+            for (SessionPhase to : values()) {
+                boolean anyToEnd = (to == CLOSING || to == CLOSED) && from != CLOSING && from != LEAVING;
+                if (from.leadsTo(to) && !anyToEnd) {
+                    out.append("    ").append(from).append(" --> ").append(to).append('\n');
+                }
+            }
+        }
+        out.append("    ").append(CLOSED).append(" --> [*]\n");
+        out.append("    note right of ").append(CLOSED)
+                .append(" : every phase may go to CLOSING (an error to send) or CLOSED (the connection closed)\n");
+        return out.toString();
+    }
+
     /** The session is ending or over: nothing new may start (no move, no hold, no relay of new commands). */
     public boolean ending() {
         return this == LEAVING || this == CLOSING || this == CLOSED;

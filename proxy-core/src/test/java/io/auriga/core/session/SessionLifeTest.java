@@ -84,6 +84,18 @@ class SessionLifeTest {
         assertTrue(SessionPhase.CLOSED.next().isEmpty());
     }
 
+    @Test
+    void theReadmeShowsTheDiagramOfThesePhases() throws java.io.IOException {
+        String readme = java.nio.file.Files.readString(java.nio.file.Path.of("..", "README.md"));
+        String begin = "<!-- session-phases:begin -->\n```mermaid\n";
+        String end = "```\n<!-- session-phases:end -->";
+        int from = readme.indexOf(begin);
+        int to = readme.indexOf(end);
+        assertTrue(from >= 0 && to > from, "README.md has no session-phases block");
+        assertEquals(SessionPhase.mermaid(), readme.substring(from + begin.length(), to),
+                "README.md's session phase diagram is not SessionPhase.mermaid()");
+    }
+
     private void toRelaying() {
         life.to(SessionPhase.AUTHENTICATING);
         life.to(SessionPhase.CONNECTING);
