@@ -141,11 +141,15 @@ class QuorumKeeperTest {
             Thread.sleep(100);
             assertTrue(ops.calls.isEmpty(), "the next check is ten seconds after the last: " + ops.calls);
             now[0] = now[0].plus(QuorumKeeper.CHECK_EVERY);
-            holder.beginSwitchover("switchover from pg1 to pg2");
+            io.auriga.core.topology.FailoverState steady = holder.failoverState();
+            io.auriga.core.topology.FailoverState switching = new io.auriga.core.topology.FailoverState(
+                    io.auriga.core.topology.FailoverState.Phase.HOLDING, "pg1", "pg2", 1, steady.since(), null, null,
+                    null);
+            holder.moveFailoverState(steady, switching);
             holder.publish(topology(1, "pg1", Role.REPLICA, Role.REPLICA, Role.REPLICA), "probe");
             Thread.sleep(100);
             assertTrue(ops.calls.isEmpty(), "no check while a switchover changes the settings: " + ops.calls);
-            holder.endSwitchover();
+            holder.moveFailoverState(switching, steady);
             holder.publish(topology(1, "pg1", Role.REPLICA, Role.REPLICA, Role.REPLICA), "probe");
             assertEquals("check pg1 [pg2, pg3]", ops.next());
             assertEquals("pg1 [pg2, pg3]", ops.next(), "drifted: applied again");
