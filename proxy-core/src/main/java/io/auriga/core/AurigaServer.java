@@ -129,7 +129,7 @@ public final class AurigaServer implements AutoCloseable {
             throw new IOException("cluster " + cluster.name() + ": engine " + cluster.engine().configName()
                     + " is not supported by this build");
         }
-        TopologyHolder holder = new TopologyHolder(Monitor.initial(cluster, clock));
+        TopologyHolder holder = new TopologyHolder(Monitor.initial(cluster, clock), clock);
         topologies.put(cluster.name(), holder);
         Monitor monitor = new Monitor(cluster, engine.probes(cluster), holder, clock);
         monitors.add(monitor);
@@ -141,7 +141,7 @@ public final class AurigaServer implements AutoCloseable {
         Rejoiner rejoiner = rejoiners.containsKey(cluster.name()) ? rejoiners.get(cluster.name())
                 : CommandRejoiner.of(cluster).orElse(null);
         orchestrators.put(cluster.name(), new FailoverOrchestrator(cluster, holder, monitor, operations, rejoiner,
-                quorum));
+                quorum, clock));
         UserStore users = new UserStore(config.users(), Tokens.of(config.tokens(), clock), engine.credentials(cluster),
                 blocking, clock, config.server().userCacheTtl(), random);
         userStores.add(users);

@@ -1,59 +1,70 @@
 package io.auriga.core.failover;
 
+import static io.auriga.core.topology.FailoverState.Phase.AWAITING_PUBLICATION;
+import static io.auriga.core.topology.FailoverState.Phase.HELD;
+import static io.auriga.core.topology.FailoverState.Phase.HOLDING;
+import static io.auriga.core.topology.FailoverState.Phase.NO_CANDIDATE;
+import static io.auriga.core.topology.FailoverState.Phase.PRIMARY_LOST;
+import static io.auriga.core.topology.FailoverState.Phase.PROMOTING;
+import static io.auriga.core.topology.FailoverState.Phase.REPOINTING;
+import static io.auriga.core.topology.FailoverState.Phase.STEADY;
+
 import io.auriga.config.ClusterConfig;
+import io.auriga.config.InstanceConfig;
 import io.auriga.core.engine.ClusterOperations;
+import io.auriga.core.failover.FailoverTable.Event;
 import io.auriga.core.health.Monitor;
+import io.auriga.core.topology.FailoverState;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.core.topology.Role;
 import io.auriga.core.topology.Topology;
 import io.auriga.core.topology.TopologyChange;
 import io.auriga.core.topology.TopologyHolder;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replaces a lost primary. Listens to the cluster's snapshots; when {@link FailoverPlan#decide}
- * yields a plan it fences the lost primary in the topology at once (so it is never routed to
- * again, even if it returns), promotes the candidate, has the monitor publish the new primary
- * (raising the epoch), and repoints the other replicas. A former primary seen again is made
- * read-only and its sessions ended. Steps run on one thread per cluster, each with a deadline;
- * a failed promotion is logged and planned again from the next snapshot. Under quorum durability the
- * plan comes from {@link FailoverPlan#decideQuorum}: a failover is held (and said so in the topology)
- * until a replica is known to hold every acknowledged commit, and the candidate is given its
- * synchronous set before it is promoted.
- *
- * <p>A planned {@linkplain #switchover switchover} runs on the same thread under the same busy
- * flag, so a failover and a switchover never overlap, and no failover is planned while a
- * switchover makes the old primary read-only and hands its role over. Rejoining a former primary
- * runs on a thread of its own: it can take minutes and must not hold up a failover.
+ * Replaces a lost primary and runs planned switchovers, moving the cluster's {@link FailoverState}
+ * (held by the {@link TopologyHolder}) along {@link FailoverTable} and nowhere else:
+ * <pre>
+ *   snapshot without the primary ─► PRIMARY_LOST ─► plan ({@link FailoverPlan#decide}, or
+ *       {@link FailoverPlan#decideQuorum}: HELD, saying why) ─► PROMOTING: the lost primary is fenced
+ *       (the monitor reads it from the state), the candidate promoted on the worker
+ *   ─► AWAITING_PUBLICATION: the monitor, asked to probe now, publishes the candidate (the epoch grows)
+ *   ─► REPOINTING: the other replicas follow it ─► STEADY
+ * </pre>
+ * Every step reads what it needs from the state, so an orchestrator handed a state mid-way carries
+ * on from it ({@link #resume}); a failed promotion is logged and planned again from the next snapshot.
+ * A planned {@linkplain #switchover switchover} starts only from STEADY and runs on the same worker,
+ * so a failover and a switchover never overlap. A former primary seen again is fenced and rejoined
+ * ({@link FormerPrimaries}).
  */
 public final class FailoverOrchestrator implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FailoverOrchestrator.class);
 
     private final ClusterConfig cluster;
     private final TopologyHolder holder;
-    private final Monitor monitor;
+    private final Runnable probeNow;
     private final ClusterOperations operations;
     private final Rejoiner rejoiner;
-    private final ExecutorService worker;
-    /** Rejoining can take minutes (a rewind, an operator's command): never in the way of a failover. */
-    private final ExecutorService rejoinWorker;
-    private final AtomicBoolean busy = new AtomicBoolean();
-    private final Set<String> fencing = ConcurrentHashMap.newKeySet();
-    private volatile String lastPrimary;
-    private volatile String noCandidateLogged;
     private final QuorumKeeper quorum;
-    private java.time.Instant lostSince;
-    private String holdLogged;
+    private final Clock clock;
+    private final ScheduledExecutorService worker;
+    private final ExecutorService rejoinWorker;
+    private final Transitions moves;
+    private final FormerPrimaries former;
+    /** The last primary the snapshots showed; who a failover replaces. */
+    private volatile String lastPrimary;
 
     /**
      * @param rejoiner turns a fenced former primary into a replica of the current one, for clusters
@@ -67,47 +78,223 @@ public final class FailoverOrchestrator implements AutoCloseable {
     /** @param quorum keeps quorum durability on the primary; null for asynchronous durability */
     public FailoverOrchestrator(ClusterConfig cluster, TopologyHolder holder, Monitor monitor,
                                 ClusterOperations operations, Rejoiner rejoiner, QuorumKeeper quorum) {
-        this.quorum = quorum;
+        this(cluster, holder, monitor, operations, rejoiner, quorum, Clock.systemUTC());
+    }
+
+    /** @param clock measures the steps and dates the state */
+    public FailoverOrchestrator(ClusterConfig cluster, TopologyHolder holder, Monitor monitor,
+                                ClusterOperations operations, Rejoiner rejoiner, QuorumKeeper quorum, Clock clock) {
+        this(cluster, holder, monitor::probeNow, operations, rejoiner, quorum, clock,
+                Executors.newSingleThreadScheduledExecutor(daemon("auriga-failover-" + cluster.name())),
+                Executors.newSingleThreadExecutor(daemon("auriga-rejoin-" + cluster.name())));
+    }
+
+    /**
+     * @param probeNow     asks the monitor for a round at once (after a promotion, say)
+     * @param worker       runs every step, one at a time, and the deadline of the publication
+     * @param rejoinWorker runs rejoins, which can take minutes and must not hold up a failover
+     */
+    public FailoverOrchestrator(ClusterConfig cluster, TopologyHolder holder, Runnable probeNow,
+                                ClusterOperations operations, Rejoiner rejoiner, QuorumKeeper quorum, Clock clock,
+                                ScheduledExecutorService worker, ExecutorService rejoinWorker) {
         this.cluster = cluster;
-        this.rejoiner = rejoiner;
         this.holder = holder;
-        this.monitor = monitor;
+        this.probeNow = probeNow;
         this.operations = operations;
-        this.worker = Executors.newSingleThreadExecutor(daemon("auriga-failover-" + cluster.name()));
-        this.rejoinWorker = Executors.newSingleThreadExecutor(daemon("auriga-rejoin-" + cluster.name()));
+        this.rejoiner = rejoiner;
+        this.quorum = quorum;
+        this.clock = clock;
+        this.worker = worker;
+        this.rejoinWorker = rejoinWorker;
+        this.moves = new Transitions(cluster.name(), holder);
+        this.former = new FormerPrimaries(cluster, operations, rejoiner, worker, rejoinWorker, () -> lastPrimary,
+                probeNow);
         holder.current().primary().ifPresent(p -> lastPrimary = p.name());
         holder.addListener(this::changed);
+        resume(holder.failoverState());
     }
 
     private void changed(TopologyChange change) {
         Topology now = change.after();
-        now.primary().ifPresent(p -> {
-            lastPrimary = p.name();
-            holder.endFailover();
-        });
-        fenceReturningPrimaries(now);
-        if (!cluster.failover().auto() || busy.get()) {
+        now.primary().ifPresent(p -> lastPrimary = p.name());
+        former.observe(now);
+        FailoverState state = holder.failoverState();
+        switch (state.phase()) {
+            case STEADY -> {
+                state = forgetRejoined(state, now);
+                if (cluster.failover().auto() && lost(now)) {
+                    FailoverState pending = new FailoverState(PRIMARY_LOST, lastPrimary, null, now.epoch(), now.at(),
+                            null, null, state.fenced());
+                    if (moves.move(state, Event.PRIMARY_LOST, pending, lastPrimary)) {
+                        decide(pending, now);
+                    }
+                }
+            }
+            case PRIMARY_LOST, HELD, NO_CANDIDATE -> {
+                if (cluster.failover().auto()) {
+                    decide(state, now);
+                }
+            }
+            case AWAITING_PUBLICATION -> {
+                if (published(now, state)) {
+                    published(state, now);
+                }
+            }
+            default -> {
+                // A failover step or a switchover is running on the worker; it moves the state on.
+            }
+        }
+    }
+
+    /** Former primaries seen replaying again leave the fenced set. */
+    private FailoverState forgetRejoined(FailoverState state, Topology now) {
+        for (String name : state.fenced()) {
+            if (now.instance(name).map(i -> i.role() == Role.REPLICA).orElse(false)) {
+                FailoverState next = state.unfencing(name);
+                if (!moves.move(state, Event.FENCED_REJOINED, next, name)) {
+                    return holder.failoverState();
+                }
+                state = next;
+            }
+        }
+        return state;
+    }
+
+    /** The last primary is down and no instance is the single primary. */
+    private boolean lost(Topology now) {
+        return now.primary().isEmpty() && lastPrimary != null
+                && now.instance(lastPrimary).map(i -> i.role() == Role.DOWN).orElse(false);
+    }
+
+    /** From PRIMARY_LOST, HELD or NO_CANDIDATE: on the monitor's thread, so the state cannot move meanwhile. */
+    private void decide(FailoverState state, Topology now) {
+        if (!lost(now) || (quorum != null && !FailoverPlan.needed(now, lastPrimary))) {
+            moves.move(state, Event.PRIMARY_BACK, state.ended(), now.primary().map(p -> p.name() + " is primary")
+                    .orElse("no instance is the single primary"));
             return;
         }
-        Optional<FailoverPlan> plan = quorum == null ? FailoverPlan.decide(now, lastPrimary) : quorumPlan(now);
-        if (plan.isEmpty()) {
-            if (quorum == null) {
-                warnWhenStuck(now);
+        if (quorum == null) {
+            Optional<FailoverPlan> plan = FailoverPlan.decide(now, lastPrimary);
+            if (plan.isPresent()) {
+                start(state, plan.get(), now);
+            } else if (state.phase() != NO_CANDIDATE) {
+                moves.move(state, Event.NO_CANDIDATE, state.in(NO_CANDIDATE), lastPrimary);
             }
             return;
         }
-        if (busy.compareAndSet(false, true)) {
-            // Marked here, on the thread that published the loss, not once the worker gets to it: a
-            // writer session connecting in between would otherwise be refused instead of waiting.
-            holder.beginFailover("primary " + plan.get().lost() + " was lost; promoting "
-                    + plan.get().candidate().name());
-            worker.execute(() -> {
-                try {
-                    run(plan.get());
-                } finally {
-                    busy.set(false);
+        if (state.phase() == PRIMARY_LOST) {
+            probeNow.run(); // positions read after the loss, without waiting for the next interval
+        }
+        FailoverPlan.QuorumDecision decision = FailoverPlan.decideQuorum(now, lastPrimary, state.since());
+        if (decision.hold() != null) {
+            String hold = "primary " + lastPrimary + " was lost; not promoting yet (durability: quorum): "
+                    + decision.hold();
+            if (state.phase() != HELD || !hold.equals(state.detail())) {
+                moves.move(state, decision.blocked() ? Event.HOLD_BLOCKED : Event.HOLD, state.held(hold), hold);
+            }
+            return;
+        }
+        decision.plan().ifPresent(plan -> start(state, plan, now));
+    }
+
+    private void start(FailoverState state, FailoverPlan plan, Topology now) {
+        InstanceState candidate = plan.candidate();
+        FailoverState promoting = new FailoverState(PROMOTING, plan.lost(), candidate.name(), now.epoch(),
+                clock.instant(), null, plan.followers().stream().map(InstanceState::name).toList(), state.fenced())
+                .fencing(plan.lost());
+        // Moved here, on the thread that published the loss, not once the worker gets to it: a writer
+        // session connecting in between would otherwise be refused instead of waiting.
+        if (moves.move(state, Event.PLANNED, promoting, plan.lost(), candidate.name(),
+                candidate.config().promotionTier(), candidate.position(), candidate.received(),
+                candidate.lagMillis())) {
+            probeNow.run(); // the lost primary is published fenced at once
+            worker.execute(() -> promote(promoting, false));
+        }
+    }
+
+    /** PROMOTING: promotes the candidate; resumed, first asks whether it already is primary. */
+    private void promote(FailoverState state, boolean resumed) {
+        Duration timeout = cluster.failover().failoverTimeout();
+        InstanceConfig candidate = config(state.to());
+        long started = clock.millis();
+        try {
+            if (!resumed || !alreadyPrimary(candidate)) {
+                if (quorum != null) {
+                    quorum.prepare(candidate, timeout);
                 }
-            });
+                operations.promote(candidate, timeout);
+            }
+        } catch (Exception e) {
+            moves.require(state, Event.PROMOTION_FAILED, state.ended(), state.to(), e.getMessage());
+            return;
+        }
+        lastPrimary = state.to();
+        probeNow.run();
+        FailoverState awaiting = state.in(AWAITING_PUBLICATION);
+        moves.require(state, Event.PROMOTED, awaiting, state.to(), clock.millis() - started);
+        awaitPublication(awaiting);
+    }
+
+    private boolean alreadyPrimary(InstanceConfig candidate) {
+        try {
+            return operations.isPrimary(candidate, cluster.failover().probeTimeout());
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** AWAITING_PUBLICATION: on to REPOINTING once the monitor publishes the candidate, or at the deadline. */
+    private void awaitPublication(FailoverState state) {
+        if (published(holder.current(), state)) {
+            published(state, holder.current());
+            return;
+        }
+        long timeout = cluster.failover().failoverTimeout().toMillis();
+        worker.schedule(() -> {
+            FailoverState repointing = state.in(REPOINTING);
+            if (moves.move(state, Event.PUBLICATION_OVERDUE, repointing, state.to(), timeout)) {
+                repoint(repointing);
+            }
+        }, timeout, TimeUnit.MILLISECONDS);
+    }
+
+    private static boolean published(Topology now, FailoverState state) {
+        return now.primary().map(p -> p.name().equals(state.to())).orElse(false);
+    }
+
+    private void published(FailoverState state, Topology now) {
+        FailoverState repointing = state.in(REPOINTING);
+        if (moves.move(state, Event.PUBLISHED, repointing, state.to(), now.epoch())) {
+            worker.execute(() -> repoint(repointing));
+        }
+    }
+
+    /** REPOINTING: each follower is pointed at the new primary; a failure is logged and left for an operator. */
+    private void repoint(FailoverState state) {
+        InstanceConfig primary = config(state.to());
+        for (String name : state.followers()) {
+            try {
+                operations.repoint(config(name), primary, cluster.failover().failoverTimeout());
+                log.info("cluster {}: {} now replicates from {}", cluster.name(), name, state.to());
+            } catch (Exception e) {
+                log.error("cluster {}: repointing {} to {} failed: {}", cluster.name(), name, state.to(),
+                        e.getMessage());
+            }
+        }
+        moves.require(state, Event.REPOINTED, state.ended(), state.to());
+    }
+
+    /**
+     * Carries on from {@code state}, as an orchestrator that took over from another would: each step
+     * first finds out whether it already happened. Deciding states are decided from the next snapshot.
+     */
+    private void resume(FailoverState state) {
+        switch (state.phase()) {
+            case PROMOTING -> worker.execute(() -> promote(state, true));
+            case AWAITING_PUBLICATION -> worker.execute(() -> awaitPublication(state));
+            case REPOINTING -> worker.execute(() -> repoint(state));
+            case STEADY, PRIMARY_LOST, HELD, NO_CANDIDATE -> { }
+            default -> worker.execute(() -> switchoverOf(state).resume(state));
         }
     }
 
@@ -125,7 +312,13 @@ public final class FailoverOrchestrator implements AutoCloseable {
             return CompletableFuture.completedFuture(SwitchoverResult.refused(cluster.name(), e.outcome(),
                     e.getMessage()));
         }
-        if (holder.failover() != null || !busy.compareAndSet(false, true)) {
+        FailoverState steady = holder.failoverState();
+        FailoverState holding = new FailoverState(HOLDING, plan.primary().name(), plan.candidate().name(),
+                holder.current().epoch(), clock.instant(), null,
+                plan.followers().stream().map(InstanceState::name).toList(), steady.fenced());
+        if (steady.phase() != STEADY || !moves.move(steady, Event.SWITCHOVER_REQUESTED, holding,
+                plan.primary().name(), plan.candidate().name(), plan.candidate().config().promotionTier(),
+                plan.candidate().lagMillis())) {
             String message = "a failover or switchover of cluster " + cluster.name() + " is already running";
             log.warn("cluster {}: switchover refused: {}", cluster.name(), message);
             return CompletableFuture.completedFuture(SwitchoverResult.refused(cluster.name(),
@@ -135,151 +328,29 @@ public final class FailoverOrchestrator implements AutoCloseable {
         try {
             worker.execute(() -> {
                 try {
-                    SwitchoverResult result = new Switchover(cluster, holder, monitor, operations, rejoiner, quorum,
-                            fencing, plan).run();
+                    SwitchoverResult result = switchoverOf(holding).run(holding);
                     lastPrimary = result.newPrimary();
                     done.complete(result);
                 } catch (RuntimeException | Error e) {
                     log.error("cluster {}: switchover failed", cluster.name(), e);
                     done.completeExceptionally(e);
-                } finally {
-                    busy.set(false);
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            busy.set(false);
+        } catch (RejectedExecutionException e) {
             done.completeExceptionally(e);
         }
         return done;
     }
 
-    private void run(FailoverPlan plan) {
-        Duration timeout = cluster.failover().failoverTimeout();
-        String candidate = plan.candidate().name();
-        log.warn("cluster {}: primary {} is lost; promoting {} (tier {}, position {}, received {}, lag {} ms)",
-                cluster.name(), plan.lost(), candidate, plan.candidate().config().promotionTier(),
-                plan.candidate().position(), plan.candidate().received(), plan.candidate().lagMillis());
-        holder.beginFailover("primary " + plan.lost() + " was lost; promoting " + candidate);
-        monitor.requestFence(plan.lost());
-        monitor.expectHandover(plan.lost(), candidate);
-        long started = System.nanoTime();
-        try {
-            if (quorum != null) {
-                quorum.prepare(plan, timeout);
-            }
-            operations.promote(plan.candidate().config(), timeout);
-        } catch (Exception e) {
-            monitor.cancelHandover();
-            holder.endFailover();
-            log.error("cluster {}: promoting {} failed: {}", cluster.name(), candidate, e.getMessage());
-            return;
-        }
-        lastPrimary = candidate;
-        monitor.probeNow();
-        log.warn("cluster {}: {} promoted in {} ms", cluster.name(), candidate,
-                (System.nanoTime() - started) / 1_000_000);
-        for (InstanceState follower : plan.followers()) {
-            try {
-                operations.repoint(follower.config(), plan.candidate().config(), timeout);
-                log.info("cluster {}: {} now replicates from {}", cluster.name(), follower.name(), candidate);
-            } catch (Exception e) {
-                log.error("cluster {}: repointing {} to {} failed: {}", cluster.name(), follower.name(), candidate,
-                        e.getMessage());
-            }
-        }
+    private Switchover switchoverOf(FailoverState state) {
+        return new Switchover(cluster, holder, moves, probeNow, operations, rejoiner, quorum, former, clock,
+                config(state.from()), config(state.to()));
     }
 
-    /** A fenced former primary that answers probes again is made read-only and its sessions ended, once. */
-    private void fenceReturningPrimaries(Topology now) {
-        for (InstanceState instance : now.instances()) {
-            if (instance.role() == Role.FENCED && instance.error() == null && fencing.add(instance.name())) {
-                String primary = now.primary().map(InstanceState::name).orElse(null);
-                worker.execute(() -> fenceAndRejoin(instance, primary));
-            } else if (instance.role() == Role.REPLICA) {
-                fencing.remove(instance.name());
-            }
-        }
-    }
-
-    private void fenceAndRejoin(InstanceState instance, String primary) {
-        // Queued behind a failover or switchover on this worker: an instance promoted by it can look
-        // fenced to a probe in the middle of its promotion (MariaDB: replication reset, read_only
-        // not yet off). Fencing it now would fence the new primary.
-        if (instance.name().equals(lastPrimary)) {
-            fencing.remove(instance.name());
-            log.info("cluster {}: {} looked fenced while it was being promoted; it is the primary, not fenced",
-                    cluster.name(), instance.name());
-            return;
-        }
-        try {
-            operations.fence(instance.config(), cluster.failover().probeTimeout().multipliedBy(2));
-            log.warn("cluster {}: former primary {} is back; made it read-only and ended its sessions",
-                    cluster.name(), instance.name());
-        } catch (Exception e) {
-            fencing.remove(instance.name());
-            log.error("cluster {}: fencing {} failed: {}", cluster.name(), instance.name(), e.getMessage());
-            return;
-        }
-        if (rejoiner != null && primary != null) {
-            rejoinWorker.execute(() -> rejoin(instance, primary));
-        }
-    }
-
-    private void rejoin(InstanceState instance, String primary) {
-        try {
-            rejoiner.rejoin(instance.name(), primary);
-            log.warn("cluster {}: former primary {} rejoined as a replica of {}", cluster.name(), instance.name(),
-                    primary);
-            monitor.probeNow();
-        } catch (Exception e) {
-            log.error("cluster {}: rejoining {} to {} failed; it stays fenced: {}", cluster.name(), instance.name(),
-                    primary, e.getMessage());
-        }
-    }
-
-    /**
-     * The quorum plan for {@code now}; while a needed failover is held, says why in the topology and,
-     * once per reason, in the log. Called on the monitor's thread only.
-     */
-    private Optional<FailoverPlan> quorumPlan(Topology now) {
-        if (!FailoverPlan.needed(now, lastPrimary)) {
-            lostSince = null;
-            holdLogged = null;
-            return Optional.empty();
-        }
-        if (lostSince == null) {
-            lostSince = now.at();
-            monitor.probeNow(); // positions read after the loss, without waiting for the next interval
-        }
-        FailoverPlan.QuorumDecision decision = FailoverPlan.decideQuorum(now, lastPrimary, lostSince);
-        if (decision.hold() != null) {
-            String hold = "primary " + lastPrimary + " was lost; not promoting yet (durability: quorum): "
-                    + decision.hold();
-            holder.beginFailover(hold);
-            if (!hold.equals(holdLogged)) {
-                holdLogged = hold;
-                if (decision.blocked()) {
-                    log.error("cluster {}: {}; writes wait until it reports, or promote a replica by hand "
-                            + "(pg_promote) and Auriga follows it", cluster.name(), hold);
-                } else {
-                    log.info("cluster {}: {}", cluster.name(), hold);
-                }
-            }
-        }
-        return decision.plan();
-    }
-
-    private void warnWhenStuck(Topology now) {
-        if (now.primary().isPresent() || lastPrimary == null) {
-            noCandidateLogged = null;
-            return;
-        }
-        boolean lost = now.instance(lastPrimary).map(i -> i.role() == Role.DOWN).orElse(false);
-        if (lost && !lastPrimary.equals(noCandidateLogged)) {
-            noCandidateLogged = lastPrimary;
-            log.error("cluster {}: primary {} is lost and no healthy replica can be promoted; writes are refused "
-                    + "until one is", cluster.name(), lastPrimary);
-        }
+    private InstanceConfig config(String name) {
+        return cluster.instances().stream().filter(i -> i.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("cluster " + cluster.name() + " has no instance "
+                        + name));
     }
 
     private static ThreadFactory daemon(String name) {

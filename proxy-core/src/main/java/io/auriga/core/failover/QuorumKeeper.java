@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,7 +50,7 @@ public final class QuorumKeeper implements AutoCloseable {
     private final ClusterOperations operations;
     private final Clock clock;
     private final Duration timeout;
-    private final ThreadPoolExecutor worker;
+    private final ExecutorService worker;
     private final AtomicBoolean queued = new AtomicBoolean();
     private volatile Applied applied;
     /** What was last handed to the worker (or prepared); null after a failure, so that it is tried again. */
@@ -64,16 +65,23 @@ public final class QuorumKeeper implements AutoCloseable {
     }
 
     public QuorumKeeper(ClusterConfig cluster, TopologyHolder holder, ClusterOperations operations, Clock clock) {
+        this(cluster, holder, operations, clock, new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(1), r -> {
+                    Thread t = new Thread(r, "auriga-quorum-" + cluster.name());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.DiscardPolicy()));
+    }
+
+    /** @param worker applies and checks the settings, one run at a time (at most one is queued) */
+    public QuorumKeeper(ClusterConfig cluster, TopologyHolder holder, ClusterOperations operations, Clock clock,
+                        ExecutorService worker) {
         this.cluster = cluster;
         this.holder = holder;
         this.operations = operations;
         this.clock = clock;
         this.timeout = cluster.failover().probeTimeout().multipliedBy(3);
-        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1), r -> {
-            Thread t = new Thread(r, "auriga-quorum-" + cluster.name());
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.DiscardPolicy());
+        this.worker = worker;
         holder.addListener(this::changed);
         consider(holder.current());
     }

@@ -3,14 +3,15 @@ package io.auriga.core.failover;
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.InstanceConfig;
 import io.auriga.core.engine.ClusterOperations;
-import io.auriga.core.health.Monitor;
-import io.auriga.core.topology.InstanceState;
+import io.auriga.core.failover.FailoverTable.Event;
+import io.auriga.core.topology.FailoverState;
+import io.auriga.core.topology.FailoverState.Phase;
 import io.auriga.core.topology.TopologyHolder;
 import io.auriga.core.topology.WriterGate;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,10 @@ import org.slf4j.LoggerFactory;
  *   rejoin     the old primary becomes a replica (where Auriga manages it), else stays fenced read-only
  * </pre>
  * A failure before promotion rolls back: the old primary is made writable again and held sessions
- * go on there. Runs on the cluster's failover thread, so it never overlaps a failover.
+ * go on there. Runs on the cluster's failover thread, so it never overlaps a failover. Each step
+ * moves the cluster's {@link FailoverState} along {@link FailoverTable} (HOLDING, DEMOTING,
+ * CATCHING_UP, HANDING_OVER, PUBLISHING, REJOINING; ROLLING_BACK), from which the monitor learns
+ * that the old primary stays the primary while read-only, and when it is to be fenced.
  */
 final class Switchover {
     private static final Logger log = LoggerFactory.getLogger(Switchover.class);
@@ -37,43 +41,43 @@ final class Switchover {
 
     private final ClusterConfig cluster;
     private final TopologyHolder holder;
-    private final Monitor monitor;
+    private final Transitions moves;
+    private final Runnable probeNow;
     private final ClusterOperations operations;
     private final Rejoiner rejoiner;
     private final QuorumKeeper quorum;
-    private final Set<String> fencing;
-    private final SwitchoverPlan plan;
+    private final FormerPrimaries former;
+    private final Clock clock;
     private final InstanceConfig oldPrimary;
     private final InstanceConfig candidate;
     private final Duration stepTimeout;
     private final List<SwitchoverResult.Step> steps = new ArrayList<>();
-    private final long started = System.nanoTime();
+    private final long started;
     private long heldAt;
+    private FailoverState state;
 
-    /**
-     * @param fencing former primaries the orchestrator must not fence and rejoin on its own; the
-     *                old primary is added before it is fenced in the topology
-     */
-    Switchover(ClusterConfig cluster, TopologyHolder holder, Monitor monitor, ClusterOperations operations,
-               Rejoiner rejoiner, QuorumKeeper quorum, Set<String> fencing, SwitchoverPlan plan) {
+    Switchover(ClusterConfig cluster, TopologyHolder holder, Transitions moves, Runnable probeNow,
+               ClusterOperations operations, Rejoiner rejoiner, QuorumKeeper quorum, FormerPrimaries former,
+               Clock clock, InstanceConfig oldPrimary, InstanceConfig candidate) {
         this.quorum = quorum;
         this.cluster = cluster;
         this.holder = holder;
-        this.monitor = monitor;
+        this.moves = moves;
+        this.probeNow = probeNow;
         this.operations = operations;
         this.rejoiner = rejoiner;
-        this.fencing = fencing;
-        this.plan = plan;
-        this.oldPrimary = plan.primary().config();
-        this.candidate = plan.candidate().config();
+        this.former = former;
+        this.clock = clock;
+        this.oldPrimary = oldPrimary;
+        this.candidate = candidate;
+        this.started = clock.millis();
         Duration probeBased = cluster.failover().probeTimeout().multipliedBy(3);
         this.stepTimeout = probeBased.compareTo(MIN_STEP_TIMEOUT) < 0 ? MIN_STEP_TIMEOUT : probeBased;
     }
 
-    SwitchoverResult run() {
-        log.warn("cluster {}: switchover from {} to {} begins (tier {}, lag {} ms)", cluster.name(), oldPrimary.name(),
-                candidate.name(), candidate.promotionTier(), plan.candidate().lagMillis());
-        holder.beginSwitchover("switchover from " + oldPrimary.name() + " to " + candidate.name());
+    /** Runs the switchover from HOLDING (the orchestrator moved there when it accepted the request). */
+    SwitchoverResult run(FailoverState holding) {
+        state = holding;
         try {
             String failedStep = "hold";
             try {
@@ -82,24 +86,29 @@ final class Switchover {
                 drain();
                 failedStep = "read-only";
                 // From here on the old primary may report itself read-only: it is still the primary.
-                monitor.expectHandover(oldPrimary.name(), candidate.name());
+                advance(Event.DRAINED, Phase.DEMOTING);
                 step("read-only", () -> {
                     operations.makeReadOnly(oldPrimary, stepTimeout);
                     return oldPrimary.name() + " refuses new writes";
                 });
+                advance(Event.READ_ONLY, Phase.CATCHING_UP, oldPrimary.name());
                 failedStep = "catch-up";
                 step("catch-up", this::catchUp);
+                advance(Event.CAUGHT_UP, Phase.HANDING_OVER, candidate.name());
                 failedStep = "promote";
-                fencing.add(oldPrimary.name());
+                former.leave(oldPrimary.name());
                 promote();
+                advance(Event.PROMOTED, Phase.PUBLISHING, candidate.name());
             } catch (Exception e) {
                 if (!failedStep.equals("promote") || !candidateIsPrimary()) {
                     return rollBack(failedStep, e);
                 }
-                log.warn("cluster {}: promoting {} reported an error but it is primary now; rolling forward: {}",
-                        cluster.name(), candidate.name(), message(e));
+                advance(Event.PROMOTED_DESPITE_ERROR, Phase.PUBLISHING, candidate.name(), message(e));
             }
             return rollForward();
+        } catch (RuntimeException | Error e) {
+            abort(e);
+            throw e;
         } finally {
             if (holder.writerGate().held()) {
                 // Only an unexpected error gets here with the gate still held: never leave sessions waiting.
@@ -107,22 +116,62 @@ final class Switchover {
                         cluster.name());
                 holder.writerGate().release();
             }
-            holder.endSwitchover();
+        }
+    }
+
+    /**
+     * Carries on from a switchover state another orchestrator left: before the promotion it rolls
+     * back (the old primary made writable again, which is harmless when it still is), from the
+     * promotion on it rolls forward (publishing, repointing and rejoining find what already happened).
+     */
+    SwitchoverResult resume(FailoverState at) {
+        state = at;
+        log.warn("cluster {}: carrying on with the switchover from {} to {} from {}", cluster.name(),
+                oldPrimary.name(), candidate.name(), at.phase());
+        return switch (at.phase()) {
+            case HOLDING, DEMOTING, CATCHING_UP -> rollBack(at.phase().name().toLowerCase(),
+                    new IllegalStateException("the switchover was interrupted"));
+            case HANDING_OVER -> candidateIsPrimary() ? resumeForward()
+                    : rollBack("promote", new IllegalStateException("the switchover was interrupted"));
+            case PUBLISHING, REJOINING -> rollForward();
+            case ROLLING_BACK -> rolledBack("resumed", new IllegalStateException("the switchover was interrupted"));
+            default -> throw new IllegalStateException("not a switchover state: " + at.phase());
+        };
+    }
+
+    private SwitchoverResult resumeForward() {
+        former.leave(oldPrimary.name());
+        advance(Event.PROMOTED, Phase.PUBLISHING, candidate.name());
+        return rollForward();
+    }
+
+    private void advance(Event event, Phase next, Object... args) {
+        FailoverState to = next == Phase.PUBLISHING ? state.in(next).fencing(oldPrimary.name()) : state.in(next);
+        moves.require(state, event, to, args);
+        state = to;
+    }
+
+    private void abort(Throwable e) {
+        if (state.phase() != Phase.STEADY) {
+            FailoverState ended = state.ended();
+            if (moves.move(state, Event.ABORTED, ended, state.phase(), message(e))) {
+                state = ended;
+            }
         }
     }
 
     private void hold() {
         WriterGate gate = holder.writerGate();
-        heldAt = System.nanoTime();
+        heldAt = clock.millis();
         gate.hold();
         record("hold", heldAt, gate.pending() + " writer session(s) not yet between transactions");
     }
 
     private void drain() throws InterruptedException {
         WriterGate gate = holder.writerGate();
-        long begun = System.nanoTime();
+        long begun = clock.millis();
         Duration drain = cluster.failover().switchoverDrain();
-        if (gate.awaitDrained(begun + drain.toNanos())) {
+        if (gate.awaitDrained(drain)) {
             record("drain", begun, "every writer session is between transactions");
             return;
         }
@@ -133,10 +182,9 @@ final class Switchover {
                 cluster.name(), left, drain.toMillis());
         gate.expire(why);
         // Sessions end their transaction on their own threads; the read-only step ends any that linger.
-        gate.awaitDrained(System.nanoTime() + stepTimeout.toNanos());
+        gate.awaitDrained(stepTimeout);
         record("drain", begun, left + " session(s) still in a transaction at the deadline lost it");
     }
-
     private String catchUp() throws Exception {
         long position = operations.awaitCaughtUp(oldPrimary, candidate, cluster.failover().failoverTimeout());
         return candidate.name() + " replayed " + oldPrimary.name() + "'s log up to position " + position;
@@ -165,31 +213,34 @@ final class Switchover {
     }
 
     private SwitchoverResult rollForward() {
-        long publishBegun = System.nanoTime();
-        monitor.requestFence(oldPrimary.name());
+        long publishBegun = clock.millis();
+        probeNow.run(); // the state fences the old primary: published at once
         boolean published = awaitPublished();
         record("publish", publishBegun, published ? candidate.name() + " published as primary (epoch "
                 + holder.current().epoch() + "), " + oldPrimary.name() + " fenced"
                 : candidate.name() + " not yet published after " + cluster.failover().failoverTimeout().toMillis()
                 + " ms; held sessions follow when it is");
+        advance(Event.PUBLISHED, Phase.REJOINING, candidate.name());
         holder.writerGate().release();
-        long pause = (System.nanoTime() - heldAt) / 1_000_000;
-        record("release", System.nanoTime(), "writes were held for " + pause + " ms");
+        long pause = heldAt == 0 ? -1 : clock.millis() - heldAt;
+        record("release", clock.millis(), "writes were held for " + pause + " ms");
         repoint();
         String former = rejoinOrFence();
-        long total = (System.nanoTime() - started) / 1_000_000;
+        long total = clock.millis() - started;
         String message = "switched over from " + oldPrimary.name() + " to " + candidate.name() + "; writes held for "
                 + pause + " ms; " + oldPrimary.name() + (former.equals("replica")
                 ? " is a replica of " + candidate.name()
                 : " is fenced read-only: rejoin it as a replica of " + candidate.name() + " by hand");
-        log.warn("cluster {}: {} ({} ms in all)", cluster.name(), message, total);
+        FailoverState ended = state.ended();
+        moves.require(state, Event.REJOINED, ended, message, total);
+        state = ended;
         return new SwitchoverResult(cluster.name(), SwitchoverResult.Outcome.COMPLETED, oldPrimary.name(),
                 candidate.name(), pause, total, former, message, steps);
     }
 
     private boolean awaitPublished() {
-        long deadline = System.nanoTime() + cluster.failover().failoverTimeout().toNanos();
-        while (System.nanoTime() - deadline < 0) {
+        long deadline = clock.millis() + cluster.failover().failoverTimeout().toMillis();
+        while (clock.millis() < deadline) {
             boolean isPrimary = holder.current().primary().map(p -> p.name().equals(candidate.name())).orElse(false);
             if (isPrimary) {
                 return true;
@@ -205,14 +256,14 @@ final class Switchover {
     }
 
     private void repoint() {
-        for (InstanceState follower : plan.followers()) {
-            long begun = System.nanoTime();
+        for (String follower : state.followers()) {
+            long begun = clock.millis();
             try {
-                operations.repoint(follower.config(), candidate, cluster.failover().failoverTimeout());
-                record("repoint " + follower.name(), begun, follower.name() + " replicates from " + candidate.name());
+                operations.repoint(config(follower), candidate, cluster.failover().failoverTimeout());
+                record("repoint " + follower, begun, follower + " replicates from " + candidate.name());
             } catch (Exception e) {
-                record("repoint " + follower.name(), begun, "failed: " + message(e));
-                log.error("cluster {}: repointing {} to {} failed: {}", cluster.name(), follower.name(),
+                record("repoint " + follower, begun, "failed: " + message(e));
+                log.error("cluster {}: repointing {} to {} failed: {}", cluster.name(), follower,
                         candidate.name(), message(e));
             }
         }
@@ -220,11 +271,11 @@ final class Switchover {
 
     /** @return {@code replica} when the old primary rejoined, {@code fenced} when it stays read-only */
     private String rejoinOrFence() {
-        long begun = System.nanoTime();
+        long begun = clock.millis();
         if (rejoiner != null) {
             try {
                 rejoiner.rejoin(oldPrimary.name(), candidate.name());
-                monitor.probeNow();
+                probeNow.run();
                 record("rejoin", begun, oldPrimary.name() + " streams from " + candidate.name());
                 return "replica";
             } catch (Exception e) {
@@ -246,10 +297,16 @@ final class Switchover {
     }
 
     private SwitchoverResult rollBack(String failedStep, Exception cause) {
-        log.error("cluster {}: switchover step {} failed: {}; rolling back", cluster.name(), failedStep,
-                message(cause));
-        long begun = System.nanoTime();
-        fencing.remove(oldPrimary.name());
+        FailoverState rolling = state.in(Phase.ROLLING_BACK);
+        moves.require(state, Event.STEP_FAILED, rolling, failedStep, message(cause));
+        state = rolling;
+        return rolledBack(failedStep, cause);
+    }
+
+    /** ROLLING_BACK: the old primary is made writable again (harmless when it is), then held sessions go on. */
+    private SwitchoverResult rolledBack(String failedStep, Exception cause) {
+        long begun = clock.millis();
+        former.release(oldPrimary.name());
         String writable;
         try {
             operations.makeWritable(oldPrimary, stepTimeout);
@@ -258,16 +315,23 @@ final class Switchover {
             writable = "making " + oldPrimary.name() + " writable again failed (" + message(e) + ")";
             log.error("cluster {}: {}", cluster.name(), writable);
         }
-        // Only now: until it is writable again, the monitor must keep taking it for the primary.
-        monitor.cancelHandover();
         holder.writerGate().release();
-        long pause = heldAt == 0 ? -1 : (System.nanoTime() - heldAt) / 1_000_000;
+        long pause = heldAt == 0 ? -1 : clock.millis() - heldAt;
         record("roll back", begun, writable + "; held sessions went on there");
         String message = "switchover from " + oldPrimary.name() + " to " + candidate.name() + " failed at step "
                 + failedStep + ": " + message(cause) + "; rolled back: " + writable;
-        log.warn("cluster {}: {}", cluster.name(), message);
+        // Only now the hand-over ends: until the old primary is writable again the monitor keeps it the primary.
+        FailoverState ended = state.ended();
+        moves.require(state, Event.ROLLED_BACK, ended, message);
+        state = ended;
         return new SwitchoverResult(cluster.name(), SwitchoverResult.Outcome.ROLLED_BACK, oldPrimary.name(),
-                oldPrimary.name(), pause, (System.nanoTime() - started) / 1_000_000, "primary", message, steps);
+                oldPrimary.name(), pause, clock.millis() - started, "primary", message, steps);
+    }
+
+    private InstanceConfig config(String name) {
+        return cluster.instances().stream().filter(i -> i.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("cluster " + cluster.name() + " has no instance "
+                        + name));
     }
 
     private interface Action {
@@ -275,12 +339,12 @@ final class Switchover {
     }
 
     private void step(String name, Action action) throws Exception {
-        long begun = System.nanoTime();
+        long begun = clock.millis();
         record(name, begun, action.run());
     }
 
-    private void record(String name, long begunNanos, String detail) {
-        long millis = (System.nanoTime() - begunNanos) / 1_000_000;
+    private void record(String name, long begunMillis, String detail) {
+        long millis = clock.millis() - begunMillis;
         steps.add(new SwitchoverResult.Step(name, millis, detail));
         log.info("cluster {}: switchover step {} done in {} ms: {}", cluster.name(), name, millis, detail);
     }

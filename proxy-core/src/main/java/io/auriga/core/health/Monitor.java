@@ -2,6 +2,7 @@ package io.auriga.core.health;
 
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.InstanceConfig;
+import io.auriga.core.topology.FailoverState;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.core.topology.Topology;
 import io.auriga.core.topology.TopologyHolder;
@@ -24,7 +25,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Probes every instance of one cluster each {@code probe-interval}, all in parallel, and
  * publishes the judged snapshot ({@link TopologyUpdate}) to the cluster's {@link TopologyHolder}.
- * Probing is here; judging is in {@link TopologyUpdate}.
+ * Probing is here; judging is in {@link TopologyUpdate}. What a failover or switchover asks of the
+ * monitor it reads from the cluster's {@link FailoverState}: the former primaries to publish fenced,
+ * and, while a hand-over of the primary role runs, that the old primary stays the primary even where
+ * it reports itself read-only until the successor answers as primary; from that round on the old
+ * primary is fenced and the successor published (the epoch grows).
  */
 public final class Monitor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Monitor.class);
@@ -41,20 +46,17 @@ public final class Monitor implements AutoCloseable {
     private final Map<String, String> sessionDefaults = new HashMap<>();
     /** Half an hour of rounds at the default interval, each finding the primary further on. */
     private final PrimaryProgress progress = new PrimaryProgress(4096);
-    private final java.util.concurrent.atomic.AtomicLong lastSuspicionRound = new java.util.concurrent.atomic.AtomicLong(
-            System.nanoTime() - TimeUnit.SECONDS.toNanos(1));
+    private final java.util.concurrent.atomic.AtomicLong lastSuspicionRound;
     private static final Duration FIRST_ROUND_TIMEOUT = Duration.ofSeconds(10);
     private final ScheduledExecutorService scheduler;
     private final ExecutorService probeThreads;
-    private final java.util.Set<String> fenceRequests = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    /** {from, to} of a planned hand-over of the primary role, or null. */
-    private volatile String[] handover;
     private ScheduledFuture<?> task;
 
     public Monitor(ClusterConfig cluster, Probe.Factory factory, TopologyHolder holder, Clock clock) {
         this.cluster = cluster;
         this.holder = holder;
         this.clock = clock;
+        this.lastSuspicionRound = new java.util.concurrent.atomic.AtomicLong(clock.millis() - 1000);
         for (InstanceConfig instance : cluster.instances()) {
             probes.put(instance.name(), factory.create(instance));
         }
@@ -87,9 +89,9 @@ public final class Monitor implements AutoCloseable {
      * extra round per 100 ms is enough.
      */
     private void suspect(String instance) {
-        long now = System.nanoTime();
+        long now = clock.millis();
         long last = lastSuspicionRound.get();
-        if (now - last > TimeUnit.MILLISECONDS.toNanos(100) && lastSuspicionRound.compareAndSet(last, now)) {
+        if (now - last > 100 && lastSuspicionRound.compareAndSet(last, now)) {
             log.debug("cluster {}: a session lost its connection to {}; probing now", cluster.name(), instance);
             probeNow();
         }
@@ -103,34 +105,6 @@ public final class Monitor implements AutoCloseable {
     /** Runs a round as soon as the current one ends (after a promotion, say), not at the next interval. */
     public void probeNow() {
         scheduler.execute(this::roundSafely);
-    }
-
-    /**
-     * A hand-over of the primary role (a switchover, or a failover's promotion): from the first round
-     * that sees {@code to} as primary, {@code from} is fenced, so that {@code to} is published as the
-     * new primary instead of being taken for a second primary beside {@code from}, also where a probe
-     * saw {@code to} fenced halfway through its promotion. Until then {@code from} stays the primary
-     * even where its probe reports it fenced: a switchover makes it read-only on purpose, and an
-     * engine whose probe tells a primary by its writability (MariaDB's {@code read_only}) would
-     * otherwise see no primary at all, and keep none after a roll-back. {@link #cancelHandover}
-     * withdraws it.
-     */
-    public void expectHandover(String from, String to) {
-        handover = new String[] {from, to};
-    }
-
-    /**
-     * The hand-over did not happen: {@code from} stays the primary. Call it once {@code from} is
-     * writable again; rounds that began before still count it the primary.
-     */
-    public void cancelHandover() {
-        handover = null;
-    }
-
-    /** Marks an instance fenced from the next round on: a former primary that must not take traffic. */
-    public void requestFence(String instance) {
-        fenceRequests.add(instance);
-        probeNow();
     }
 
     private void roundSafely() {
@@ -150,7 +124,7 @@ public final class Monitor implements AutoCloseable {
     private void round(Duration timeout, boolean waitForAll) {
         // Captured before the probes go out: a probe sent before a cancelled hand-over may still have
         // seen the old primary read-only.
-        String[] handoverAtStart = handover;
+        FailoverState atStart = holder.failoverState();
         Topology before = holder.current();
         Map<String, Future<ProbeResult>> pending = new LinkedHashMap<>();
         probes.forEach((name, probe) -> {
@@ -162,9 +136,9 @@ public final class Monitor implements AutoCloseable {
             }
             pending.put(name, inFlight.get(name));
         });
-        long now = System.nanoTime();
-        long deadline = now + timeout.toNanos() + TimeUnit.MILLISECONDS.toNanos(200);
-        long shortDeadline = Math.min(deadline, now + TimeUnit.MILLISECONDS.toNanos(100));
+        long now = clock.millis();
+        long deadline = now + timeout.toMillis() + 200;
+        long shortDeadline = Math.min(deadline, now + 100);
         Map<String, ProbeResult> results = new HashMap<>();
         pending.forEach((name, future) -> {
             if (waitForAll || routable(before, name)) {
@@ -189,24 +163,23 @@ public final class Monitor implements AutoCloseable {
             }
         });
         refusedLogins = refused;
-        if (handoverAtStart != null) {
-            results.computeIfPresent(handoverAtStart[0], (name, result) -> result.ok()
+        if (atStart.phase().handover()) {
+            // The old primary of a hand-over stays the primary while it reports itself read-only.
+            results.computeIfPresent(atStart.from(), (name, result) -> result.ok()
                     && result.role() == io.auriga.core.topology.Role.FENCED ? ProbeResult.primary(result.position())
                     : result);
         }
-        String[] expected = handover;
+        FailoverState intent = holder.failoverState();
+        java.util.Set<String> fence = new java.util.HashSet<>(intent.fenced());
         java.util.Set<String> promoted = java.util.Set.of();
-        if (expected != null) {
-            ProbeResult successor = results.get(expected[1]);
+        if (intent.phase().handover()) {
+            ProbeResult successor = results.get(intent.to());
             if (successor != null && successor.ok() && successor.role() == io.auriga.core.topology.Role.PRIMARY) {
-                fenceRequests.add(expected[0]);
-                handover = null;
+                fence.add(intent.from());
                 // Seen fenced halfway through its promotion, it is the new primary now, not a returning one.
-                promoted = java.util.Set.of(expected[1]);
+                promoted = java.util.Set.of(intent.to());
             }
         }
-        java.util.Set<String> fence = java.util.Set.copyOf(fenceRequests);
-        fenceRequests.removeAll(fence);
         Topology after = TopologyUpdate.next(before, results, streaks, cluster.failover().failureThreshold(),
                 clock.instant(), fence, promoted, progress);
         String reason = TopologyUpdate.describeRoleChanges(before, after).orElse(null);
@@ -266,9 +239,9 @@ public final class Monitor implements AutoCloseable {
     }
 
     /** The result if it arrives by the deadline, else null with the probe left running. */
-    private static ProbeResult awaitBriefly(Future<ProbeResult> future, long deadlineNanos) {
+    private ProbeResult awaitBriefly(Future<ProbeResult> future, long deadlineMillis) {
         try {
-            return future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return future.get(Math.max(0, deadlineMillis - clock.millis()), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             return null;
         } catch (InterruptedException e) {
@@ -279,9 +252,9 @@ public final class Monitor implements AutoCloseable {
         }
     }
 
-    private static ProbeResult await(Future<ProbeResult> future, long deadlineNanos) {
+    private ProbeResult await(Future<ProbeResult> future, long deadlineMillis) {
         try {
-            return future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return future.get(Math.max(0, deadlineMillis - clock.millis()), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
             return ProbeResult.failed("probe timed out", false);

@@ -1,5 +1,6 @@
 package io.auriga.core.topology;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -12,15 +13,20 @@ import java.util.function.Consumer;
 public final class TopologyHolder {
     private final AtomicReference<Topology> current;
     private final List<Consumer<TopologyChange>> listeners = new CopyOnWriteArrayList<>();
-    private final WriterGate writerGate = new WriterGate();
-    private static final String DECIDING = "the primary was lost; deciding on a failover";
-    private volatile String failover;
-    private volatile String switchover;
+    private final WriterGate writerGate;
+    private final AtomicReference<FailoverState> state;
     private volatile Consumer<String> suspicion = name -> { };
     private final List<Consumer<String>> staleSessions = new CopyOnWriteArrayList<>();
 
     public TopologyHolder(Topology initial) {
+        this(initial, Clock.systemUTC());
+    }
+
+    /** @param clock measures how long the writer gate waits for sessions to drain */
+    public TopologyHolder(Topology initial, Clock clock) {
+        this.writerGate = new WriterGate(clock);
         this.current = new AtomicReference<>(initial);
+        this.state = new AtomicReference<>(FailoverState.steady(initial.at()));
     }
 
     public Topology current() {
@@ -29,7 +35,7 @@ public final class TopologyHolder {
 
     /** The current snapshot with the failover under way, if any, for display (the admin API). */
     public Topology withFailover() {
-        String description = failover;
+        String description = failover();
         Topology now = current.get();
         return description == null ? now : now.withFailover(description);
     }
@@ -38,35 +44,29 @@ public final class TopologyHolder {
         return current.get().cluster();
     }
 
-    /** Marks a failover as under way; writer routing then asks sessions to wait instead of failing. */
-    public void beginFailover(String description) {
-        failover = description;
-    }
-
-    public void endFailover() {
-        failover = null;
-    }
-
-    /** What the failover under way does, or null when none is. */
-    public String failover() {
-        return failover;
+    /** Where the cluster's failover or switchover stands; {@link FailoverState.Phase#STEADY} when none runs. */
+    public FailoverState failoverState() {
+        return state.get();
     }
 
     /**
-     * Marks a switchover as under way: {@code /topology} shows it, and while no instance is the
-     * primary writer routing asks sessions to wait instead of failing.
+     * Replaces the failover state with {@code next} if it still is {@code expected}. Only the
+     * failover's transition table (the orchestrator) moves it, and the pending mark of {@link #publish}.
+     *
+     * @return false when the state had moved on meanwhile
      */
-    public void beginSwitchover(String description) {
-        switchover = description;
+    public boolean moveFailoverState(FailoverState expected, FailoverState next) {
+        return state.compareAndSet(expected, next);
     }
 
-    public void endSwitchover() {
-        switchover = null;
+    /** What the failover under way does, or null when none is (writer routing then fails instead of waiting). */
+    public String failover() {
+        return state.get().failover();
     }
 
     /** What the switchover under way does, or null when none is. */
     public String switchover() {
-        return switchover;
+        return state.get().switchover();
     }
 
     /** Holds writer sessions at transaction boundaries during a switchover. */
@@ -107,14 +107,22 @@ public final class TopologyHolder {
 
     /**
      * Publishes {@code next} and tells every listener; only the monitor calls this. A snapshot that
-     * loses the primary is published with a failover marked as pending, so a writer session that
-     * reads it before the listeners have run (the orchestrator among them, which marks the failover
-     * it starts) waits instead of being refused; if no listener starts one, the mark is lifted.
+     * loses the primary while no operation runs is published with the failover state moved to
+     * {@link FailoverState.Phase#PRIMARY_LOST}, so a writer session that reads it before the listeners
+     * have run (the orchestrator among them, which decides from there) waits instead of being refused;
+     * if no listener moves the state on, it returns to what it was.
      */
     public void publish(Topology next, String reason) {
-        boolean lostPrimary = failover == null && current.get().primary().isPresent() && next.primary().isEmpty();
-        if (lostPrimary) {
-            failover = DECIDING;
+        FailoverState steady = state.get();
+        FailoverState pending = null;
+        if (steady.phase() == FailoverState.Phase.STEADY && current.get().primary().isPresent()
+                && next.primary().isEmpty()) {
+            String lost = current.get().primary().get().name();
+            pending = new FailoverState(FailoverState.Phase.PRIMARY_LOST, lost, null, current.get().epoch(),
+                    next.at(), null, null, steady.fenced());
+            if (!state.compareAndSet(steady, pending)) {
+                pending = null;
+            }
         }
         Topology before = current.getAndSet(next);
         TopologyChange change = new TopologyChange(before, next, reason);
@@ -123,8 +131,8 @@ public final class TopologyHolder {
                 listener.accept(change);
             }
         } finally {
-            if (lostPrimary && DECIDING.equals(failover)) {
-                failover = null;
+            if (pending != null) {
+                state.compareAndSet(pending, steady);
             }
         }
     }

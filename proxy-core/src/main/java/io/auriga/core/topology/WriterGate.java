@@ -1,5 +1,7 @@
 package io.auriga.core.topology;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,7 +40,12 @@ public final class WriterGate {
 
     private final List<Member> members = new CopyOnWriteArrayList<>();
     private final Set<Object> pending = ConcurrentHashMap.newKeySet();
+    private final Clock clock;
     private volatile boolean held;
+
+    public WriterGate(Clock clock) {
+        this.clock = clock;
+    }
 
     public void join(Member member) {
         members.add(member);
@@ -65,7 +72,11 @@ public final class WriterGate {
 
     /** The session stands between transactions (or has closed). */
     public void arrived(Object session) {
-        pending.remove(session);
+        if (pending.remove(session) && pending.isEmpty()) {
+            synchronized (pending) {
+                pending.notifyAll();
+            }
+        }
     }
 
     /** True while {@code session} has not reached a boundary since the gate closed. */
@@ -79,16 +90,21 @@ public final class WriterGate {
     }
 
     /**
-     * Waits until no session is pending or the deadline passes, whichever is first.
+     * Waits until no session is pending or {@code timeout} passes on the gate's clock, whichever is first.
      *
      * @return true when every session reached a boundary
      */
-    public boolean awaitDrained(long deadlineNanos) throws InterruptedException {
-        while (!pending.isEmpty()) {
-            if (System.nanoTime() - deadlineNanos >= 0) {
-                return false;
+    public boolean awaitDrained(Duration timeout) throws InterruptedException {
+        long deadline = clock.millis() + timeout.toMillis();
+        synchronized (pending) {
+            while (!pending.isEmpty()) {
+                long left = deadline - clock.millis();
+                if (left <= 0) {
+                    return false;
+                }
+                // Woken by the last arrival; the bounded wait also notices a clock moved by hand.
+                pending.wait(Math.min(left, 20));
             }
-            Thread.sleep(2);
         }
         return true;
     }

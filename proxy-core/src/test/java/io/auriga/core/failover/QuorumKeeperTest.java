@@ -10,17 +10,17 @@ import io.auriga.config.Engine;
 import io.auriga.config.FailoverConfig;
 import io.auriga.config.InstanceConfig;
 import io.auriga.core.engine.ClusterOperations;
+import io.auriga.core.testing.ManualClock;
+import io.auriga.core.testing.ManualScheduler;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.core.topology.Role;
 import io.auriga.core.topology.Topology;
 import io.auriga.core.topology.TopologyHolder;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class QuorumKeeperTest {
@@ -31,8 +31,17 @@ class QuorumKeeperTest {
             new InstanceConfig("pg4", "h", 5435, 0, true)),
             new Credentials("admin", null), List.of(), FailoverConfig.defaults(), Durability.QUORUM);
 
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-27T00:00:00Z"));
+    private final ManualScheduler worker = new ManualScheduler(clock);
+
+    /** Nothing more asked of the servers once the worker has run what it was given. */
+    private void assertNothingMore(Recording ops, String why) {
+        worker.runReady();
+        assertTrue(ops.calls.isEmpty(), why + ": " + ops.calls);
+    }
+
     /** Records every setting asked for, as "instance [standbys]". */
-    private static final class Recording implements ClusterOperations {
+    private final class Recording implements ClusterOperations {
         final BlockingQueue<String> calls = new LinkedBlockingQueue<>();
 
         @Override
@@ -62,9 +71,11 @@ class QuorumKeeperTest {
             return java.util.Optional.ofNullable(drift);
         }
 
-        String next() throws InterruptedException {
-            String call = calls.poll(5, TimeUnit.SECONDS);
-            return call == null ? "nothing within 5 s" : call;
+        /** The next call, once the keeper's worker has run what it was given. */
+        String next() {
+            worker.runReady();
+            String call = calls.poll();
+            return call == null ? "nothing" : call;
         }
     }
 
@@ -88,7 +99,7 @@ class QuorumKeeperTest {
     void requiresTheSetAtStartAfterANewPrimaryAndWhenAReplicaComesBack() throws Exception {
         Recording ops = new Recording();
         TopologyHolder holder = new TopologyHolder(topology(1, "pg1", Role.REPLICA, Role.DOWN, Role.REPLICA));
-        try (QuorumKeeper keeper = new QuorumKeeper(CLUSTER, holder, ops, Clock.systemUTC())) {
+        try (QuorumKeeper keeper = new QuorumKeeper(CLUSTER, holder, ops, clock, worker)) {
             assertEquals("pg1 [pg2, pg3]", ops.next(), "at start, a down member stays named: commits wait for pg2");
             holder.publish(topology(1, "pg1", Role.REPLICA, Role.DOWN, Role.REPLICA), "probe");
             holder.publish(topology(1, "pg1", Role.REPLICA, Role.REPLICA, Role.REPLICA), "pg3 down -> replica");
@@ -97,8 +108,7 @@ class QuorumKeeperTest {
             assertEquals("pg2 [pg1, pg3]", ops.next(), "the new primary's set, the fenced former primary named "
                     + "so that it acknowledges once it rejoins");
             holder.publish(topology(2, "pg2", Role.FENCED, Role.REPLICA, Role.REPLICA), "probe");
-            Thread.sleep(200);
-            assertTrue(ops.calls.isEmpty(), "an unchanged snapshot changes nothing: " + ops.calls);
+            assertNothingMore(ops, "an unchanged snapshot changes nothing");
         }
     }
 
@@ -106,46 +116,28 @@ class QuorumKeeperTest {
     void whatWasAppliedIsCheckedEveryTenSecondsAndAppliedAgainWhenItDrifted() throws Exception {
         Recording ops = new Recording();
         TopologyHolder holder = new TopologyHolder(topology(1, "pg1", Role.REPLICA, Role.REPLICA, Role.REPLICA));
-        Instant[] now = {Instant.parse("2026-11-27T00:00:00Z")};
-        Clock clock = new Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return java.time.ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now[0];
-            }
-        };
-        try (QuorumKeeper keeper = new QuorumKeeper(CLUSTER, holder, ops, clock)) {
+        try (QuorumKeeper keeper = new QuorumKeeper(CLUSTER, holder, ops, clock, worker)) {
             assertEquals("pg1 [pg2, pg3]", ops.next());
-            Thread.sleep(100);
             holder.publish(topology(1, "pg1", Role.REPLICA, Role.REPLICA, Role.REPLICA), "probe");
-            Thread.sleep(100);
-            assertTrue(ops.calls.isEmpty(), "not checked within ten seconds: " + ops.calls);
+            assertNothingMore(ops, "not checked within ten seconds");
 
-            now[0] = now[0].plus(QuorumKeeper.CHECK_EVERY);
+            clock.advance(QuorumKeeper.CHECK_EVERY);
             holder.publish(topology(1, "pg1", Role.REPLICA, Role.REPLICA, Role.REPLICA), "probe");
             assertEquals("check pg1 [pg2, pg3]", ops.next(), "checked after ten seconds");
-            Thread.sleep(100);
-            assertTrue(ops.calls.isEmpty(), "in force: nothing applied: " + ops.calls);
+            assertNothingMore(ops, "in force: nothing applied");
 
             ops.drift = "pg2 replicates without acknowledging";
             holder.publish(topology(1, "pg1", Role.REPLICA, Role.REPLICA, Role.REPLICA), "probe");
-            Thread.sleep(100);
-            assertTrue(ops.calls.isEmpty(), "the next check is ten seconds after the last: " + ops.calls);
-            now[0] = now[0].plus(QuorumKeeper.CHECK_EVERY);
-            holder.beginSwitchover("switchover from pg1 to pg2");
+            assertNothingMore(ops, "the next check is ten seconds after the last");
+            clock.advance(QuorumKeeper.CHECK_EVERY);
+            io.auriga.core.topology.FailoverState steady = holder.failoverState();
+            io.auriga.core.topology.FailoverState switching = new io.auriga.core.topology.FailoverState(
+                    io.auriga.core.topology.FailoverState.Phase.HOLDING, "pg1", "pg2", 1, steady.since(), null, null,
+                    null);
+            holder.moveFailoverState(steady, switching);
             holder.publish(topology(1, "pg1", Role.REPLICA, Role.REPLICA, Role.REPLICA), "probe");
-            Thread.sleep(100);
-            assertTrue(ops.calls.isEmpty(), "no check while a switchover changes the settings: " + ops.calls);
-            holder.endSwitchover();
+            assertNothingMore(ops, "no check while a switchover changes the settings");
+            holder.moveFailoverState(switching, steady);
             holder.publish(topology(1, "pg1", Role.REPLICA, Role.REPLICA, Role.REPLICA), "probe");
             assertEquals("check pg1 [pg2, pg3]", ops.next());
             assertEquals("pg1 [pg2, pg3]", ops.next(), "drifted: applied again");
@@ -156,15 +148,14 @@ class QuorumKeeperTest {
     void aCandidateGetsItsSetBeforeItIsPromoted() throws Exception {
         Recording ops = new Recording();
         TopologyHolder holder = new TopologyHolder(topology(1, "pg1", Role.REPLICA, Role.REPLICA, Role.REPLICA));
-        try (QuorumKeeper keeper = new QuorumKeeper(CLUSTER, holder, ops, Clock.systemUTC())) {
+        try (QuorumKeeper keeper = new QuorumKeeper(CLUSTER, holder, ops, clock, worker)) {
             assertEquals("pg1 [pg2, pg3]", ops.next());
             Topology lost = topology(1, "none", Role.DOWN, Role.REPLICA, Role.REPLICA, Role.REPLICA);
             FailoverPlan plan = new FailoverPlan("pg1", lost.instance("pg3").orElseThrow(), List.of());
             keeper.prepare(plan, Duration.ofSeconds(1));
             assertEquals("pg3 [pg1, pg2]", ops.next());
             holder.publish(topology(2, "pg3", Role.FENCED, Role.REPLICA, Role.REPLICA), "failover");
-            Thread.sleep(200);
-            assertTrue(ops.calls.isEmpty(), "already in force on the new primary: " + ops.calls);
+            assertNothingMore(ops, "already in force on the new primary");
         }
     }
 }

@@ -8,6 +8,7 @@ import io.auriga.config.Credentials;
 import io.auriga.config.Engine;
 import io.auriga.config.FailoverConfig;
 import io.auriga.config.InstanceConfig;
+import io.auriga.core.topology.FailoverState;
 import io.auriga.core.topology.Role;
 import io.auriga.core.topology.Topology;
 import io.auriga.core.topology.TopologyHolder;
@@ -62,7 +63,7 @@ class MonitorHandoverTest {
     @Test
     void readOnlyPrimaryStaysPrimaryUntilTheCandidateTakesOver() {
         long epoch = holder.current().epoch();
-        monitor.expectHandover("my1", "my2");
+        expectHandover();
         seen.put("my1", fencedAt(12));
         monitor.round();
         assertEquals("my1", primary(), "read-only on purpose, still the primary");
@@ -77,12 +78,12 @@ class MonitorHandoverTest {
 
     @Test
     void cancelledHandoverLeavesTheWritableOldPrimaryInPlace() {
-        monitor.expectHandover("my1", "my2");
+        expectHandover();
         seen.put("my1", fencedAt(12));
         monitor.round();
         // Rolled back: writable again, then the hand-over withdrawn.
         seen.put("my1", ProbeResult.primary(12));
-        monitor.cancelHandover();
+        holder.moveFailoverState(holder.failoverState(), holder.failoverState().ended());
         monitor.round();
         assertEquals("my1", primary());
         assertEquals(Role.REPLICA, holder.current().instance("my2").orElseThrow().role());
@@ -94,6 +95,13 @@ class MonitorHandoverTest {
         monitor.round();
         assertEquals(Role.FENCED, holder.current().instance("my1").orElseThrow().role());
         assertEquals(null, primary());
+    }
+
+    /** A switchover from my1 to my2 past its drain: the monitor reads the hand-over from the state. */
+    private void expectHandover() {
+        FailoverState steady = holder.failoverState();
+        holder.moveFailoverState(steady, new FailoverState(FailoverState.Phase.DEMOTING, "my1", "my2", 1,
+                steady.since(), null, null, null));
     }
 
     private static ProbeResult fencedAt(long position) {

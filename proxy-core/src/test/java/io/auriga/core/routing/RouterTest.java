@@ -121,9 +121,14 @@ class RouterTest {
                 Duration.ofSeconds(1), false, List.of());
         Router router = new Router(writer, holder, counts);
         assertInstanceOf(Route.Unavailable.class, router.route());
-        holder.beginFailover("promoting pg2");
-        assertEquals("promoting pg2", assertInstanceOf(Route.Wait.class, router.route()).reason());
-        holder.endFailover();
+        io.auriga.core.topology.FailoverState steady = holder.failoverState();
+        io.auriga.core.topology.FailoverState promoting = new io.auriga.core.topology.FailoverState(
+                io.auriga.core.topology.FailoverState.Phase.PROMOTING, "pg1", "pg2", 1, steady.since(), null, null,
+                null);
+        holder.moveFailoverState(steady, promoting);
+        assertEquals("primary pg1 was lost; promoting pg2", assertInstanceOf(Route.Wait.class, router.route())
+                .reason());
+        holder.moveFailoverState(promoting, promoting.ended());
         assertInstanceOf(Route.Unavailable.class, router.route());
     }
 }

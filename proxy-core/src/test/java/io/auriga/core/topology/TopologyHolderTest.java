@@ -29,9 +29,10 @@ class TopologyHolderTest {
     @Test
     void aFailoverAListenerStartsStaysMarked() {
         TopologyHolder holder = new TopologyHolder(withPrimary);
-        holder.addListener(change -> holder.beginFailover("promoting pg2"));
+        holder.addListener(change -> holder.moveFailoverState(holder.failoverState(), new FailoverState(
+                FailoverState.Phase.PROMOTING, "pg1", "pg2", 1, change.after().at(), null, null, null)));
         holder.publish(withoutPrimary, "pg1 down");
-        assertEquals("promoting pg2", holder.failover());
+        assertEquals("primary pg1 was lost; promoting pg2", holder.failover());
     }
 
     @Test

@@ -35,16 +35,16 @@ class WriterGateTest {
 
     @Test
     void drainsWhenEverySessionArrivesAndReleasesItsMembers() throws Exception {
-        WriterGate gate = new WriterGate();
+        WriterGate gate = new WriterGate(java.time.Clock.systemUTC());
         FrontEnd front = new FrontEnd();
         gate.join(front);
         gate.hold();
         assertTrue(gate.held());
         assertEquals(1, gate.pending());
-        assertFalse(gate.awaitDrained(System.nanoTime() + 20_000_000L), "a session is still in a transaction");
+        assertFalse(gate.awaitDrained(java.time.Duration.ofMillis(20)), "a session is still in a transaction");
 
         gate.expire("drain over");
-        assertTrue(gate.awaitDrained(System.nanoTime()));
+        assertTrue(gate.awaitDrained(java.time.Duration.ZERO));
         gate.release();
         assertFalse(gate.held());
         assertEquals(List.of("expired true drain over", "released"), front.events);
@@ -52,7 +52,7 @@ class WriterGateTest {
 
     @Test
     void sessionsAreExpectedOnlyWhileHeld() {
-        WriterGate gate = new WriterGate();
+        WriterGate gate = new WriterGate(java.time.Clock.systemUTC());
         gate.expect("late");
         assertEquals(0, gate.pending());
     }

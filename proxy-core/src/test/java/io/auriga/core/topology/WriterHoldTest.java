@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class WriterHoldTest {
-    private final WriterGate gate = new WriterGate();
+    private final WriterGate gate = new WriterGate(java.time.Clock.systemUTC());
     private final EmbeddedChannel client = new EmbeddedChannel();
     private final AtomicInteger overdue = new AtomicInteger();
 
