@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.auriga.config.FailoverConfig;
+import io.auriga.core.testing.DedicatedFixture;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.core.topology.Role;
 import io.auriga.core.topology.Topology;
@@ -45,7 +46,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class MySqlFailoverIT {
     private static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(30);
     @RegisterExtension
-    static final DedicatedMariaDb CLUSTER = new DedicatedMariaDb(new FailoverConfig(true, Duration.ofMillis(300), 3,
+    static final DedicatedFixture<ProxiedMariaDb> CLUSTER = ProxiedMariaDb.dedicated(new FailoverConfig(true, Duration.ofMillis(300), 3,
             Duration.ofSeconds(1), FAILOVER_TIMEOUT));
     private static final String OTHER_SCHEMA = MySqlSessionChecks.OTHER_SCHEMA;
     private static ProxiedMariaDb cluster;

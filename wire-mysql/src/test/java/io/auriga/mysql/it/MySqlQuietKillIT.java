@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auriga.config.FailoverConfig;
+import io.auriga.core.testing.DedicatedFixture;
 import io.netty.util.concurrent.EventExecutor;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class MySqlQuietKillIT {
     @RegisterExtension
-    static final DedicatedMariaDb CLUSTER = new DedicatedMariaDb(new FailoverConfig(true, Duration.ofMillis(300), 3,
+    static final DedicatedFixture<ProxiedMariaDb> CLUSTER = ProxiedMariaDb.dedicated(new FailoverConfig(true, Duration.ofMillis(300), 3,
             Duration.ofSeconds(1), Duration.ofSeconds(30)));
 
     @Test

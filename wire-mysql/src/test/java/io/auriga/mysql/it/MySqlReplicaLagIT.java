@@ -1,6 +1,7 @@
 package io.auriga.mysql.it;
 
 import io.auriga.config.FailoverConfig;
+import io.auriga.core.testing.DedicatedFixture;
 import io.auriga.core.testing.ReplicaLagCheck;
 import io.auriga.core.testing.StrictReader;
 import io.auriga.sandbox.mariadb.MariaDbSandbox;
@@ -19,7 +20,7 @@ class MySqlReplicaLagIT {
     private static final Duration MAX_LAG = Duration.ofSeconds(5);
 
     @RegisterExtension
-    static final DedicatedMariaDb CLUSTER = new DedicatedMariaDb(new FailoverConfig(false, Duration.ofMillis(300), 3,
+    static final DedicatedFixture<ProxiedMariaDb> CLUSTER = ProxiedMariaDb.dedicated(new FailoverConfig(false, Duration.ofMillis(300), 3,
             Duration.ofSeconds(2), Duration.ofSeconds(30)), false, c -> StrictReader.of(c, MAX_LAG));
 
     @Test

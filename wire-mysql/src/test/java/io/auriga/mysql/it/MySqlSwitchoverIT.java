@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.zaxxer.hikari.HikariDataSource;
 import io.auriga.config.FailoverConfig;
 import io.auriga.core.admin.SwitchoverJson;
+import io.auriga.core.testing.DedicatedFixture;
 import io.auriga.core.testing.SwitchoverRequests;
 import io.auriga.core.topology.Role;
 import io.auriga.core.topology.Topology;
@@ -52,7 +53,7 @@ class MySqlSwitchoverIT {
     /** Also how long the catch-up may take before a switchover rolls back. */
     private static final Duration FAILOVER_TIMEOUT = Duration.ofSeconds(15);
     @RegisterExtension
-    static final DedicatedMariaDb CLUSTER = new DedicatedMariaDb(new FailoverConfig(true, Duration.ofMillis(300), 3,
+    static final DedicatedFixture<ProxiedMariaDb> CLUSTER = ProxiedMariaDb.dedicated(new FailoverConfig(true, Duration.ofMillis(300), 3,
             Duration.ofSeconds(1), FAILOVER_TIMEOUT), true);
     private static final int WRITERS = 4;
     private static ProxiedMariaDb cluster;

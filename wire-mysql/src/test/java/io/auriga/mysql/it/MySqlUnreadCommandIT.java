@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auriga.config.FailoverConfig;
+import io.auriga.core.testing.DedicatedFixture;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class MySqlUnreadCommandIT {
     @RegisterExtension
-    static final DedicatedMariaDb CLUSTER = new DedicatedMariaDb(new FailoverConfig(true, Duration.ofMillis(300), 3,
+    static final DedicatedFixture<ProxiedMariaDb> CLUSTER = ProxiedMariaDb.dedicated(new FailoverConfig(true, Duration.ofMillis(300), 3,
             Duration.ofSeconds(1), Duration.ofSeconds(30)));
 
     @Test

@@ -2,32 +2,24 @@ package io.auriga.mysql.it;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.auriga.config.AurigaConfig;
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.Engine;
 import io.auriga.config.FailoverConfig;
 import io.auriga.config.MySqlOptions;
 import io.auriga.config.Secret;
 import io.auriga.config.ServerConfig;
-import io.auriga.config.TlsConfig;
-import io.auriga.config.TokenConfig;
-import io.auriga.config.TokenKeys;
 import io.auriga.config.UserConfig;
 import io.auriga.core.AurigaServer;
-import io.auriga.core.auth.Tokens;
-import io.auriga.core.testing.TestTransport;
-import io.auriga.core.tls.CertificateAuthority;
-import io.auriga.core.tls.TlsFiles;
+import io.auriga.core.failover.Rejoiner;
+import io.auriga.core.testing.DedicatedFixture;
+import io.auriga.core.testing.TestProxy;
 import io.auriga.mysql.engine.MariaDbEngineSupport;
 import io.auriga.sandbox.mariadb.MariaDbBinaries;
 import io.auriga.sandbox.mariadb.MariaDbSandbox;
 import io.auriga.sandbox.mariadb.MariaDbSandboxCluster;
 import io.auriga.sandbox.mariadb.MariaDbSandboxOptions;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.PrivateKey;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -62,31 +54,26 @@ public final class ProxiedMariaDb implements AutoCloseable {
     /** The second cluster's name: caching_sha2_password greeting, no LOCAL INFILE, no kept backend connections. */
     static final String STRICT = "strict";
 
-    private final Path dir;
+    private final TestProxy proxy;
     private final MariaDbSandbox sandbox;
     private final AurigaServer server;
-    private final TlsFiles tls;
     private final MariaDbEngineSupport engine;
-    private final PrivateKey tokenKey;
 
-    private ProxiedMariaDb(Path dir, MariaDbSandbox sandbox, AurigaServer server, TlsFiles tls,
-                           MariaDbEngineSupport engine, PrivateKey tokenKey) {
-        this.dir = dir;
+    private ProxiedMariaDb(TestProxy proxy, MariaDbSandbox sandbox, AurigaServer server, MariaDbEngineSupport engine) {
+        this.proxy = proxy;
         this.sandbox = sandbox;
         this.server = server;
-        this.tls = tls;
         this.engine = engine;
-        this.tokenKey = tokenKey;
     }
 
-    static ProxiedMariaDb start() throws IOException, SQLException {
+    static ProxiedMariaDb start() throws Exception {
         // No automatic failover: MariaDB failover operations are tested elsewhere.
         return start(new FailoverConfig(false, Duration.ofMillis(500), 3, Duration.ofSeconds(2),
                 Duration.ofSeconds(10)), false, STARTUP_TIMEOUT, true, UnaryOperator.identity());
     }
 
     /** A cluster of its own with {@code failover} settings, for tests that break it. */
-    static ProxiedMariaDb start(FailoverConfig failover) throws IOException, SQLException {
+    static ProxiedMariaDb start(FailoverConfig failover) throws Exception {
         return start(failover, false);
     }
 
@@ -95,13 +82,13 @@ public final class ProxiedMariaDb implements AutoCloseable {
      * that has just started (reading the users, warming the connection pools) may take more than the
      * short {@link #STARTUP_TIMEOUT} on a busy machine, and these tests do not time silent clients.
      */
-    static ProxiedMariaDb start(FailoverConfig failover, boolean selfHealing) throws IOException, SQLException {
+    static ProxiedMariaDb start(FailoverConfig failover, boolean selfHealing) throws Exception {
         return start(failover, selfHealing, UnaryOperator.identity());
     }
 
     /** As above; {@code adjust} changes the cluster configuration (its endpoints, say). */
     static ProxiedMariaDb start(FailoverConfig failover, boolean selfHealing, UnaryOperator<ClusterConfig> adjust)
-            throws IOException, SQLException {
+            throws Exception {
         return start(failover, selfHealing, ServerConfig.defaults().startupTimeout(), false, adjust);
     }
 
@@ -112,14 +99,12 @@ public final class ProxiedMariaDb implements AutoCloseable {
      */
     private static ProxiedMariaDb start(FailoverConfig failover, boolean selfHealing, Duration startupTimeout,
                                         boolean withStrict, UnaryOperator<ClusterConfig> adjust)
-            throws IOException, SQLException {
-        Path dir = Files.createTempDirectory("auriga-my-it-");
-        // The servers run as the mysql user, which must be able to enter this directory.
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-        TlsFiles tls = CertificateAuthority.ensure(dir.resolve("tls"), List.of("localhost", "127.0.0.1"));
-        MariaDbSandbox sandbox = new MariaDbSandbox(MariaDbSandboxOptions.in(dir.resolve("my")).withReplicas(2)
-                .withDeleteOnClose(true)).start();
+            throws Exception {
+        TestProxy proxy = TestProxy.prepare("auriga-my-it-");
         try {
+            MariaDbSandbox sandbox = new MariaDbSandbox(MariaDbSandboxOptions.in(proxy.dir().resolve("my"))
+                    .withReplicas(2).withDeleteOnClose(true)).start();
+            proxy.owns(sandbox);
             try (Connection c = DriverManager.getConnection(sandbox.jdbcUrl(sandbox.primary(), ""),
                     sandbox.adminUser(), sandbox.adminPassword()); var st = c.createStatement()) {
                 st.execute("CREATE USER IF NOT EXISTS " + CONFIG_USER + "@'%' IDENTIFIED BY '" + CONFIG_PASSWORD + "'");
@@ -142,59 +127,50 @@ public final class ProxiedMariaDb implements AutoCloseable {
                         .withMySql(MySqlOptions.DEFAULTS.withLocalInfile(false)
                                 .withAuthPlugin(MySqlOptions.AuthPlugin.CACHING_SHA2_PASSWORD).withPoolSize(0)));
             }
-            ServerConfig d = ServerConfig.defaults();
-            ServerConfig serverConfig = new ServerConfig("127.0.0.1", 2, TestTransport.configured(),
-                    startupTimeout, d.connectTimeout(), d.maxStartupPacket(), d.userCacheTtl());
             List<UserConfig> users = List.of(new UserConfig(CONFIG_USER, new Secret(CONFIG_PASSWORD, "test"), null,
                     false), new UserConfig(TOKEN_USER, new Secret(TOKEN_USER_PASSWORD, "test"), null, true));
-            KeyPair tokenKeys = TokenKeys.generate();
-            Path tokenPublicKey = dir.resolve("token.pub");
-            Files.writeString(tokenPublicKey, TokenKeys.pem(tokenKeys.getPublic()));
-            AurigaConfig config = new AurigaConfig(clusters, users, tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
-                    io.auriga.core.testing.SwitchoverRequests.admin(freePort()), serverConfig,
-                    new TokenConfig(tokenPublicKey, tokenKeys.getPublic(), TokenConfig.DEFAULT_MAX_TTL));
             Clock clock = Clock.systemUTC();
             MariaDbEngineSupport engine = new MariaDbEngineSupport(clock);
-            Map<String, io.auriga.core.failover.Rejoiner> rejoiners = selfHealing
-                    ? Map.of("main", sandbox::rejoin) : Map.of();
-            AurigaServer auriga = new AurigaServer(config, Map.of(Engine.MYSQL, engine), clock, rejoiners);
-            auriga.start();
-            ProxiedMariaDb proxied = new ProxiedMariaDb(dir, sandbox, auriga, tls, engine, tokenKeys.getPrivate());
+            Map<String, Rejoiner> rejoiners = selfHealing ? Map.of("main", sandbox::rejoin) : Map.of();
+            AurigaServer auriga = proxy.start(clusters, users, startupTimeout, Map.of(Engine.MYSQL, engine), clock,
+                    rejoiners);
             for (ClusterConfig cluster : clusters) {
-                proxied.awaitReplicas(cluster.name());
+                proxy.awaitReplicas(cluster.name(), 2, Duration.ofSeconds(30));
             }
-            return proxied;
-        } catch (IOException | SQLException | RuntimeException e) {
-            sandbox.close();
+            return new ProxiedMariaDb(proxy, sandbox, auriga, engine);
+        } catch (Exception e) {
+            proxy.close();
             throw e;
         }
     }
 
-    /** A loopback port free now, for the admin API (port 0 would turn it off). */
-    static int freePort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
-                java.net.InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        }
+    /** A cluster of one test class's own with {@code failover} settings, for tests that break it. */
+    static DedicatedFixture<ProxiedMariaDb> dedicated(FailoverConfig failover) {
+        return dedicated(failover, false);
     }
 
-    private void awaitReplicas(String cluster) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            var t = server.topology(cluster).current();
-            if (t.primary().isPresent() && t.replicas().size() == 2
-                    && t.replicas().stream().allMatch(r -> r.lagMillis() >= 0)) {
-                return;
-            }
-            sleep(100);
-        }
-        throw new IllegalStateException("topology never showed a primary and two healthy replicas: "
-                + server.topology(cluster).current());
+    /** @param selfHealing whether the sandbox rejoins a fenced former primary (see {@link #start}) */
+    static DedicatedFixture<ProxiedMariaDb> dedicated(FailoverConfig failover, boolean selfHealing) {
+        return dedicated(failover, selfHealing, UnaryOperator.identity());
+    }
+
+    /** @param adjust changes the cluster configuration (its endpoints, say) */
+    static DedicatedFixture<ProxiedMariaDb> dedicated(FailoverConfig failover, boolean selfHealing,
+                                                      UnaryOperator<ClusterConfig> adjust) {
+        return new DedicatedFixture<>(() -> {
+            assumeTrue(MariaDbBinaries.find().isPresent(), "no MariaDB server binaries on this machine");
+            return start(failover, selfHealing, adjust);
+        }, cluster -> cluster.sandbox().instances().forEach(i -> cluster.sandbox().resume(i.name())));
+    }
+
+    /** A loopback port free now, for the admin API (port 0 would turn it off). */
+    static int freePort() throws IOException {
+        return TestProxy.freePort();
     }
 
     /** A login token for {@code user}, valid from {@code from} for {@code ttl}. */
     public String token(String user, Duration ttl, java.time.Instant from) {
-        return Tokens.issue(tokenKey, user, ttl, from);
+        return proxy.token(user, ttl, from);
     }
 
     public MariaDbSandbox sandbox() {
@@ -224,7 +200,7 @@ public final class ProxiedMariaDb implements AutoCloseable {
     }
 
     public Path caCert() {
-        return tls.caCert();
+        return proxy.caCert();
     }
 
     /** A MariaDB Connector/J URL for an endpoint. */
@@ -283,16 +259,7 @@ public final class ProxiedMariaDb implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            server.close();
-        } finally {
-            sandbox.close();
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // A temporary directory left behind is harmless.
-            }
-        }
+        proxy.close();
     }
 
     /** Resolves a {@link ProxiedMariaDb} parameter to the one shared cluster, started on first use. */
@@ -305,14 +272,7 @@ public final class ProxiedMariaDb implements AutoCloseable {
         @Override
         public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
             assumeTrue(MariaDbBinaries.find().isPresent(), "no MariaDB server binaries on this machine");
-            return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-                    .computeIfAbsent(ProxiedMariaDb.class, k -> {
-                        try {
-                            return start();
-                        } catch (IOException | SQLException e) {
-                            throw new IllegalStateException("cannot start the test cluster", e);
-                        }
-                    }, ProxiedMariaDb.class);
+            return DedicatedFixture.shared(context, ProxiedMariaDb.class, ProxiedMariaDb::start);
         }
     }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.zaxxer.hikari.HikariDataSource;
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.InstanceConfig;
+import io.auriga.core.testing.DedicatedFixture;
 import io.auriga.core.topology.Role;
 import io.auriga.core.topology.Topology;
 import io.auriga.sandbox.pg.PgSandbox;
@@ -43,7 +44,7 @@ class PgFailoverIT {
     /** Auriga reaches the first primary through this link, which can keep requests from it. */
     private static FaultyLink LINK;
     @RegisterExtension
-    static final DedicatedCluster CLUSTER = new DedicatedCluster(false, PgFailoverIT::withRejoinCommand);
+    static final DedicatedFixture<ProxiedCluster> CLUSTER = ProxiedCluster.dedicated(false, PgFailoverIT::withRejoinCommand);
     private static final String LABEL = "failover";
     private static ProxiedCluster cluster;
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.Durability;
 import io.auriga.config.InstanceConfig;
+import io.auriga.core.testing.DedicatedFixture;
 import io.auriga.core.topology.Role;
 import io.auriga.sandbox.pg.PgSandbox;
 import java.sql.Connection;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PgQuorumIT {
     @RegisterExtension
-    static final DedicatedCluster CLUSTER = new DedicatedCluster(false, PgQuorumIT::quorumWithPg3LastTier);
+    static final DedicatedFixture<ProxiedCluster> CLUSTER = ProxiedCluster.dedicated(false, PgQuorumIT::quorumWithPg3LastTier);
     private static ProxiedCluster cluster;
 
     @BeforeAll

@@ -1,5 +1,6 @@
 package io.auriga.pg.it;
 
+import io.auriga.core.testing.DedicatedFixture;
 import io.auriga.core.testing.ReplicaLagCheck;
 import io.auriga.core.testing.StrictReader;
 import io.auriga.sandbox.pg.PgSandbox;
@@ -17,7 +18,7 @@ class PgReplicaLagIT {
     private static final Duration MAX_LAG = Duration.ofSeconds(5);
 
     @RegisterExtension
-    static final DedicatedCluster CLUSTER = new DedicatedCluster(false, c -> StrictReader.of(c, MAX_LAG));
+    static final DedicatedFixture<ProxiedCluster> CLUSTER = ProxiedCluster.dedicated(false, c -> StrictReader.of(c, MAX_LAG));
 
     @Test
     void aReplicaBehindAQuietPrimarysLastCommitStaysReadableUntilMaxLagHasPassed() throws Exception {

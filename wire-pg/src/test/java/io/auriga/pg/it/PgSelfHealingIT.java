@@ -4,6 +4,7 @@ import static io.auriga.core.testing.Poll.poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.auriga.core.testing.DedicatedFixture;
 import io.auriga.core.topology.Role;
 import io.auriga.sandbox.pg.PgSandbox;
 import java.sql.Connection;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class PgSelfHealingIT {
     @RegisterExtension
-    static final DedicatedCluster CLUSTER = new DedicatedCluster(true);
+    static final DedicatedFixture<ProxiedCluster> CLUSTER = ProxiedCluster.dedicated(true);
     private static ProxiedCluster cluster;
 
     @BeforeAll

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auriga.core.admin.TopologyJson;
+import io.auriga.core.testing.DedicatedFixture;
 import io.auriga.core.topology.Role;
 import io.auriga.sandbox.pg.PgSandbox;
 import java.sql.Connection;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class PgSplitBrainIT {
     @RegisterExtension
-    static final DedicatedCluster CLUSTER = new DedicatedCluster(false);
+    static final DedicatedFixture<ProxiedCluster> CLUSTER = ProxiedCluster.dedicated(false);
     private static ProxiedCluster cluster;
 
     @BeforeAll

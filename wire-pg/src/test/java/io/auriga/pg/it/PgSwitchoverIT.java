@@ -13,6 +13,7 @@ import io.auriga.config.ServerConfig;
 import io.auriga.config.TlsConfig;
 import io.auriga.core.AurigaServer;
 import io.auriga.core.admin.SwitchoverJson;
+import io.auriga.core.testing.DedicatedFixture;
 import io.auriga.core.testing.SwitchoverRequests;
 import io.auriga.core.testing.TestTransport;
 import io.auriga.core.topology.Role;
@@ -46,7 +47,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class PgSwitchoverIT {
     @RegisterExtension
-    static final DedicatedCluster CLUSTER = new DedicatedCluster(true);
+    static final DedicatedFixture<ProxiedCluster> CLUSTER = ProxiedCluster.dedicated(true);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String LABEL = "switchover";
     /** Returns the server port second, as {@link FailoverChecks#usePool} wants to check it. */

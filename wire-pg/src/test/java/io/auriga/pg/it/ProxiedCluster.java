@@ -1,29 +1,20 @@
 package io.auriga.pg.it;
 
-import io.auriga.config.AurigaConfig;
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.Engine;
 import io.auriga.config.Secret;
-import io.auriga.config.ServerConfig;
-import io.auriga.config.TlsConfig;
-import io.auriga.config.TokenConfig;
-import io.auriga.config.TokenKeys;
 import io.auriga.config.UserConfig;
 import io.auriga.core.AurigaServer;
-import io.auriga.core.auth.Tokens;
-import io.auriga.core.testing.TestTransport;
-import io.auriga.core.tls.CertificateAuthority;
-import io.auriga.core.tls.TlsFiles;
+import io.auriga.core.failover.Rejoiner;
+import io.auriga.core.testing.DedicatedFixture;
+import io.auriga.core.testing.TestProxy;
 import io.auriga.core.topology.Role;
 import io.auriga.pg.engine.PgEngineSupport;
 import io.auriga.sandbox.pg.PgSandbox;
 import io.auriga.sandbox.pg.PgSandboxOptions;
 import io.auriga.sandbox.pg.SandboxCluster;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.PrivateKey;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -40,7 +31,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * A real PostgreSQL primary with two streaming replicas and an Auriga server in front of it
  * (writer and reader endpoints on free ports, TLS optional with a fresh CA), started once for all
- * integration tests of the module and stopped when they are done. Tests receive it as a parameter.
+ * integration tests of the module and stopped when they are done. Tests receive it as a parameter;
+ * a test class that breaks its cluster gets one of its own ({@link #dedicated}).
  */
 public final class ProxiedCluster implements AutoCloseable {
     /** Short so the silent-client test does not wait long, with room for a loaded machine. */
@@ -49,97 +41,72 @@ public final class ProxiedCluster implements AutoCloseable {
     static final String TOKEN_USER = "token_app";
     static final String TOKEN_USER_PASSWORD = "token-db-secret";
 
-    private final Path dir;
+    private final TestProxy proxy;
     private final PgSandbox sandbox;
     private final AurigaServer server;
-    private final TlsFiles tls;
-    private final PrivateKey tokenKey;
 
-    private ProxiedCluster(Path dir, PgSandbox sandbox, AurigaServer server, TlsFiles tls, PrivateKey tokenKey) {
-        this.dir = dir;
+    private ProxiedCluster(TestProxy proxy, PgSandbox sandbox, AurigaServer server) {
+        this.proxy = proxy;
         this.sandbox = sandbox;
         this.server = server;
-        this.tls = tls;
-        this.tokenKey = tokenKey;
     }
 
-    static ProxiedCluster start() throws IOException {
+    static ProxiedCluster start() throws Exception {
         return start(false);
     }
 
     /** @param selfHealing whether a fenced former primary is rejoined as a replica (as the demo does) */
-    static ProxiedCluster start(boolean selfHealing) throws IOException {
+    static ProxiedCluster start(boolean selfHealing) throws Exception {
         return start(selfHealing, UnaryOperator.identity());
     }
 
     /** @param adjust changes the sandbox's cluster configuration (durability, promotion tiers) */
-    static ProxiedCluster start(boolean selfHealing, UnaryOperator<ClusterConfig> adjust) throws IOException {
-        Path dir = Files.createTempDirectory("auriga-it-");
-        // The servers run as the postgres user, which must be able to enter this directory.
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-        TlsFiles tls = CertificateAuthority.ensure(dir.resolve("tls"), List.of("localhost", "127.0.0.1"));
-        PgSandbox sandbox = new PgSandbox(PgSandboxOptions.builder(dir.resolve("pg")).replicas(2)
-                .deleteOnClose(true).build()).start();
+    static ProxiedCluster start(boolean selfHealing, UnaryOperator<ClusterConfig> adjust) throws Exception {
+        TestProxy proxy = TestProxy.prepare("auriga-it-");
         try {
+            PgSandbox sandbox = new PgSandbox(PgSandboxOptions.builder(proxy.dir().resolve("pg")).replicas(2)
+                    .deleteOnClose(true).build()).start();
+            proxy.owns(sandbox);
             try (Connection c = DriverManager.getConnection(sandbox.jdbcUrl(sandbox.primary(), sandbox.database()),
                     sandbox.adminUser(), sandbox.adminPassword()); var st = c.createStatement()) {
                 st.execute("CREATE ROLE " + TOKEN_USER + " LOGIN PASSWORD '" + TOKEN_USER_PASSWORD + "'");
                 st.execute("GRANT ALL ON SCHEMA public TO " + TOKEN_USER);
-            } catch (SQLException e) {
-                throw new IOException("cannot create the token user", e);
             }
-            KeyPair tokenKeys = TokenKeys.generate();
-            Path tokenPublicKey = dir.resolve("token.pub");
-            Files.writeString(tokenPublicKey, TokenKeys.pem(tokenKeys.getPublic()));
             ClusterConfig cluster = adjust.apply(SandboxCluster.config(sandbox, "main", "127.0.0.1", 0, 0));
-            ServerConfig d = ServerConfig.defaults();
-            ServerConfig server = new ServerConfig("127.0.0.1", 2, TestTransport.configured(),
-                    STARTUP_TIMEOUT, d.connectTimeout(), d.maxStartupPacket(), d.userCacheTtl());
             List<UserConfig> users = List.of(new UserConfig(TOKEN_USER, new Secret(TOKEN_USER_PASSWORD, "test"), null,
                     true));
-            AurigaConfig config = new AurigaConfig(List.of(cluster), users, tls.toConfig(TlsConfig.TlsMode.OPTIONAL),
-                    io.auriga.core.testing.SwitchoverRequests.admin(freePort()), server,
-                    new TokenConfig(tokenPublicKey, tokenKeys.getPublic(), TokenConfig.DEFAULT_MAX_TTL));
             Clock clock = Clock.systemUTC();
-            Map<String, io.auriga.core.failover.Rejoiner> rejoiners = selfHealing
-                    ? Map.of("main", sandbox::rejoin) : Map.of();
-            AurigaServer auriga = new AurigaServer(config, Map.of(Engine.POSTGRES, new PgEngineSupport(clock)), clock,
-                    rejoiners);
-            auriga.start();
-            ProxiedCluster cluster1 = new ProxiedCluster(dir, sandbox, auriga, tls, tokenKeys.getPrivate());
-            cluster1.awaitReplicasStreaming();
-            return cluster1;
-        } catch (IOException | RuntimeException e) {
-            sandbox.close();
+            Map<String, Rejoiner> rejoiners = selfHealing ? Map.of("main", sandbox::rejoin) : Map.of();
+            AurigaServer auriga = proxy.start(List.of(cluster), users, STARTUP_TIMEOUT,
+                    Map.of(Engine.POSTGRES, new PgEngineSupport(clock)), clock, rejoiners);
+            proxy.awaitReplicas("main", 2, Duration.ofSeconds(20));
+            return new ProxiedCluster(proxy, sandbox, auriga);
+        } catch (Exception e) {
+            proxy.close();
             throw e;
         }
     }
 
-    /** A port nothing listens on now, for the admin API (port 0 would turn it off). */
-    static int freePort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
-                java.net.InetAddress.getByName("127.0.0.1"))) {
-            return socket.getLocalPort();
-        }
+    /** A cluster of one test class's own (see {@link DedicatedFixture}). */
+    static DedicatedFixture<ProxiedCluster> dedicated(boolean selfHealing) {
+        return dedicated(selfHealing, UnaryOperator.identity());
     }
 
-    private void awaitReplicasStreaming() {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            var t = server.topology("main").current();
-            if (t.primary().isPresent() && t.replicas().size() == 2
-                    && t.replicas().stream().allMatch(r -> r.lagMillis() >= 0)) {
-                return;
-            }
-            sleep(100);
-        }
-        throw new IllegalStateException("topology never showed a primary and two healthy replicas: "
-                + server.topology("main").current());
+    /** @param adjust changes the cluster configuration (durability, promotion tiers) */
+    static DedicatedFixture<ProxiedCluster> dedicated(boolean selfHealing, UnaryOperator<ClusterConfig> adjust) {
+        // Processes paused by a test must run again to be stopped cleanly.
+        return new DedicatedFixture<>(() -> start(selfHealing, adjust),
+                cluster -> cluster.sandbox().instances().forEach(i -> cluster.sandbox().resume(i.name())));
+    }
+
+    /** A port nothing listens on now, for the admin API (port 0 would turn it off). */
+    static int freePort() throws IOException {
+        return TestProxy.freePort();
     }
 
     /** A login token for {@code user}, valid from {@code from} for {@code ttl}. */
     public String token(String user, Duration ttl, java.time.Instant from) {
-        return Tokens.issue(tokenKey, user, ttl, from);
+        return proxy.token(user, ttl, from);
     }
 
     public PgSandbox sandbox() {
@@ -159,7 +126,7 @@ public final class ProxiedCluster implements AutoCloseable {
     }
 
     public Path caCert() {
-        return tls.caCert();
+        return proxy.caCert();
     }
 
     public String url(int port, String extra) {
@@ -209,20 +176,7 @@ public final class ProxiedCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            server.close();
-        } finally {
-            sandbox.close();
-            deleteQuietly(dir);
-        }
-    }
-
-    private static void deleteQuietly(Path path) {
-        try (var walk = Files.walk(path)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // A temporary directory left behind is harmless.
-        }
+        proxy.close();
     }
 
     /** Resolves a {@link ProxiedCluster} parameter to the one shared cluster, started on first use. */
@@ -234,15 +188,7 @@ public final class ProxiedCluster implements AutoCloseable {
 
         @Override
         public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-            return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-                    // The root store closes AutoCloseable values when the whole run ends.
-                    .computeIfAbsent(ProxiedCluster.class, k -> {
-                        try {
-                            return start();
-                        } catch (IOException e) {
-                            throw new IllegalStateException("cannot start the test cluster", e);
-                        }
-                    }, ProxiedCluster.class);
+            return DedicatedFixture.shared(context, ProxiedCluster.class, ProxiedCluster::start);
         }
     }
 }
