@@ -33,10 +33,9 @@ import java.util.List;
  * </pre>
  * An account that cannot log in directly cannot log in through the proxy either; nor can one whose
  * plugin keeps nothing the proxy could check a client against and log in with again (PAM, unix_socket,
- * GSSAPI). An expired password is the server's to
- * judge, as it depends on the client: the proxy checks the password and passes the client's
- * CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS on, so the backend either opens its sandbox (only SET PASSWORD
- * and ALTER USER) or refuses with ERR 1862, as it would directly.
+ * GSSAPI). An expired password is the server's to judge, as it depends on the client: the proxy checks
+ * the password and passes the client's CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS on, so the backend either
+ * opens its sandbox (only SET PASSWORD and ALTER USER) or refuses with ERR 1862, as it would directly.
  */
 final class MariaDbCredentialSource implements CredentialSource, AutoCloseable {
     static final String NATIVE = "mysql_native_password";

@@ -366,12 +366,7 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
         session.endpoint().throttle().succeeded(response.user(), session.clientHost());
         ctx.channel().config().setAutoRead(false);
         long refused = session.endpoint().cluster().mysql().localInfile() ? 0 : Capabilities.CLIENT_LOCAL_FILES;
-        // The session keeps the response for its capabilities and names, never the answer: a clear-text
-        // one is the password itself.
-        HandshakeResponse41 accepted = new HandshakeResponse41(response.capabilities() & ~refused,
-                response.maxPacketSize(), response.characterSet(), response.user(), new byte[0], response.database(),
-                response.authPluginName(), response.attributes());
-        session.authenticated(accepted, secret, expectedSequence);
+        session.authenticated(response.accepted(refused), secret, expectedSequence);
     }
 
     /** SHA1(password) when {@code answer} proves the password, else null. */
