@@ -19,6 +19,26 @@ public sealed interface StoredCredential {
     }
 
     /**
+     * A MariaDB {@code ed25519} account's public key (32 bytes, base64 in authentication_string). It
+     * checks a password given in clear, and nothing else: it cannot answer a scramble.
+     */
+    record MySqlEd25519(byte[] publicKey) implements StoredCredential {
+        public MySqlEd25519 {
+            publicKey = publicKey.clone();
+        }
+
+        @Override
+        public byte[] publicKey() {
+            return publicKey.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "StoredCredential.MySqlEd25519";
+        }
+    }
+
+    /**
      * A password given in the config, with the verifier derived from it once at start, and the SCRAM
      * keys its backend logins derive, kept for the next ones ({@link #loginSecret}).
      */

@@ -72,7 +72,9 @@ final class MariaDbConfigFile {
                 // Small enough for several instances on a developer machine or CI.
                 .append("innodb-buffer-pool-size=32M\n")
                 .append("innodb-log-file-size=16M\n")
-                .append("performance-schema=OFF\n");
+                .append("performance-schema=OFF\n")
+                // ed25519 accounts on every instance: CREATE USER is replicated, INSTALL SONAME is not.
+                .append("plugin-load-add=auth_ed25519\n");
         try {
             Files.writeString(instance.configFile(), cnf.toString(), StandardCharsets.UTF_8);
         } catch (IOException e) {

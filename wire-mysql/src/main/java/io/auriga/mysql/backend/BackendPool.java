@@ -3,6 +3,7 @@ package io.auriga.mysql.backend;
 import io.auriga.core.admin.EndpointMetrics;
 import io.auriga.core.net.KeptBackends;
 import io.auriga.core.topology.InstanceState;
+import io.auriga.mysql.auth.BackendSecret;
 import io.auriga.mysql.protocol.Capabilities;
 import io.auriga.mysql.protocol.Command;
 import io.auriga.mysql.protocol.ErrPacket;
@@ -23,7 +24,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -201,7 +201,7 @@ public final class BackendPool {
     private static final class Key {
         private final String instance;
         private final String user;
-        private final byte[] stage1;
+        private final BackendSecret secret;
         private final String database;
         private final long capabilities;
         private final int characterSet;
@@ -211,19 +211,19 @@ public final class BackendPool {
         Key(String instance, BackendLogin login) {
             this.instance = instance;
             this.user = login.user();
-            this.stage1 = login.stage1();
+            this.secret = login.secret();
             this.database = login.database();
             this.capabilities = login.capabilities();
             this.characterSet = login.characterSet();
             this.maxPacketSize = login.maxPacketSize();
-            this.hash = Objects.hash(instance, user, Arrays.hashCode(stage1), database, capabilities, characterSet,
+            this.hash = Objects.hash(instance, user, secret, database, capabilities, characterSet,
                     maxPacketSize);
         }
 
         @Override
         public boolean equals(Object o) {
             return o instanceof Key k && hash == k.hash && instance.equals(k.instance) && user.equals(k.user)
-                    && Arrays.equals(stage1, k.stage1) && Objects.equals(database, k.database)
+                    && secret.equals(k.secret) && Objects.equals(database, k.database)
                     && capabilities == k.capabilities && characterSet == k.characterSet
                     && maxPacketSize == k.maxPacketSize;
         }

@@ -2,7 +2,6 @@ package io.auriga.mysql.backend;
 
 import io.auriga.core.tls.BackendTls;
 import io.auriga.core.topology.InstanceState;
-import io.auriga.mysql.auth.NativePassword;
 import io.auriga.mysql.protocol.AuthSwitchRequest;
 import io.auriga.mysql.protocol.Capabilities;
 import io.auriga.mysql.protocol.Command;
@@ -30,8 +29,10 @@ import javax.net.ssl.SSLException;
  *   proxy   → SSL Request, then the TLS handshake       (clusters[].tls other than disable, backend
  *                                                       offers CLIENT_SSL; required unless prefer)
  *   proxy   → HandshakeResponse41 (client's capabilities ∩ backend's, mysql_native_password
- *             response computed from SHA1(password) and the backend's scramble)
+ *             response computed from SHA1(password) and the backend's scramble; empty for an
+ *             ed25519 account, whose plugin the server switches to)
  *   backend → AuthSwitchRequest(mysql_native_password, new scramble) → proxy answers again
+ *   backend → AuthSwitchRequest(client_ed25519, 32-byte nonce) → proxy signs it with SHA512(password)
  *   backend → OK                                     (reader: proxy → SET SESSION TRANSACTION READ ONLY, OK)
  *                                                    ⇒ promise succeeds
  *   backend → ERR                                    ⇒ promise fails, error kept for the client
@@ -125,7 +126,7 @@ final class MySqlBackendHandshake extends SimpleChannelInboundHandler<MySqlPacke
         byte[] scramble = handshake.scramble();
         ctx.channel().attr(MySqlChangeUser.NEGOTIATED).set(new MySqlChangeUser.Negotiated(scramble, capabilities));
         HandshakeResponse41 response = new HandshakeResponse41(capabilities, login.maxPacketSize(),
-                login.characterSet(), login.user(), NativePassword.response(login.stage1(), scramble),
+                login.characterSet(), login.user(), login.secret().firstResponse(scramble),
                 login.database(), NATIVE, login.attributes());
         if (!encrypt) {
             state = State.AUTH;
@@ -176,12 +177,12 @@ final class MySqlBackendHandshake extends SimpleChannelInboundHandler<MySqlPacke
         }
         if (AuthSwitchRequest.is(payload)) {
             AuthSwitchRequest request = AuthSwitchRequest.decode(payload);
-            if (!NATIVE.equals(request.pluginName())) {
+            byte[] answer = login.secret().answer(request);
+            if (answer == null) {
                 throw new MySqlBackendLoginException(instance.name() + " asks user " + login.user()
-                        + " to authenticate with " + request.pluginName() + "; only " + NATIVE
-                        + " accounts can log in through the proxy", (ErrPacket) null);
+                        + " to authenticate with " + request.pluginName() + ", where the proxy holds what answers "
+                        + login.secret().plugin(), (ErrPacket) null);
             }
-            byte[] answer = NativePassword.response(login.stage1(), request.scramble());
             send(ctx, packet.sequenceId() + 1, out -> out.writeBytes(answer));
             return;
         }

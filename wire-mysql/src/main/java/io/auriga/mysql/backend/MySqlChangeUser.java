@@ -1,6 +1,5 @@
 package io.auriga.mysql.backend;
 
-import io.auriga.mysql.auth.NativePassword;
 import io.auriga.mysql.protocol.AuthSwitchRequest;
 import io.auriga.mysql.protocol.Capabilities;
 import io.auriga.mysql.protocol.Command;
@@ -27,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   proxy   → COM_CHANGE_USER (user, mysql_native_password answer to the connection's scramble, schema,
  *             collation, plugin, connection attributes)
+ *             (an ed25519 account: an empty answer, the server switches to its plugin)
  *   backend → AuthSwitchRequest(mysql_native_password, new scramble) → proxy answers again
+ *   backend → AuthSwitchRequest(client_ed25519, 32-byte nonce) → proxy signs it with SHA512(password)
  *   backend → OK   ⇒ the connection is the client's, auto-read off, no handlers left
  *   backend → ERR  ⇒ closed; the error is the client's
  *   anything else, a close, no answer within the timeout ⇒ closed; the caller connects anew
@@ -85,7 +86,7 @@ final class MySqlChangeUser extends SimpleChannelInboundHandler<MySqlPacket> {
         long capabilities = negotiated.capabilities();
         out.writeByte(Command.COM_CHANGE_USER);
         Wire.writeNulString(out, login.user());
-        byte[] answer = NativePassword.response(login.stage1(), negotiated.scramble());
+        byte[] answer = login.secret().firstResponse(negotiated.scramble());
         out.writeByte(answer.length).writeBytes(answer);
         Wire.writeNulString(out, login.database() == null ? "" : login.database());
         out.writeShortLE(login.characterSet());
@@ -113,12 +114,13 @@ final class MySqlChangeUser extends SimpleChannelInboundHandler<MySqlPacket> {
             result.trySuccess(backend);
         } else if (AuthSwitchRequest.is(payload)) {
             AuthSwitchRequest request = AuthSwitchRequest.decode(payload);
-            if (!MySqlBackendHandshake.NATIVE.equals(request.pluginName())) {
+            byte[] answer = login.secret().answer(request);
+            if (answer == null) {
                 fail(new MySqlBackendLoginException(backend.instance().name() + " asks user " + login.user()
-                        + " to authenticate with " + request.pluginName(), (ErrPacket) null));
+                        + " to authenticate with " + request.pluginName() + ", where the proxy holds what answers "
+                        + login.secret().plugin(), (ErrPacket) null));
                 return;
             }
-            byte[] answer = NativePassword.response(login.stage1(), request.scramble());
             ByteBuf out = ctx.alloc().buffer(answer.length).writeBytes(answer);
             try {
                 ctx.writeAndFlush(MySqlPackets.frame(ctx.alloc(), (packet.sequenceId() + 1) & 0xFF, out));

@@ -6,6 +6,7 @@ import io.auriga.core.auth.AccountPool;
 import io.auriga.core.auth.CredentialSource;
 import io.auriga.core.auth.StoredCredential;
 import io.auriga.core.auth.UserLookup;
+import io.auriga.mysql.auth.Ed25519Password;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,16 +22,24 @@ import java.util.List;
  *
  * <p>An account name may exist for several host patterns. The proxy logs in to the backends from its
  * own address, so the account chosen is, in order: {@code 'user'@'127.0.0.1'}, {@code @'localhost'},
- * {@code @'::1'}, {@code @'%'}; otherwise the only one, or any when all share one password. An account
- * that cannot log in directly cannot log in through the proxy either: locked, no password, or a
- * plugin other than {@code mysql_native_password} (the proxy must be able to answer any backend's
- * scramble, which only that plugin's stored hash allows). An expired password is the server's to
- * judge, as it depends on the client: the proxy checks the password and passes the client's
- * CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS on, so the backend either opens its sandbox (only SET PASSWORD
- * and ALTER USER) or refuses with ERR 1862, as it would directly.
+ * {@code @'::1'}, {@code @'%'}; otherwise the only one, or any when all share one password. What the
+ * chosen account's row gives:
+ * <pre>
+ *   plugin mysql_native_password (or none), "*" + 40 hex   ⇒ StoredCredential.MySqlNative: checks any
+ *        client answer to a scramble, and yields SHA1(password) for the backend logins
+ *   plugin ed25519, base64 of a 32-byte public key (43)    ⇒ StoredCredential.MySqlEd25519: checks a
+ *        password given in clear over TLS, which yields SHA512(password) for the backend logins
+ *   locked, no password, a malformed value, any other plugin ⇒ Refused, with the reason for the log
+ * </pre>
+ * An account that cannot log in directly cannot log in through the proxy either; nor can one whose
+ * plugin keeps nothing the proxy could check a client against and log in with again (PAM, unix_socket,
+ * GSSAPI). An expired password is the server's to judge, as it depends on the client: the proxy checks
+ * the password and passes the client's CLIENT_CAN_HANDLE_EXPIRED_PASSWORDS on, so the backend either
+ * opens its sandbox (only SET PASSWORD and ALTER USER) or refuses with ERR 1862, as it would directly.
  */
 final class MariaDbCredentialSource implements CredentialSource, AutoCloseable {
     static final String NATIVE = "mysql_native_password";
+    static final String ED25519 = "ed25519";
     private static final List<String> PREFERRED_HOSTS = List.of("127.0.0.1", "localhost", "::1", "%");
     private static final String QUERY = "SELECT Host, JSON_VALUE(Priv, '$.plugin'), "
             + "JSON_VALUE(Priv, '$.authentication_string'), JSON_VALUE(Priv, '$.account_locked') "
@@ -94,13 +103,21 @@ final class MariaDbCredentialSource implements CredentialSource, AutoCloseable {
             return new UserLookup.Refused("account " + chosen.name() + " is locked");
         }
         String plugin = chosen.plugin() == null || chosen.plugin().isEmpty() ? NATIVE : chosen.plugin();
-        if (!NATIVE.equals(plugin)) {
+        if (!NATIVE.equals(plugin) && !ED25519.equals(plugin)) {
             return new UserLookup.Refused("account " + chosen.name() + " authenticates with " + plugin
-                    + "; only " + NATIVE + " accounts can log in through the proxy");
+                    + "; only " + NATIVE + " and " + ED25519 + " accounts can log in through the proxy");
         }
         String hash = chosen.hash();
         if (hash == null || hash.isEmpty()) {
             return new UserLookup.Refused("account " + chosen.name() + " has no password");
+        }
+        if (ED25519.equals(plugin)) {
+            try {
+                return new UserLookup.Found(new StoredCredential.MySqlEd25519(Ed25519Password.storedKey(hash)));
+            } catch (IllegalArgumentException e) {
+                return new UserLookup.Refused("the stored " + ED25519 + " key of account " + chosen.name()
+                        + " is malformed: " + e.getMessage());
+            }
         }
         if (!hash.matches("\\*[0-9A-Fa-f]{40}")) {
             return new UserLookup.Refused("the stored password of account " + chosen.name() + " is malformed");

@@ -2,9 +2,8 @@ package io.auriga.mysql.frontend;
 
 import io.auriga.core.auth.AuthException;
 import io.auriga.core.auth.LoginThrottle;
-import io.auriga.core.auth.StoredCredential;
 import io.auriga.core.auth.UserLookup;
-import io.auriga.mysql.auth.NativePassword;
+import io.auriga.mysql.auth.BackendSecret;
 import io.auriga.mysql.protocol.AuthSwitchRequest;
 import io.auriga.mysql.protocol.ComChangeUser;
 import io.auriga.mysql.protocol.ErrPacket;
@@ -13,7 +12,6 @@ import io.auriga.mysql.protocol.MySqlPackets;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
@@ -24,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  *   client → COM_CHANGE_USER (user, answer to the connection's scramble, schema, collation, plugin,
  *            attributes)                                                                        seq 0
  *   proxy  → AuthSwitchRequest(mysql_native_password, fresh scramble)                           seq 1
- *            (a token user: AuthSwitchRequest(mysql_clear_password), over TLS only, else ERR 3159)
+ *            (a token user, an ed25519 account: AuthSwitchRequest(mysql_clear_password), over TLS
+ *            only, else ERR 3159; {@link ClearTextLogin})
  *   client → the answer                                                                         seq 2
  *   proved ⇒ {@link MySqlSession#userChanged}: the backend is logged in as the new user on a fresh
  *            session, as the server resets its own → the backend's OK                           seq 3
@@ -36,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * scramble has been used once, and an answer to it could be replayed.
  */
 final class ClientChangeUser {
-    private enum State { ADMISSION, SWITCH, SWITCH_TOKEN, DONE }
+    private enum State { ADMISSION, SWITCH, SWITCH_CLEAR, DONE }
 
     /** After this many failures on a connection MariaDB refuses COM_CHANGE_USER unheard, against guessing. */
     static final int MAX_FAILURES = 3;
@@ -95,14 +94,15 @@ final class ClientChangeUser {
             return;
         }
         lookup = result;
-        if (result instanceof UserLookup.Found f && f.credential() instanceof StoredCredential.Token) {
+        if (ClearTextLogin.needed(result)) {
             if (!session.tls()) {
                 state = State.DONE;
                 session.endpoint().metrics().authFailed();
-                session.fatal(MySqlErrors.tokenNeedsTls(request.user()), sequence, "token COM_CHANGE_USER without TLS");
+                session.fatal(ClearTextLogin.needsTls(result, request.user()), sequence,
+                        "clear-text COM_CHANGE_USER without TLS");
                 return;
             }
-            state = State.SWITCH_TOKEN;
+            state = State.SWITCH_CLEAR;
             switchTo(MySqlAuthHandler.CLEAR);
             return;
         }
@@ -127,7 +127,7 @@ final class ClientChangeUser {
      * whole, with the next sequence id; anything else breaks the exchange and ends the connection.
      */
     void message(int sequenceId, int length, ByteBuf payload) {
-        if (state != State.SWITCH && state != State.SWITCH_TOKEN || sequenceId != sequence - 1) {
+        if (state != State.SWITCH && state != State.SWITCH_CLEAR || sequenceId != sequence - 1) {
             state = State.DONE;
             session.fatal(MySqlErrors.packetsOutOfOrder(), sequence, "packet with sequence id " + sequenceId
                     + " during COM_CHANGE_USER");
@@ -140,34 +140,35 @@ final class ClientChangeUser {
             return;
         }
         byte[] answer = ByteBufUtil.getBytes(payload);
-        if (state == State.SWITCH_TOKEN) {
-            token(answer);
+        if (state == State.SWITCH_CLEAR) {
+            clearText(answer);
             return;
         }
         byte[] stage1 = MySqlAuthHandler.verify(lookup, MySqlAuthHandler.NATIVE, scramble, answer);
         if (stage1 == null) {
             denied(answer.length > 0, MySqlAuthHandler.deniedReason(lookup));
         } else {
-            accepted(stage1);
+            accepted(new BackendSecret.Native(stage1));
         }
     }
 
-    private void token(byte[] answer) {
-        StoredCredential.Token user = (StoredCredential.Token) ((UserLookup.Found) lookup).credential();
-        byte[] token = MySqlAuthHandler.withoutTrailingNul(answer);
+    private void clearText(byte[] answer) {
+        BackendSecret secret;
         try {
-            user.tokens().check(new String(token, StandardCharsets.UTF_8), request.user());
+            secret = ClearTextLogin.check(lookup, request.user(), answer);
         } catch (AuthException e) {
-            denied(token.length > 0, e.getMessage());
+            denied(ClearTextLogin.usingPassword(answer), e.getMessage());
             return;
+        } finally {
+            Arrays.fill(answer, (byte) 0);
         }
-        accepted(NativePassword.stage1(user.backend().value()));
+        accepted(secret);
     }
 
-    private void accepted(byte[] stage1) {
+    private void accepted(BackendSecret secret) {
         state = State.DONE;
         session.endpoint().throttle().succeeded(request.user(), session.clientHost());
-        session.userChanged(request, stage1, sequence);
+        session.userChanged(request, secret, sequence);
     }
 
     /** ERR 1045 as the server words it; {@code reason} goes to the log only. */

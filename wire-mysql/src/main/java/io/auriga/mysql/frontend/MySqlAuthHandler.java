@@ -3,6 +3,7 @@ package io.auriga.mysql.frontend;
 import io.auriga.core.auth.AuthException;
 import io.auriga.core.auth.StoredCredential;
 import io.auriga.core.auth.UserLookup;
+import io.auriga.mysql.auth.BackendSecret;
 import io.auriga.mysql.auth.CachingSha2Cache;
 import io.auriga.mysql.auth.CachingSha2Password;
 import io.auriga.mysql.auth.NativePassword;
@@ -47,14 +48,20 @@ import org.slf4j.LoggerFactory;
  *   (AuthMoreData goes without its 0x01 to MySQL Connector/J behind a MariaDB "5.5.5-" version, as it
  *    reads it there; see {@link AuthMoreData})
  *   mysql_clear_password over TLS: accepted for users from the config
- *   token user (over TLS only; ERR 3159 without it): the response if it is mysql_clear_password, else
- *        proxy → AuthSwitchRequest(mysql_clear_password); client → token, NUL-terminated  seq n+1, n+2
- *        ⇒ the configured database password logs in to a backend
+ *   token user, ed25519 account (over TLS only; ERR 3159 without it; {@link ClearTextLogin}): the
+ *        response if it is mysql_clear_password, whatever the greeting's plugin, else
+ *        proxy → AuthSwitchRequest(mysql_clear_password); client → token or password,
+ *        NUL-terminated                                                               seq n+1, n+2
+ *        token ⇒ the configured database password logs in to a backend
+ *        ed25519 password ⇒ its public key must be the stored one; SHA512(password) logs in
  *   ⇒ backend login, then OK (or the backend's ERR)                         seq n+1 / n+2 / n+3
- *   wrong password, unknown user → ERR 1045 28000 "Access denied for user 'u'@'host'"
+ *   wrong password, unknown user → ERR 1045 28000 "Access denied for user 'u'@'host'"; the login
+ *        throttle counts it
  * </pre>
  * Users from the config take precedence over the database's own accounts ({@code UserStore}).
- * Every path ends with SHA1(password), which answers any backend's mysql_native_password scramble.
+ * Every path ends with a {@link BackendSecret}: SHA1(password), which answers any backend's
+ * mysql_native_password scramble, or for an ed25519 account SHA512(password), which signs any
+ * backend's client_ed25519 nonce.
  */
 final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
     private static final Logger log = LoggerFactory.getLogger(MySqlAuthHandler.class);
@@ -62,7 +69,7 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
     static final String CLEAR = "mysql_clear_password";
     static final String CACHING_SHA2 = "caching_sha2_password";
 
-    private enum State { RESPONSE, LOOKUP, SWITCH, SWITCH_TOKEN, FULL_AUTH, DONE }
+    private enum State { RESPONSE, LOOKUP, SWITCH, SWITCH_CLEAR, FULL_AUTH, DONE }
 
     private final MySqlSession session;
     private final CachingSha2Cache sha2Cache;
@@ -116,9 +123,9 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
             check(ctx, NATIVE, ByteBufUtil.getBytes(payload));
             return;
         }
-        if (state == State.SWITCH_TOKEN) {
+        if (state == State.SWITCH_CLEAR) {
             state = State.DONE;
-            token(ctx, ByteBufUtil.getBytes(payload));
+            clearText(ctx, ByteBufUtil.getBytes(payload));
             return;
         }
         if (state == State.FULL_AUTH) {
@@ -176,8 +183,8 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
             sha2Cache.forget(response.user());
         }
         String plugin = response.authPluginName() == null ? NATIVE : response.authPluginName();
-        if (result instanceof UserLookup.Found f && f.credential() instanceof StoredCredential.Token) {
-            tokenUser(ctx, plugin);
+        if (ClearTextLogin.needed(result)) {
+            clearTextUser(ctx, plugin);
             return;
         }
         if (CACHING_SHA2.equals(plugin) && cachingSha2(ctx)) {
@@ -208,33 +215,38 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
         expectedSequence++;
     }
 
-    /** A token user: over TLS only, the token as a mysql_clear_password answer (asked for by a switch). */
-    private void tokenUser(ChannelHandlerContext ctx, String plugin) {
+    /**
+     * A token user or an ed25519 account: over TLS only, the token or password as a mysql_clear_password
+     * answer (asked for by a switch).
+     */
+    private void clearTextUser(ChannelHandlerContext ctx, String plugin) {
         if (!session.tls()) {
             state = State.DONE;
             session.endpoint().metrics().authFailed();
-            session.fatal(MySqlErrors.tokenNeedsTls(response.user()), expectedSequence, "token login without TLS refused");
+            session.fatal(ClearTextLogin.needsTls(lookup, response.user()), expectedSequence,
+                    "clear-text login without TLS refused");
             return;
         }
         if (CLEAR.equals(plugin)) {
             state = State.DONE;
-            token(ctx, response.authResponse());
+            clearText(ctx, response.authResponse());
             return;
         }
-        state = State.SWITCH_TOKEN;
+        state = State.SWITCH_CLEAR;
         switchTo(ctx, CLEAR);
     }
 
-    private void token(ChannelHandlerContext ctx, byte[] answer) {
-        StoredCredential.Token user = (StoredCredential.Token) ((UserLookup.Found) lookup).credential();
-        byte[] token = withoutTrailingNul(answer);
+    private void clearText(ChannelHandlerContext ctx, byte[] answer) {
+        BackendSecret secret;
         try {
-            user.tokens().check(new String(token, StandardCharsets.UTF_8), response.user());
+            secret = ClearTextLogin.check(lookup, response.user(), answer);
         } catch (AuthException e) {
-            denied(token.length > 0, e.getMessage());
+            denied(ClearTextLogin.usingPassword(answer), e.getMessage());
             return;
+        } finally {
+            Arrays.fill(answer, (byte) 0);
         }
-        accepted(ctx, NativePassword.stage1(user.backend().value()));
+        accepted(ctx, secret);
     }
 
     /**
@@ -260,7 +272,7 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
             if (CachingSha2Password.check(stage2, nonce, answer) == null) {
                 denied(true);
             } else {
-                fastAuthSuccess(ctx, NativePassword.stage1(password));
+                fastAuthSuccess(ctx, new BackendSecret.Native(NativePassword.stage1(password)));
             }
             return true;
         }
@@ -270,7 +282,7 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
         CachingSha2Cache.Fast fast = sha2Cache.fast(response.user(), n.storedHash(), nonce, answer);
         if (fast instanceof CachingSha2Cache.Fast.Passed passed) {
             state = State.DONE;
-            fastAuthSuccess(ctx, passed.loginSecret());
+            fastAuthSuccess(ctx, new BackendSecret.Native(passed.loginSecret()));
             return true;
         }
         if (fast instanceof CachingSha2Cache.Fast.Denied) {
@@ -287,11 +299,11 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
         return true;
     }
 
-    private void fastAuthSuccess(ChannelHandlerContext ctx, byte[] stage1) {
+    private void fastAuthSuccess(ChannelHandlerContext ctx, BackendSecret.Native secret) {
         sha2Cache.countFast();
         log.debug("{}: caching_sha2_password fast path", session.describe());
         authMoreData(ctx, CachingSha2Password.FAST_AUTH_SUCCESS);
-        accepted(ctx, stage1);
+        accepted(ctx, secret);
     }
 
     /**
@@ -320,7 +332,7 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
         Arrays.fill(password, (byte) 0);
         sha2Cache.countFull();
         log.debug("{}: caching_sha2_password full authentication; cached for the fast path", session.describe());
-        accepted(ctx, stage1);
+        accepted(ctx, new BackendSecret.Native(stage1));
     }
 
     /** Sends AuthMoreData with one status byte (fast_auth_success, perform_full_authentication). */
@@ -341,21 +353,20 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
             denied(answer.length > 0 && !(answer.length == 1 && answer[0] == 0));
             return;
         }
-        accepted(ctx, stage1);
+        accepted(ctx, new BackendSecret.Native(stage1));
     }
 
     /**
-     * The client proved the password: hand the session SHA1(password) for its backend logins. Where the
+     * The client proved the password: hand the session what its backend logins answer with. Where the
      * cluster refuses LOAD DATA LOCAL INFILE ({@code mysql.local-infile: false}) the session goes on
      * without CLIENT_LOCAL_FILES, so the backend login leaves it out and the server itself refuses such
      * a statement with its own error, never asking the client for a file.
      */
-    private void accepted(ChannelHandlerContext ctx, byte[] stage1) {
+    private void accepted(ChannelHandlerContext ctx, BackendSecret secret) {
         session.endpoint().throttle().succeeded(response.user(), session.clientHost());
         ctx.channel().config().setAutoRead(false);
-        HandshakeResponse41 accepted = session.endpoint().cluster().mysql().localInfile() ? response
-                : response.withoutCapabilities(Capabilities.CLIENT_LOCAL_FILES);
-        session.authenticated(accepted, stage1, expectedSequence);
+        long refused = session.endpoint().cluster().mysql().localInfile() ? 0 : Capabilities.CLIENT_LOCAL_FILES;
+        session.authenticated(response.accepted(refused), secret, expectedSequence);
     }
 
     /** SHA1(password) when {@code answer} proves the password, else null. */

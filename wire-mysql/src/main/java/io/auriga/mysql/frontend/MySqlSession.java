@@ -9,6 +9,7 @@ import io.auriga.core.session.Ticker;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.core.topology.WriterHold;
 import io.auriga.core.topology.WriterSessions;
+import io.auriga.mysql.auth.BackendSecret;
 import io.auriga.mysql.backend.BackendLogin;
 import io.auriga.mysql.backend.MySqlBackend;
 import io.auriga.mysql.backend.MySqlBackendConnector;
@@ -236,16 +237,16 @@ public final class MySqlSession implements WriterSessions.Session {
     /**
      * The client proved who it is: find an instance, log in there, and start relaying.
      *
-     * @param stage1      SHA1(password), which answers any backend's scramble
+     * @param secret      what answers any backend's challenge for the account
      * @param okSequence  the sequence id the client expects on the final OK
      */
-    void authenticated(HandshakeResponse41 clientResponse, byte[] stage1, int okSequence) {
+    void authenticated(HandshakeResponse41 clientResponse, BackendSecret secret, int okSequence) {
         this.response = clientResponse;
         this.okSequence = okSequence;
         // Only what the proxy offered, plus the client's CLIENT_MYSQL bit, which says how it laid out the response.
         long negotiated = clientResponse.capabilities() & (advertised | Capabilities.CLIENT_MYSQL)
                 & ~Capabilities.CLIENT_SSL;
-        this.login = new BackendLogin(clientResponse.user(), stage1, emptyToNull(clientResponse.database()), negotiated,
+        this.login = new BackendLogin(clientResponse.user(), secret, emptyToNull(clientResponse.database()), negotiated,
                 clientResponse.characterSet(), clientResponse.maxPacketSize(), clientResponse.attributes(),
                 endpoint.router().readOnly());
         this.tracker = new ResponseTracker(negotiated);
@@ -1108,10 +1109,10 @@ public final class MySqlSession implements WriterSessions.Session {
      * Everything that names the user follows: the login the session moves with after a failover, what
      * the pool keys a kept backend on, the login KILL runs as.
      *
-     * @param stage1      SHA1(password) of the new user
+     * @param secret      what answers any backend's challenge for the new user
      * @param okSequence  the sequence id the client expects on the OK
      */
-    void userChanged(ComChangeUser request, byte[] stage1, int okSequence) {
+    void userChanged(ComChangeUser request, BackendSecret secret, int okSequence) {
         changingUser = null;
         beforeChange = new Before(login.withDatabase(state == null ? login.database() : state.schema()), response);
         String schema = emptyToNull(request.schema());
@@ -1119,7 +1120,7 @@ public final class MySqlSession implements WriterSessions.Session {
         var attributes = request.attributes() == null ? login.attributes() : request.attributes();
         response = new HandshakeResponse41(response.capabilities(), response.maxPacketSize(), characterSet,
                 request.user(), new byte[0], schema, response.authPluginName(), attributes);
-        login = new BackendLogin(request.user(), stage1, schema, login.capabilities(), characterSet,
+        login = new BackendLogin(request.user(), secret, schema, login.capabilities(), characterSet,
                 login.maxPacketSize(), attributes, login.readOnly());
         log.info("{}: COM_CHANGE_USER accepted", describe());
         resetSession(okSequence, null);

@@ -49,9 +49,12 @@ public record HandshakeResponse41(long capabilities, long maxPacketSize, int cha
         return authResponse.clone();
     }
 
-    /** The same response with {@code flags} cleared from its capabilities. */
-    public HandshakeResponse41 withoutCapabilities(long flags) {
-        return new HandshakeResponse41(capabilities & ~flags, maxPacketSize, characterSet, user, authResponse, database,
+    /**
+     * The same response with {@code flags} cleared from its capabilities and without its auth answer,
+     * which an authenticated session has no use for (a clear-text one is the password itself).
+     */
+    public HandshakeResponse41 accepted(long flags) {
+        return new HandshakeResponse41(capabilities & ~flags, maxPacketSize, characterSet, user, new byte[0], database,
                 authPluginName, attributes);
     }
 

@@ -46,6 +46,12 @@ public final class MySqlErrors {
                 + "' logs in with a token, which is accepted over TLS only");
     }
 
+    /** As {@link #tokenNeedsTls}: the proxy asks for an ed25519 account's password in clear, so over TLS only. */
+    public static ErrPacket ed25519NeedsTls(String user) {
+        return new ErrPacket(3159, "HY000", "Connections using insecure transport are prohibited: user '" + user
+                + "' has an ed25519 password, which is accepted over TLS only");
+    }
+
     public static ErrPacket handshakeTimeout(long millis) {
         return new ErrPacket(1043, "08S01", "Bad handshake: the connection did not complete authentication within "
                 + millis + " ms");

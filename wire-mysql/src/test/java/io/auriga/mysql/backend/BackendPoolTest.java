@@ -11,6 +11,7 @@ import io.auriga.core.admin.EndpointMetrics;
 import io.auriga.core.admin.Metrics;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.core.topology.Role;
+import io.auriga.mysql.auth.BackendSecret;
 import io.auriga.mysql.protocol.Command;
 import io.auriga.mysql.protocol.MySqlPackets;
 import io.netty.buffer.ByteBuf;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * keeps, hands out and closes. What a real server does with the reset is {@code MySqlBackendPoolIT}'s.
  */
 class BackendPoolTest {
+    private static final BackendSecret NO_SECRET = new BackendSecret.Native(new byte[20]);
     private static final InstanceState MY1 = new InstanceState(new InstanceConfig("my1", "127.0.0.1", 3306, 0, false),
             Role.PRIMARY, 1, 0, Instant.EPOCH, null);
     private static final BackendLogin APP = login("app", "auriga");
@@ -92,7 +94,7 @@ class BackendPoolTest {
     @Test
     void aReadOnlyLoginOrSizeZeroKeepsNothing() {
         EmbeddedChannel reader = backend();
-        pool.give(new MySqlBackend(reader, MY1, 4, OK), new BackendLogin("app", new byte[20], "auriga", 0, 45,
+        pool.give(new MySqlBackend(reader, MY1, 4, OK), new BackendLogin("app", NO_SECRET, "auriga", 0, 45,
                 1 << 24, Map.of(), true));
         assertFalse(reader.isOpen(), "a reset would lift the read-only setting");
 
@@ -103,7 +105,7 @@ class BackendPoolTest {
     }
 
     private static BackendLogin login(String user, String database) {
-        return new BackendLogin(user, new byte[20], database, 0, 45, 1 << 24, Map.of("_client_name", "x"), false);
+        return new BackendLogin(user, NO_SECRET, database, 0, 45, 1 << 24, Map.of("_client_name", "x"), false);
     }
 
     private static EmbeddedChannel backend() {

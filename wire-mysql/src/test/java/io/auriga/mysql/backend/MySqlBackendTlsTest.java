@@ -11,6 +11,7 @@ import io.auriga.config.InstanceConfig;
 import io.auriga.core.tls.BackendTls;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.core.topology.Role;
+import io.auriga.mysql.auth.BackendSecret;
 import io.auriga.mysql.protocol.Capabilities;
 import io.auriga.mysql.protocol.HandshakeResponse41;
 import io.auriga.mysql.protocol.HandshakeV10;
@@ -32,7 +33,8 @@ class MySqlBackendTlsTest {
             Role.PRIMARY, 1, 0, Instant.EPOCH, null);
     private static final long SERVER = Capabilities.CLIENT_PROTOCOL_41 | Capabilities.CLIENT_SECURE_CONNECTION
             | Capabilities.CLIENT_PLUGIN_AUTH | Capabilities.CLIENT_TRANSACTIONS;
-    private static final BackendLogin LOGIN = new BackendLogin("app", new byte[20], null, BackendLogin.CONTROL, 33,
+    private static final BackendSecret NO_SECRET = new BackendSecret.Native(new byte[20]);
+    private static final BackendLogin LOGIN = new BackendLogin("app", NO_SECRET, null, BackendLogin.CONTROL, 33,
             1 << 24, Map.of(), false);
 
     @Test

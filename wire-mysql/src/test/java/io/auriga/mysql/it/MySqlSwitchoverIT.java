@@ -40,7 +40,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * API, under a write load from four sessions through the writer endpoint — MariaDB Connector/J and
  * MySQL Connector/J, server-side and client-side prepared statements, autocommit inserts and
  * two-row transactions: no client sees an error and every acknowledged insert is on the new
- * primary, written where its session stood. Idle sessions with a session variable, a schema and a server-side prepared statement, and
+ * primary, written where its session stood. Idle sessions (a token user's and an ed25519 account's among them) with a session variable, a schema and a server-side prepared statement, and
  * a HikariCP pool, carry on on the new primary; the old primary is rejoined as a replica of the new
  * one (the sandbox rejoins it, as {@code auriga demo} does) and the reader endpoint reaches it; a
  * switchover back works the same. A session that keeps its transaction open past the drain loses
@@ -70,6 +70,10 @@ class MySqlSwitchoverIT {
             st.execute("GRANT ALL ON " + MySqlSessionChecks.OTHER_SCHEMA + ".* TO '" + sandbox.user() + "'@'%'");
             st.execute("GRANT ALL ON " + MySqlSessionChecks.OTHER_SCHEMA + ".* TO '" + ProxiedMariaDb.TOKEN_USER
                     + "'@'%'");
+            st.execute("CREATE USER " + MySqlEd25519IT.USER + "@'%' IDENTIFIED VIA ed25519 USING PASSWORD('"
+                    + MySqlEd25519IT.PASSWORD + "')");
+            st.execute("GRANT ALL ON " + sandbox.database() + ".* TO " + MySqlEd25519IT.USER + "@'%'");
+            st.execute("GRANT ALL ON " + MySqlSessionChecks.OTHER_SCHEMA + ".* TO " + MySqlEd25519IT.USER + "@'%'");
             st.execute("CREATE TABLE " + sandbox.database() + ".switchover_it (id BIGINT PRIMARY KEY, "
                     + "writer INT NOT NULL, server_id INT NOT NULL)");
         }
@@ -270,7 +274,15 @@ class MySqlSwitchoverIT {
                         "useServerPrepStmts=true&cachePrepStmts=false")),
                 MySqlSessionChecks.prepared("MySQL Connector/J", cluster.mysql(cluster.writerPort(),
                         "useServerPrepStmts=true")),
-                MySqlSessionChecks.prepared("MariaDB Connector/J with a login token", tokenSession()));
+                MySqlSessionChecks.prepared("MariaDB Connector/J with a login token", tokenSession()),
+                MySqlSessionChecks.prepared("MariaDB Connector/J as an ed25519 account", ed25519Session()));
+    }
+
+    /** A session of an ed25519 account over TLS: the proxy moves it with SHA512 of the password. */
+    private static Connection ed25519Session() throws SQLException {
+        return java.sql.DriverManager.getConnection(cluster.mariadbUrl(cluster.writerPort(),
+                "useServerPrepStmts=true&cachePrepStmts=false&sslMode=trust&connectTimeout=10000"),
+                MySqlEd25519IT.USER, MySqlEd25519IT.PASSWORD);
     }
 
     /** A session of the token user over TLS: the proxy moves it with the user's configured password. */

@@ -17,7 +17,7 @@ class MySqlErrorsTest {
     private static List<ErrPacket> all() {
         return List.of(MySqlErrors.accessDenied("u", "h", true), MySqlErrors.badHandshake("x"),
                 MySqlErrors.packetsOutOfOrder(), MySqlErrors.packetTooLarge("x"),
-                MySqlErrors.secureTransportRequired(), MySqlErrors.tokenNeedsTls("u"),
+                MySqlErrors.secureTransportRequired(), MySqlErrors.tokenNeedsTls("u"), MySqlErrors.ed25519NeedsTls("u"),
                 MySqlErrors.handshakeTimeout(1), MySqlErrors.cannotConnect("x"), MySqlErrors.cannotReach("x"),
                 MySqlErrors.failoverTimeout("x"), MySqlErrors.transactionLostInFailover("x"),
                 MySqlErrors.connectionLost("x"), MySqlErrors.unknownThread(1), MySqlErrors.killNotTranslatable(),
