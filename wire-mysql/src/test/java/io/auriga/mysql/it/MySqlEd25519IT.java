@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.auriga.core.testing.BackendReuse;
-import io.auriga.mysql.sandbox.MariaDbSandbox;
+import io.auriga.sandbox.mariadb.MariaDbSandbox;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
