@@ -76,6 +76,11 @@ public final class TestProxy implements AutoCloseable {
         return tls.caCert();
     }
 
+    /** The server {@link #start} started; null before. */
+    public AurigaServer server() {
+        return server;
+    }
+
     /**
      * Starts Auriga over {@code clusters}: TLS optional with this CA, the admin API on a free port with
      * the test token, login tokens checked against this key pair, two I/O threads.

@@ -11,6 +11,7 @@ import io.auriga.config.FailoverConfig;
 import io.auriga.config.ServerConfig;
 import io.auriga.config.TlsConfig;
 import io.auriga.core.AurigaServer;
+import io.auriga.core.testing.Bystander;
 import io.auriga.core.testing.CapturedLog;
 import io.auriga.core.testing.Poll;
 import io.auriga.core.testing.TestTransport;
@@ -39,26 +40,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(ProxiedMariaDb.Extension.class)
 class MySqlBadInputIT {
-    private Connection bystander;
+    private Bystander bystander;
 
     @BeforeEach
     void openBystander(ProxiedMariaDb cluster) throws SQLException {
-        bystander = cluster.mariadb(cluster.writerPort(), "");
-        try (Statement st = bystander.createStatement()) {
-            st.execute("CREATE TEMPORARY TABLE bystander (x int)");
-            bystander.setAutoCommit(false);
-            st.execute("INSERT INTO bystander VALUES (1)");
-        }
+        bystander = Bystander.open(cluster.mariadb(cluster.writerPort(), ""), "CREATE TEMPORARY TABLE bystander (x int)",
+                "START TRANSACTION", "INSERT INTO bystander VALUES (1)");
     }
 
     @AfterEach
     void bystanderIsUndisturbed() throws SQLException {
-        try (Statement st = bystander.createStatement(); ResultSet rs = st.executeQuery("SELECT x FROM bystander")) {
-            assertTrue(rs.next(), "the open transaction of another session survived");
-            assertEquals(1, rs.getInt(1));
-        } finally {
-            bystander.close();
-        }
+        bystander.assertUndisturbed();
     }
 
     @Test

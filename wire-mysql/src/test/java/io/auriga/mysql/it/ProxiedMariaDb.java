@@ -9,9 +9,9 @@ import io.auriga.config.MySqlOptions;
 import io.auriga.config.Secret;
 import io.auriga.config.ServerConfig;
 import io.auriga.config.UserConfig;
-import io.auriga.core.AurigaServer;
 import io.auriga.core.failover.Rejoiner;
 import io.auriga.core.testing.DedicatedFixture;
+import io.auriga.core.testing.ProxiedFixture;
 import io.auriga.core.testing.TestProxy;
 import io.auriga.mysql.engine.MariaDbEngineSupport;
 import io.auriga.sandbox.mariadb.MariaDbBinaries;
@@ -19,7 +19,6 @@ import io.auriga.sandbox.mariadb.MariaDbSandbox;
 import io.auriga.sandbox.mariadb.MariaDbSandboxCluster;
 import io.auriga.sandbox.mariadb.MariaDbSandboxOptions;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -42,7 +41,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * with the non-default MySQL options: the handshake names {@code caching_sha2_password} and
  * {@code LOAD DATA LOCAL INFILE} is refused, and no backend connection is kept for reuse.
  */
-public final class ProxiedMariaDb implements AutoCloseable {
+public final class ProxiedMariaDb implements ProxiedFixture {
     /** Short so the silent-client test does not wait long, with room for a loaded machine. */
     static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(5);
     /** A user known only to the proxy's config; the database has the same account for backend logins. */
@@ -56,13 +55,11 @@ public final class ProxiedMariaDb implements AutoCloseable {
 
     private final TestProxy proxy;
     private final MariaDbSandbox sandbox;
-    private final AurigaServer server;
     private final MariaDbEngineSupport engine;
 
-    private ProxiedMariaDb(TestProxy proxy, MariaDbSandbox sandbox, AurigaServer server, MariaDbEngineSupport engine) {
+    private ProxiedMariaDb(TestProxy proxy, MariaDbSandbox sandbox, MariaDbEngineSupport engine) {
         this.proxy = proxy;
         this.sandbox = sandbox;
-        this.server = server;
         this.engine = engine;
     }
 
@@ -132,12 +129,12 @@ public final class ProxiedMariaDb implements AutoCloseable {
             Clock clock = Clock.systemUTC();
             MariaDbEngineSupport engine = new MariaDbEngineSupport(clock);
             Map<String, Rejoiner> rejoiners = selfHealing ? Map.of("main", sandbox::rejoin) : Map.of();
-            AurigaServer auriga = proxy.start(clusters, users, startupTimeout, Map.of(Engine.MYSQL, engine), clock,
+            proxy.start(clusters, users, startupTimeout, Map.of(Engine.MYSQL, engine), clock,
                     rejoiners);
             for (ClusterConfig cluster : clusters) {
                 proxy.awaitReplicas(cluster.name(), 2, Duration.ofSeconds(30));
             }
-            return new ProxiedMariaDb(proxy, sandbox, auriga, engine);
+            return new ProxiedMariaDb(proxy, sandbox, engine);
         } catch (Exception e) {
             proxy.close();
             throw e;
@@ -168,39 +165,23 @@ public final class ProxiedMariaDb implements AutoCloseable {
         return TestProxy.freePort();
     }
 
-    /** A login token for {@code user}, valid from {@code from} for {@code ttl}. */
-    public String token(String user, Duration ttl, java.time.Instant from) {
-        return proxy.token(user, ttl, from);
+    @Override
+    public TestProxy proxy() {
+        return proxy;
     }
 
     public MariaDbSandbox sandbox() {
         return sandbox;
     }
 
-    public AurigaServer server() {
-        return server;
-    }
-
-    public int writerPort() {
-        return server.port("main", "writer");
-    }
-
-    public int readerPort() {
-        return server.port("main", "reader");
-    }
-
     /** The writer endpoint of the {@value #STRICT} cluster (only on the shared cluster). */
     public int strictWriterPort() {
-        return server.port(STRICT, "writer");
+        return server().port(STRICT, "writer");
     }
 
     /** The MySQL engine support serving the endpoints, for what it counts (caching_sha2_password paths). */
     public MariaDbEngineSupport engine() {
         return engine;
-    }
-
-    public Path caCert() {
-        return proxy.caCert();
     }
 
     /** A MariaDB Connector/J URL for an endpoint. */
@@ -255,11 +236,6 @@ public final class ProxiedMariaDb implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    @Override
-    public void close() {
-        proxy.close();
     }
 
     /** Resolves a {@link ProxiedMariaDb} parameter to the one shared cluster, started on first use. */

@@ -11,6 +11,7 @@ import io.auriga.config.Engine;
 import io.auriga.config.ServerConfig;
 import io.auriga.config.TlsConfig;
 import io.auriga.core.AurigaServer;
+import io.auriga.core.testing.Bystander;
 import io.auriga.core.testing.CapturedLog;
 import io.auriga.core.testing.Poll;
 import io.auriga.core.testing.TestTransport;
@@ -42,24 +43,17 @@ import org.postgresql.util.PSQLException;
 class PgBadInputIT {
     private static final int PROTOCOL_3_0 = 196608;
 
-    private Connection bystander;
+    private Bystander bystander;
 
     @BeforeEach
     void openBystander(ProxiedCluster cluster) throws SQLException {
-        bystander = cluster.writer();
-        try (Statement st = bystander.createStatement()) {
-            st.execute("BEGIN; CREATE TEMP TABLE bystander (x int); INSERT INTO bystander VALUES (1)");
-        }
+        bystander = Bystander.open(cluster.writer(),
+                "BEGIN; CREATE TEMP TABLE bystander (x int); INSERT INTO bystander VALUES (1)");
     }
 
     @AfterEach
     void bystanderIsUndisturbed() throws SQLException {
-        try (Statement st = bystander.createStatement(); ResultSet rs = st.executeQuery("SELECT x FROM bystander")) {
-            assertTrue(rs.next(), "the open transaction of another session survived");
-            assertEquals(1, rs.getInt(1));
-        } finally {
-            bystander.close();
-        }
+        bystander.assertUndisturbed();
     }
 
     @Test

@@ -4,9 +4,9 @@ import io.auriga.config.ClusterConfig;
 import io.auriga.config.Engine;
 import io.auriga.config.Secret;
 import io.auriga.config.UserConfig;
-import io.auriga.core.AurigaServer;
 import io.auriga.core.failover.Rejoiner;
 import io.auriga.core.testing.DedicatedFixture;
+import io.auriga.core.testing.ProxiedFixture;
 import io.auriga.core.testing.TestProxy;
 import io.auriga.core.topology.Role;
 import io.auriga.pg.engine.PgEngineSupport;
@@ -14,7 +14,6 @@ import io.auriga.sandbox.pg.PgSandbox;
 import io.auriga.sandbox.pg.PgSandboxOptions;
 import io.auriga.sandbox.pg.SandboxCluster;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -34,7 +33,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * integration tests of the module and stopped when they are done. Tests receive it as a parameter;
  * a test class that breaks its cluster gets one of its own ({@link #dedicated}).
  */
-public final class ProxiedCluster implements AutoCloseable {
+public final class ProxiedCluster implements ProxiedFixture {
     /** Short so the silent-client test does not wait long, with room for a loaded machine. */
     static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(5);
     /** A database role that logs in to the proxy with login tokens only; the proxy knows its password. */
@@ -43,12 +42,10 @@ public final class ProxiedCluster implements AutoCloseable {
 
     private final TestProxy proxy;
     private final PgSandbox sandbox;
-    private final AurigaServer server;
 
-    private ProxiedCluster(TestProxy proxy, PgSandbox sandbox, AurigaServer server) {
+    private ProxiedCluster(TestProxy proxy, PgSandbox sandbox) {
         this.proxy = proxy;
         this.sandbox = sandbox;
-        this.server = server;
     }
 
     static ProxiedCluster start() throws Exception {
@@ -77,10 +74,10 @@ public final class ProxiedCluster implements AutoCloseable {
                     true));
             Clock clock = Clock.systemUTC();
             Map<String, Rejoiner> rejoiners = selfHealing ? Map.of("main", sandbox::rejoin) : Map.of();
-            AurigaServer auriga = proxy.start(List.of(cluster), users, STARTUP_TIMEOUT,
+            proxy.start(List.of(cluster), users, STARTUP_TIMEOUT,
                     Map.of(Engine.POSTGRES, new PgEngineSupport(clock)), clock, rejoiners);
             proxy.awaitReplicas("main", 2, Duration.ofSeconds(20));
-            return new ProxiedCluster(proxy, sandbox, auriga);
+            return new ProxiedCluster(proxy, sandbox);
         } catch (Exception e) {
             proxy.close();
             throw e;
@@ -104,29 +101,13 @@ public final class ProxiedCluster implements AutoCloseable {
         return TestProxy.freePort();
     }
 
-    /** A login token for {@code user}, valid from {@code from} for {@code ttl}. */
-    public String token(String user, Duration ttl, java.time.Instant from) {
-        return proxy.token(user, ttl, from);
+    @Override
+    public TestProxy proxy() {
+        return proxy;
     }
 
     public PgSandbox sandbox() {
         return sandbox;
-    }
-
-    public AurigaServer server() {
-        return server;
-    }
-
-    public int writerPort() {
-        return server.port("main", "writer");
-    }
-
-    public int readerPort() {
-        return server.port("main", "reader");
-    }
-
-    public Path caCert() {
-        return proxy.caCert();
     }
 
     public String url(int port, String extra) {
@@ -162,7 +143,7 @@ public final class ProxiedCluster implements AutoCloseable {
     }
 
     boolean isPrimaryRole(String name) {
-        return server.topology("main").current().instance(name).map(i -> i.role() == Role.PRIMARY).orElse(false);
+        return server().topology("main").current().instance(name).map(i -> i.role() == Role.PRIMARY).orElse(false);
     }
 
     static void sleep(long millis) {
@@ -172,11 +153,6 @@ public final class ProxiedCluster implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    @Override
-    public void close() {
-        proxy.close();
     }
 
     /** Resolves a {@link ProxiedCluster} parameter to the one shared cluster, started on first use. */
