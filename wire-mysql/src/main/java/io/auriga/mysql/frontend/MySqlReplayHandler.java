@@ -1,5 +1,6 @@
 package io.auriga.mysql.frontend;
 
+import io.auriga.core.session.ReplayOutcome;
 import io.auriga.mysql.backend.MySqlBackend;
 import io.auriga.mysql.protocol.ErrPacket;
 import io.auriga.mysql.protocol.MySqlPacket;
@@ -59,13 +60,12 @@ final class MySqlReplayHandler extends SimpleChannelInboundHandler<MySqlPacket> 
     }
 
     private final ResponseTracker tracker;
-    private final Promise<Result> done;
+    private final ReplayOutcome<Result> outcome;
     private final List<Prepared> prepared = new ArrayList<>();
-    private String error;
 
     MySqlReplayHandler(long capabilities, List<byte[]> commands, Promise<Result> done) {
         this.tracker = new ResponseTracker(capabilities);
-        this.done = done;
+        this.outcome = new ReplayOutcome<>(done);
         for (byte[] command : commands) {
             tracker.clientMessage(0, command.length, Unpooled.wrappedBuffer(command));
         }
@@ -111,29 +111,24 @@ final class MySqlReplayHandler extends SimpleChannelInboundHandler<MySqlPacket> 
         if (tracker.awaitsPrepare() && header == OkPacket.HEADER && payload.readableBytes() >= 9) {
             prepared.add(new Prepared(payload.getUnsignedIntLE(at + 1), payload.getUnsignedShortLE(at + 5),
                     payload.getUnsignedShortLE(at + 7)));
-        } else if (header == ErrPacket.HEADER && error == null) {
+        } else if (header == ErrPacket.HEADER) {
             ErrPacket err = ErrPacket.decode(payload.duplicate());
-            error = err.errorCode() + " (" + err.sqlState() + ") " + err.message();
+            outcome.error(err.errorCode() + " (" + err.sqlState() + ") " + err.message());
         }
         tracker.serverMessage(payload.readableBytes(), payload);
         if (tracker.quiet()) {
-            if (error == null) {
-                done.trySuccess(new Result(List.copyOf(prepared), tracker.statusFlags()));
-            } else {
-                done.tryFailure(new IllegalStateException("replaying the session's state failed: " + error));
-            }
+            outcome.answered(new Result(List.copyOf(prepared), tracker.statusFlags()));
         }
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        done.tryFailure(new IllegalStateException("the new backend closed while the session's state was replayed"));
-        ctx.fireChannelInactive();
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        outcome.watch(ctx.channel());
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        done.tryFailure(cause);
+        outcome.failed(cause);
         ctx.close();
     }
 }

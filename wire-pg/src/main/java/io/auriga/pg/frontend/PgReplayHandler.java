@@ -1,5 +1,6 @@
 package io.auriga.pg.frontend;
 
+import io.auriga.core.session.ReplayOutcome;
 import io.auriga.pg.protocol.PgError;
 import io.auriga.pg.protocol.PgFrame;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,37 +17,31 @@ import io.netty.util.concurrent.Promise;
  * The client already holds the results of these statements, so none of this reaches it.
  */
 final class PgReplayHandler extends SimpleChannelInboundHandler<PgFrame> {
-    private final Promise<Void> done;
+    private final ReplayOutcome<Void> outcome;
     private int readiesLeft;
-    private String error;
 
     PgReplayHandler(int readies, Promise<Void> done) {
         this.readiesLeft = readies;
-        this.done = done;
+        this.outcome = new ReplayOutcome<>(done);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        outcome.watch(ctx.channel());
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, PgFrame frame) {
-        if (frame.tag() == 'E' && error == null) {
-            error = PgError.describe(frame.body());
+        if (frame.tag() == 'E') {
+            outcome.error(PgError.describe(frame.body()));
         } else if (frame.tag() == 'Z' && --readiesLeft == 0) {
-            if (error == null) {
-                done.trySuccess(null);
-            } else {
-                done.tryFailure(new IllegalStateException("replaying the session's state failed: " + error));
-            }
+            outcome.answered(null);
         }
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        done.tryFailure(new IllegalStateException("the new backend closed while the session's state was replayed"));
-        ctx.fireChannelInactive();
-    }
-
-    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        done.tryFailure(cause);
+        outcome.failed(cause);
         ctx.close();
     }
 }
