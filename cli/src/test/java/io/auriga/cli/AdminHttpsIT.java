@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The admin API over HTTPS with client certificates, end to end as an operator sets it up: material
@@ -24,6 +25,41 @@ class AdminHttpsIT {
     private static final Duration QUICK = Duration.ofSeconds(60);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aKeyThatIsNotTheCertificatesStopsTheStartBeforeAnythingListens() throws Exception {
+        Path tls = tmp.resolve("admin-tls");
+        assertEquals(0, CliProcess.run(QUICK, "cert", "--out", tls.toString(), "--host", "127.0.0.1", "--client", "ops")
+                .exitCode());
+        List<Integer> ports = LocalMachine.freePorts(3);
+        int writer = ports.get(1);
+        int admin = ports.get(2);
+        Path file = tmp.resolve("auriga.yaml");
+        // Readable files pass the config check; only reading them as TLS material finds the mismatch.
+        Files.writeString(file, """
+                clusters:
+                  - name: main
+                    engine: postgres
+                    instances:
+                      - { name: pg1, host: 127.0.0.1, port: %d }
+                    admin-credentials: { user: auriga_admin, password: secret }
+                    endpoints:
+                      - { name: writer, role: writer, host: 127.0.0.1, port: %d }
+                admin: { port: %d, tls: { cert: admin-tls/server.crt, key: admin-tls/ops.key } }
+                """.formatted(ports.get(0), writer, admin));
+
+        CliProcess.Result start = CliProcess.run(QUICK, "start", "-c", file.toString());
+
+        assertEquals(1, start.exitCode(), start.toString());
+        assertTrue(start.stderr().contains("auriga start: " + tls.resolve("ops.key") + ": does not belong to the first "
+                + "certificate in " + tls.resolve("server.crt")), start.toString());
+        assertFalse(start.stderr().contains("\tat "), "an operator error, not a stack trace\n" + start);
+        assertFalse(start.stderr().contains("instance pg1"), "no instance was contacted\n" + start);
+        assertTrue(LocalMachine.isFree(writer) && LocalMachine.isFree(admin), "nothing listened");
+    }
 
     @Test
     void statusOverHttpsWithAClientCertificateFromAurigaCert() throws Exception {

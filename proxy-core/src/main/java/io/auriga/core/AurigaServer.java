@@ -107,12 +107,15 @@ public final class AurigaServer implements AutoCloseable {
             loops = EventLoops.create(config.server().ioThreads(), config.server().transport());
             logDescriptorLimit();
             random = new SecureRandom();
+            // Built first, since building it reads admin.tls: bad material stops the start before an
+            // instance is contacted or an endpoint listens. It listens once the clusters are up.
+            AdminServer adminServer = config.admin().port() == 0 ? null : new AdminServer(loops.group(),
+                    loops.serverChannel(), config.admin(), this::topologies, metrics, new Control());
             for (ClusterConfig cluster : config.clusters()) {
                 startCluster(cluster, random);
             }
-            if (config.admin().port() != 0) {
-                admin = new AdminServer(loops.group(), loops.serverChannel(), config.admin(), this::topologies,
-                        metrics, new Control());
+            if (adminServer != null) {
+                admin = adminServer;
                 admin.start();
             }
             log.info("auriga started: {} endpoint(s) on {} event-loop thread(s) ({})", listeners.size(),
