@@ -1,6 +1,7 @@
 package io.auriga.core.admin;
 
 import io.auriga.config.AdminConfig;
+import io.auriga.config.AdminTlsConfig;
 import io.auriga.core.tls.TlsContexts;
 import io.auriga.core.tls.TlsMaterialException;
 import io.auriga.core.topology.Topology;
@@ -29,6 +30,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,8 +62,8 @@ public final class AdminServer implements AutoCloseable {
     private final String host;
     private final int port;
     private final AdminHttpHandler handler;
-    /** Null for plain HTTP. */
-    private final SslContext tls;
+    /** What new connections are served with; null for plain HTTP. */
+    private final AtomicReference<SslContext> tls = new AtomicReference<>();
     private final AdminConfig config;
     private final ChannelGroup connections = new DefaultChannelGroup("auriga-admin", GlobalEventExecutor.INSTANCE);
     private Channel serverChannel;
@@ -111,8 +113,9 @@ public final class AdminServer implements AutoCloseable {
         }
         this.port = config.port();
         this.config = config;
-        this.tls = config.tls() == null ? null : TlsContexts.server(config.tls().cert(), config.tls().key(), List.of(),
-                config.tls().clientCa());
+        if (config.tls() != null) {
+            tls.set(context(config.tls()));
+        }
         this.handler = new AdminHttpHandler(Objects.requireNonNull(topologies, "topologies"),
                 Objects.requireNonNull(metrics, "metrics"), Objects.requireNonNull(control, "control"),
                 new AdminAccess(config));
@@ -161,8 +164,9 @@ public final class AdminServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
                         ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
-                        if (tls != null) {
-                            ch.pipeline().addLast(new HttpsOnlyHandler(tls));
+                        SslContext context = tls.get();
+                        if (context != null) {
+                            ch.pipeline().addLast(new HttpsOnlyHandler(context));
                         }
                         ch.pipeline()
                                 .addLast(new HttpServerCodec())
@@ -187,12 +191,30 @@ public final class AdminServer implements AutoCloseable {
             throw new IOException("admin listener " + where + ": " + bind.cause().getMessage(), bind.cause());
         }
         serverChannel = bind.channel();
-        if (tls == null) {
+        if (config.tls() == null) {
             log.info("Admin API listening on http://{}:{}", host, port());
         } else {
             log.info("Admin API listening on https://{}:{}{}", host, port(), config.tls().verifiesClients()
                     ? "; client certificates from " + config.tls().clientCa() + " are accepted as credentials" : "");
         }
+    }
+
+    /**
+     * Reads the files of {@code admin.tls} again (a renewed certificate, a new client CA) for the
+     * connections accepted from now on; open connections keep what they were accepted with. Nothing
+     * changes when a file cannot be used, and nothing is done for a plain HTTP listener.
+     *
+     * @throws TlsMaterialException naming the file that is missing, not PEM, or the key that does not
+     *                              belong to the certificate
+     */
+    public void reloadTls() {
+        if (config.tls() != null) {
+            tls.set(context(config.tls()));
+        }
+    }
+
+    private static SslContext context(AdminTlsConfig files) {
+        return TlsContexts.server(files.cert(), files.key(), List.of(), files.clientCa());
     }
 
     /** The bound address; only after {@link #start()}. */

@@ -214,6 +214,33 @@ class AdminServerTlsTest {
         assertEquals(opsKey, wrongKey.file());
     }
 
+    @Test
+    void reloadingReadsTheFilesAgainForNewConnections() throws Exception {
+        Path files = dir.resolve("renewed");
+        TlsFiles before = CertificateAuthority.ensure(files, List.of("127.0.0.1"));
+        Path oldCa = Files.copy(before.caCert(), dir.resolve("renewed-old-ca.crt"));
+        start(new AdminConfig("127.0.0.1", 0).withTls(new AdminTlsConfig(before.serverCert(), before.serverKey(),
+                clientCa)));
+        assertEquals(200, get(httpsTrusting(oldCa), "/health").statusCode());
+
+        TlsFiles after = CertificateAuthority.create(files, List.of("127.0.0.1"), Clock.systemUTC());
+        assertEquals(200, get(httpsTrusting(oldCa), "/health").statusCode(), "served as read at start until reloaded");
+        admin.reloadTls();
+
+        assertEquals(200, get(httpsTrusting(after.caCert()), "/health").statusCode());
+        assertThrows(IOException.class, () -> get(httpsTrusting(oldCa), "/health"), "the old certificate is gone");
+
+        Files.writeString(after.serverKey(), "not a key\n");
+        TlsMaterialException broken = assertThrows(TlsMaterialException.class, admin::reloadTls);
+        assertEquals(after.serverKey(), broken.file());
+        assertEquals(200, get(httpsTrusting(after.caCert()), "/health").statusCode(), "a failed reload changes nothing");
+    }
+
+    private static HttpClient httpsTrusting(Path ca) {
+        return HttpClient.newBuilder().sslContext(TlsContexts.httpsClient(ca, null, null)).connectTimeout(TIMEOUT)
+                .build();
+    }
+
     private AdminConfig mtls(String host) {
         return new AdminConfig(host, 0).withTls(new AdminTlsConfig(server.serverCert(), server.serverKey(), clientCa));
     }
