@@ -101,7 +101,8 @@ public final class CertCommand implements Callable<Integer> {
     private void printClients(PrintWriter stdout, TlsFiles files) {
         stdout.println();
         for (String client : clients) {
-            stdout.println("  client certificate  " + clientCert(client) + " (CN=" + client + "), key " + clientKey(client));
+            stdout.println("  client certificate  " + clientCert(client) + " (CN=" + client + "), key "
+                    + clientKey(client));
         }
         String host = hosts.get(0).strip();
         String urlHost = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;

@@ -51,7 +51,10 @@ public record AdminConfig(String host, int port, List<Secret> tokens, boolean pu
         return new AdminConfig(host, port, tokens, publicRead, allowedHosts, tls);
     }
 
-    /** Whether a request can prove who sent it: {@code admin.auth} gives a token, or client certificates are verified. */
+    /**
+     * Whether a request can prove who sent it: {@code admin.auth} gives tokens, or client certificates
+     * are verified ({@code admin.tls.client-ca}).
+     */
     public boolean authenticated() {
         return !tokens.isEmpty() || tls != null && tls.verifiesClients();
     }

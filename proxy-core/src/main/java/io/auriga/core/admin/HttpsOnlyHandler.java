@@ -55,8 +55,9 @@ final class HttpsOnlyHandler extends ByteToMessageDecoder {
         }
         InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
         String url = "https://" + hostForUrl(local) + ":" + local.getPort();
+        String start = in.toString(in.readerIndex(), Math.min(in.readableBytes(), 64), StandardCharsets.US_ASCII);
         log.debug("Admin connection {} sent plain text to the HTTPS listener: {}", ctx.channel().remoteAddress(),
-                LogText.escape(in.toString(in.readerIndex(), Math.min(in.readableBytes(), 64), StandardCharsets.US_ASCII)));
+                LogText.escape(start));
         in.skipBytes(in.readableBytes());
         refused = true;
         String body = "this admin listener speaks HTTPS: use " + url + "\n";

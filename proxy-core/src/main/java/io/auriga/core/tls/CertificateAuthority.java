@@ -122,9 +122,9 @@ public final class CertificateAuthority {
         KeyPair pair = newKeyPair(new SecureRandom());
         X509Certificate leaf;
         try {
+            ExtendedKeyUsage clientOnly = new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth);
             leaf = sign(leafBuilder(issuer, name(commonName.strip()), pair, now)
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth)),
-                    issuer.key());
+                    .addExtension(Extension.extendedKeyUsage, false, clientOnly), issuer.key());
         } catch (GeneralSecurityException | CertIOException | OperatorCreationException e) {
             throw new IOException("cannot create a client certificate: " + e.getMessage(), e);
         }
