@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import javax.net.ssl.SSLHandshakeException;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
@@ -76,8 +77,16 @@ final class AdminApi {
         return request;
     }
 
-    /** What to do about an answer of HTTP {@code status}; empty unless the request was refused for want of a token. */
-    static String refusedHint(int status, boolean hadToken) {
+    /**
+     * What to do about an answer of HTTP {@code status}; empty unless the request was refused for want
+     * of a credential. A JDK client presents its certificate only when its authority is among those the
+     * listener asks for, so an unsent certificate and a refused one look the same from here.
+     */
+    static String refusedHint(int status, boolean hadToken, boolean hadCertificate) {
+        if (status == 401 && hadCertificate) {
+            return "\nThe client certificate was not accepted: it must be issued by an authority in the proxy's "
+                    + "admin.tls.client-ca" + (hadToken ? ", and the admin token was not accepted either." : ".");
+        }
         if (status == 401) {
             return hadToken ? "\nThe admin token was not accepted: check --admin-token-file or " + TOKEN_ENV + "."
                     : "\nPass the admin token with --admin-token-file FILE or " + TOKEN_ENV
@@ -93,6 +102,12 @@ final class AdminApi {
         }
         if (e instanceof ConnectException) {
             return "connection refused";
+        }
+        if (e instanceof SSLHandshakeException) {
+            String message = String.valueOf(e.getMessage());
+            return "TLS handshake failed: " + message + (message.contains("PKIX")
+                    ? " (give the authority of the admin listener's certificate with --admin-ca)"
+                    : message.contains("plaintext") ? " (the admin listener speaks plain http://)" : "");
         }
         // HttpClient often wraps the useful exception and leaves its own message empty.
         Throwable cause = e;

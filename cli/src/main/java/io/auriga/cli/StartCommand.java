@@ -3,6 +3,7 @@ package io.auriga.cli;
 import io.auriga.config.AurigaConfig;
 import io.auriga.config.ConfigException;
 import io.auriga.config.ConfigLoader;
+import io.auriga.core.tls.TlsMaterialException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -39,8 +40,9 @@ final class StartCommand implements Callable<Integer> {
         try (Runtime running = Runtime.start(loaded)) {
             Signal.handle(new Signal("HUP"), signal -> reload(running));
             running.awaitShutdown();
-        } catch (IOException e) {
-            // A port in use or an engine this build lacks: the operator's to fix, so a message, not a stack trace.
+        } catch (IOException | TlsMaterialException e) {
+            // A port in use, an engine this build lacks, a key that is not the certificate's: the operator's
+            // to fix, so a message (naming the file), not a stack trace.
             System.err.println("auriga start: " + e.getMessage());
             return 1;
         }

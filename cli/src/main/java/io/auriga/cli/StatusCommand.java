@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -42,7 +43,10 @@ public final class StatusCommand implements Callable<Integer> {
                     + " environment variable). /topology needs it unless the proxy sets admin.public-read.")
     Path adminTokenFile;
 
-    /** Where {@link AdminApi#TOKEN_ENV} is looked up; tests give their own. */
+    @Mixin
+    AdminTlsOptions tls = new AdminTlsOptions();
+
+    /** Where {@link AdminApi#TOKEN_ENV} and the TLS options' variables are looked up; tests give their own. */
     Map<String, String> env = System.getenv();
 
     @Spec
@@ -54,9 +58,10 @@ public final class StatusCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         URI topology = topologyUri();
         Optional<String> token = AdminApi.token(spec.commandLine(), adminTokenFile, env);
+        HttpClient client = tls.client(spec.commandLine(), topology, TIMEOUT, env);
         String body;
         try {
-            body = fetch(topology, token);
+            body = fetch(client, topology, token, tls.presentsCertificate(topology, env));
         } catch (AdminUnreachable e) {
             err.println("auriga status: " + e.getMessage());
             err.flush();
@@ -79,8 +84,8 @@ public final class StatusCommand implements Callable<Integer> {
         return AdminApi.resolve(spec.commandLine(), admin, "/topology", null);
     }
 
-    private static String fetch(URI uri, Optional<String> token) throws AdminUnreachable {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    private static String fetch(HttpClient client, URI uri, Optional<String> token, boolean certificate)
+            throws AdminUnreachable {
         HttpRequest request = AdminApi.authorize(HttpRequest.newBuilder(uri), token).timeout(TIMEOUT)
                 .header("Accept", "application/json").GET().build();
         HttpResponse<String> response;
@@ -95,7 +100,7 @@ public final class StatusCommand implements Callable<Integer> {
         }
         if (response.statusCode() != 200) {
             throw new AdminUnreachable(uri + " answered HTTP " + response.statusCode() + ": " + response.body().strip()
-                    + AdminApi.refusedHint(response.statusCode(), token.isPresent()));
+                    + AdminApi.refusedHint(response.statusCode(), token.isPresent(), certificate));
         }
         return response.body();
     }

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -53,7 +54,10 @@ public final class SwitchoverCommand implements Callable<Integer> {
                     + " environment variable); a switchover always needs it.")
     Path adminTokenFile;
 
-    /** Where {@link AdminApi#TOKEN_ENV} is looked up; tests give their own. */
+    @Mixin
+    AdminTlsOptions tls = new AdminTlsOptions();
+
+    /** Where {@link AdminApi#TOKEN_ENV} and the TLS options' variables are looked up; tests give their own. */
     Map<String, String> env = System.getenv();
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600",
@@ -73,9 +77,10 @@ public final class SwitchoverCommand implements Callable<Integer> {
         uri = URI.create(uri + "?" + query);
         Duration timeout = Duration.ofSeconds(Math.max(1, timeoutSeconds));
         Optional<String> token = AdminApi.token(spec.commandLine(), adminTokenFile, env);
+        HttpClient client = tls.client(spec.commandLine(), uri, CONNECT_TIMEOUT, env);
         HttpResponse<String> response;
         try {
-            response = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build().send(
+            response = client.send(
                     AdminApi.authorize(HttpRequest.newBuilder(uri), token).timeout(timeout)
                             .header("Accept", "application/json")
                             .POST(HttpRequest.BodyPublishers.noBody()).build(),
@@ -96,7 +101,8 @@ public final class SwitchoverCommand implements Callable<Integer> {
             view = SwitchoverJson.parse(response.body());
         } catch (IOException e) {
             err.println("auriga switchover: " + uri + " answered HTTP " + response.statusCode() + ": "
-                    + response.body().strip() + AdminApi.refusedHint(response.statusCode(), token.isPresent()));
+                    + response.body().strip() + AdminApi.refusedHint(response.statusCode(), token.isPresent(),
+                    tls.presentsCertificate(uri, env)));
             err.flush();
             return 1;
         }

@@ -45,6 +45,32 @@ class CertCommandTest {
     }
 
     @Test
+    void issuesClientCertificatesForTheAdminApi() throws Exception {
+        Path certs = dir.resolve("certs").toAbsolutePath();
+
+        assertEquals(0, run("--out", certs.toString(), "--host", "127.0.0.1", "--client", "ops", "--client", "ci-bot"),
+                err.toString());
+
+        for (String name : new String[] {"ops.crt", "ops.key", "ci-bot.crt", "ci-bot.key"}) {
+            assertTrue(Files.isRegularFile(certs.resolve(name)), name);
+        }
+        assertTrue(out.toString().contains("client certificate  " + certs.resolve("ops.crt") + " (CN=ops), key "
+                + certs.resolve("ops.key")), out.toString());
+        assertTrue(out.toString().contains("Admin:   admin: { tls: { cert: " + certs.resolve("server.crt") + ", key: "
+                + certs.resolve("server.key") + ", client-ca: " + certs.resolve("ca.crt") + " } }"), out.toString());
+        assertTrue(out.toString().contains("auriga status --admin https://127.0.0.1:6480 --admin-ca "
+                + certs.resolve("ca.crt") + " --admin-cert " + certs.resolve("ops.crt") + " --admin-key "
+                + certs.resolve("ops.key")), out.toString());
+
+        assertEquals(2, run("--out", certs.toString(), "--host", "127.0.0.1", "--client", "../ops"));
+        assertTrue(err.toString().contains("Invalid --client '../ops': a name of letters, digits, '.', '_' and '-'"),
+                err.toString());
+        assertEquals(2, run("--out", certs.toString(), "--host", "127.0.0.1", "--client", "server"));
+        assertTrue(err.toString().contains("Invalid --client 'server': ca and server name the authority's and the "
+                + "server's own files"), err.toString());
+    }
+
+    @Test
     void badHostIsAUsageError() {
         assertEquals(2, run("--out", dir.toString(), "--host", "not a host"));
         assertTrue(err.toString().contains("Invalid --host: 'not a host' is neither a host name nor an IP address"),

@@ -10,22 +10,29 @@ import java.util.List;
  * do the reads unless {@code publicRead}: the listener is reachable from every local process and from
  * web pages in the operator's browser. Only {@code /health} is open, since load balancers probe it.
  * Without a token the API can only be read (or not at all), so a listener on an address other than
- * loopback needs tokens.
+ * loopback needs tokens or client certificates ({@link AdminTlsConfig#clientCa}).
  *
  * @param tokens       bearer tokens any of which is accepted (several while one is rotated); empty
  *                     when {@code admin.auth} is not configured
  * @param publicRead   whether {@code /topology} and {@code /metrics} answer without a token
  * @param allowedHosts names besides the listener's own address under which clients reach it (the
  *                     {@code Host} a browser sends); any other name is refused, which defeats DNS rebinding
+ * @param tls          HTTPS, and optionally client certificates, for the listener; null for plain HTTP
  */
-public record AdminConfig(String host, int port, List<Secret> tokens, boolean publicRead, List<String> allowedHosts) {
+public record AdminConfig(String host, int port, List<Secret> tokens, boolean publicRead, List<String> allowedHosts,
+                          AdminTlsConfig tls) {
 
     public AdminConfig {
         tokens = List.copyOf(tokens);
         allowedHosts = List.copyOf(allowedHosts);
     }
 
-    /** A listener without tokens: it answers {@code /health} only. */
+    /** A plain HTTP listener. */
+    public AdminConfig(String host, int port, List<Secret> tokens, boolean publicRead, List<String> allowedHosts) {
+        this(host, port, tokens, publicRead, allowedHosts, null);
+    }
+
+    /** A plain HTTP listener without tokens: it answers {@code /health} only. */
     public AdminConfig(String host, int port) {
         this(host, port, List.of(), false, List.of());
     }
@@ -36,12 +43,20 @@ public record AdminConfig(String host, int port, List<Secret> tokens, boolean pu
 
     /** The same listener, accepting {@code token} (a test's or the demo's own). */
     public AdminConfig withToken(Secret token) {
-        return new AdminConfig(host, port, List.of(token), publicRead, allowedHosts);
+        return new AdminConfig(host, port, List.of(token), publicRead, allowedHosts, tls);
     }
 
-    /** Whether {@code admin.auth} gives at least one token. */
+    /** The same listener over HTTPS as {@code tls} describes. */
+    public AdminConfig withTls(AdminTlsConfig tls) {
+        return new AdminConfig(host, port, tokens, publicRead, allowedHosts, tls);
+    }
+
+    /**
+     * Whether a request can prove who sent it: {@code admin.auth} gives tokens, or client certificates
+     * are verified ({@code admin.tls.client-ca}).
+     */
     public boolean authenticated() {
-        return !tokens.isEmpty();
+        return !tokens.isEmpty() || tls != null && tls.verifiesClients();
     }
 
     /**

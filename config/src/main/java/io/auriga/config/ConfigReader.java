@@ -25,7 +25,9 @@ final class ConfigReader {
             VERIFIER, "token");
     private static final List<String> TLS_KEYS = List.of("mode", "cert", "key");
     private static final List<String> TOKEN_KEYS = List.of("public-key", "max-ttl");
-    private static final List<String> ADMIN_KEYS = List.of("host", "port", "auth", "public-read", "allowed-hosts");
+    private static final List<String> ADMIN_KEYS = List.of("host", "port", "auth", "public-read", "allowed-hosts",
+            "tls");
+    private static final List<String> ADMIN_TLS_KEYS = List.of("cert", "key", "client-ca");
     private static final List<String> ADMIN_AUTH_KEYS = List.of("tokens");
     private static final List<String> ADMIN_TOKEN_KEYS = List.of("token-env", "token-file");
     /** Shorter tokens can be guessed; the demo's have 43 characters. */
@@ -178,14 +180,38 @@ final class ConfigReader {
         }
         String host = node.text("host", defaults.host());
         List<Secret> tokens = readAdminTokens(node);
+        MapNode tlsNode = node.map("tls", ADMIN_TLS_KEYS).orElse(null);
         AdminConfig admin = new AdminConfig(host, port == null ? defaults.port() : port, tokens,
-                node.bool("public-read", false), node.texts("allowed-hosts"));
-        // Without tokens anyone who can reach the port reads the topology; only loopback limits who that is.
-        if (admin.port() != 0 && !admin.authenticated() && !node.has("auth") && !AdminConfig.loopback(host)) {
-            node.problem("host", host + " is not a loopback address: set admin.auth.tokens so that only token "
-                    + "holders can use the admin API, or listen on 127.0.0.1");
+                node.bool("public-read", false), node.texts("allowed-hosts"),
+                tlsNode == null ? null : readAdminTls(tlsNode));
+        // Without credentials anyone who can reach the port reads the topology; only loopback limits who that is.
+        boolean credentialsMeant = node.has("auth") || tlsNode != null && tlsNode.has("client-ca");
+        if (admin.port() != 0 && !admin.authenticated() && !credentialsMeant && !AdminConfig.loopback(host)) {
+            node.problem("host", host + " is not a loopback address: set admin.auth.tokens or admin.tls.client-ca "
+                    + "so that only token or certificate holders can use the admin API, or listen on 127.0.0.1");
         }
         return admin;
+    }
+
+    /**
+     * {@code admin.tls}: the listener's certificate and key, which make it speak HTTPS only, and the
+     * authorities whose client certificates authenticate a request. Client certificates travel only
+     * in a TLS handshake, so {@code client-ca} alone is incomplete rather than a plain-HTTP option.
+     */
+    private AdminTlsConfig readAdminTls(MapNode node) {
+        String when = node.has("client-ca")
+                ? "(with admin.tls the listener speaks HTTPS only, and asks for client certificates in its TLS "
+                        + "handshake)"
+                : "(with admin.tls the listener speaks HTTPS only)";
+        Path cert = FileAccess.requiredReadable(node, "cert", when, baseDir);
+        Path key = FileAccess.requiredReadable(node, "key", when, baseDir);
+        String caText = node.text("client-ca");
+        Path clientCa = caText == null ? null : FileAccess.resolve(baseDir, caText);
+        if (clientCa != null) {
+            FileAccess.unreadable(clientCa).or(() -> CertificateFiles.problem(clientCa))
+                    .ifPresent(p -> node.problem("client-ca", p));
+        }
+        return cert == null || key == null ? null : new AdminTlsConfig(cert, key, clientCa);
     }
 
     // Tokens come from the environment or a file, never inline: the config file is often world-readable.

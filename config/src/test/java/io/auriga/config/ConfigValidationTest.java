@@ -1,6 +1,8 @@
 package io.auriga.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -88,7 +90,7 @@ class ConfigValidationTest {
 
     @Test
     void unknownFieldWithoutACloseMatchListsTheKnownOnes() {
-        assertProblems(CLUSTER + "admin: { color: blue }\n", "admin: unknown field 'color' (expected one of host, port, auth, public-read, allowed-hosts)");
+        assertProblems(CLUSTER + "admin: { color: blue }\n", "admin: unknown field 'color' (expected one of host, port, auth, public-read, allowed-hosts, tls)");
     }
 
     // --- clusters and instances ---
@@ -232,8 +234,8 @@ class ConfigValidationTest {
     @Test
     void adminOffLoopbackNeedsTokens() throws Exception {
         assertProblems(CLUSTER + "admin: { host: 0.0.0.0, port: 7000 }\n",
-                "admin.host: 0.0.0.0 is not a loopback address: set admin.auth.tokens so that only token holders "
-                        + "can use the admin API, or listen on 127.0.0.1");
+                "admin.host: 0.0.0.0 is not a loopback address: set admin.auth.tokens or admin.tls.client-ca so that "
+                        + "only token or certificate holders can use the admin API, or listen on 127.0.0.1");
         String yaml = CLUSTER + "admin: { host: 0.0.0.0, port: 7000, auth: { tokens: [ { token-env: ADMIN_TOKEN } ] } }\n";
         AdminConfig admin = ConfigLoader.parse(yaml, "a.yaml", dir,
                 Map.of("ADMIN_PW", "x", "ADMIN_TOKEN", "0123456789abcdef0123")).admin();
@@ -243,6 +245,54 @@ class ConfigValidationTest {
                 .admin().port(), "a disabled listener needs no token");
         assertTrue(AdminConfig.loopback("[::1]") && AdminConfig.loopback("127.1.2.3") && AdminConfig.loopback("localhost"));
         assertTrue(!AdminConfig.loopback("10.0.0.1") && !AdminConfig.loopback("127.example.com"));
+    }
+
+    @Test
+    void adminTlsMakesTheListenerHttpsAndAClientCaVerifiesClients() throws Exception {
+        writeTlsFiles();
+        AdminConfig https = parse(CLUSTER + "admin: { tls: { cert: admin.crt, key: admin.key } }\n").admin();
+        assertEquals(new AdminTlsConfig(dir.resolve("admin.crt"), dir.resolve("admin.key"), null), https.tls());
+        assertFalse(https.authenticated(), "HTTPS alone proves nothing about the client");
+        assertNull(parse(CLUSTER).admin().tls(), "plain HTTP by default");
+
+        AdminConfig mtls = parse(CLUSTER + "admin: { host: 0.0.0.0, port: 7000, tls: { cert: admin.crt, key: admin.key,"
+                + " client-ca: clients.crt } }\n").admin();
+        assertEquals(dir.resolve("clients.crt"), mtls.tls().clientCa());
+        assertTrue(mtls.authenticated(), "client certificates are credentials: no token needed off loopback");
+        assertEquals(List.of(), mtls.tokens());
+    }
+
+    @Test
+    void adminTlsWithoutClientCaDoesNotOpenANonLoopbackListener() throws Exception {
+        writeTlsFiles();
+        assertProblems(CLUSTER + "admin: { host: 0.0.0.0, tls: { cert: admin.crt, key: admin.key } }\n",
+                "admin.host: 0.0.0.0 is not a loopback address: set admin.auth.tokens or admin.tls.client-ca so that "
+                        + "only token or certificate holders can use the admin API, or listen on 127.0.0.1");
+    }
+
+    @Test
+    void adminTlsProblemsNameTheFieldAndTheFile() throws Exception {
+        writeTlsFiles();
+        assertProblems(CLUSTER + "admin: { tls: { client-ca: clients.crt } }\n",
+                "admin.tls.cert: is required (with admin.tls the listener speaks HTTPS only, and asks for client "
+                        + "certificates in its TLS handshake)",
+                "admin.tls.key: is required (with admin.tls the listener speaks HTTPS only, and asks for client "
+                        + "certificates in its TLS handshake)");
+        assertProblems(CLUSTER + "admin: { tls: { cert: nope.crt, key: admin.key, client-ca: missing-ca.crt } }\n",
+                "admin.tls.cert: cannot read " + dir.resolve("nope.crt") + ": No such file",
+                "admin.tls.client-ca: cannot read " + dir.resolve("missing-ca.crt") + ": No such file");
+        Files.writeString(dir.resolve("empty-ca.crt"), "# the authority goes here\n");
+        assertProblems(CLUSTER + "admin: { tls: { cert: admin.crt, key: admin.key, client-ca: empty-ca.crt } }\n",
+                "admin.tls.client-ca: " + dir.resolve("empty-ca.crt") + " holds no PEM certificate (expected "
+                        + "-----BEGIN CERTIFICATE-----)");
+        Files.writeString(dir.resolve("broken-ca.crt"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        ConfigException broken = assertThrows(ConfigException.class, () -> parse(CLUSTER
+                + "admin: { tls: { cert: admin.crt, key: admin.key, client-ca: broken-ca.crt } }\n"));
+        assertEquals(1, broken.problems().size());
+        assertTrue(broken.problems().get(0).startsWith("admin.tls.client-ca: " + dir.resolve("broken-ca.crt")
+                + " is not a valid PEM certificate file"), broken.problems().get(0));
+        assertProblems(CLUSTER + "admin: { tls: { cert: admin.crt, key: admin.key, mode: required } }\n",
+                "admin.tls: unknown field 'mode' (expected one of cert, key, client-ca)");
     }
 
     @Test
@@ -565,6 +615,28 @@ class ConfigValidationTest {
                 "tls.mode: 'sometimes' is not one of disabled, optional, required"), e.problems());
         assertTrue(e.getMessage().startsWith("auriga.yaml: 6 problem(s)\n  - clusters[0].instances[0]"), e.getMessage());
     }
+
+    /** An authority certificate as clients.crt, and admin.crt / admin.key (read as files only: never parsed). */
+    private void writeTlsFiles() throws Exception {
+        Files.writeString(dir.resolve("clients.crt"), TEST_CA);
+        Files.writeString(dir.resolve("admin.crt"), TEST_CA);
+        Files.writeString(dir.resolve("admin.key"), "-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----\n");
+    }
+
+    /** A self-signed EC P-256 authority ("CN=Config Test CA"). */
+    private static final String TEST_CA = """
+            -----BEGIN CERTIFICATE-----
+            MIIBhjCCAS2gAwIBAgIUVkjatAXnnZj5O7R62wBnEShJ42wwCgYIKoZIzj0EAwIw
+            GTEXMBUGA1UEAwwOQ29uZmlnIFRlc3QgQ0EwHhcNMjYxMjA0MTg0NTU4WhcNMzYx
+            MjAxMTg0NTU4WjAZMRcwFQYDVQQDDA5Db25maWcgVGVzdCBDQTBZMBMGByqGSM49
+            AgEGCCqGSM49AwEHA0IABOi28lJ5vmevi0emDuG/qnJYrXAEjd7VTY7u2Dgt2cOS
+            TSTd9lkuGnSd3hpT2avJ/F36iTs4CNrhemim952mF7+jUzBRMB0GA1UdDgQWBBSw
+            TwciT2+SOW7qPeHnNfjlLanBEDAfBgNVHSMEGDAWgBSwTwciT2+SOW7qPeHnNfjl
+            LanBEDAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0cAMEQCIGsmN+Hu2raC
+            HrAEJc/mHB2g/6ucQUOJnzxH3RlRzoJsAiAPLYQt1mULAuAi0kUCvQdBJQEQCxlM
+            zpYI/OYm7rAf6A==
+            -----END CERTIFICATE-----
+            """;
 
     private AurigaConfig parse(String yaml) throws ConfigException {
         return ConfigLoader.parse(yaml, "auriga.yaml", dir, ENV);

@@ -107,12 +107,15 @@ public final class AurigaServer implements AutoCloseable {
             loops = EventLoops.create(config.server().ioThreads(), config.server().transport());
             logDescriptorLimit();
             random = new SecureRandom();
+            // Built first, since building it reads admin.tls: bad material stops the start before an
+            // instance is contacted or an endpoint listens. It listens once the clusters are up.
+            AdminServer adminServer = config.admin().port() == 0 ? null : new AdminServer(loops.group(),
+                    loops.serverChannel(), config.admin(), this::topologies, metrics, new Control());
             for (ClusterConfig cluster : config.clusters()) {
                 startCluster(cluster, random);
             }
-            if (config.admin().port() != 0) {
-                admin = new AdminServer(loops.group(), loops.serverChannel(), config.admin(), this::topologies,
-                        metrics, new Control());
+            if (adminServer != null) {
+                admin = adminServer;
                 admin.start();
             }
             log.info("auriga started: {} endpoint(s) on {} event-loop thread(s) ({})", listeners.size(),
@@ -252,7 +255,8 @@ public final class AurigaServer implements AutoCloseable {
 
     /**
      * Applies what of {@code next} can change while the proxy runs: the users from the config, how
-     * tokens are checked, and the TLS certificate and key (read again from their files). Logins from
+     * tokens are checked, and the TLS certificate and key (read again from their files, the admin
+     * listener's too). Logins from
      * now on use them; sessions already open keep theirs. Anything else that differs — clusters,
      * endpoints, the TLS mode, the admin listener, server settings — is left as it runs and named in
      * the answer, to be applied by a restart.
@@ -267,6 +271,11 @@ public final class AurigaServer implements AutoCloseable {
             for (Map.Entry<AtomicReference<SslContext>, List<String>> tls : tlsContexts) {
                 contexts.add(sslContext(next.tls(), tls.getValue()));
             }
+        }
+        // The admin listener's files are read again only while its configuration stands as it runs.
+        boolean adminTls = admin != null && next.admin().equals(now.admin()) && now.admin().tls() != null;
+        if (adminTls) {
+            admin.reloadTls();
         }
         List<String> notApplied = new ArrayList<>();
         if (!next.clusters().equals(now.clusters())) {
@@ -290,10 +299,11 @@ public final class AurigaServer implements AutoCloseable {
         }
         config = new AurigaConfig(now.clusters(), next.users(), contexts.isEmpty() ? now.tls() : next.tls(),
                 now.admin(), now.server(), next.tokens());
-        log.info("configuration reloaded: {} user(s) from the config, tokens {}, TLS {}{}", next.users().size(),
+        log.info("configuration reloaded: {} user(s) from the config, tokens {}, TLS {}{}{}", next.users().size(),
                 next.tokens() == null ? "off" : "checked with " + next.tokens().publicKeys().size() + " key(s)",
                 contexts.isEmpty() ? "unchanged" : next.tls().mode() == TlsConfig.TlsMode.DISABLED ? "off"
                         : "files read again",
+                adminTls ? ", admin TLS files read again" : "",
                 notApplied.isEmpty() ? "" : "; not applied until a restart: " + String.join(", ", notApplied));
         return notApplied;
     }

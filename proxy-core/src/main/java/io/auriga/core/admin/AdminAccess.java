@@ -2,20 +2,26 @@ package io.auriga.core.admin;
 
 import io.auriga.config.AdminConfig;
 import io.auriga.config.Secret;
+import io.auriga.core.LogText;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * Who may ask what of the admin API. The listener is reachable from every local process and, through
@@ -29,7 +35,15 @@ import java.util.Set;
  *   <li>a request whose {@code Host} or {@code Origin} names something other than this listener was
  *       sent by a browser on behalf of another site and is refused, token or not.</li>
  * </ul>
- * Tokens are compared through their SHA-256 digests with {@link MessageDigest#isEqual}, against every
+ * With {@code admin.tls.client-ca}, a connection whose client certificate verified against that
+ * authority in the TLS handshake is as good as a token, for reads and changes. The handshake only
+ * asks for a certificate ({@code ClientAuth.OPTIONAL}) rather than requiring one: load balancers probe
+ * {@code /health} without one, and a client with a token but no certificate still gets in; a
+ * certificate from another authority fails the handshake itself. The {@code Host}/{@code Origin}
+ * checks still come first: a browser holding an installed client certificate sends it along with a
+ * request another site makes it send.
+ *
+ * <p>Tokens are compared through their SHA-256 digests with {@link MessageDigest#isEqual}, against every
  * configured token, so the time taken says nothing about how much of a guess was right.
  */
 final class AdminAccess {
@@ -47,11 +61,15 @@ final class AdminAccess {
 
     private final List<byte[]> digests;
     private final boolean publicRead;
+    private final boolean clientCertificates;
+    private final String scheme;
     private final Set<String> names = new HashSet<>();
 
     AdminAccess(AdminConfig config) {
         this.digests = config.tokens().stream().map(Secret::reveal).map(AdminAccess::digest).toList();
         this.publicRead = config.publicRead();
+        this.clientCertificates = config.tls() != null && config.tls().verifiesClients();
+        this.scheme = config.tls() == null ? "http://" : "https://";
         names.addAll(List.of("localhost", "127.0.0.1", "::1", bare(config.host())));
         config.allowedHosts().forEach(h -> names.add(bare(h)));
     }
@@ -65,16 +83,34 @@ final class AdminAccess {
     }
 
     /**
-     * Empty when {@code request} may be served on a connection accepted at {@code local}; otherwise
-     * why not.
+     * The subject of the certificate {@code channel}'s client presented and the TLS handshake verified,
+     * or null for a connection without TLS or without a client certificate.
      */
-    Optional<Refusal> check(HttpRequest request, String path, InetSocketAddress local) {
+    static String verifiedClient(Channel channel) {
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        if (ssl == null) {
+            return null;
+        }
+        try {
+            Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate leaf
+                    ? leaf.getSubjectX500Principal().getName() : null;
+        } catch (SSLPeerUnverifiedException none) {
+            return null;
+        }
+    }
+
+    /**
+     * Empty when {@code request} may be served on a connection accepted at {@code local} whose client
+     * presented a verified certificate for {@code clientSubject} (null: none); otherwise why not.
+     */
+    Optional<Refusal> check(HttpRequest request, String path, InetSocketAddress local, String clientSubject) {
         Exposure exposure = exposure(path);
         if (exposure == Exposure.OPEN) {
             return Optional.empty();
         }
         String host = request.headers().get(HttpHeaderNames.HOST);
-        if (host != null && !isListener("http://" + host, local)) {
+        if (host != null && !isListener(scheme + host, local)) {
             return refuse(HttpResponseStatus.FORBIDDEN, "Host " + host + " is not this admin listener (add the name "
                     + "to admin.allowed-hosts if clients reach it so)");
         }
@@ -86,17 +122,31 @@ final class AdminAccess {
         if (exposure == Exposure.READ && publicRead) {
             return Optional.empty();
         }
-        if (digests.isEmpty()) {
+        if (clientCertificates && clientSubject != null) {
+            return Optional.empty(); // the handshake verified it against admin.tls.client-ca
+        }
+        if (digests.isEmpty() && !clientCertificates) {
             return refuse(HttpResponseStatus.FORBIDDEN, exposure == Exposure.READ
                     ? path + " needs admin.auth.tokens in the proxy's config (or admin.public-read: true)"
                     : "admin.auth is not configured, so the admin API changes nothing: set admin.auth.tokens in the "
                     + "proxy's config");
         }
         if (!authenticated(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
-            return refuse(HttpResponseStatus.UNAUTHORIZED, path + " needs an admin token: send Authorization: Bearer "
-                    + "TOKEN (auriga status and switchover take --admin-token-file or AURIGA_ADMIN_TOKEN)");
+            return refuse(HttpResponseStatus.UNAUTHORIZED, clientCertificates
+                    ? path + " needs a client certificate from admin.tls.client-ca or an admin token: auriga status "
+                    + "and switchover take --admin-cert and --admin-key, or --admin-token-file or AURIGA_ADMIN_TOKEN"
+                    : path + " needs an admin token: send Authorization: Bearer TOKEN (auriga status and switchover "
+                    + "take --admin-token-file or AURIGA_ADMIN_TOKEN)");
         }
         return Optional.empty();
+    }
+
+    /** Who a request that {@link #check} let through proved to be, for the log; escaped. */
+    String credential(HttpRequest request, String clientSubject) {
+        if (clientCertificates && clientSubject != null) {
+            return "client certificate " + LogText.escape(clientSubject);
+        }
+        return authenticated(request.headers().get(HttpHeaderNames.AUTHORIZATION)) ? "admin token" : "no credential";
     }
 
     private boolean authenticated(String authorization) {

@@ -24,12 +24,14 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.auriga.core.LogText;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * HEAD is answered like GET without a body, as HTTP requires of any server that supports GET.
  *
  * <p>Before any of that, {@link AdminAccess} decides whether the request may be served at all:
- * 401 without a valid bearer token, 403 for a foreign {@code Host}/{@code Origin} or when
- * {@code admin.auth} is not configured.
+ * 401 without a valid bearer token or verified client certificate, 403 for a foreign
+ * {@code Host}/{@code Origin} or when neither is configured. A switchover is logged with who asked
+ * for it (the client certificate's subject, or "admin token").
  */
 @Sharable
 final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -94,7 +97,9 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         HttpMethod method = request.method();
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        var refusal = access.check(request, uri.path(), (InetSocketAddress) ctx.channel().localAddress());
+        String clientSubject = AdminAccess.verifiedClient(ctx.channel());
+        var refusal = access.check(request, uri.path(), (InetSocketAddress) ctx.channel().localAddress(),
+                clientSubject);
         if (refusal.isPresent()) {
             log.debug("Admin request {} {} from {} refused: {}", method, LogText.escape(request.uri()),
                     ctx.channel().remoteAddress(), refusal.get().message());
@@ -106,7 +111,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             return;
         }
         if (uri.path().equals("/switchover")) {
-            switchover(ctx, request, uri, keepAlive);
+            switchover(ctx, request, uri, keepAlive, clientSubject);
             return;
         }
         if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
@@ -143,7 +148,7 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     /** Starts a switchover and answers when it has ended; the event loop never waits for it. */
     private void switchover(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri,
-                            boolean keepAlive) {
+                            boolean keepAlive, String clientSubject) {
         if (!HttpMethod.POST.equals(request.method())) {
             FullHttpResponse response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, request.method()
                     + " is not allowed: a switchover changes the cluster, so it takes POST");
@@ -158,6 +163,9 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             return;
         }
         String target = parameter(uri, "to");
+        log.info("Admin API: switchover of cluster {}{} requested by {} from {}", LogText.escape(cluster),
+                target == null ? "" : " to " + LogText.escape(target), access.credential(request, clientSubject),
+                ctx.channel().remoteAddress());
         HttpVersion version = request.protocolVersion();
         ctx.channel().attr(BUSY).set(true);
         control.switchover(cluster, target).whenComplete((result, failure) -> ctx.executor().execute(() -> {
@@ -209,7 +217,12 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-        if (event instanceof IdleStateEvent) {
+        if (event instanceof SslHandshakeCompletionEvent handshake && handshake.cause() instanceof SSLException) {
+            // Most often a client certificate from another authority: the operator needs to know why.
+            // A connection closed before its handshake (a TCP health check) is no such news.
+            log.info("Admin TLS handshake with {} failed: {}", ctx.channel().remoteAddress(),
+                    LogText.escape(String.valueOf(handshake.cause().getMessage())));
+        } else if (event instanceof IdleStateEvent) {
             if (ctx.channel().attr(BUSY).get() != null) {
                 return; // a switchover is running for this connection's request
             }

@@ -1,6 +1,9 @@
 package io.auriga.core.admin;
 
 import io.auriga.config.AdminConfig;
+import io.auriga.config.AdminTlsConfig;
+import io.auriga.core.tls.TlsContexts;
+import io.auriga.core.tls.TlsMaterialException;
 import io.auriga.core.topology.Topology;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -17,6 +20,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
@@ -26,6 +30,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * <p>It runs on the proxy's own event-loop group, which it never shuts down: the admin API is
  * light and must not cost threads of its own. Requests are tiny, so the aggregator's limit is
  * small and anything larger is refused rather than buffered; idle connections are closed.
+ *
+ * <p>With {@code admin.tls} it speaks HTTPS only ({@link HttpsOnlyHandler} answers a plain request
+ * with where to go instead); with {@code admin.tls.client-ca} it asks each client for a certificate
+ * and {@link AdminAccess} takes a verified one as a credential. The certificate and key are read when
+ * the server is built, so bad material stops the proxy before anything listens.
  */
 public final class AdminServer implements AutoCloseable {
     /** Admin requests carry no body worth having; a bigger one is refused with 413. */
@@ -52,6 +62,9 @@ public final class AdminServer implements AutoCloseable {
     private final String host;
     private final int port;
     private final AdminHttpHandler handler;
+    /** What new connections are served with; null for plain HTTP. */
+    private final AtomicReference<SslContext> tls = new AtomicReference<>();
+    private final AdminConfig config;
     private final ChannelGroup connections = new DefaultChannelGroup("auriga-admin", GlobalEventExecutor.INSTANCE);
     private Channel serverChannel;
 
@@ -81,7 +94,9 @@ public final class AdminServer implements AutoCloseable {
      * The listener {@code config} describes, with who may use it ({@link AdminAccess}); the other
      * constructors give a listener without tokens, which answers {@code /health} only.
      *
-     * @throws IllegalArgumentException for a listener off loopback without tokens
+     * @throws IllegalArgumentException for a listener off loopback without tokens or client certificates
+     * @throws TlsMaterialException     when a file of {@code admin.tls} is missing, not PEM, or the key
+     *                                  does not belong to the certificate
      */
     public AdminServer(EventLoopGroup group, Class<? extends ServerChannel> channelType, AdminConfig config,
                        Supplier<List<Topology>> topologies, Metrics metrics, AdminControl control) {
@@ -94,9 +109,13 @@ public final class AdminServer implements AutoCloseable {
         if (!config.authenticated() && !AdminConfig.loopback(config.host())) {
             // The configuration refuses this too; a server built by code must not slip past it.
             throw new IllegalArgumentException("admin API on " + config.host() + ", not a loopback address, needs "
-                    + "admin.auth tokens");
+                    + "admin.auth tokens or admin.tls.client-ca");
         }
         this.port = config.port();
+        this.config = config;
+        if (config.tls() != null) {
+            tls.set(context(config.tls()));
+        }
         this.handler = new AdminHttpHandler(Objects.requireNonNull(topologies, "topologies"),
                 Objects.requireNonNull(metrics, "metrics"), Objects.requireNonNull(control, "control"),
                 new AdminAccess(config));
@@ -144,8 +163,12 @@ public final class AdminServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        ch.pipeline().addLast(new IdleStateHandler(0, 0, IDLE_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+                        SslContext context = tls.get();
+                        if (context != null) {
+                            ch.pipeline().addLast(new HttpsOnlyHandler(context));
+                        }
                         ch.pipeline()
-                                .addLast(new IdleStateHandler(0, 0, IDLE_TIMEOUT.toSeconds(), TimeUnit.SECONDS))
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpObjectAggregator(MAX_CONTENT))
                                 .addLast(handler);
@@ -168,7 +191,30 @@ public final class AdminServer implements AutoCloseable {
             throw new IOException("admin listener " + where + ": " + bind.cause().getMessage(), bind.cause());
         }
         serverChannel = bind.channel();
-        log.info("Admin API listening on http://{}:{}", host, port());
+        if (config.tls() == null) {
+            log.info("Admin API listening on http://{}:{}", host, port());
+        } else {
+            log.info("Admin API listening on https://{}:{}{}", host, port(), config.tls().verifiesClients()
+                    ? "; client certificates from " + config.tls().clientCa() + " are accepted as credentials" : "");
+        }
+    }
+
+    /**
+     * Reads the files of {@code admin.tls} again (a renewed certificate, a new client CA) for the
+     * connections accepted from now on; open connections keep what they were accepted with. Nothing
+     * changes when a file cannot be used, and nothing is done for a plain HTTP listener.
+     *
+     * @throws TlsMaterialException naming the file that is missing, not PEM, or the key that does not
+     *                              belong to the certificate
+     */
+    public void reloadTls() {
+        if (config.tls() != null) {
+            tls.set(context(config.tls()));
+        }
+    }
+
+    private static SslContext context(AdminTlsConfig files) {
+        return TlsContexts.server(files.cert(), files.key(), List.of(), files.clientCa());
     }
 
     /** The bound address; only after {@link #start()}. */

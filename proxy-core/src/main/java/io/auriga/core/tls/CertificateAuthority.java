@@ -101,6 +101,38 @@ public final class CertificateAuthority {
         return createAll(dir, SubjectNames.of(hosts), clock.instant());
     }
 
+    /**
+     * Issues a client certificate for {@code commonName} from the authority in {@code dir} (as
+     * {@link #ensure} left it), for a client that proves itself to a listener trusting that
+     * authority, such as the admin API with {@code admin.tls.client-ca}. The certificate is valid
+     * for TLS clients only, for as long as a server certificate, and is written with its key to
+     * {@code cert} and {@code key} (owner-only), replacing what is there.
+     *
+     * @throws IllegalArgumentException when {@code commonName} is blank
+     * @throws IOException              when {@code dir} holds no usable authority, or a file cannot be written
+     */
+    public static void issueClient(Path dir, String commonName, Path cert, Path key, Clock clock) throws IOException {
+        if (commonName == null || commonName.isBlank()) {
+            throw new IllegalArgumentException("a client certificate needs a name");
+        }
+        Instant now = clock.instant();
+        TlsFiles files = TlsFiles.in(dir, TlsFiles.Outcome.REUSED);
+        Issuer issuer = loadIssuer(files, now).orElseThrow(() -> new IOException("no usable certificate authority in "
+                + dir + " (auriga cert creates one)"));
+        KeyPair pair = newKeyPair(new SecureRandom());
+        X509Certificate leaf;
+        try {
+            ExtendedKeyUsage clientOnly = new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth);
+            leaf = sign(leafBuilder(issuer, name(commonName.strip()), pair, now)
+                    .addExtension(Extension.extendedKeyUsage, false, clientOnly), issuer.key());
+        } catch (GeneralSecurityException | CertIOException | OperatorCreationException e) {
+            throw new IOException("cannot create a client certificate: " + e.getMessage(), e);
+        }
+        PemFiles.writePrivateKey(key, pair.getPrivate());
+        PemFiles.writeCertificates(cert, List.of(leaf));
+        log.info("Issued a client certificate for {} from the authority in {}", commonName.strip(), dir);
+    }
+
     private static TlsFiles createAll(Path dir, SubjectNames names, Instant now) throws IOException {
         Files.createDirectories(dir);
         Issuer issuer = newIssuer(now);
@@ -203,27 +235,12 @@ public final class CertificateAuthority {
     }
 
     private static void writeServer(Path dir, Issuer issuer, SubjectNames names, Instant now) throws IOException {
-        SecureRandom random = new SecureRandom();
-        KeyPair pair = newKeyPair(random);
-        Instant notAfter = now.plus(SERVER_VALIDITY);
-        Instant caNotAfter = issuer.certificate().getNotAfter().toInstant();
-        if (notAfter.isAfter(caNotAfter)) {
-            notAfter = caNotAfter; // a leaf outliving its issuer would be rejected anyway
-        }
+        KeyPair pair = newKeyPair(new SecureRandom());
         X509Certificate leaf;
         try {
-            JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer.certificate(), serial(random),
-                    Date.from(now.minus(BACKDATE)), Date.from(notAfter), name(names.commonName()), pair.getPublic())
-                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+            leaf = sign(leafBuilder(issuer, name(names.commonName()), pair, now)
                     .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
-                    .addExtension(Extension.subjectAlternativeName, false, names.toGeneralNames())
-                    .addExtension(Extension.subjectKeyIdentifier, false,
-                            extensions.createSubjectKeyIdentifier(pair.getPublic()))
-                    .addExtension(Extension.authorityKeyIdentifier, false,
-                            extensions.createAuthorityKeyIdentifier(issuer.certificate()));
-            leaf = sign(builder, issuer.key());
+                    .addExtension(Extension.subjectAlternativeName, false, names.toGeneralNames()), issuer.key());
         } catch (GeneralSecurityException | CertIOException | OperatorCreationException e) {
             throw new IOException("cannot create a server certificate: " + e.getMessage(), e);
         }
@@ -231,6 +248,25 @@ public final class CertificateAuthority {
         // root again would add bytes to every handshake for nothing.
         PemFiles.writePrivateKey(dir.resolve(TlsFiles.SERVER_KEY), pair.getPrivate());
         PemFiles.writeCertificates(dir.resolve(TlsFiles.SERVER_CERT), List.of(leaf));
+    }
+
+    /** What server and client certificates share: an end entity for signatures, issued by {@code issuer}. */
+    private static X509v3CertificateBuilder leafBuilder(Issuer issuer, X500Name subject, KeyPair pair, Instant now)
+            throws GeneralSecurityException, CertIOException {
+        Instant notAfter = now.plus(SERVER_VALIDITY);
+        Instant caNotAfter = issuer.certificate().getNotAfter().toInstant();
+        if (notAfter.isAfter(caNotAfter)) {
+            notAfter = caNotAfter; // a leaf outliving its issuer would be rejected anyway
+        }
+        JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
+        return new JcaX509v3CertificateBuilder(issuer.certificate(), serial(new SecureRandom()),
+                Date.from(now.minus(BACKDATE)), Date.from(notAfter), subject, pair.getPublic())
+                .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                .addExtension(Extension.subjectKeyIdentifier, false,
+                        extensions.createSubjectKeyIdentifier(pair.getPublic()))
+                .addExtension(Extension.authorityKeyIdentifier, false,
+                        extensions.createAuthorityKeyIdentifier(issuer.certificate()));
     }
 
     private static KeyPair newKeyPair(SecureRandom random) throws IOException {

@@ -6,6 +6,7 @@ import io.netty.handler.ssl.ApplicationProtocolConfig.Protocol;
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior;
 import io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,21 +67,34 @@ public final class TlsContexts {
      * @throws TlsMaterialException when a file is missing, not PEM, or the key does not match
      */
     public static SslContext server(Path certChain, Path key, List<String> alpnProtocols) {
+        return server(certChain, key, alpnProtocols, null);
+    }
+
+    /**
+     * As {@link #server(Path, Path, List)}, asking clients for a certificate when {@code clientCa} is
+     * given. The request is {@link ClientAuth#OPTIONAL}: a client without a certificate completes the
+     * handshake (whoever serves the connection decides what it may do), while a certificate that does
+     * not chain to {@code clientCa} fails the handshake.
+     *
+     * @param clientCa PEM certificates of the authorities client certificates must chain to; null for
+     *                 none asked
+     * @throws TlsMaterialException when a file is missing, not PEM, or the key does not match
+     */
+    public static SslContext server(Path certChain, Path key, List<String> alpnProtocols, Path clientCa) {
         Objects.requireNonNull(certChain, "certChain");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(alpnProtocols, "alpnProtocols");
         List<X509Certificate> chain = PemFiles.readCertificates(certChain);
-        PrivateKey privateKey = PemFiles.readPrivateKey(key);
-        X509Certificate leaf = chain.get(0);
-        if (!Keys.matches(privateKey, leaf.getPublicKey())) {
-            throw new TlsMaterialException(key, "does not belong to the first certificate in " + certChain
-                    + " (" + leaf.getSubjectX500Principal() + ")");
-        }
-        warnIfExpiring(certChain, leaf, Clock.systemUTC().instant());
+        PrivateKey privateKey = readMatchingKey(key, certChain, chain.get(0));
+        warnIfExpiring(certChain, chain.get(0), Clock.systemUTC().instant());
         SslContextBuilder builder = SslContextBuilder.forServer(privateKey, chain.toArray(X509Certificate[]::new))
                 .sslProvider(SslProvider.JDK)
                 .protocols(PROTOCOLS)
                 .clientAuth(ClientAuth.NONE);
+        if (clientCa != null) {
+            builder.trustManager(PemFiles.readCertificates(clientCa).toArray(X509Certificate[]::new))
+                    .clientAuth(ClientAuth.OPTIONAL);
+        }
         if (!alpnProtocols.isEmpty()) {
             builder.applicationProtocolConfig(new ApplicationProtocolConfig(Protocol.ALPN,
                     SelectorFailureBehavior.NO_ADVERTISE, SelectedListenerFailureBehavior.ACCEPT, alpnProtocols));
@@ -89,6 +104,43 @@ public final class TlsContexts {
         } catch (SSLException | RuntimeException e) {
             throw new TlsMaterialException(certChain, "cannot be used for TLS (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * A JDK client context for HTTPS (the {@code auriga} commands that call the admin API): it trusts
+     * the certificates in {@code ca}, or the JDK's default authorities when null, and presents the
+     * certificate chain {@code certChain} with {@code key} when both are given. Host names are checked
+     * by the HTTP client.
+     *
+     * @throws TlsMaterialException when a file is missing, not PEM, or the key does not match
+     */
+    public static SSLContext httpsClient(Path ca, Path certChain, Path key) {
+        if ((certChain == null) != (key == null)) {
+            throw new IllegalArgumentException("a client certificate needs its key, and a key its certificate");
+        }
+        SslContextBuilder builder = SslContextBuilder.forClient().sslProvider(SslProvider.JDK).protocols(PROTOCOLS);
+        if (ca != null) {
+            builder.trustManager(PemFiles.readCertificates(ca).toArray(X509Certificate[]::new));
+        }
+        if (certChain != null) {
+            List<X509Certificate> chain = PemFiles.readCertificates(certChain);
+            builder.keyManager(readMatchingKey(key, certChain, chain.get(0)), chain.toArray(X509Certificate[]::new));
+        }
+        Path blamed = certChain != null ? certChain : ca;
+        try {
+            return ((JdkSslContext) builder.build()).context();
+        } catch (SSLException | RuntimeException e) {
+            throw new TlsMaterialException(blamed, "cannot be used for TLS (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static PrivateKey readMatchingKey(Path key, Path certChain, X509Certificate leaf) {
+        PrivateKey privateKey = PemFiles.readPrivateKey(key);
+        if (!Keys.matches(privateKey, leaf.getPublicKey())) {
+            throw new TlsMaterialException(key, "does not belong to the first certificate in " + certChain
+                    + " (" + leaf.getSubjectX500Principal() + ")");
+        }
+        return privateKey;
     }
 
     /** Expired material is still served (the operator decides), but every verifying client will refuse it. */

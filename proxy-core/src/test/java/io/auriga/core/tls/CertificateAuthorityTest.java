@@ -52,6 +52,39 @@ class CertificateAuthorityTest {
     }
 
     @Test
+    void issuesClientCertificatesFromTheAuthorityInTheDirectory() throws Exception {
+        TlsFiles files = CertificateAuthority.ensure(dir, List.of("localhost"), CLOCK);
+        Path cert = dir.resolve("ops.crt");
+        Path key = dir.resolve("ops.key");
+
+        CertificateAuthority.issueClient(dir, " ops ", cert, key, CLOCK);
+
+        X509Certificate ca = PemFiles.readCertificates(files.caCert()).get(0);
+        X509Certificate leaf = PemFiles.readCertificates(cert).get(0);
+        leaf.verify(ca.getPublicKey());
+        assertEquals("CN=ops,O=Auriga", leaf.getSubjectX500Principal().getName());
+        assertEquals(List.of("1.3.6.1.5.5.7.3.2"), leaf.getExtendedKeyUsage(), "for TLS clients only");
+        assertEquals(-1, leaf.getBasicConstraints());
+        assertDays(365, leaf);
+        assertTrue(Keys.matches(PemFiles.readPrivateKey(key), leaf.getPublicKey()));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+        assertEquals(TlsFiles.Outcome.REUSED, CertificateAuthority.ensure(dir, List.of("localhost"), CLOCK).outcome(),
+                "the authority and server certificate are left as they were");
+    }
+
+    @Test
+    void aClientCertificateNeedsAnAuthorityAndAName() throws Exception {
+        java.io.IOException none = assertThrows(java.io.IOException.class, () -> CertificateAuthority.issueClient(
+                dir.resolve("empty"), "ops", dir.resolve("ops.crt"), dir.resolve("ops.key"), CLOCK));
+        assertEquals("no usable certificate authority in " + dir.resolve("empty") + " (auriga cert creates one)",
+                none.getMessage());
+        CertificateAuthority.ensure(dir, List.of("localhost"), CLOCK);
+        assertThrows(IllegalArgumentException.class, () -> CertificateAuthority.issueClient(dir, " ",
+                dir.resolve("ops.crt"), dir.resolve("ops.key"), CLOCK));
+        assertFalse(Files.exists(dir.resolve("ops.crt")));
+    }
+
+    @Test
     void writesPkcs8KeysReadableOnlyByOwner() throws Exception {
         TlsFiles files = CertificateAuthority.ensure(dir, List.of("localhost"), CLOCK);
 
