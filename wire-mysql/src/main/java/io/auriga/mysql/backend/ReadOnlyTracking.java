@@ -14,8 +14,9 @@ import java.util.Set;
  * for the one it starts). {@link #breach} reads those reports.
  *
  * <p>A change of {@code session_track_system_variables} to a list without that variable itself is not
- * reported by the server (MariaDB 10.11): statements that name a {@code session_track_} variable are
- * refused on reader endpoints before they reach it (see {@code ReadWriteStatement}).
+ * reported by the server (MariaDB 10.11): a reader's query that changes the tracking settings goes to
+ * the server with {@link #trackedVariables} around its value (drivers such as MariaDB Connector/J set
+ * the list at connect), and elsewhere such changes are refused (see {@code ReadWriteStatement}).
  */
 public final class ReadOnlyTracking {
     private static final String TRACKED_VARIABLES = "session_track_system_variables";

@@ -553,9 +553,7 @@ public final class MySqlSession implements WriterSessions.Session {
      */
     private void keepTracking(ByteBuf payload) {
         String changed = ReadWriteStatement.changesTracking(payload);
-        String sql = TrackingSettings.rewrite(ReadWriteStatement.text(payload), connector.profile().get().mariaDb());
-        ByteBuf query = client.alloc().buffer().writeByte(Command.COM_QUERY);
-        query.writeCharSequence(sql, java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuf query = TrackingSettings.rewrite(payload, connector.profile().get().mariaDb(), client.alloc());
         try {
             tracker.clientMessage(0, query.readableBytes(), query);
             watchClient();

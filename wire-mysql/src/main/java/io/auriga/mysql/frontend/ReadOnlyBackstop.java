@@ -36,8 +36,10 @@ import java.util.Set;
  * or {@code EXECUTE} that both lifts the flag and writes has written by then, and a command the client
  * pipelined behind the lifting one may already run before the session is killed. A change of
  * {@code session_track_system_variables} that drops that variable itself is not reported by the
- * server: a query that changes it must have its answer report the new list, or the session ends;
- * a change run through dynamic SQL or a procedure, though, switches the guard off unseen.
+ * server: a query that changes it is sent on with the backstop's variables kept in the list
+ * ({@link TrackingSettings}) and its answer must report the new list, or the session ends; a change
+ * run through dynamic SQL, a procedure or a query longer than the lexical check reads, though,
+ * switches the guard off unseen, and what lifts the flag after it goes unseen too.
  */
 final class ReadOnlyBackstop {
     /** Where a lifting was seen: the OK packet that reported it starts at {@code start} in the chunk. */

@@ -1,6 +1,10 @@
 package io.auriga.mysql.frontend;
 
 import io.auriga.mysql.backend.ReadOnlyTracking;
+import io.auriga.mysql.protocol.Command;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -25,6 +29,13 @@ final class TrackingSettings {
             Pattern.CASE_INSENSITIVE);
 
     private TrackingSettings() {
+    }
+
+    /** The COM_QUERY {@code payload} (whole) rewritten by {@link #rewrite(String, boolean)}, in a new buffer. */
+    static ByteBuf rewrite(ByteBuf payload, boolean mariaDb, ByteBufAllocator alloc) {
+        ByteBuf query = alloc.buffer(payload.readableBytes() + 128).writeByte(Command.COM_QUERY);
+        query.writeCharSequence(rewrite(ReadWriteStatement.text(payload), mariaDb), StandardCharsets.UTF_8);
+        return query;
     }
 
     /** {@code sql} with the values of its tracking settings made to keep the backstop on. */
