@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.auriga.pg.sandbox.PgBinaries;
-import io.auriga.pg.sandbox.PgSandbox;
-import io.auriga.pg.sandbox.PgSandboxOptions;
+import io.auriga.sandbox.pg.PgBinaries;
+import io.auriga.sandbox.pg.PgSandbox;
+import io.auriga.sandbox.pg.PgSandboxOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

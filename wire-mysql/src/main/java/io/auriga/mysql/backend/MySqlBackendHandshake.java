@@ -11,8 +11,10 @@ import io.auriga.mysql.protocol.HandshakeV10;
 import io.auriga.mysql.protocol.MySqlPacket;
 import io.auriga.mysql.protocol.MySqlPackets;
 import io.auriga.mysql.protocol.OkPacket;
+import io.auriga.mysql.protocol.SessionStateInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
@@ -33,7 +35,7 @@ import javax.net.ssl.SSLException;
  *             ed25519 account, whose plugin the server switches to)
  *   backend → AuthSwitchRequest(mysql_native_password, new scramble) → proxy answers again
  *   backend → AuthSwitchRequest(client_ed25519, 32-byte nonce) → proxy signs it with SHA512(password)
- *   backend → OK                                     (reader: proxy → SET SESSION TRANSACTION READ ONLY, OK)
+ *   backend → OK                                     (reader: proxy → {@link ReadOnlyTracking#statement}, OK)
  *                                                    ⇒ promise succeeds
  *   backend → ERR                                    ⇒ promise fails, error kept for the client
  * </pre>
@@ -41,7 +43,6 @@ import javax.net.ssl.SSLException;
  * relay would not be byte-correct; a backend lacking one is refused with a clear error.
  */
 final class MySqlBackendHandshake extends SimpleChannelInboundHandler<MySqlPacket> {
-    static final String READ_ONLY = "SET SESSION TRANSACTION READ ONLY";
     static final String NATIVE = "mysql_native_password";
     /** The TLS handler's name, at the head of the pipeline, where it stays for the connection's life. */
     static final String SSL = "my-backend-ssl";
@@ -59,6 +60,7 @@ final class MySqlBackendHandshake extends SimpleChannelInboundHandler<MySqlPacke
     /** The login response, held while the TLS handshake runs, and the sequence id it goes out with. */
     private HandshakeResponse41 pendingResponse;
     private int pendingSequenceId;
+    private String readOnlyInit;
 
     MySqlBackendHandshake(InstanceState instance, BackendLogin login, Consumer<ServerProfile> profiles,
                           Promise<MySqlBackend> result, BackendTls tls) {
@@ -82,7 +84,7 @@ final class MySqlBackendHandshake extends SimpleChannelInboundHandler<MySqlPacke
             case AUTH -> authReply(ctx, packet);
             case INIT -> {
                 if (!OkPacket.is(payload, login.capabilities())) {
-                    throw new MySqlBackendLoginException(instance.name() + " did not answer " + READ_ONLY + " with OK",
+                    throw new MySqlBackendLoginException(instance.name() + " did not answer " + readOnlyInit + " with OK",
                             (ErrPacket) null);
                 }
                 succeed(ctx);
@@ -102,6 +104,16 @@ final class MySqlBackendHandshake extends SimpleChannelInboundHandler<MySqlPacke
         if (!handshake.isMariaDb()) {
             wanted &= 0xFFFF_FFFFL;
         }
+        if (login.readOnly()) {
+            if (!Capabilities.has(backend, Capabilities.CLIENT_SESSION_TRACK)) {
+                throw new MySqlBackendLoginException(instance.name() + " (" + handshake.serverVersion()
+                        + ") cannot report session state (CLIENT_SESSION_TRACK), which a reader session needs to "
+                        + "stay read-only", (ErrPacket) null);
+            }
+            // The read-only backstop reads the session state in OK packets, whatever the client asked for.
+            wanted |= Capabilities.CLIENT_SESSION_TRACK;
+        }
+        readOnlyInit = ReadOnlyTracking.statement(handshake.isMariaDb());
         long missing = wanted & ServerProfile.LAYOUT & ~backend;
         if (missing != 0) {
             throw new MySqlBackendLoginException(instance.name() + " (" + handshake.serverVersion()
@@ -163,12 +175,12 @@ final class MySqlBackendHandshake extends SimpleChannelInboundHandler<MySqlPacke
     private void authReply(ChannelHandlerContext ctx, MySqlPacket packet) throws MySqlBackendLoginException {
         ByteBuf payload = packet.payload();
         if (payload.isReadable() && payload.getUnsignedByte(payload.readerIndex()) == OkPacket.HEADER) {
-            okPayload = ByteBufUtil.getBytes(payload);
+            okPayload = ByteBufUtil.getBytes(untracked(payload));
             if (login.readOnly()) {
                 state = State.INIT;
                 send(ctx, 0, out -> {
                     out.writeByte(Command.COM_QUERY);
-                    out.writeCharSequence(READ_ONLY, StandardCharsets.US_ASCII);
+                    out.writeCharSequence(readOnlyInit, StandardCharsets.US_ASCII);
                 });
             } else {
                 succeed(ctx);
@@ -188,6 +200,19 @@ final class MySqlBackendHandshake extends SimpleChannelInboundHandler<MySqlPacke
         }
         throw new MySqlBackendLoginException(instance.name() + " sent an unexpected packet (header 0x"
                 + Integer.toHexString(packet.header()) + ") during login", (ErrPacket) null);
+    }
+
+    /**
+     * The login OK as the client expects it: a reader session's backend link reports session state
+     * even when the client did not ask for it (CLIENT_SESSION_TRACK), so it is taken out for such a client.
+     */
+    private ByteBuf untracked(ByteBuf ok) {
+        if (!login.readOnly() || Capabilities.has(login.capabilities(), Capabilities.CLIENT_SESSION_TRACK)) {
+            return ok;
+        }
+        ByteBuf out = Unpooled.buffer(ok.readableBytes());
+        SessionStateInfo.writeUntracked(ok, out);
+        return out;
     }
 
     private void succeed(ChannelHandlerContext ctx) {

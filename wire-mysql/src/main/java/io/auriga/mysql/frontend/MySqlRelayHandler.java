@@ -63,8 +63,12 @@ final class MySqlRelayHandler extends ChannelInboundHandlerAdapter {
                 client.close();
                 return;
             }
-            metrics.relayedToClient(chunk.readableBytes());
-            client.write(chunk, client.voidPromise());
+            ByteBuf relayed = session.backstopped(chunk);
+            if (relayed == null) {
+                return;
+            }
+            metrics.relayedToClient(relayed.readableBytes());
+            client.write(relayed, client.voidPromise());
             session.backendRelayed();
         } else {
             metrics.relayedFromClient(chunk.readableBytes());

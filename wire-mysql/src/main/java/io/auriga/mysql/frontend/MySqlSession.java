@@ -25,6 +25,7 @@ import io.auriga.mysql.protocol.MySqlErrors;
 import io.auriga.mysql.protocol.MySqlPacketScanner;
 import io.auriga.mysql.protocol.MySqlPackets;
 import io.auriga.mysql.protocol.OkPacket;
+import io.auriga.mysql.protocol.PacketAligner;
 import io.auriga.mysql.protocol.ResponseTracker;
 import io.auriga.mysql.protocol.ServerStatus;
 import io.netty.buffer.ByteBuf;
@@ -135,6 +136,8 @@ public final class MySqlSession implements WriterSessions.Session {
     /** The sequence id an ERR sent now in place of the rest of a response must carry. */
     private int nextSequence = 1;
     private ResponseTracker tracker;
+    /** The server-side guard of a reader session; null on other endpoints. */
+    private ReadOnlyBackstop backstop;
     /** Null where the cluster relays LOAD DATA LOCAL INFILE ({@code mysql.local-infile}). */
     private LocalInfileRefusal infileRefusal;
     private HandshakeResponse41 response;
@@ -250,6 +253,9 @@ public final class MySqlSession implements WriterSessions.Session {
                 clientResponse.characterSet(), clientResponse.maxPacketSize(), clientResponse.attributes(),
                 endpoint.router().readOnly());
         this.tracker = new ResponseTracker(negotiated);
+        if (login.readOnly()) {
+            backstop = new ReadOnlyBackstop(negotiated);
+        }
         if (!endpoint.cluster().mysql().localInfile()) {
             infileRefusal = new LocalInfileRefusal(tracker, MySqlErrors.localInfileRefused(endpoint.cluster().name()),
                     client.alloc(), this::toBackendNow, frame -> client.write(frame, client.voidPromise()));
@@ -317,7 +323,7 @@ public final class MySqlSession implements WriterSessions.Session {
         ClientAdmission.loggedIn(client);
         live.add(this);
         registry.register(connectionId, new ConnectionRegistry.Target(backend.instance(), backend.threadId()));
-        backend.channel().pipeline().addLast("relay", new MySqlRelayHandler(this, client));
+        relayFrom(backend.channel());
         MySqlAuthHandler auth = (MySqlAuthHandler) client.pipeline().get(MySqlFrontendInitializer.AUTH);
         java.util.List<ByteBuf> early = auth.takeEarly(client.alloc());
         client.pipeline().remove(auth);
@@ -336,6 +342,17 @@ public final class MySqlSession implements WriterSessions.Session {
         client.config().setAutoRead(true);
         log.debug("{}: relaying to {} thread {}", describe(), backend.instance().name(), backend.threadId());
         followPrimary();
+    }
+
+    /**
+     * Relays what {@code backendChannel} sends to the client; a reader session's relay gets the backend's
+     * packets whole, to read the session state of its OK packets ({@link ReadOnlyBackstop}).
+     */
+    private void relayFrom(Channel backendChannel) {
+        if (backstop != null) {
+            backendChannel.pipeline().addLast("aligner", new PacketAligner());
+        }
+        backendChannel.pipeline().addLast("relay", new MySqlRelayHandler(this, client));
     }
 
     /**
@@ -456,6 +473,16 @@ public final class MySqlSession implements WriterSessions.Session {
             refuseReadWrite(payload);
             return true;
         }
+        if (sequenceId == 0 && backstop != null && payload.readableBytes() == length
+                && ReadWriteStatement.changesTracking(payload) != null) {
+            keepTracking(payload);
+            return true;
+        }
+        if (sequenceId == 0 && login.readOnly() && length == 1 && payload.isReadable()
+                && payload.getUnsignedByte(payload.readerIndex()) == Command.COM_RESET_CONNECTION) {
+            readerReset();
+            return true;
+        }
         if (sequenceId == 0 && tracker.quiet() && length <= ClientCommandFramer.SMALL
                 && ProxyCommands.handles(payload)) {
             new ProxyCommands(this).handle(payload);
@@ -464,6 +491,11 @@ public final class MySqlSession implements WriterSessions.Session {
         boolean command = tracker.clientMessage(sequenceId, length, payload);
         if (command) {
             watchClient();
+            if (backstop != null && Command.response(payload.getUnsignedByte(payload.readerIndex()))
+                    != Command.Response.NONE) {
+                backstop.commandSent(payload.readableBytes() == length ? ReadWriteStatement.changesTracking(payload)
+                        : null);
+            }
         }
         if (command && state != null) {
             keepUnanswered(sequenceId, length, payload);
@@ -486,6 +518,38 @@ public final class MySqlSession implements WriterSessions.Session {
         }
         log.info("{}: refused a statement lifting read-only: {}", describe(), text);
         reply(error);
+    }
+
+    /**
+     * A reader's query that changes the session's tracking settings goes to the server rewritten so that
+     * they keep what the backstop needs ({@link TrackingSettings}); its answer must report the new list.
+     */
+    private void keepTracking(ByteBuf payload) {
+        String changed = ReadWriteStatement.changesTracking(payload);
+        ByteBuf query = TrackingSettings.rewrite(payload, connector.profile().get().mariaDb(), client.alloc());
+        try {
+            tracker.clientMessage(0, query.readableBytes(), query);
+            watchClient();
+            backstop.commandSent(changed);
+            toBackend.forward(MySqlPackets.frame(client.alloc(), 0, query));
+        } finally {
+            query.release();
+        }
+    }
+
+    /**
+     * COM_RESET_CONNECTION on a reader: the server's reset would give the session the global settings, read-write
+     * and unwatched, so the session is reset as for COM_CHANGE_USER, on a fresh backend login made read-only.
+     * Behind a command still being answered, the session ends instead, as for a statement lifting read-only.
+     */
+    private void readerReset() {
+        if (!tracker.quiet()) {
+            fatal(MySqlErrors.readOnlyEndpoint(endpoint.name()), nextSequence, "COM_RESET_CONNECTION behind a pending "
+                    + "command on a reader endpoint");
+            return;
+        }
+        log.debug("{}: COM_RESET_CONNECTION: logging in anew", describe());
+        resetSession(1, null);
     }
 
     /**
@@ -591,7 +655,17 @@ public final class MySqlSession implements WriterSessions.Session {
                     }
                 }
             }
+            long answered = tracker.responses();
             tracker.serverMessage(length, head);
+            if (backstop != null) {
+                if (tracker.okSeen() && (tracker.statusFlags() & ServerStatus.SESSION_STATE_CHANGED) != 0) {
+                    backstop.ok(chunk, sequenceId, length, start);
+                }
+                if (tracker.responses() != answered) {
+                    backstop.answered(head.isReadable() ? head.getUnsignedByte(head.readerIndex()) : -1, sequenceId,
+                            start);
+                }
+            }
             if (infileRefusal != null) {
                 infileRefusal.message(sequenceId, length, start);
             }
@@ -604,6 +678,45 @@ public final class MySqlSession implements WriterSessions.Session {
             client.close();
         }
         return relayable[0];
+    }
+
+    /**
+     * The chunk just scanned as the client may see it (see {@link ReadOnlyBackstop}), or null when the
+     * backend reported the reader session's read-only setting lifted: the session has ended.
+     */
+    ByteBuf backstopped(ByteBuf chunk) {
+        if (backstop == null || !backstop.pending()) {
+            return chunk;
+        }
+        ReadOnlyBackstop.Breach breach = backstop.breach();
+        ByteBuf relayed = backstop.apply(chunk, client.alloc());
+        if (breach == null) {
+            return relayed;
+        }
+        readOnlyLifted(breach, relayed);
+        return null;
+    }
+
+    /**
+     * Ends a reader session whose read-only setting was lifted: the backend connection is killed (a
+     * statement the client pipelined behind must not run) and closed, never kept, and the client gets
+     * what came before the report, then an ERR in its place.
+     */
+    private void readOnlyLifted(ReadOnlyBackstop.Breach breach, ByteBuf relayed) {
+        closing = true;
+        log.error("{}: on {} thread {}: {}; ending the reader session", describe(), backend.instance().name(),
+                backend.threadId(), LogText.escape(breach.what()));
+        if (!tracker.quiet()) {
+            control(new ConnectionRegistry.Target(backend.instance(), backend.threadId()),
+                    "KILL CONNECTION " + backend.threadId());
+        }
+        backend.channel().close();
+        client.write(relayed, client.voidPromise());
+        if (breach.start() >= 0) {
+            client.write(MySqlErrors.frame(client.alloc(), breach.sequenceId() & 0xFF,
+                    MySqlErrors.readOnlySessionEnded(endpoint.name())), client.voidPromise());
+        }
+        client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** Sends a frame the proxy itself owes the backend (ending a refused LOCAL INFILE transfer). */
@@ -853,7 +966,7 @@ public final class MySqlSession implements WriterSessions.Session {
         backend = fresh;
         registry.register(connectionId, new ConnectionRegistry.Target(fresh.instance(), fresh.threadId()));
         tracker.resetStatus((statusFlags >= 0 ? statusFlags : tracker.statusFlags()) & ~ServerStatus.IN_TRANS);
-        fresh.channel().pipeline().addLast("relay", new MySqlRelayHandler(this, client));
+        relayFrom(fresh.channel());
         detached = false;
         releaseHeld();
         fresh.channel().config().setAutoRead(true);
@@ -1189,14 +1302,14 @@ public final class MySqlSession implements WriterSessions.Session {
         byte[] ok = fresh.okPayload();
         tracker.resetStatus(OkPacket.decode(Unpooled.wrappedBuffer(ok), login.capabilities()).statusFlags()
                 & ~ServerStatus.IN_TRANS);
-        fresh.channel().pipeline().addLast("relay", new MySqlRelayHandler(this, client));
+        relayFrom(fresh.channel());
         client.writeAndFlush(refusal == null
                 ? MySqlPackets.frame(client.alloc(), okSequence & 0xFF, Unpooled.wrappedBuffer(ok))
                 : MySqlErrors.frame(client.alloc(), okSequence & 0xFF, refusal));
         detached = false;
         releaseHeld();
         fresh.channel().config().setAutoRead(true);
-        log.info("{}: session reset for COM_CHANGE_USER in {} ms; on {} thread {}", describe(),
+        log.info("{}: session reset in {} ms; on {} thread {}", describe(),
                 (System.nanoTime() - detachedAt) / 1_000_000, fresh.instance().name(), fresh.threadId());
         followPrimary();
     }

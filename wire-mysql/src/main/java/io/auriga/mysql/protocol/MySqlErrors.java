@@ -142,6 +142,16 @@ public final class MySqlErrors {
                 + " is a reader endpoint, where sessions stay read-only (connect to the writer endpoint to write)");
     }
 
+    /**
+     * A reader session whose read-only setting the server reported lifted (by dynamic SQL, a procedure, a
+     * statement the proxy did not read whole): the session is ended (ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION).
+     */
+    public static ErrPacket readOnlySessionEnded(String endpoint) {
+        return new ErrPacket(1792, "25006", "Cannot execute statement in a READ ONLY transaction: " + endpoint
+                + " is a reader endpoint, where sessions stay read-only; the session's read-only setting was lifted, "
+                + "so the session is ended (connect to the writer endpoint to write)");
+    }
+
     /** A LOAD DATA LOCAL INFILE request from a server on a cluster that refuses it (ER_NOT_ALLOWED_COMMAND). */
     public static ErrPacket localInfileRefused(String cluster) {
         return new ErrPacket(1148, "42000", "The used command is not allowed: LOAD DATA LOCAL INFILE is disabled "

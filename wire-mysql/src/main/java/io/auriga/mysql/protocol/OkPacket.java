@@ -11,7 +11,8 @@ import io.netty.buffer.ByteBuf;
  *   · CLIENT_SESSION_TRACK: lenenc info [· lenenc session state changes when SESSION_STATE_CHANGED]
  *   · else: info to the end of the packet
  * </pre>
- * The session-state changes are skipped, never interpreted: the relay needs only the status flags.
+ * The session-state changes are skipped here: the relay needs only the status flags (a reader
+ * session's relay reads them with {@link SessionStateInfo}).
  *
  * @param affectedRows the rows changed
  * @param lastInsertId the last AUTO_INCREMENT value

@@ -36,6 +36,8 @@ public final class ResponseTracker {
     private long responses;
     /** Whether the server has sent anything of the current response. */
     private boolean answering;
+    /** Whether the last server message was an OK packet (header 0x00, or 0xFE ending rows under DEPRECATE_EOF). */
+    private boolean ok;
     private Completion completion = error -> { };
 
     /** Told when a command's response has ended. */
@@ -84,6 +86,7 @@ public final class ResponseTracker {
 
     /** A message from the server: moves the current response along, and ends it where it ends. */
     public void serverMessage(int length, ByteBuf head) {
+        ok = false;
         if (state != State.IDLE) {
             answering = true;
         }
@@ -128,6 +131,7 @@ public final class ResponseTracker {
             }
             case ROWS -> {
                 if (isEnd(header, length)) {
+                    ok = deprecateEof;
                     statusFlags = deprecateEof ? okStatus(head) : eofStatus(head);
                     afterResult();
                 }
@@ -159,6 +163,7 @@ public final class ResponseTracker {
             }
             case PREPARE_COLUMNS_EOF, ONE_PACKET, OK -> {
                 if (state == State.OK && header == OkPacket.HEADER) {
+                    ok = true;
                     statusFlags = okStatus(head);
                 }
                 done();
@@ -174,6 +179,7 @@ public final class ResponseTracker {
 
     private void result(int header, ByteBuf head) {
         if (header == OkPacket.HEADER) {
+            ok = true;
             statusFlags = okStatus(head);
             afterResult();
         } else if (header == 0xFB) {
@@ -301,6 +307,14 @@ public final class ResponseTracker {
     /** The session continues on another backend, whose last status flags were {@code flags}. */
     public void resetStatus(int flags) {
         statusFlags = flags;
+    }
+
+    /**
+     * True when the server message just followed was an OK packet, whose status flags are now
+     * {@link #statusFlags()}: the packet that may carry session state (CLIENT_SESSION_TRACK).
+     */
+    public boolean okSeen() {
+        return ok;
     }
 
     /** The status flags of the last OK or EOF seen. */

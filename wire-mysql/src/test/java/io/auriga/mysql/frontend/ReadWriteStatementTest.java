@@ -1,6 +1,8 @@
 package io.auriga.mysql.frontend;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auriga.mysql.protocol.Command;
@@ -41,6 +43,11 @@ class ReadWriteStatementTest {
         "/* why */ SET /* not */ SESSION TRANSACTION READ -- now\n WRITE",
         "PREPARE s FROM 'SET SESSION TRANSACTION READ WRITE'",
         "PREPARE s FROM \"SET tx_read_only = 0\"",
+        "SET STATEMENT session_track_system_variables='' FOR SELECT 1",
+        "SET STATEMENT `session_track_transaction_info`=0 FOR SELECT 1",
+        "SET session_track_system_variables = ''; SELECT 1",
+        "SELECT 1; SET @@session.session_track_transaction_info = OFF",
+        "PREPARE s FROM 'SET session_track_system_variables = \\'\\''",
     })
     void liftingFormsAreRecognised(String sql) {
         assertTrue(ReadWriteStatement.liftsReadOnly(sql), sql);
@@ -70,6 +77,13 @@ class ReadWriteStatementTest {
         "SELECT 1 -- SET SESSION TRANSACTION READ WRITE",
         "SET NAMES utf8mb4",
         "PREPARE s FROM 'SELECT ''read write'''",
+        "SELECT @@session_track_system_variables",
+        "SET @session_track_system_variables = ''",
+        "SELECT 'SET session_track_system_variables = 1'",
+        "SET NAMES utf8mb4 /* track */",
+        "SET session_track_system_variables = ''",
+        "SET autocommit=1, session_track_schema=1, session_track_system_variables=CONCAT(@@global.session_track_system_variables, ',x')",
+        "set @@SESSION_TRACK_STATE_CHANGE:=1",
     })
     void readingAndKeepingTheFlagAndWordsInTextAreNot(String sql) {
         assertFalse(ReadWriteStatement.liftsReadOnly(sql), sql);
@@ -81,6 +95,22 @@ class ReadWriteStatementTest {
         assertTrue(ReadWriteStatement.liftsReadOnly(command(Command.COM_STMT_PREPARE, "SET tx_read_only=0")));
         assertFalse(ReadWriteStatement.liftsReadOnly(command(Command.COM_INIT_DB, "SET tx_read_only=0")));
         assertFalse(ReadWriteStatement.liftsReadOnly(command(Command.COM_QUERY, "SELECT 1")));
+        assertFalse(ReadWriteStatement.liftsReadOnly(command(Command.COM_QUERY, "SET session_track_system_variables=''")));
+        assertTrue(ReadWriteStatement.liftsReadOnly(command(Command.COM_STMT_PREPARE,
+                "SET session_track_system_variables=''")));
+    }
+
+    @Test
+    void queriesChangingTheTrackingSettingsNameTheOneToBeReported() {
+        assertEquals("session_track_system_variables", ReadWriteStatement.changesTracking(command(Command.COM_QUERY,
+                "SET session_track_transaction_info = STATE, @@SESSION.`Session_Track_System_Variables` = ''")));
+        assertEquals("session_track_transaction_info", ReadWriteStatement.changesTracking(command(Command.COM_QUERY,
+                "SET autocommit = 1, session_track_transaction_info = OFF")));
+        assertNull(ReadWriteStatement.changesTracking(command(Command.COM_QUERY, "SET session_track_schema = 1")));
+        assertNull(ReadWriteStatement.changesTracking(command(Command.COM_QUERY,
+                "SELECT 'SET session_track_system_variables = 1'")));
+        assertNull(ReadWriteStatement.changesTracking(command(Command.COM_INIT_DB,
+                "SET session_track_system_variables=''")));
         assertFalse(ReadWriteStatement.liftsReadOnly(Unpooled.EMPTY_BUFFER));
     }
 
