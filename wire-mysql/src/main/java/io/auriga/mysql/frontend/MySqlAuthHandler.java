@@ -138,6 +138,7 @@ final class MySqlAuthHandler extends SimpleChannelInboundHandler<MySqlPacket> {
             return;
         }
         response = HandshakeResponse41.decode(payload);
+        session.responded();
         if (session.endpoint().tlsRequired() && !session.tls()) {
             session.fatal(MySqlErrors.secureTransportRequired(), expectedSequence, "plain-text connection refused");
             return;

@@ -5,6 +5,8 @@ import io.auriga.core.net.ClientAdmission;
 import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.net.PeerHangup;
 import io.auriga.core.session.RoutedLogin;
+import io.auriga.core.session.SessionLife;
+import io.auriga.core.session.SessionPhase;
 import io.auriga.core.session.Ticker;
 import io.auriga.core.topology.InstanceState;
 import io.auriga.core.topology.WriterHold;
@@ -96,7 +98,7 @@ public final class MySqlSession implements WriterSessions.Session {
     private final ClientCommandFramer.Sink toBackend = new ClientCommandFramer.Sink() {
         @Override
         public void forward(ByteBuf slice) {
-            if (backend == null || closing) {
+            if (backend == null || life.ending()) {
                 slice.release();
             } else {
                 backend.channel().write(slice, backend.channel().voidPromise());
@@ -112,10 +114,13 @@ public final class MySqlSession implements WriterSessions.Session {
     private int heldBytes;
     /** The session's part in a switchover; null on endpoints that do not follow the primary. */
     private final WriterHold writerHold;
-    private boolean detached;
+    private final Ticker ticker = Ticker.SYSTEM;
+    /** The session's phase; the one place it changes. */
+    private final SessionLife life = new SessionLife(this::describe, ticker);
+    /** When the session last began to move to another backend (or to log in again after a change of user). */
     private long detachedAt;
     /** When the backend last sent anything (System.nanoTime). */
-    private long lastBackendRead = System.nanoTime();
+    private long lastBackendRead = ticker.nanos();
     /** How long a session must have heard nothing from its backend before a command asks if it hung up. */
     private static final long QUIET_BEFORE_HANGUP_CHECK = TimeUnit.MILLISECONDS.toNanos(20);
     /** How often a session with a command in flight asks the kernel whether its client is still there. */
@@ -146,7 +151,6 @@ public final class MySqlSession implements WriterSessions.Session {
     private MySqlBackend backend;
     private final RoutedLogin<MySqlBackend> routing;
     private ScheduledFuture<?> startupTimer;
-    private boolean closing;
     /**
      * The client's last command as it sent it (statement ids not yet rewritten), while it is the only
      * one the backend has not begun to answer; kept to send again if the backend connection is reset
@@ -155,11 +159,6 @@ public final class MySqlSession implements WriterSessions.Session {
     private ByteBuf unanswered;
     /** The backend connection that ended with a reset (the server closed it with data unread), if any. */
     private Channel resetBackend;
-    /**
-     * True while the session asks whether the instance whose connection closed still takes new ones
-     * (see {@link #backendClosed}); what the client sends meanwhile is held.
-     */
-    private boolean checkingClose;
     /**
      * A packet the backend sent unasked while the session was quiet (the ERR a server sends a connection
      * it is ending), kept from the client until the close tells whether the session ends (the client
@@ -175,7 +174,7 @@ public final class MySqlSession implements WriterSessions.Session {
         this.registry = registry;
         this.live = live;
         this.connectionId = registry.newId();
-        this.routing = new RoutedLogin<>(endpoint, client, Ticker.SYSTEM, new RoutedLogin.Backends<>() {
+        this.routing = new RoutedLogin<>(endpoint, client, ticker, new RoutedLogin.Backends<>() {
             @Override
             public Future<MySqlBackend> acquire(EventLoop loop, InstanceState instance) {
                 return connector.acquire(loop, instance, state == null ? login : login.withDatabase(state.schema()));
@@ -190,7 +189,7 @@ public final class MySqlSession implements WriterSessions.Session {
             public boolean refused(Throwable cause) {
                 return cause instanceof MySqlBackendLoginException e && e.error() != null;
             }
-        }, () -> !closing && client.isActive(), this::cancelTimer);
+        }, () -> !life.ending() && client.isActive(), this::cancelTimer);
         this.advertised = connector.profile().get().advertised(endpoint.sslContext() != null);
         this.writerHold = endpoint.router().followsPrimary() ? new WriterHold(endpoint.router().topology().writerGate(),
                 this, client, MAX_HELD_BYTES, WriterHold.limit(endpoint.cluster().failover()), this::sendKept) : null;
@@ -264,7 +263,18 @@ public final class MySqlSession implements WriterSessions.Session {
             state = new MySqlSessionState(login.database());
             tracker.onCompletion(state::completed);
         }
+        if (life.ending()) {
+            return;
+        }
+        life.to(SessionPhase.CONNECTING);
         connect(failoverDeadline(), this::ready, true);
+    }
+
+    /** The client sent its handshake response: it is proving who it is. */
+    void responded() {
+        if (!life.ending()) {
+            life.to(SessionPhase.AUTHENTICATING);
+        }
     }
 
     private long failoverDeadline() {
@@ -319,6 +329,7 @@ public final class MySqlSession implements WriterSessions.Session {
 
     private void ready(MySqlBackend newBackend) {
         backend = newBackend;
+        life.to(SessionPhase.RELAYING);
         cancelTimer();
         ClientAdmission.loggedIn(client);
         live.add(this);
@@ -360,7 +371,7 @@ public final class MySqlSession implements WriterSessions.Session {
      * to act on: check once the backend is in place, so a session never stays on a former primary.
      */
     private void followPrimary() {
-        if (state == null || backend == null || closing) {
+        if (state == null || backend == null || life.ending()) {
             return;
         }
         var topology = endpoint.router().topology().current();
@@ -377,13 +388,13 @@ public final class MySqlSession implements WriterSessions.Session {
         if (writerHold != null) {
             boolean first = !writerHold.hasParked();
             if (writerHold.park(chunk, betweenTransactions())) {
-                if (first) {
-                    log.debug("{}: holding the next command while the primary moves", describe());
+                if (first && !life.ending()) {
+                    life.to(SessionPhase.HELD);
                 }
                 return;
             }
         }
-        if (detached || checkingClose) {
+        if (life.detached()) {
             hold(chunk);
             return;
         }
@@ -394,11 +405,11 @@ public final class MySqlSession implements WriterSessions.Session {
             log.info("{}: the backend closed the connection while the session was quiet; moving the session "
                     + "before relaying the next command", describe());
             backendClosed(backend.channel());
-            if (detached || checkingClose) {
+            if (life.detached()) {
                 hold(chunk);
                 return;
             }
-            if (closing) {
+            if (life.ending()) {
                 chunk.release();
                 return;
             }
@@ -434,13 +445,13 @@ public final class MySqlSession implements WriterSessions.Session {
      */
     private boolean backendHungUp() {
         return state != null && backend != null && tracker.quiet()
-                && System.nanoTime() - lastBackendRead > QUIET_BEFORE_HANGUP_CHECK
+                && ticker.nanos() - lastBackendRead > QUIET_BEFORE_HANGUP_CHECK
                 && PeerHangup.seen(backend.channel());
     }
 
     /** The backend the client's bytes go to now, or null while there is none. */
     Channel backendChannel() {
-        return backend == null || detached ? null : backend.channel();
+        return backend == null || life.detached() ? null : backend.channel();
     }
 
     /**
@@ -461,6 +472,7 @@ public final class MySqlSession implements WriterSessions.Session {
         if (sequenceId == 0 && length == 1 && payload.isReadable()
                 && payload.getUnsignedByte(payload.readerIndex()) == Command.COM_QUIT && keepable()) {
             // The backend stays open for the pool (released() gives it back); the client's leaving ends the session.
+            life.to(SessionPhase.LEAVING);
             client.close();
             return true;
         }
@@ -560,12 +572,12 @@ public final class MySqlSession implements WriterSessions.Session {
      * ran to its end. The kernel knows: the connection is closed, and the session ends as on a close.
      */
     private void watchClient() {
-        if (clientWatch != null || closing) {
+        if (clientWatch != null || life.ending()) {
             return;
         }
         clientWatch = client.eventLoop().schedule(() -> {
             clientWatch = null;
-            if (closing || !client.isActive() || tracker.quiet()) {
+            if (life.ending() || !client.isActive() || tracker.quiet()) {
                 return;
             }
             if (PeerHangup.seen(client)) {
@@ -619,7 +631,7 @@ public final class MySqlSession implements WriterSessions.Session {
             }
             case ERR_CLOSES -> fatal(error, 1, "answered the client's next command after the failover");
             case CLOSE -> {
-                closing = true;
+                life.close();
                 client.close();
             }
             case DROP -> {
@@ -636,7 +648,7 @@ public final class MySqlSession implements WriterSessions.Session {
      * rewrite that began in an earlier chunk.
      */
     boolean fromBackend(ByteBuf chunk) {
-        lastBackendRead = System.nanoTime();
+        lastBackendRead = ticker.nanos();
         forgetUnanswered();
         boolean[] relayable = {true};
         fromBackend.scan(chunk, (sequenceId, length, head, start) -> {
@@ -670,9 +682,9 @@ public final class MySqlSession implements WriterSessions.Session {
                 infileRefusal.message(sequenceId, length, start);
             }
         });
-        if (infileRefusal != null && !infileRefusal.trim(chunk) && !closing) {
+        if (infileRefusal != null && !infileRefusal.trim(chunk) && !life.ending()) {
             // Part of the request already went to the client: anything more would complete it. Close.
-            closing = true;
+            life.close();
             log.warn("{}: the backend asked for a LOCAL INFILE file, refused for cluster {}, in a packet split across "
                     + "reads; closing the session", describe(), endpoint.cluster().name());
             client.close();
@@ -703,7 +715,7 @@ public final class MySqlSession implements WriterSessions.Session {
      * what came before the report, then an ERR in its place.
      */
     private void readOnlyLifted(ReadOnlyBackstop.Breach breach, ByteBuf relayed) {
-        closing = true;
+        life.close();
         log.error("{}: on {} thread {}: {}; ending the reader session", describe(), backend.instance().name(),
                 backend.threadId(), LogText.escape(breach.what()));
         if (!tracker.quiet()) {
@@ -721,7 +733,7 @@ public final class MySqlSession implements WriterSessions.Session {
 
     /** Sends a frame the proxy itself owes the backend (ending a refused LOCAL INFILE transfer). */
     private void toBackendNow(ByteBuf frame) {
-        if (backend == null || closing) {
+        if (backend == null || life.ending()) {
             frame.release();
         } else {
             backend.channel().writeAndFlush(frame, backend.channel().voidPromise());
@@ -757,7 +769,7 @@ public final class MySqlSession implements WriterSessions.Session {
     public void primaryChanged(String primary, long epoch) {
         client.eventLoop().execute(() -> {
             // A session checking why its backend closed looks at the primary again when it knows.
-            if (closing || detached || checkingClose || backend == null || backend.instance().name().equals(primary)) {
+            if (life.ending() || life.detached() || backend == null || backend.instance().name().equals(primary)) {
                 return;
             }
             lost("the primary of cluster " + endpoint.cluster().name() + " changed to "
@@ -775,12 +787,12 @@ public final class MySqlSession implements WriterSessions.Session {
 
     /** A backend connection closed while the client was still there. */
     void backendClosed(Channel channel) {
-        if (closing || detached || checkingClose || backend == null || backend.channel() != channel
+        if (life.ending() || life.detached() || backend == null || backend.channel() != channel
                 || !client.isActive()) {
             return;
         }
         if (tracker.lastCommand() == Command.COM_QUIT) {
-            closing = true;
+            life.close();
             client.close();
             return;
         }
@@ -810,11 +822,13 @@ public final class MySqlSession implements WriterSessions.Session {
      * is gone. The check costs a connect and a greeting; the client's commands wait meanwhile.
      */
     private void checkClose() {
-        checkingClose = true;
+        life.to(SessionPhase.CHECKING);
         MySqlBackend closed = backend;
         connector.greets(client.eventLoop(), closed.instance()).addListener(f -> {
-            checkingClose = false;
-            if (closing || !client.isActive() || backend != closed) {
+            if (life.is(SessionPhase.CHECKING)) {
+                life.to(SessionPhase.RELAYING);
+            }
+            if (life.ending() || !client.isActive() || backend != closed) {
                 return;
             }
             if (Boolean.TRUE.equals(f.getNow()) && !handedOver()) {
@@ -828,7 +842,7 @@ public final class MySqlSession implements WriterSessions.Session {
 
     /** The server ended this connection and is still serving: the session ends as a direct one would. */
     private void endedByServer() {
-        closing = true;
+        life.close();
         log.info("{}: {} ended the connection and still takes new ones; ending the session as the server did{}",
                 describe(), backend.instance().name(), farewell == null ? "" : " (" + ErrPacket.decode(
                         farewell.slice(farewell.readerIndex() + 4, farewell.readableBytes() - 4)) + ")");
@@ -866,7 +880,7 @@ public final class MySqlSession implements WriterSessions.Session {
             log.info("{}: {} with a command it never read; it runs after the session moves", describe(), what);
         }
         if (state == null || !quiet) {
-            closing = true;
+            life.close();
             log.warn("{}: {}{}; ending the session", describe(), what, quiet ? "" : " with a command in flight");
             if (state != null && fromBackend.atBoundary() && client.isActive()) {
                 client.writeAndFlush(MySqlErrors.frame(client.alloc(), nextSequence & 0xFF,
@@ -893,13 +907,14 @@ public final class MySqlSession implements WriterSessions.Session {
                     describe(), what, pinned);
             standIn = FailoverStandIn.ended(MySqlErrors.connectionLost("the session was ended because " + what
                     + ", and it held " + pinned + ", which cannot be carried to another instance; reconnect"));
+            life.to(SessionPhase.RELAYING);
             kept.forEach(chunk -> fromClient.read(chunk, toBackend));
             releaseHeld();
             return;
         }
         kept.forEach(this::hold);
-        detached = true;
-        detachedAt = System.nanoTime();
+        life.to(SessionPhase.MOVING);
+        detachedAt = ticker.nanos();
         boolean inTransaction = tracker.inTransaction();
         log.info("{}: {}; moving the session to the primary{}", describe(), what,
                 inTransaction ? " (its open transaction is lost and reported to the client)" : "");
@@ -938,6 +953,7 @@ public final class MySqlSession implements WriterSessions.Session {
 
     /** Rebuilds the session's settings and prepared statements on the new backend before it takes traffic. */
     private void replay(MySqlBackend fresh) {
+        life.to(SessionPhase.REPLAYING);
         List<PreparedStatements.Statement> kept = state.statements();
         MySqlReplayHandler.replay(fresh, login.capabilities(), state.replay(),
                 endpoint.server().connectTimeout().toMillis()).addListener(f -> {
@@ -958,7 +974,7 @@ public final class MySqlSession implements WriterSessions.Session {
 
     /** Makes {@code fresh} the session's backend and lets the held client bytes through. */
     private void attach(MySqlBackend fresh, int statusFlags) {
-        if (closing || !client.isActive()) {
+        if (life.ending() || !client.isActive()) {
             fresh.channel().close();
             releaseLease();
             return;
@@ -967,11 +983,11 @@ public final class MySqlSession implements WriterSessions.Session {
         registry.register(connectionId, new ConnectionRegistry.Target(fresh.instance(), fresh.threadId()));
         tracker.resetStatus((statusFlags >= 0 ? statusFlags : tracker.statusFlags()) & ~ServerStatus.IN_TRANS);
         relayFrom(fresh.channel());
-        detached = false;
+        life.to(SessionPhase.RELAYING);
         releaseHeld();
         fresh.channel().config().setAutoRead(true);
         log.info("{}: re-attached to {} thread {} in {} ms ({} setting(s) and {} prepared statement(s) restored)",
-                describe(), fresh.instance().name(), fresh.threadId(), (System.nanoTime() - detachedAt) / 1_000_000,
+                describe(), fresh.instance().name(), fresh.threadId(), (ticker.nanos() - detachedAt) / 1_000_000,
                 state.settings().size(), state.statements().size());
         followPrimary();
     }
@@ -980,7 +996,7 @@ public final class MySqlSession implements WriterSessions.Session {
     private void abandon(ErrPacket error, String reason) {
         log.warn("{}: {}; the session ends with the client's next command", describe(), reason);
         standIn = FailoverStandIn.ended(error);
-        detached = false;
+        life.to(SessionPhase.RELAYING);
         releaseHeld();
     }
 
@@ -1012,7 +1028,7 @@ public final class MySqlSession implements WriterSessions.Session {
      * flight, no transaction open, not moving.
      */
     private boolean betweenTransactions() {
-        return !detached && !checkingClose && backend != null && tracker != null && tracker.quiet()
+        return !life.detached() && backend != null && tracker != null && tracker.quiet()
                 && !tracker.inTransaction() && fromBackend.atBoundary() && fromClient.atBoundary();
     }
 
@@ -1026,7 +1042,7 @@ public final class MySqlSession implements WriterSessions.Session {
     /** A switchover holds new transactions: tell it once this session stands between them. Any thread. */
     @Override
     public void holdRequested() {
-        client.eventLoop().execute(() -> writerHold.requested(closing || !client.isActive()
+        client.eventLoop().execute(() -> writerHold.requested(life.ending() || !client.isActive()
                 || betweenTransactions()));
     }
 
@@ -1044,7 +1060,7 @@ public final class MySqlSession implements WriterSessions.Session {
 
     /** Sends on what was kept back during a switchover; on the event loop. */
     private void sendKept() {
-        if (!writerHold.hasParked() || closing || detached || checkingClose || !client.isActive()) {
+        if (!writerHold.hasParked() || life.ending() || life.detached() || !client.isActive()) {
             return;
         }
         String primary = endpoint.router().topology().current().primary().map(InstanceState::name).orElse(null);
@@ -1054,7 +1070,10 @@ public final class MySqlSession implements WriterSessions.Session {
             lost("the primary of cluster " + endpoint.cluster().name() + " changed to " + primary, "switchover");
             return;
         }
-        for (ByteBuf chunk : writerHold.takeParked()) {
+        List<ByteBuf> kept = writerHold.takeParked();
+        // Before the kept commands go on: one of them may find the gate still held and be kept again.
+        life.to(SessionPhase.RELAYING);
+        for (ByteBuf chunk : kept) {
             fromClient(chunk);
         }
         if (backend != null) {
@@ -1072,7 +1091,7 @@ public final class MySqlSession implements WriterSessions.Session {
     @Override
     public void drainExpired(String why) {
         client.eventLoop().execute(() -> {
-            if (!closing && !detached && !checkingClose && client.isActive() && backend != null
+            if (!life.ending() && !life.detached() && client.isActive() && backend != null
                     && !betweenTransactions()) {
                 lost(why, "switchover");
             }
@@ -1086,6 +1105,7 @@ public final class MySqlSession implements WriterSessions.Session {
      */
     void released() {
         boolean keep = keepable();
+        life.closed();
         live.remove(this);
         if (writerHold != null) {
             writerHold.close();
@@ -1146,17 +1166,16 @@ public final class MySqlSession implements WriterSessions.Session {
      */
     private boolean keepable() {
         return state != null && connector.pool().enabled() && connector.profile().get().mariaDb()
-                && !login.readOnly() && backend != null && !closing
-                && !detached && held.isEmpty() && tracker.quiet() && fromBackend.atBoundary() && fromClient.atBoundary()
+                && !login.readOnly() && backend != null && !life.is(SessionPhase.CLOSING, SessionPhase.CLOSED)
+                && !life.detached() && held.isEmpty() && tracker.quiet() && fromBackend.atBoundary() && fromClient.atBoundary()
                 && backend.channel().isActive();
     }
 
     /** Sends an ERR to the client, logs the reason once, and closes. */
     void fatal(ErrPacket error, int sequenceId, String reason) {
-        if (closing) {
+        if (!life.close()) {
             return;
         }
-        closing = true;
         cancelTimer();
         log.info("{}: {} ({} {} {})", describe(), LogText.escape(reason), error.errorCode(), error.sqlState(),
                 LogText.escape(error.message()));
@@ -1280,8 +1299,8 @@ public final class MySqlSession implements WriterSessions.Session {
         if (backend != null) {
             leaveBackend();
         }
-        detached = true;
-        detachedAt = System.nanoTime();
+        life.to(SessionPhase.MOVING);
+        detachedAt = ticker.nanos();
         Runnable login = () -> connect(failoverDeadline(), fresh -> reset(fresh, refusal), true);
         if (refusal == null) {
             login.run();
@@ -1291,7 +1310,7 @@ public final class MySqlSession implements WriterSessions.Session {
     }
 
     private void reset(MySqlBackend fresh, ErrPacket refusal) {
-        if (closing || !client.isActive()) {
+        if (life.ending() || !client.isActive()) {
             fresh.channel().close();
             releaseLease();
             return;
@@ -1306,11 +1325,11 @@ public final class MySqlSession implements WriterSessions.Session {
         client.writeAndFlush(refusal == null
                 ? MySqlPackets.frame(client.alloc(), okSequence & 0xFF, Unpooled.wrappedBuffer(ok))
                 : MySqlErrors.frame(client.alloc(), okSequence & 0xFF, refusal));
-        detached = false;
+        life.to(SessionPhase.RELAYING);
         releaseHeld();
         fresh.channel().config().setAutoRead(true);
         log.info("{}: session reset in {} ms; on {} thread {}", describe(),
-                (System.nanoTime() - detachedAt) / 1_000_000, fresh.instance().name(), fresh.threadId());
+                (ticker.nanos() - detachedAt) / 1_000_000, fresh.instance().name(), fresh.threadId());
         followPrimary();
     }
 
