@@ -45,8 +45,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -390,11 +396,6 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * Waits (bounded) until the monitor has seen every replica healthy and within the reader's
-     * max-lag, so that the commands printed next reach a replica through the reader endpoint at once
-     * rather than the primary it falls back to; on a slow machine the first probes can take a moment.
-     */
-    /**
      * The demo's servers present certificates from the demo's authority: the proxy checks them. Servers
      * provisioned in DIR by a version without TLS are reached in plain text, and the demo says so.
      */
@@ -410,22 +411,37 @@ final class DemoCommand implements Callable<Integer> {
         return new BackendTlsConfig(BackendTlsConfig.Mode.VERIFY_FULL, ca);
     }
 
+    /**
+     * Waits (bounded) until the monitor has seen every replica healthy and within the reader's
+     * max-lag, so that the commands printed next reach a replica through the reader endpoint at once
+     * rather than the primary it falls back to; on a slow machine the first probes can take a moment.
+     */
     private void awaitReplicasRoutable(TopologyHolder topology, ClusterConfig cluster) throws InterruptedException {
         long maxLag = cluster.endpoints().stream().filter(e -> e.role() == EndpointRole.READER)
                 .mapToLong(e -> e.maxLag().toMillis()).min().orElse(Long.MAX_VALUE);
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Topology now = topology.current();
-            if (now.primary().isPresent() && now.replicas().size() == replicas
-                    && now.replicas().stream().allMatch(r -> r.lagMillis() >= 0
-                    && r.lagMillis() <= maxLag)) {
-                return;
+        Predicate<Topology> ready = now -> now.primary().isPresent() && now.replicas().size() == replicas
+                && now.replicas().stream().allMatch(r -> r.lagMillis() >= 0 && r.lagMillis() <= maxLag);
+        // The monitor publishes a snapshot every round: the first that shows them ready ends the wait.
+        CompletableFuture<Void> seen = new CompletableFuture<>();
+        Consumer<TopologyChange> listener = change -> {
+            if (ready.test(change.after())) {
+                seen.complete(null);
             }
-            Thread.sleep(100);
+        };
+        topology.addListener(listener);
+        try {
+            if (!ready.test(topology.current())) {
+                seen.get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (TimeoutException e) {
+            System.err.println("auriga demo: cluster " + cluster.name() + " does not show " + replicasText()
+                    + " ready for reads after " + READY_TIMEOUT.toSeconds() + " s; the reader endpoint falls back to"
+                    + " the primary until they are (see auriga status)");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("never completed exceptionally", e);
+        } finally {
+            topology.removeListener(listener);
         }
-        System.err.println("auriga demo: cluster " + cluster.name() + " does not show " + replicasText()
-                + " ready for reads after " + READY_TIMEOUT.toSeconds() + " s; the reader endpoint falls back to the "
-                + "primary until they are (see auriga status)");
     }
 
     private static Map<String, IoTransport> transports() {

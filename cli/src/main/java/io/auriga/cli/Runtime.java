@@ -4,6 +4,7 @@ import io.auriga.config.AurigaConfig;
 import io.auriga.config.Engine;
 import io.auriga.core.AurigaServer;
 import io.auriga.core.failover.Rejoiner;
+import io.auriga.core.session.Ticker;
 import io.auriga.mysql.engine.MariaDbEngineSupport;
 import io.auriga.pg.engine.PgEngineSupport;
 import java.io.IOException;
@@ -32,8 +33,9 @@ final class Runtime implements AutoCloseable {
     /** @param rejoiners per cluster, how to rejoin a fenced former primary (the demo's sandbox) */
     static Runtime start(AurigaConfig config, Map<String, Rejoiner> rejoiners) throws IOException {
         Clock clock = Clock.systemUTC();
-        AurigaServer server = new AurigaServer(config, Map.of(Engine.POSTGRES, new PgEngineSupport(clock),
-                Engine.MYSQL, new MariaDbEngineSupport(clock)), clock, rejoiners);
+        Ticker ticker = Ticker.SYSTEM;
+        AurigaServer server = new AurigaServer(config, Map.of(Engine.POSTGRES, new PgEngineSupport(clock, ticker),
+                Engine.MYSQL, new MariaDbEngineSupport(clock, ticker)), clock, rejoiners);
         server.start();
         Runtime runtime = new Runtime(server);
         java.lang.Runtime.getRuntime().addShutdownHook(runtime.hook);

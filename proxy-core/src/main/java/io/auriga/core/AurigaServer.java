@@ -29,6 +29,7 @@ import io.auriga.core.net.Listener;
 import io.auriga.core.net.RateLimitedLog;
 import io.auriga.core.routing.ConnectionCounts;
 import io.auriga.core.routing.Router;
+import io.auriga.core.session.Ticker;
 import io.auriga.core.topology.Topology;
 import io.auriga.core.topology.TopologyHolder;
 import io.auriga.core.tls.TlsContexts;
@@ -45,6 +46,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,7 +78,7 @@ public final class AurigaServer implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private final ConnectionLimits limits;
     /** One warning per interval for refused connections, over every endpoint. */
-    private final RateLimitedLog refusals = new RateLimitedLog(Duration.ofSeconds(10), System::nanoTime);
+    private final RateLimitedLog refusals = new RateLimitedLog(Duration.ofSeconds(10), Ticker.SYSTEM);
     private AdminServer admin;
 
     public AurigaServer(AurigaConfig config, Map<Engine, EngineSupport> engines, Clock clock) {
@@ -94,11 +96,15 @@ public final class AurigaServer implements AutoCloseable {
         this.limits = new ConnectionLimits(config.server().maxConnections(), config.server().maxStartupPerAddress());
         this.engines = Map.copyOf(engines);
         this.clock = clock;
-        this.blocking = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "auriga-users");
+        this.blocking = Executors.newFixedThreadPool(4, daemon("auriga-users"));
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
-        });
+        };
     }
 
     /** Probes every cluster once, then opens every endpoint; throws if any port cannot be bound. */
@@ -134,7 +140,9 @@ public final class AurigaServer implements AutoCloseable {
         }
         TopologyHolder holder = new TopologyHolder(Monitor.initial(cluster, clock), clock);
         topologies.put(cluster.name(), holder);
-        Monitor monitor = new Monitor(cluster, engine.probes(cluster), holder, clock);
+        Monitor monitor = new Monitor(cluster, engine.probes(cluster), holder, clock,
+                Executors.newSingleThreadScheduledExecutor(daemon("auriga-monitor-" + cluster.name())),
+                Executors.newFixedThreadPool(cluster.instances().size(), daemon("auriga-probe-" + cluster.name())));
         monitors.add(monitor);
         monitor.start();
         checkAdminLogin(cluster, monitor.refusedLogins());

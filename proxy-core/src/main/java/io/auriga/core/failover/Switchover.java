@@ -6,12 +6,19 @@ import io.auriga.core.engine.ClusterOperations;
 import io.auriga.core.failover.FailoverTable.Event;
 import io.auriga.core.topology.FailoverState;
 import io.auriga.core.topology.FailoverState.Phase;
+import io.auriga.core.topology.Topology;
+import io.auriga.core.topology.TopologyChange;
 import io.auriga.core.topology.TopologyHolder;
 import io.auriga.core.topology.WriterGate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -215,7 +222,7 @@ final class Switchover {
     private SwitchoverResult rollForward() {
         long publishBegun = clock.millis();
         probeNow.run(); // the state fences the old primary: published at once
-        boolean published = awaitPublished();
+        boolean published = awaitPublished(publishBegun);
         record("publish", publishBegun, published ? candidate.name() + " published as primary (epoch "
                 + holder.current().epoch() + "), " + oldPrimary.name() + " fenced"
                 : candidate.name() + " not yet published after " + cluster.failover().failoverTimeout().toMillis()
@@ -238,21 +245,46 @@ final class Switchover {
                 candidate.name(), pause, total, former, message, steps);
     }
 
-    private boolean awaitPublished() {
-        long deadline = clock.millis() + cluster.failover().failoverTimeout().toMillis();
-        while (clock.millis() < deadline) {
-            boolean isPrimary = holder.current().primary().map(p -> p.name().equals(candidate.name())).orElse(false);
-            if (isPrimary) {
+    /**
+     * Waits until the monitor publishes the candidate as the primary, at most the failover timeout
+     * from {@code begunMillis} on the clock; a listener on the holder completes the wait, so it ends as
+     * soon as the snapshot is out.
+     */
+    private boolean awaitPublished(long begunMillis) {
+        CompletableFuture<Void> seen = new CompletableFuture<>();
+        Consumer<TopologyChange> listener = change -> {
+            if (isCandidate(change.after())) {
+                seen.complete(null);
+            }
+        };
+        holder.addListener(listener);
+        try {
+            // Published before the listener was added (the probe asked for may already have run).
+            if (isCandidate(holder.current())) {
                 return true;
             }
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
+            long deadline = begunMillis + cluster.failover().failoverTimeout().toMillis();
+            for (long left = deadline - clock.millis(); left > 0; left = deadline - clock.millis()) {
+                try {
+                    seen.get(left, TimeUnit.MILLISECONDS);
+                    return true;
+                } catch (TimeoutException e) {
+                    // Waited as long as the clock said was left; it decides whether time is up.
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("never completed exceptionally", e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
             }
+            return isCandidate(holder.current());
+        } finally {
+            holder.removeListener(listener);
         }
-        return false;
+    }
+
+    private boolean isCandidate(Topology topology) {
+        return topology.primary().map(p -> p.name().equals(candidate.name())).orElse(false);
     }
 
     private void repoint() {

@@ -50,9 +50,23 @@ public final class Monitor implements AutoCloseable {
     private static final Duration FIRST_ROUND_TIMEOUT = Duration.ofSeconds(10);
     private final ScheduledExecutorService scheduler;
     private final ExecutorService probeThreads;
-    private ScheduledFuture<?> task;
+    private volatile ScheduledFuture<?> task;
+    private volatile boolean closed;
 
+    /** A monitor with its own scheduler thread and one probe thread per instance. */
     public Monitor(ClusterConfig cluster, Probe.Factory factory, TopologyHolder holder, Clock clock) {
+        this(cluster, factory, holder, clock,
+                Executors.newSingleThreadScheduledExecutor(daemon("auriga-monitor-" + cluster.name())),
+                Executors.newFixedThreadPool(cluster.instances().size(), daemon("auriga-probe-" + cluster.name())));
+    }
+
+    /**
+     * @param scheduler    runs every round, one at a time, and times the next; shut down by {@link #close}
+     * @param probeThreads runs the probes of a round side by side (one per instance, so a hanging probe
+     *                     holds up no other); shut down by {@link #close}
+     */
+    public Monitor(ClusterConfig cluster, Probe.Factory factory, TopologyHolder holder, Clock clock,
+                   ScheduledExecutorService scheduler, ExecutorService probeThreads) {
         this.cluster = cluster;
         this.holder = holder;
         this.clock = clock;
@@ -60,10 +74,9 @@ public final class Monitor implements AutoCloseable {
         for (InstanceConfig instance : cluster.instances()) {
             probes.put(instance.name(), factory.create(instance));
         }
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("auriga-monitor-" + cluster.name()));
+        this.scheduler = scheduler;
+        this.probeThreads = probeThreads;
         holder.onSuspect(this::suspect);
-        this.probeThreads = Executors.newFixedThreadPool(cluster.instances().size(),
-                daemon("auriga-probe-" + cluster.name()));
     }
 
     /** An empty snapshot of a cluster before its first probe: every instance down, epoch 0. */
@@ -79,8 +92,18 @@ public final class Monitor implements AutoCloseable {
         // can take longer than a steady-state probe; give them time so endpoints open on a real snapshot.
         Duration steady = cluster.failover().probeTimeout();
         round(steady.compareTo(FIRST_ROUND_TIMEOUT) < 0 ? FIRST_ROUND_TIMEOUT : steady, true);
-        long interval = cluster.failover().probeInterval().toMillis();
-        task = scheduler.scheduleWithFixedDelay(this::roundSafely, interval, interval, TimeUnit.MILLISECONDS);
+        scheduleNext();
+    }
+
+    /** The next periodic round, an interval after this one ended (a round never overlaps the next). */
+    private void scheduleNext() {
+        if (closed) {
+            return;
+        }
+        task = scheduler.schedule(() -> {
+            roundSafely();
+            scheduleNext();
+        }, cluster.failover().probeInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -268,6 +291,8 @@ public final class Monitor implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
+        ScheduledFuture<?> task = this.task;
         if (task != null) {
             task.cancel(false);
         }

@@ -1,5 +1,6 @@
 package io.auriga.core.net;
 
+import io.auriga.core.session.Ticker;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -36,7 +37,7 @@ public final class Listener implements AutoCloseable {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops.group())
                 .channel(loops.serverChannel())
-                .handler(new AcceptBackoff(name, new RateLimitedLog(WARNING_INTERVAL, System::nanoTime)))
+                .handler(new AcceptBackoff(name, new RateLimitedLog(WARNING_INTERVAL, Ticker.SYSTEM)))
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.ALLOCATOR, loops.allocator())

@@ -1,8 +1,8 @@
 package io.auriga.core.net;
 
+import io.auriga.core.session.Ticker;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 
 /**
@@ -12,20 +12,20 @@ import org.slf4j.Logger;
  */
 public final class RateLimitedLog {
     private final long intervalNanos;
-    private final LongSupplier nanoTime;
+    private final Ticker ticker;
     private final AtomicLong next;
     private final AtomicLong suppressed = new AtomicLong();
 
-    /** @param nanoTime a clock such as {@link System#nanoTime}, injected so tests need not wait */
-    public RateLimitedLog(Duration interval, LongSupplier nanoTime) {
+    /** @param ticker measures the interval; injected so tests need not wait */
+    public RateLimitedLog(Duration interval, Ticker ticker) {
         this.intervalNanos = interval.toNanos();
-        this.nanoTime = nanoTime;
-        this.next = new AtomicLong(nanoTime.getAsLong());
+        this.ticker = ticker;
+        this.next = new AtomicLong(ticker.nanos());
     }
 
     /** Logs at WARN unless another line went out less than the interval ago; arguments as SLF4J takes them. */
     public void log(Logger log, String format, Object... arguments) {
-        long now = nanoTime.getAsLong();
+        long now = ticker.nanos();
         long due = next.get();
         if (now - due < 0 || !next.compareAndSet(due, now + intervalNanos)) {
             suppressed.incrementAndGet();

@@ -105,6 +105,11 @@ public final class TopologyHolder {
         listeners.add(listener);
     }
 
+    /** Stops telling {@code listener}; one that waited for a single change removes itself after it. */
+    public void removeListener(Consumer<TopologyChange> listener) {
+        listeners.remove(listener);
+    }
+
     /**
      * Publishes {@code next} and tells every listener; only the monitor calls this. A snapshot that
      * loses the primary while no operation runs is published with the failover state moved to

@@ -3,6 +3,7 @@ package io.auriga.core.failover;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.auriga.config.ClusterConfig;
@@ -46,6 +47,8 @@ class FailoverOrchestratorTest {
     private final ManualScheduler rejoins = new ManualScheduler(clock);
     private final Ops ops = new Ops();
     private int probes;
+    /** What the monitor does when asked to probe at once; nothing unless a test says. */
+    private Runnable onProbeNow = () -> { };
     private TopologyHolder holder = new TopologyHolder(Topologies.of("c", 1).primary("pg1").replica("pg2", 0)
             .replica("pg3", 0).build(), clock);
 
@@ -106,7 +109,10 @@ class FailoverOrchestratorTest {
     }
 
     private FailoverOrchestrator orchestrator() {
-        return new FailoverOrchestrator(CLUSTER, holder, () -> probes++, ops, null, null, clock, worker, rejoins);
+        return new FailoverOrchestrator(CLUSTER, holder, () -> {
+            probes++;
+            onProbeNow.run();
+        }, ops, null, null, clock, worker, rejoins);
     }
 
     private Phase phase() {
@@ -282,6 +288,49 @@ class FailoverOrchestratorTest {
                 ops.calls);
         assertEquals(Phase.STEADY, phase());
         assertEquals(Set.of("pg1"), holder.failoverState().fenced());
+    }
+
+    @Test
+    void aSwitchoverGoesOnAsSoonAsTheMonitorPublishesTheCandidate() throws Exception {
+        // The monitor publishes from its own thread once the switchover waits for it.
+        onProbeNow = () -> {
+            Thread waiting = Thread.currentThread();
+            Thread monitor = new Thread(() -> {
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (waiting.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                holder.publish(pg2Published(), "pg2 promoted");
+            }, "test-monitor");
+            monitor.setDaemon(true);
+            monitor.start();
+        };
+        CompletableFuture<SwitchoverResult> done = orchestrator().switchover("pg2");
+        assertTimeoutPreemptively(Duration.ofSeconds(5), worker::runReady,
+                "the wait ends with the publication, not with the failover timeout");
+        SwitchoverResult result = done.get();
+        assertEquals(SwitchoverResult.Outcome.COMPLETED, result.outcome(), result.message());
+        assertEquals("pg2 published as primary (epoch 2), pg1 fenced", step(result, "publish").detail());
+        assertEquals(Phase.STEADY, phase());
+    }
+
+    @Test
+    void aCandidateNotPublishedByTheDeadlineOnTheClockLeavesTheSwitchoverGoingOn() throws Exception {
+        // The monitor's round does not come; the failover timeout passes on the clock meanwhile.
+        onProbeNow = () -> clock.advance(FAILOVER.failoverTimeout());
+        CompletableFuture<SwitchoverResult> done = orchestrator().switchover("pg2");
+        assertTimeoutPreemptively(Duration.ofSeconds(5), worker::runReady, "the deadline is on the clock");
+        SwitchoverResult result = done.get();
+        assertEquals(SwitchoverResult.Outcome.COMPLETED, result.outcome(), result.message());
+        assertEquals("pg2 not yet published after 10000 ms; held sessions follow when it is",
+                step(result, "publish").detail());
+        assertTrue(!holder.writerGate().held(), "held sessions were released");
+        assertEquals(Phase.STEADY, phase());
+    }
+
+    private static SwitchoverResult.Step step(SwitchoverResult result, String name) {
+        return result.steps().stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no step " + name + " in " + result.steps()));
     }
 
     @Test

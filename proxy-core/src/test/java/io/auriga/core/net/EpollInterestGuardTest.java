@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.auriga.config.IoTransport;
+import io.auriga.core.testing.Poll;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
@@ -16,6 +17,7 @@ import io.netty.channel.unix.Socket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -42,11 +44,8 @@ class EpollInterestGuardTest {
             Socket socket = Socket.newSocketStream();
             try {
                 socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (!socket.finishConnect()) {
-                    assertTrue(System.nanoTime() < deadline, "loopback connect did not finish in 10 s");
-                    Thread.sleep(10);
-                }
+                assertTrue(Poll.poll(Duration.ofSeconds(10), socket::finishConnect),
+                        "loopback connect did not finish in 10 s");
                 IoEventLoop loop = (IoEventLoop) loops.group().next();
                 IoRegistration registration = loop.register(new Handle(socket)).get(10, TimeUnit.SECONDS);
                 loop.submit(() -> {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.auriga.config.IoTransport;
+import io.auriga.core.testing.Poll;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.buffer.Unpooled;
@@ -17,6 +18,7 @@ import io.netty.channel.uring.IoUring;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -51,11 +53,9 @@ class PeerHangupTest {
                 });
                 assertTrue(busy.await(10, TimeUnit.SECONDS), "the loop took the task");
                 peer.close();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (!PeerHangup.seen(channel)) {
-                    assertTrue(System.nanoTime() < deadline, "the peer's close was not seen within 10 s");
-                    Thread.sleep(10);
-                }
+                // The kernel's news of the close is not an event the test can wait on: ask until it is there.
+                assertTrue(Poll.poll(Duration.ofSeconds(10), () -> PeerHangup.seen(channel)),
+                        "the peer's close was not seen within 10 s");
                 assertTrue(channel.isActive(), "the loop itself has not noticed the close");
             } finally {
                 release.countDown();

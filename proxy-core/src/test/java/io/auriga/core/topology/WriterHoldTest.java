@@ -10,6 +10,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -73,11 +74,15 @@ class WriterHoldTest {
     }
 
     @Test
-    void sendsOnWhatItKeptWhenTheGateStaysHeldPastTheLimit() throws Exception {
+    void sendsOnWhatItKeptWhenTheGateStaysHeldPastTheLimit() {
+        client.freezeTime(); // the channel's event loop moves only when told to
         WriterHold hold = hold(1024, Duration.ofMillis(20));
         gate.hold();
         assertTrue(hold.park(bytes("x"), true));
-        Thread.sleep(60);
+        client.advanceTimeBy(19, TimeUnit.MILLISECONDS);
+        client.runScheduledPendingTasks();
+        assertEquals(0, overdue.get(), "kept within the limit");
+        client.advanceTimeBy(1, TimeUnit.MILLISECONDS);
         client.runScheduledPendingTasks();
         assertEquals(1, overdue.get(), "the session was told to send on what it kept");
         hold.takeParked().forEach(ByteBuf::release);

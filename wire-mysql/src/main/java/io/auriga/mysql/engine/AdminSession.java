@@ -24,11 +24,11 @@ final class AdminSession implements AutoCloseable {
     private static final long POLL_MILLIS = 100;
 
     private final InstanceConfig instance;
-    private final long deadline;
+    private final Deadline deadline;
     private final Connection connection;
     private final ServerFlavour flavour;
 
-    private AdminSession(InstanceConfig instance, long deadline, Connection connection, ServerFlavour flavour) {
+    private AdminSession(InstanceConfig instance, Deadline deadline, Connection connection, ServerFlavour flavour) {
         this.instance = instance;
         this.deadline = deadline;
         this.connection = connection;
@@ -36,8 +36,8 @@ final class AdminSession implements AutoCloseable {
     }
 
     /** Connects with the cluster's admin credentials and detects the server's flavour. */
-    static AdminSession open(ClusterConfig cluster, InstanceConfig instance, long deadline) throws SQLException {
-        long left = millisLeft(deadline);
+    static AdminSession open(ClusterConfig cluster, InstanceConfig instance, Deadline deadline) throws SQLException {
+        long left = deadline.millisLeft();
         if (left <= 0) {
             throw new SQLException(instance.name() + ": no time left to connect");
         }
@@ -150,8 +150,8 @@ final class AdminSession implements AutoCloseable {
     }
 
     /** As {@link #awaitApplied(String, String)}, waiting until {@code until} (no later than the session's deadline). */
-    boolean awaitApplied(String step, String position, long until) throws SQLException {
-        long left = Math.min(millisLeft(until), millisLeft(deadline));
+    boolean awaitApplied(String step, String position, Deadline until) throws SQLException {
+        long left = Math.min(until.millisLeft(), deadline.millisLeft());
         if (left <= 0) {
             return false;
         }
@@ -171,7 +171,7 @@ final class AdminSession implements AutoCloseable {
     /** Polls the replication status until both threads run, within the deadline; the last status either way. */
     ReplicaStatus awaitRunning(String step) throws SQLException, InterruptedException {
         ReplicaStatus status = replicaStatus(step);
-        while (status != null && !status.running() && millisLeft(deadline) > POLL_MILLIS) {
+        while (status != null && !status.running() && deadline.millisLeft() > POLL_MILLIS) {
             Thread.sleep(POLL_MILLIS);
             status = replicaStatus(step);
         }
@@ -193,17 +193,13 @@ final class AdminSession implements AutoCloseable {
     }
 
     private Statement statement() throws SQLException {
-        long left = millisLeft(deadline);
+        long left = deadline.millisLeft();
         if (left <= 0) {
             throw new SQLException("the step's time ran out");
         }
         Statement st = connection.createStatement();
         st.setQueryTimeout(seconds(left));
         return st;
-    }
-
-    static long millisLeft(long deadline) {
-        return (deadline - System.nanoTime()) / 1_000_000;
     }
 
     private static int seconds(long millis) {

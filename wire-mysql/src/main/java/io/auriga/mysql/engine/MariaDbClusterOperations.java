@@ -4,6 +4,7 @@ import io.auriga.config.ClusterConfig;
 import io.auriga.config.Credentials;
 import io.auriga.config.InstanceConfig;
 import io.auriga.core.engine.ClusterOperations;
+import io.auriga.core.session.Ticker;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,6 +68,8 @@ public final class MariaDbClusterOperations implements ClusterOperations {
     private final ClusterConfig cluster;
     private final Credentials replication;
     private final MariaDbSemiSync semiSync;
+    /** Measures every step's deadline. */
+    private final Ticker ticker;
 
     /** Operations that repoint replicas with their own configured replication account (see the class comment). */
     public MariaDbClusterOperations(ClusterConfig cluster) {
@@ -78,14 +81,20 @@ public final class MariaDbClusterOperations implements ClusterOperations {
      *                    replica has configured, or the admin credentials where it has none
      */
     public MariaDbClusterOperations(ClusterConfig cluster, Credentials replication) {
+        this(cluster, replication, Ticker.SYSTEM);
+    }
+
+    /** @param ticker measures every step's deadline */
+    public MariaDbClusterOperations(ClusterConfig cluster, Credentials replication, Ticker ticker) {
         this.cluster = cluster;
         this.replication = replication;
-        this.semiSync = new MariaDbSemiSync(cluster);
+        this.ticker = ticker;
+        this.semiSync = new MariaDbSemiSync(cluster, ticker);
     }
 
     @Override
     public void promote(InstanceConfig candidate, Duration timeout) throws SQLException {
-        long deadline = deadline(timeout);
+        Deadline deadline = deadline(timeout);
         try (AdminSession s = AdminSession.open(cluster, candidate, deadline)) {
             ServerFlavour f = s.flavour();
             ReplicaStatus status = s.replicaStatus("reading the replication status");
@@ -128,7 +137,7 @@ public final class MariaDbClusterOperations implements ClusterOperations {
 
     @Override
     public void repoint(InstanceConfig replica, InstanceConfig newPrimary, Duration timeout) throws Exception {
-        long deadline = deadline(timeout);
+        Deadline deadline = deadline(timeout);
         String position;
         boolean semiSync;
         try (AdminSession primary = AdminSession.open(cluster, newPrimary, deadline)) {
@@ -184,7 +193,7 @@ public final class MariaDbClusterOperations implements ClusterOperations {
 
     @Override
     public void fence(InstanceConfig former, Duration timeout) throws SQLException {
-        long deadline = deadline(timeout);
+        Deadline deadline = deadline(timeout);
         try (AdminSession s = AdminSession.open(cluster, former, deadline)) {
             s.execute("making it read-only", s.flavour().readOnlyOn());
             if (s.writable("checking read_only")) {
@@ -232,7 +241,7 @@ public final class MariaDbClusterOperations implements ClusterOperations {
 
     @Override
     public void makeReadOnly(InstanceConfig primary, Duration timeout) throws SQLException {
-        long deadline = deadline(timeout);
+        Deadline deadline = deadline(timeout);
         try (AdminSession s = AdminSession.open(cluster, primary, deadline)) {
             s.execute("making it read-only", s.flavour().readOnlyOn());
             if (s.writable("checking read_only")) {
@@ -284,7 +293,7 @@ public final class MariaDbClusterOperations implements ClusterOperations {
 
     @Override
     public void makeWritable(InstanceConfig primary, Duration timeout) throws SQLException {
-        long deadline = deadline(timeout);
+        Deadline deadline = deadline(timeout);
         try (AdminSession s = AdminSession.open(cluster, primary, deadline)) {
             s.execute("turning read_only off", s.flavour().readOnlyOff());
             if (!s.writable("checking read_only")) {
@@ -303,9 +312,9 @@ public final class MariaDbClusterOperations implements ClusterOperations {
     @Override
     public long awaitCaughtUp(InstanceConfig primary, InstanceConfig replica, Duration timeout)
             throws SQLException {
-        long waitUntil = deadline(timeout);
+        Deadline waitUntil = deadline(timeout);
         // Room after the wait for reading where the replica got to, for the error.
-        long sessionDeadline = waitUntil + Duration.ofSeconds(5).toNanos();
+        Deadline sessionDeadline = waitUntil.plus(Duration.ofSeconds(5));
         try (AdminSession p = AdminSession.open(cluster, primary, sessionDeadline);
              AdminSession r = AdminSession.open(cluster, replica, sessionDeadline)) {
             String query = p.flavour().writePositionQuery;
@@ -360,7 +369,7 @@ public final class MariaDbClusterOperations implements ClusterOperations {
         semiSync.enable(primary, replicas, ackTimeout, timeout);
     }
 
-    private static long deadline(Duration timeout) {
-        return System.nanoTime() + timeout.toNanos();
+    private Deadline deadline(Duration timeout) {
+        return Deadline.after(ticker, timeout);
     }
 }

@@ -8,6 +8,7 @@ import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.engine.EngineResources;
 import io.auriga.core.engine.EngineSupport;
 import io.auriga.core.health.Probe;
+import io.auriga.core.session.Ticker;
 import io.auriga.core.tls.BackendTls;
 import io.auriga.mysql.auth.CachingSha2Cache;
 import io.auriga.mysql.backend.BackendPool;
@@ -33,6 +34,7 @@ import java.util.Map;
  */
 public final class MariaDbEngineSupport implements EngineSupport {
     private final Clock clock;
+    private final Ticker ticker;
     private final EngineResources resources = new EngineResources();
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final Map<String, ServerProfile.Holder> profiles = new HashMap<>();
@@ -42,7 +44,16 @@ public final class MariaDbEngineSupport implements EngineSupport {
     private final Map<String, BackendTls> backendTls = new HashMap<>();
 
     public MariaDbEngineSupport(Clock clock) {
+        this(clock, Ticker.SYSTEM);
+    }
+
+    /**
+     * @param clock  dates what the probes report
+     * @param ticker measures the deadlines of failover steps
+     */
+    public MariaDbEngineSupport(Clock clock, Ticker ticker) {
         this.clock = clock;
+        this.ticker = ticker;
     }
 
     @Override
@@ -61,7 +72,7 @@ public final class MariaDbEngineSupport implements EngineSupport {
      */
     @Override
     public ClusterOperations operations(ClusterConfig cluster) {
-        return new MariaDbClusterOperations(cluster);
+        return new MariaDbClusterOperations(cluster, null, ticker);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.auriga.mysql.engine;
 
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.InstanceConfig;
+import io.auriga.core.session.Ticker;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,9 +21,12 @@ final class MariaDbSemiSync {
     private static final Logger log = LoggerFactory.getLogger(MariaDbSemiSync.class);
 
     private final ClusterConfig cluster;
+    private final Ticker ticker;
 
-    MariaDbSemiSync(ClusterConfig cluster) {
+    /** @param ticker measures every step's deadline */
+    MariaDbSemiSync(ClusterConfig cluster, Ticker ticker) {
         this.cluster = cluster;
+        this.ticker = ticker;
     }
 
     /**
@@ -61,7 +65,7 @@ final class MariaDbSemiSync {
      */
     void require(InstanceConfig instance, List<String> standbys, Duration timeout)
             throws SQLException, InterruptedException {
-        long deadline = deadline(timeout);
+        Deadline deadline = deadline(timeout);
         try (AdminSession s = AdminSession.open(cluster, instance, deadline)) {
             ServerFlavour f = s.flavour();
             requireVariable(s, f.semiSyncPrimaryEnabled());
@@ -105,7 +109,7 @@ final class MariaDbSemiSync {
      */
     Optional<String> drift(InstanceConfig instance, List<String> standbys, Duration timeout)
             throws SQLException {
-        long deadline = deadline(timeout);
+        Deadline deadline = deadline(timeout);
         List<String> drift = new ArrayList<>();
         try (AdminSession s = AdminSession.open(cluster, instance, deadline)) {
             ServerFlavour f = s.flavour();
@@ -148,7 +152,7 @@ final class MariaDbSemiSync {
      * returns false when it cannot be reached or configured; returns true when its receiving thread was
      * restarted to negotiate semi-sync.
      */
-    private boolean enableSemiSyncReplica(InstanceConfig standby, long deadline) {
+    private boolean enableSemiSyncReplica(InstanceConfig standby, Deadline deadline) {
         try (AdminSession s = AdminSession.open(cluster, standby, deadline)) {
             ServerFlavour f = s.flavour();
             requireVariable(s, f.semiSyncReplicaEnabled());
@@ -175,13 +179,14 @@ final class MariaDbSemiSync {
      * {@link #ACKNOWLEDGING_WAIT} and half the time left before {@code deadline}; one that is still
      * connecting is logged and left (it asks for what it lacks with acknowledgements once it connects).
      */
-    private void awaitAcknowledging(List<InstanceConfig> standbys, long deadline) throws InterruptedException {
-        long until = System.nanoTime() + Math.min(ACKNOWLEDGING_WAIT.toNanos(), (deadline - System.nanoTime()) / 2);
+    private void awaitAcknowledging(List<InstanceConfig> standbys, Deadline deadline) throws InterruptedException {
+        Deadline until = Deadline.after(ticker, Duration.ofNanos(Math.min(ACKNOWLEDGING_WAIT.toNanos(),
+                deadline.nanosLeft() / 2)));
         for (InstanceConfig standby : standbys) {
             String state = null;
             try (AdminSession s = AdminSession.open(cluster, standby, until)) {
                 while (!"ON".equalsIgnoreCase(state = s.status(s.flavour().semiSyncReplicaStatus()))
-                        && AdminSession.millisLeft(until) > 0) {
+                        && until.millisLeft() > 0) {
                     Thread.sleep(10);
                 }
             } catch (SQLException e) {
@@ -194,7 +199,7 @@ final class MariaDbSemiSync {
         }
     }
 
-    private static void awaitPrimarySide(AdminSession s, long deadline, Duration timeout)
+    private static void awaitPrimarySide(AdminSession s, Deadline deadline, Duration timeout)
             throws SQLException, InterruptedException {
         ServerFlavour f = s.flavour();
         while (true) {
@@ -202,7 +207,7 @@ final class MariaDbSemiSync {
             if ("ON".equalsIgnoreCase(active)) {
                 return;
             }
-            if (AdminSession.millisLeft(deadline) <= 0) {
+            if (deadline.millisLeft() <= 0) {
                 throw s.notDone("waiting for the semi-sync primary side", "status " + active + " after " + timeout);
             }
             Thread.sleep(50);
@@ -221,7 +226,7 @@ final class MariaDbSemiSync {
      */
     void enable(InstanceConfig primary, List<InstanceConfig> replicas, Duration ackTimeout, Duration timeout)
             throws SQLException, InterruptedException {
-        long deadline = deadline(timeout);
+        Deadline deadline = deadline(timeout);
         List<String> failures = new ArrayList<>();
         try (AdminSession s = AdminSession.open(cluster, primary, deadline)) {
             ServerFlavour f = s.flavour();
@@ -255,7 +260,7 @@ final class MariaDbSemiSync {
         }
     }
 
-    private void awaitSemiSyncClients(InstanceConfig primary, int expected, long deadline, Duration timeout,
+    private void awaitSemiSyncClients(InstanceConfig primary, int expected, Deadline deadline, Duration timeout,
                                       List<String> failures) throws SQLException, InterruptedException {
         try (AdminSession s = AdminSession.open(cluster, primary, deadline)) {
             ServerFlavour f = s.flavour();
@@ -265,7 +270,7 @@ final class MariaDbSemiSync {
                 if ("ON".equalsIgnoreCase(active) && clients != null && Integer.parseInt(clients) >= expected) {
                     return;
                 }
-                if (AdminSession.millisLeft(deadline) <= 0) {
+                if (deadline.millisLeft() <= 0) {
                     failures.add(s.notDone("waiting for semi-sync replicas", "status " + active + " with "
                             + clients + " of " + expected + " replicas connected after " + timeout).getMessage());
                     return;
@@ -282,7 +287,7 @@ final class MariaDbSemiSync {
         }
     }
 
-    private static long deadline(Duration timeout) {
-        return System.nanoTime() + timeout.toNanos();
+    private Deadline deadline(Duration timeout) {
+        return Deadline.after(ticker, timeout);
     }
 }

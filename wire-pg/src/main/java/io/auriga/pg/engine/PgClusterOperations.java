@@ -3,6 +3,7 @@ package io.auriga.pg.engine;
 import io.auriga.config.ClusterConfig;
 import io.auriga.config.InstanceConfig;
 import io.auriga.core.engine.ClusterOperations;
+import io.auriga.core.session.Ticker;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -44,9 +45,12 @@ final class PgClusterOperations implements ClusterOperations {
     private static final Logger log = LoggerFactory.getLogger(PgClusterOperations.class);
 
     private final ClusterConfig cluster;
+    /** Measures every step's deadline. */
+    private final Ticker ticker;
 
-    PgClusterOperations(ClusterConfig cluster) {
+    PgClusterOperations(ClusterConfig cluster, Ticker ticker) {
         this.cluster = cluster;
+        this.ticker = ticker;
     }
 
     @Override
@@ -93,7 +97,7 @@ final class PgClusterOperations implements ClusterOperations {
 
     @Override
     public void repoint(InstanceConfig replica, InstanceConfig newPrimary, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = deadline(timeout);
         String slot = slotName(replica);
         try (Connection primary = connect(newPrimary, timeout);
              PreparedStatement ps = primary.prepareStatement("SELECT pg_create_physical_replication_slot(?, true) "
@@ -110,7 +114,7 @@ final class PgClusterOperations implements ClusterOperations {
         }
     }
 
-    private static void awaitStreaming(Statement st, InstanceConfig replica, InstanceConfig newPrimary, long deadline)
+    private void awaitStreaming(Statement st, InstanceConfig replica, InstanceConfig newPrimary, long deadline)
             throws SQLException, InterruptedException {
         String query = "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming' AND sender_port = "
                 + newPrimary.port();
@@ -121,7 +125,7 @@ final class PgClusterOperations implements ClusterOperations {
                     return;
                 }
             }
-            if (System.nanoTime() > deadline) {
+            if (ticker.nanos() - deadline > 0) {
                 throw new SQLException(replica.name() + " does not stream from " + newPrimary.name() + " yet");
             }
             Thread.sleep(100);
@@ -141,7 +145,7 @@ final class PgClusterOperations implements ClusterOperations {
     @Override
     public void requireSynchronousStandbys(InstanceConfig instance, List<String> standbys, Duration timeout)
             throws SQLException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = deadline(timeout);
         String setting = synchronousStandbyNames(standbys);
         try (Connection c = connect(instance, timeout); Statement st = c.createStatement()) {
             st.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
@@ -158,7 +162,7 @@ final class PgClusterOperations implements ClusterOperations {
                     return;
                 }
             }
-            if (System.nanoTime() > deadline) {
+            if (ticker.nanos() - deadline > 0) {
                 throw new SQLException(instance.name() + " does not show synchronous_standby_names = '" + setting
                         + "' after a reload");
             }
@@ -190,7 +194,7 @@ final class PgClusterOperations implements ClusterOperations {
 
     @Override
     public void makeReadOnly(InstanceConfig primary, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = deadline(timeout);
         try (Connection c = connect(primary, timeout); Statement st = c.createStatement()) {
             st.execute("ALTER SYSTEM SET default_transaction_read_only = on");
             st.execute("SELECT pg_reload_conf()");
@@ -209,7 +213,7 @@ final class PgClusterOperations implements ClusterOperations {
 
     @Override
     public void makeWritable(InstanceConfig primary, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = deadline(timeout);
         try (Connection c = connect(primary, timeout); Statement st = c.createStatement()) {
             st.execute("ALTER SYSTEM RESET default_transaction_read_only");
             st.execute("SELECT pg_reload_conf()");
@@ -221,7 +225,7 @@ final class PgClusterOperations implements ClusterOperations {
      * A reload reaches each backend when it next reads a command, after the postmaster has re-read
      * the file and signalled them all; this session seeing the value means every session will.
      */
-    private static void awaitSetting(Statement st, InstanceConfig instance, String value, long deadline)
+    private void awaitSetting(Statement st, InstanceConfig instance, String value, long deadline)
             throws SQLException, InterruptedException {
         while (true) {
             try (ResultSet rs = st.executeQuery("SELECT current_setting('default_transaction_read_only')")) {
@@ -230,7 +234,7 @@ final class PgClusterOperations implements ClusterOperations {
                     return;
                 }
             }
-            if (System.nanoTime() - deadline >= 0) {
+            if (ticker.nanos() - deadline >= 0) {
                 throw new SQLException(instance.name() + ": default_transaction_read_only is not " + value
                         + " after the reload");
             }
@@ -240,7 +244,7 @@ final class PgClusterOperations implements ClusterOperations {
 
     @Override
     public long awaitCaughtUp(InstanceConfig primary, InstanceConfig replica, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = deadline(timeout);
         try (Connection p = connect(primary, timeout); Statement ps = p.createStatement();
              Connection r = connect(replica, timeout); Statement rs = r.createStatement()) {
             while (true) {
@@ -249,7 +253,7 @@ final class PgClusterOperations implements ClusterOperations {
                 if (replayed >= written) {
                     return written;
                 }
-                if (System.nanoTime() - deadline >= 0) {
+                if (ticker.nanos() - deadline >= 0) {
                     throw new SQLException(replica.name() + " replayed up to " + replayed + " but " + primary.name()
                             + " has written up to " + written + " (" + (written - replayed) + " bytes behind after "
                             + timeout.toMillis() + " ms)");
@@ -293,6 +297,10 @@ final class PgClusterOperations implements ClusterOperations {
 
     private static String literal(String s) {
         return "'" + s.replace("'", "''") + "'";
+    }
+
+    private long deadline(Duration timeout) {
+        return ticker.nanos() + timeout.toNanos();
     }
 
     private Connection connect(InstanceConfig instance, Duration timeout) throws SQLException {

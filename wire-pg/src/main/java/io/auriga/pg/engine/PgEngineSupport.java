@@ -8,6 +8,7 @@ import io.auriga.core.engine.EndpointContext;
 import io.auriga.core.engine.EngineResources;
 import io.auriga.core.engine.EngineSupport;
 import io.auriga.core.health.Probe;
+import io.auriga.core.session.Ticker;
 import io.auriga.core.tls.BackendTls;
 import io.auriga.pg.backend.PgBackendConnector;
 import io.auriga.pg.backend.PgBackendPool;
@@ -28,12 +29,22 @@ import java.util.Map;
 public final class PgEngineSupport implements EngineSupport {
     private final SecureRandom random = new SecureRandom();
     private final Clock clock;
+    private final Ticker ticker;
     private final EngineResources resources = new EngineResources();
     private CancelRegistry cancels;
     private final Map<String, BackendTls> backendTls = new HashMap<>();
 
     public PgEngineSupport(Clock clock) {
+        this(clock, Ticker.SYSTEM);
+    }
+
+    /**
+     * @param clock  dates what is cached and logged
+     * @param ticker measures the deadlines of failover steps
+     */
+    public PgEngineSupport(Clock clock, Ticker ticker) {
         this.clock = clock;
+        this.ticker = ticker;
     }
 
     @Override
@@ -48,7 +59,7 @@ public final class PgEngineSupport implements EngineSupport {
 
     @Override
     public ClusterOperations operations(ClusterConfig cluster) {
-        return new PgClusterOperations(cluster);
+        return new PgClusterOperations(cluster, ticker);
     }
 
     @Override
